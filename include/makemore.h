@@ -1,0 +1,191 @@
+/*
+ * makemore.h - public API of libmakemore: character-level bigram language
+ * models (Karpathy's makemore, part 1) as a C library.
+ *
+ * Shape: owners of memory are opaque (mm_corpus, mm_model); configs and
+ * results are plain structs; every fallible call returns mm_status and puts
+ * results in out-parameters.  On failure, mm_errmsg() returns a sentence that
+ * names the file, line and problem (thread-local, valid until the next
+ * failing call on the same thread).  The library never prints or exits.
+ */
+#ifndef MAKEMORE_H
+#define MAKEMORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MM_VERSION_STRING "0.1.0"
+
+typedef enum mm_status {
+    MM_OK = 0,
+    MM_ERR_NOMEM,
+    MM_ERR_IO,
+    MM_ERR_INVALID_ARG,
+    MM_ERR_UNSUPPORTED_ISA,
+    MM_ERR_CORPUS,      /* bad corpus content: NUL, invalid UTF-8, '.', ... */
+    MM_ERR_VOCAB,       /* too many symbols, or a symbol the model lacks */
+    MM_ERR_FORMAT,      /* model or .npy file malformed, truncated, corrupt */
+    MM_ERR_DIVERGED     /* training produced a NaN or infinite loss */
+} mm_status;
+
+const char *mm_status_str(mm_status s);
+/* Detail of the last failure on this thread ("" if none). */
+const char *mm_errmsg(void);
+
+/* ---- Run-time kernel dispatch ------------------------------------------ */
+
+/* Select the kernel table: isa = "scalar", "avx2", "avx512", or NULL for
+ * $MM_ISA, else the best the CPU supports.  Call once, before any work.
+ * An unknown name or one this CPU cannot run: MM_ERR_UNSUPPORTED_ISA. */
+mm_status mm_dispatch_init(const char *isa);
+/* Name of the active kernel table ("scalar", "avx2", ...). */
+const char *mm_isa_name(void);
+/* Comma-separated list of the ISAs built in, and of those this CPU runs. */
+const char *mm_isa_built(void);
+const char *mm_isa_supported(void);
+
+/* ---- Vocabulary ---------------------------------------------------------- */
+
+/* 255 characters plus the boundary token. */
+#define MM_MAX_VOCAB 256
+#define MM_BOUNDARY '.'
+
+/* Symbols sorted by code point, as Python's sorted(set(...)), with the
+ * boundary '.' at index 0. */
+typedef struct mm_vocab {
+    uint32_t size;                 /* V, including the boundary */
+    uint32_t cp[MM_MAX_VOCAB];     /* Unicode code point of each symbol */
+} mm_vocab;
+
+/* Index of code point cp in v, or -1. */
+int mm_vocab_index(const mm_vocab *v, uint32_t cp);
+/* UTF-8 encoding of symbol i into buf (at least 5 bytes); returns length. */
+size_t mm_vocab_utf8(const mm_vocab *v, size_t i, char *buf);
+
+/* ---- Corpus -------------------------------------------------------------- */
+
+/* A corpus: one name per line, UTF-8.  LF or CRLF line ends; a missing final
+ * newline is the same as a present one; empty lines are skipped.  The file is
+ * mapped, never copied.  Opening validates it and builds its vocabulary. */
+typedef struct mm_corpus mm_corpus;
+
+mm_status mm_corpus_open(mm_corpus **out, const char *path);
+/* The same over caller-owned bytes (not copied; must outlive the corpus);
+ * name is used in messages. */
+mm_status mm_corpus_from_memory(mm_corpus **out, const void *data, size_t size,
+                                const char *name);
+void mm_corpus_close(mm_corpus *c); /* NULL is a no-op */
+
+typedef struct mm_corpus_info {
+    uint64_t bytes;     /* size of the file */
+    int ascii;          /* 1 if every byte is < 0x80 (fast path) */
+} mm_corpus_info;
+/* Names and bigrams come from the counts: names = sum of row 0 (every name
+ * starts with a (., first) bigram), bigrams = sum of all counts. */
+
+const mm_vocab *mm_corpus_vocab(const mm_corpus *c);
+void mm_corpus_get_info(const mm_corpus *c, mm_corpus_info *info);
+
+/* ---- Counting ------------------------------------------------------------ */
+
+typedef struct mm_count_opts {
+    int threads;        /* OpenMP threads; 0 = the OpenMP default */
+} mm_count_opts;
+
+/* Bigram counts of corpus c in the index space of vocab v (which must hold
+ * every character of c, else MM_ERR_VOCAB naming it): counts is V*V uint64,
+ * row = first symbol.  Bit-identical for every kernel and thread count. */
+mm_status mm_count_bigrams(const mm_corpus *c, const mm_vocab *v,
+                           const mm_count_opts *opts, uint64_t *counts);
+
+/* ---- Models -------------------------------------------------------------- */
+
+typedef enum mm_model_kind {
+    MM_MODEL_COUNTS = 1,   /* smoothed bigram counts */
+    MM_MODEL_NEURAL = 2    /* V x V weight matrix trained by gradient descent */
+} mm_model_kind;
+
+typedef struct mm_model mm_model;
+
+/* A count model: P = (C + k) / rowsum, in float32 as PyTorch computes it. */
+mm_status mm_model_from_counts(mm_model **out, const mm_vocab *v,
+                               const uint64_t *counts, double smoothing);
+void mm_model_destroy(mm_model *m); /* NULL is a no-op */
+
+mm_model_kind mm_model_get_kind(const mm_model *m);
+const mm_vocab *mm_model_vocab(const mm_model *m);
+/* V*V bigram counts (count models; NULL for neural ones). */
+const uint64_t *mm_model_counts(const mm_model *m);
+double mm_model_smoothing(const mm_model *m);
+/* V*V row-stochastic float32 probabilities (rows sum to ~1). */
+const float *mm_model_probs(const mm_model *m);
+
+/* Versioned binary model file (magic, version, sizes, CRC-32C).  Saving
+ * writes a temporary file in the same directory, fsyncs it and renames it
+ * into place; loading validates everything before trusting it. */
+mm_status mm_model_save(const mm_model *m, const char *path);
+mm_status mm_model_load(mm_model **out, const char *path);
+
+/* ---- Evaluation ---------------------------------------------------------- */
+
+typedef struct mm_eval_result {
+    uint64_t examples;       /* bigrams scored */
+    double log_likelihood;   /* sum of log P, in double */
+    double nll;              /* -log_likelihood / examples (inf if P = 0) */
+    double perplexity;       /* exp(nll) */
+} mm_eval_result;
+
+mm_status mm_eval_corpus(const mm_model *m, const mm_corpus *c,
+                         const mm_count_opts *opts, mm_eval_result *out);
+
+/* ---- Sampling ------------------------------------------------------------ */
+
+/* MT19937 as torch.Generator().manual_seed(seed) on the CPU. */
+typedef struct mm_rng {
+    uint32_t state[624];
+    uint32_t index;          /* next word to temper; 624 = regenerate */
+    uint64_t seed;
+} mm_rng;
+
+void     mm_rng_seed(mm_rng *g, uint64_t seed);
+uint32_t mm_rng_u32(mm_rng *g);
+/* torch's uniform double in [0,1): 53 bits from two draws, the first high. */
+double   mm_rng_double(mm_rng *g);
+/* torch.multinomial(p, 1, replacement=True, generator=g) on a float32 row:
+ * cumulative sum in float32, divided by its total, last entry forced to 1,
+ * then the first i with !(cum[i] < u).  cum is caller scratch of n floats. */
+size_t   mm_rng_multinomial(mm_rng *g, const float *p, size_t n, float *cum);
+/* torch.randn(n, generator=g) on the CPU (float32 Box-Muller in blocks of
+ * 16, the tail block recomputed), within a few ulp of torch. */
+void     mm_rng_randn(mm_rng *g, float *out, size_t n);
+
+/* Draw one name: symbols from the boundary until the boundary comes back or
+ * max_len symbols were drawn.  Writes up to max_len symbol indices (without
+ * the boundary) to out; returns how many. */
+size_t mm_model_sample(const mm_model *m, mm_rng *g, uint8_t *out,
+                       size_t max_len, float *scratch);
+
+/* ---- Export -------------------------------------------------------------- */
+
+/* NumPy .npy (format 1.0), little-endian, C order; written atomically. */
+mm_status mm_npy_write_i64(const char *path, const int64_t *data,
+                           size_t rows, size_t cols);
+mm_status mm_npy_write_f32(const char *path, const float *data,
+                           size_t rows, size_t cols);
+/* Read a 2-D little-endian float32 C-order .npy, validating header, dtype,
+ * shape, fortran_order and that every value is finite.  *out is malloc'd. */
+mm_status mm_npy_read_f32(const char *path, float **out, size_t *rows,
+                          size_t *cols);
+
+/* The notebook's plt.imshow of the count matrix, each cell shaded and
+ * labelled with its bigram and count, as SVG (written atomically). */
+mm_status mm_plot_counts_svg(const mm_model *m, const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MAKEMORE_H */

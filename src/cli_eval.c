@@ -1,0 +1,199 @@
+/*
+ * cli_eval.c - `makemore eval`: NLL of a corpus under a model, and the
+ * notebook's per-bigram listing for a few names (--words).
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "corpus.h"
+#include "internal.h"
+
+static const char eval_usage[] =
+    "usage: makemore eval MODEL CORPUS [--json] [--words NAME,NAME...] [--threads N] "
+    "[--isa NAME]\n"
+    "\n"
+    "Average negative log-likelihood, total log-likelihood and perplexity of\n"
+    "CORPUS under MODEL (sums in double).  With --words, list each bigram of the\n"
+    "given names with its probability and log-probability, as the notebook does\n"
+    "(CORPUS is then optional).\n"
+    "\n"
+    "      --json           machine-readable: {\"examples\", \"nll\", \"log_likelihood\",\n"
+    "                       \"perplexity\"} (an infinite NLL is written as null)\n"
+    "      --words LIST     comma-separated names\n"
+    "  -t, --threads N      OpenMP threads\n"
+    "      --isa NAME       kernel set: scalar, avx2, avx512\n"
+    "  -h, --help           this text\n";
+
+static void print_number_json(const char *key, double v, int last)
+{
+    if (isfinite(v)) {
+        printf("\"%s\": %.10g%s", key, v, last ? "" : ", ");
+    } else {
+        printf("\"%s\": null%s", key, last ? "" : ", ");
+    }
+}
+
+/* The notebook's loop over ['.'] + list(w) + ['.'] for each word. */
+static int eval_words(const mm_model *m, const char *list, int json)
+{
+    const mm_vocab *v = mm_model_vocab(m);
+    const float *P = mm_model_probs(m);
+    size_t V = v->size;
+    double ll = 0.0;
+    uint64_t n = 0;
+    const char *p = list;
+    if (json) {
+        printf("{\"bigrams\": [");
+    }
+    int first = 1;
+    while (*p) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        int prev = 0;
+        size_t i = 0;
+        for (;;) {
+            int cur;
+            uint32_t cp = MM_BOUNDARY;
+            size_t step = 0;
+            if (i < len) {
+                const char *why = NULL;
+                step = mm_utf8_decode((const uint8_t *)p + i, len - i, &cp, &why);
+                if (step == 0) {
+                    fprintf(stderr, "makemore eval: --words: invalid UTF-8 in '%.*s': %s\n",
+                            (int)len, p, why);
+                    return MM_EXIT_FAIL;
+                }
+                cur = (cp == MM_BOUNDARY) ? -1 : mm_vocab_index(v, cp);
+                if (cur < 0) {
+                    char u[5];
+                    size_t k = mm_utf8_encode(cp, u);
+                    u[k] = '\0';
+                    fprintf(stderr, "makemore eval: --words: character '%s' (U+%04X) in "
+                            "'%.*s' is not in the model's vocabulary\n", u, (unsigned)cp,
+                            (int)len, p);
+                    return MM_EXIT_FAIL;
+                }
+            } else {
+                cur = 0;
+            }
+            float prob = P[(size_t)prev * V + (size_t)cur];
+            double lp = log((double)prob);
+            char a[5], b[5];
+            mm_vocab_utf8(v, (size_t)prev, a);
+            mm_vocab_utf8(v, (size_t)cur, b);
+            if (json) {
+                printf("%s{\"bigram\": ", first ? "" : ", ");
+                char ab[10];
+                snprintf(ab, sizeof ab, "%s%s", a, b);
+                mm_cli_json_string(stdout, ab);
+                printf(", \"prob\": %.9g, ", (double)prob);
+                print_number_json("logprob", lp, 1);
+                printf("}");
+            } else {
+                printf("%s%s: %.4f %.4f\n", a, b, (double)prob, lp);
+            }
+            first = 0;
+            ll += lp;
+            n++;
+            prev = cur;
+            if (i >= len) {
+                break;
+            }
+            i += step;
+        }
+        p += len;
+        if (*p == ',') {
+            p++;
+        }
+    }
+    double nll = n ? -ll / (double)n : 0.0;
+    if (json) {
+        printf("], \"examples\": %llu, ", (unsigned long long)n);
+        print_number_json("log_likelihood", ll, 0);
+        print_number_json("nll", nll, 1);
+        printf("}\n");
+    } else {
+        printf("log_likelihood=%.4f\nnll=%.4f\navg nll=%.4f\n", ll, -ll, nll);
+    }
+    return MM_EXIT_OK;
+}
+
+int mm_cmd_eval(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'},          {"words", required_argument, NULL, 'w'},
+        {"threads", required_argument, NULL, 't'}, {"isa", required_argument, NULL, 'I'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+    };
+    const char *words = NULL, *isa = NULL;
+    int json = 0;
+    mm_count_opts copts = {0};
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":t:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'j': json = 1; break;
+        case 'w': words = optarg; break;
+        case 't':
+            if (!mm_cli_parse_threads("eval", optarg, &copts.threads)) {
+                return MM_EXIT_USAGE;
+            }
+            break;
+        case 'I': isa = optarg; break;
+        case 'h': fputs(eval_usage, stdout); return MM_EXIT_OK;
+        case ':': return mm_cli_usage_error("eval", "option '%s' needs a value", argv[optind - 1]);
+        default: return mm_cli_usage_error("eval", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    int npos = argc - optind;
+    if (npos < 1 || npos > 2 || (npos == 1 && words == NULL)) {
+        return mm_cli_usage_error("eval", npos < 1 ? "missing MODEL" : npos > 2
+                                  ? "too many arguments" : "missing CORPUS");
+    }
+    mm_status st = mm_dispatch_init(isa);
+    if (st != MM_OK) {
+        return mm_cli_fail(st);
+    }
+    mm_model *m = NULL;
+    mm_corpus *corpus = NULL;
+    int rc = MM_EXIT_FAIL;
+    st = mm_model_load(&m, argv[optind]);
+    if (st != MM_OK) {
+        return mm_cli_fail(st);
+    }
+    if (words != NULL) {
+        rc = eval_words(m, words, json);
+        if (rc != MM_EXIT_OK || npos == 1) {
+            goto cleanup;
+        }
+    }
+    st = mm_corpus_open(&corpus, argv[optind + 1]);
+    mm_eval_result r;
+    if (st == MM_OK) {
+        st = mm_eval_corpus(m, corpus, &copts, &r);
+    }
+    if (st != MM_OK) {
+        rc = mm_cli_fail(st);
+        goto cleanup;
+    }
+    if (json) {
+        printf("{\"examples\": %llu, ", (unsigned long long)r.examples);
+        print_number_json("nll", r.nll, 0);
+        print_number_json("log_likelihood", r.log_likelihood, 0);
+        print_number_json("perplexity", r.perplexity, 1);
+        printf("}\n");
+    } else {
+        printf("examples        %llu\nnll             %.6f\nlog_likelihood  %.4f\n"
+               "perplexity      %.4f\n", (unsigned long long)r.examples, r.nll,
+               r.log_likelihood, r.perplexity);
+    }
+    rc = MM_EXIT_OK;
+cleanup:
+    mm_corpus_close(corpus);
+    mm_model_destroy(m);
+    return rc;
+}

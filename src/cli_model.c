@@ -1,0 +1,295 @@
+/*
+ * cli_model.c - commands that read a model file: sample, info, export, plot.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "model.h"
+
+#define MM_DEFAULT_SEED 2147483647ULL
+
+static const char sample_usage[] =
+    "usage: makemore sample MODEL [-n N] [--seed S] [--max-len L]\n"
+    "\n"
+    "Draw N names (one a line, without the boundary) with PyTorch's generator and\n"
+    "multinomial: the same seed gives the same names as the notebook.\n"
+    "\n"
+    "  -n, --count N        names to draw (default 10)\n"
+    "  -s, --seed S         generator seed (default 2147483647)\n"
+    "      --max-len L      stop a name after L characters (default 256)\n"
+    "  -h, --help           this text\n";
+
+int mm_cmd_sample(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"count", required_argument, NULL, 'n'},  {"seed", required_argument, NULL, 's'},
+        {"max-len", required_argument, NULL, 'L'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    unsigned long long n = 10, seed = MM_DEFAULT_SEED, max_len = 256;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":n:s:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'n':
+            if (!mm_cli_parse_u64(optarg, &n)) {
+                return mm_cli_usage_error("sample", "-n takes a whole number (got '%s')", optarg);
+            }
+            break;
+        case 's':
+            if (!mm_cli_parse_u64(optarg, &seed)) {
+                return mm_cli_usage_error("sample", "--seed takes a whole number >= 0 (got '%s')",
+                                          optarg);
+            }
+            break;
+        case 'L':
+            if (!mm_cli_parse_u64(optarg, &max_len) || max_len < 1 || max_len > 1000000) {
+                return mm_cli_usage_error("sample", "--max-len takes 1..1000000 (got '%s')",
+                                          optarg);
+            }
+            break;
+        case 'h': fputs(sample_usage, stdout); return MM_EXIT_OK;
+        case ':': return mm_cli_usage_error("sample", "option '%s' needs a value", argv[optind - 1]);
+        default: return mm_cli_usage_error("sample", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind + 1 != argc) {
+        return mm_cli_usage_error("sample", optind == argc ? "missing MODEL" : "expected one MODEL");
+    }
+    mm_model *m = NULL;
+    mm_status st = mm_model_load(&m, argv[optind]);
+    if (st != MM_OK) {
+        return mm_cli_fail(st);
+    }
+    const mm_vocab *v = mm_model_vocab(m);
+    char sym[MM_MAX_VOCAB][5];
+    uint8_t symlen[MM_MAX_VOCAB];
+    for (size_t i = 0; i < v->size; i++) {
+        symlen[i] = (uint8_t)mm_vocab_utf8(v, i, sym[i]);
+    }
+    uint8_t *name = malloc(max_len);
+    float *scratch = malloc(v->size * sizeof *scratch);
+    /* One big buffer: stdio per character would cap the names/s. */
+    size_t cap = 1 << 20, used = 0;
+    char *out = malloc(cap + 4 * max_len + 1);
+    int rc = MM_EXIT_OK;
+    if (name == NULL || scratch == NULL || out == NULL) {
+        fprintf(stderr, "makemore: out of memory\n");
+        rc = MM_EXIT_FAIL;
+        goto cleanup;
+    }
+    mm_rng g;
+    mm_rng_seed(&g, seed);
+    for (unsigned long long i = 0; i < n; i++) {
+        size_t len = mm_model_sample(m, &g, name, max_len, scratch);
+        for (size_t j = 0; j < len; j++) {
+            memcpy(out + used, sym[name[j]], symlen[name[j]]);
+            used += symlen[name[j]];
+        }
+        out[used++] = '\n';
+        if (used >= cap) {
+            if (fwrite(out, 1, used, stdout) != used) {
+                rc = MM_EXIT_FAIL;
+                goto cleanup;
+            }
+            used = 0;
+        }
+    }
+    if (used && fwrite(out, 1, used, stdout) != used) {
+        rc = MM_EXIT_FAIL;
+    }
+cleanup:
+    free(out);
+    free(scratch);
+    free(name);
+    mm_model_destroy(m);
+    return rc;
+}
+
+static const char info_usage[] =
+    "usage: makemore info MODEL [--json]\n"
+    "\n"
+    "Describe a model file: kind, vocabulary, size, counts or training state.\n"
+    "\n"
+    "      --json           machine-readable: {\"kind\", \"vocab\", \"V\", \"bigrams\",\n"
+    "                       \"smoothing\"} (+ \"step\", \"lr\", \"reg\", \"seed\" for neural)\n"
+    "  -h, --help           this text\n";
+
+int mm_cmd_info(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+    };
+    int json = 0, c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'j': json = 1; break;
+        case 'h': fputs(info_usage, stdout); return MM_EXIT_OK;
+        default: return mm_cli_usage_error("info", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind + 1 != argc) {
+        return mm_cli_usage_error("info", optind == argc ? "missing MODEL" : "expected one MODEL");
+    }
+    mm_model *m = NULL;
+    mm_status st = mm_model_load(&m, argv[optind]);
+    if (st != MM_OK) {
+        return mm_cli_fail(st);
+    }
+    const mm_vocab *v = mm_model_vocab(m);
+    size_t V = v->size;
+    char vocab[MM_MAX_VOCAB * 4 + 1];
+    size_t used = 0;
+    for (size_t i = 0; i < V; i++) {
+        used += mm_vocab_utf8(v, i, vocab + used);
+    }
+    vocab[used] = '\0';
+    int counts = m->kind == MM_MODEL_COUNTS;
+    uint64_t bigrams = 0, names = 0;
+    if (counts) {
+        for (size_t i = 0; i < V * V; i++) {
+            bigrams += m->counts[i];
+        }
+        for (size_t j = 0; j < V; j++) {
+            names += m->counts[j];
+        }
+    }
+    if (json) {
+        printf("{\"kind\": \"%s\", \"vocab\": ", counts ? "counts" : "neural");
+        mm_cli_json_string(stdout, vocab);
+        printf(", \"V\": %zu", V);
+        if (counts) {
+            printf(", \"bigrams\": %llu, \"names\": %llu, \"smoothing\": %.17g",
+                   (unsigned long long)bigrams, (unsigned long long)names, m->smoothing);
+        } else {
+            printf(", \"bigrams\": null, \"smoothing\": null, \"step\": %llu, \"lr\": %.17g, "
+                   "\"reg\": %.17g, \"seed\": %llu", (unsigned long long)m->neural.step,
+                   m->neural.lr, m->neural.reg, (unsigned long long)m->neural.seed);
+        }
+        printf("}\n");
+    } else {
+        printf("kind       %s\nV          %zu\nvocab      %s\n", counts ? "counts" : "neural",
+               V, vocab);
+        if (counts) {
+            printf("names      %llu\nbigrams    %llu\nsmoothing  %g\n",
+                   (unsigned long long)names, (unsigned long long)bigrams, m->smoothing);
+        } else {
+            printf("step       %llu\nlr         %g\nreg        %g\nseed       %llu\n",
+                   (unsigned long long)m->neural.step, m->neural.lr, m->neural.reg,
+                   (unsigned long long)m->neural.seed);
+        }
+    }
+    mm_model_destroy(m);
+    return MM_EXIT_OK;
+}
+
+static const char export_usage[] =
+    "usage: makemore export MODEL --npy FILE [--probs]\n"
+    "\n"
+    "Write the model as a NumPy .npy array (format 1.0) that numpy.load and\n"
+    "torch.from_numpy read: a count model's V x V counts as int64 (or, with\n"
+    "--probs, P as float32); a neural model's W as float32.\n"
+    "\n"
+    "      --npy FILE       output file (atomically: temp file + rename)\n"
+    "      --probs          write the probabilities P instead\n"
+    "  -h, --help           this text\n";
+
+int mm_cmd_export(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"npy", required_argument, NULL, 'N'}, {"probs", no_argument, NULL, 'P'},
+        {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0},
+    };
+    const char *npy = NULL;
+    int probs = 0, c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'N': npy = optarg; break;
+        case 'P': probs = 1; break;
+        case 'h': fputs(export_usage, stdout); return MM_EXIT_OK;
+        case ':': return mm_cli_usage_error("export", "option '%s' needs a value", argv[optind - 1]);
+        default: return mm_cli_usage_error("export", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind + 1 != argc) {
+        return mm_cli_usage_error("export", optind == argc ? "missing MODEL" : "expected one MODEL");
+    }
+    if (npy == NULL) {
+        return mm_cli_usage_error("export", "missing --npy FILE");
+    }
+    mm_model *m = NULL;
+    mm_status st = mm_model_load(&m, argv[optind]);
+    if (st != MM_OK) {
+        return mm_cli_fail(st);
+    }
+    size_t V = m->vocab.size;
+    if (probs) {
+        st = mm_npy_write_f32(npy, m->probs, V, V);
+    } else if (m->kind == MM_MODEL_COUNTS) {
+        int64_t *c64 = malloc(V * V * sizeof *c64);
+        if (c64 == NULL) {
+            mm_model_destroy(m);
+            fprintf(stderr, "makemore: out of memory\n");
+            return MM_EXIT_FAIL;
+        }
+        for (size_t i = 0; i < V * V; i++) {
+            /* counts above INT64_MAX cannot be represented in int64 */
+            c64[i] = m->counts[i] > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)m->counts[i];
+        }
+        st = mm_npy_write_i64(npy, c64, V, V);
+        free(c64);
+    } else {
+        st = mm_npy_write_f32(npy, m->W, V, V);
+    }
+    mm_model_destroy(m);
+    return st == MM_OK ? MM_EXIT_OK : mm_cli_fail(st);
+}
+
+static const char plot_usage[] =
+    "usage: makemore plot MODEL -o FILE.svg\n"
+    "\n"
+    "Draw the count matrix as the notebook's plt.imshow: each cell shaded by its\n"
+    "count and labelled with its bigram and count.\n"
+    "\n"
+    "  -o, --output FILE    SVG file to write (atomically)\n"
+    "  -h, --help           this text\n";
+
+int mm_cmd_plot(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *out = NULL;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': out = optarg; break;
+        case 'h': fputs(plot_usage, stdout); return MM_EXIT_OK;
+        case ':': return mm_cli_usage_error("plot", "option '%s' needs a value", argv[optind - 1]);
+        default: return mm_cli_usage_error("plot", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind + 1 != argc) {
+        return mm_cli_usage_error("plot", optind == argc ? "missing MODEL" : "expected one MODEL");
+    }
+    if (out == NULL) {
+        return mm_cli_usage_error("plot", "missing -o FILE.svg");
+    }
+    mm_model *m = NULL;
+    mm_status st = mm_model_load(&m, argv[optind]);
+    if (st == MM_OK) {
+        st = mm_plot_counts_svg(m, out);
+    }
+    mm_model_destroy(m);
+    return st == MM_OK ? MM_EXIT_OK : mm_cli_fail(st);
+}

@@ -1,0 +1,32 @@
+/*
+ * corpus.h - the corpus object's insides, shared by the corpus reader and
+ * the counting/evaluation drivers.
+ */
+#ifndef MM_CORPUS_H
+#define MM_CORPUS_H
+
+#include "makemore.h"
+
+struct mm_corpus {
+    const uint8_t *data;   /* the file's bytes (mapped) or the caller's */
+    size_t size;
+    void *map;             /* mmap base, or NULL */
+    size_t map_size;
+    uint8_t *owned;        /* heap copy (standard input), or NULL */
+    char *name;            /* file name for messages */
+    mm_vocab vocab;        /* the corpus's own characters, '.' at 0 */
+    int ascii;             /* every byte < 0x80 */
+    int has_cr;            /* some line ends in CRLF */
+};
+
+/* 1-based line and column (in bytes) of byte offset off. */
+void mm_corpus_locate(const mm_corpus *c, size_t off, uint64_t *line, uint64_t *col);
+
+/* Decode one UTF-8 sequence at p (avail bytes).  Returns its length and the
+ * code point, or 0 and a static reason. */
+size_t mm_utf8_decode(const uint8_t *p, size_t avail, uint32_t *cp, const char **why);
+
+/* Offset of the first occurrence of code point cp in c (or c->size). */
+size_t mm_corpus_find_cp(const mm_corpus *c, uint32_t cp);
+
+#endif /* MM_CORPUS_H */

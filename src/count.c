@@ -1,0 +1,344 @@
+/*
+ * count.c - the counting driver: bigram counts of a corpus with OpenMP.
+ *
+ * The corpus is split into one byte range per thread; each thread runs the
+ * active count_pairs kernel into its own table (one workspace allocated up
+ * front, tables padded so no two share an offset modulo 4 KiB), and the
+ * tables are merged in thread order.  Counts are integers, so the result is
+ * bit-identical for every kernel and thread count.
+ *
+ * ASCII corpora are counted straight from the mapped bytes: every byte value
+ * gets a class (its symbol; '\n' is the boundary 0; '\r' an extra class K-1
+ * folded into the boundary afterwards), so the stream ".name1\nname2\n" needs
+ * no copy: each '\n' is both the end of one name and the start of the next.
+ * An empty line adds a (., .) pair, which no name can produce, so C[0][0] is
+ * cleared at the end.  The pair straddling two ranges is counted by the range
+ * that holds its first byte.
+ *
+ * UTF-8 corpora are split at line starts and decoded into a small buffer of
+ * symbol indices per thread, which the same kernel counts with an identity
+ * class table.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "corpus.h"
+#include "internal.h"
+#include "count.h"
+#include "kernels.h"
+
+#define MM_SYM_CHUNK (1 << 20)
+
+static size_t mm_round_up(size_t x, size_t a)
+{
+    return (x + a - 1) / a * a;
+}
+
+/* Map each character of the corpus to its index in v (the counting vocab). */
+static mm_status mm_map_vocab(const mm_corpus *c, const mm_vocab *v, int16_t *map)
+{
+    for (uint32_t i = 0; i < c->vocab.size; i++) {
+        int j = mm_vocab_index(v, c->vocab.cp[i]);
+        if (j < 0) {
+            uint64_t line, col;
+            size_t off = mm_corpus_find_cp(c, c->vocab.cp[i]);
+            mm_corpus_locate(c, off, &line, &col);
+            char u[5];
+            size_t n = mm_utf8_encode(c->vocab.cp[i], u);
+            u[n] = '\0';
+            return mm_fail(MM_ERR_VOCAB,
+                           "%s:%llu:%llu: character '%s' (U+%04X) is not in the "
+                           "model's vocabulary",
+                           c->name, (unsigned long long)line, (unsigned long long)col, u,
+                           (unsigned)c->vocab.cp[i]);
+        }
+        map[i] = (int16_t)j;
+    }
+    return MM_OK;
+}
+
+static int mm_thread_count(const mm_count_opts *opts)
+{
+    if (opts != NULL && opts->threads > 0) {
+        return opts->threads;
+    }
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+/* Per-thread slices of one workspace: local counts, then kernel work, then
+ * (UTF-8) the symbol buffer. */
+typedef struct mm_count_ws {
+    uint8_t *base;
+    size_t stride;
+    size_t counts_bytes;
+    size_t work_bytes;
+} mm_count_ws;
+
+static mm_status mm_ws_alloc(mm_count_ws *ws, int T, size_t K, size_t extra,
+                             const mm_kernels *k)
+{
+    ws->counts_bytes = mm_round_up(K * K * sizeof(uint64_t), 64);
+    ws->work_bytes = mm_round_up(k->count_work_size(K), 64);
+    size_t slice = ws->counts_bytes + ws->work_bytes + mm_round_up(extra, 64);
+    /* Successive slices differ by 256 bytes modulo 4 KiB: hot table entries
+     * of different threads never alias in the L1 sets. */
+    ws->stride = mm_round_up(slice, 4096) + 256;
+    ws->base = aligned_alloc(4096, mm_round_up(ws->stride * (size_t)T, 4096));
+    if (ws->base == NULL) {
+        return mm_fail(MM_ERR_NOMEM, "out of memory for %d counting tables", T);
+    }
+    return MM_OK;
+}
+
+static void mm_range(size_t size, size_t t, size_t T, size_t *lo, size_t *hi)
+{
+    size_t q = size / T, r = size % T;
+    *lo = q * t + (t < r ? t : r);
+    *hi = *lo + q + (t < r ? 1 : 0);
+}
+
+static mm_status mm_count_ascii(const mm_corpus *c, const mm_vocab *v,
+                                const int16_t *map, int T, const mm_kernels *k,
+                                uint64_t *counts)
+{
+    const size_t V = v->size;
+    const size_t K = V + (c->has_cr ? 1 : 0);
+    const size_t CR = V;
+    uint8_t code[256] = {0};
+    for (uint32_t i = 1; i < c->vocab.size; i++) {
+        code[c->vocab.cp[i]] = (uint8_t)map[i];
+    }
+    code['\n'] = 0;
+    if (c->has_cr) {
+        code['\r'] = (uint8_t)CR;
+    }
+
+    mm_count_ws ws;
+    mm_status st = mm_ws_alloc(&ws, T, K, 0, k);
+    if (st != MM_OK) {
+        return st;
+    }
+    const uint8_t *data = c->data;
+    const size_t size = c->size;
+    int used = T;
+
+#pragma omp parallel num_threads(T)
+    {
+#ifdef _OPENMP
+        size_t t = (size_t)omp_get_thread_num(), Tn = (size_t)omp_get_num_threads();
+#else
+        size_t t = 0, Tn = 1;
+#endif
+        if (t == 0) {
+            used = (int)Tn;
+        }
+        uint64_t *local = (uint64_t *)(ws.base + t * ws.stride);
+        void *work = ws.base + t * ws.stride + ws.counts_bytes;
+        memset(local, 0, K * K * sizeof *local);
+        size_t lo, hi;
+        mm_range(size, t, Tn, &lo, &hi);
+        if (hi > lo) {
+            size_t end = hi < size ? hi + 1 : size;
+            k->count_pairs(local, data + lo, end - lo, code, K, work);
+        }
+    }
+
+    uint64_t *acc = (uint64_t *)ws.base; /* thread 0's table accumulates */
+    for (int t = 1; t < used; t++) {
+        const uint64_t *local = (const uint64_t *)(ws.base + (size_t)t * ws.stride);
+        for (size_t i = 0; i < K * K; i++) {
+            acc[i] += local[i];
+        }
+    }
+    if (size > 0) {
+        acc[code[data[0]]]++; /* the implicit boundary before the first name */
+        uint8_t last = data[size - 1];
+        if (last != '\n' && last != '\r') {
+            acc[(size_t)code[last] * K]++; /* no final newline */
+        }
+    }
+    if (c->has_cr) {
+        for (size_t x = 0; x < K; x++) {
+            acc[x * K] += acc[x * K + CR]; /* "x\r\n" ends a name like "x\n" */
+        }
+    }
+    for (size_t i = 0; i < V; i++) {
+        memcpy(counts + i * V, acc + i * K, V * sizeof *counts);
+    }
+    counts[0] = 0; /* empty lines */
+    free(ws.base);
+    return MM_OK;
+}
+
+/* Symbol index in v of the code point cp, through the corpus map. */
+typedef struct mm_cp_lookup {
+    int16_t small[0x800];         /* cp < 0x800 -> index, -1 if absent */
+    const mm_corpus *c;
+    const int16_t *map;
+} mm_cp_lookup;
+
+static int mm_lookup(const mm_cp_lookup *l, uint32_t cp)
+{
+    if (cp < 0x800) {
+        return l->small[cp];
+    }
+    int i = mm_vocab_index(&l->c->vocab, cp);
+    return i < 0 ? -1 : l->map[i];
+}
+
+/* The first line start >= x (size if none). */
+static size_t mm_line_start_at_or_after(const uint8_t *data, size_t size, size_t x)
+{
+    if (x == 0 || x >= size) {
+        return x == 0 ? 0 : size;
+    }
+    const uint8_t *nl = memchr(data + x - 1, '\n', size - (x - 1));
+    return nl ? (size_t)(nl - data) + 1 : size;
+}
+
+static mm_status mm_count_utf8(const mm_corpus *c, const mm_vocab *v,
+                               const int16_t *map, int T, const mm_kernels *k,
+                               uint64_t *counts)
+{
+    const size_t V = v->size;
+    uint8_t identity[256];
+    for (int i = 0; i < 256; i++) {
+        identity[i] = (uint8_t)i;
+    }
+    mm_cp_lookup *lut = malloc(sizeof *lut);
+    if (lut == NULL) {
+        return mm_fail(MM_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < 0x800; i++) {
+        lut->small[i] = -1;
+    }
+    lut->c = c;
+    lut->map = map;
+    for (uint32_t i = 1; i < c->vocab.size; i++) {
+        if (c->vocab.cp[i] < 0x800) {
+            lut->small[c->vocab.cp[i]] = map[i];
+        }
+    }
+    mm_count_ws ws;
+    mm_status st = mm_ws_alloc(&ws, T, V, MM_SYM_CHUNK, k);
+    if (st != MM_OK) {
+        free(lut);
+        return st;
+    }
+    const uint8_t *data = c->data;
+    const size_t size = c->size;
+    int used = T;
+
+#pragma omp parallel num_threads(T)
+    {
+#ifdef _OPENMP
+        size_t t = (size_t)omp_get_thread_num(), Tn = (size_t)omp_get_num_threads();
+#else
+        size_t t = 0, Tn = 1;
+#endif
+        if (t == 0) {
+            used = (int)Tn;
+        }
+        uint64_t *local = (uint64_t *)(ws.base + t * ws.stride);
+        void *work = ws.base + t * ws.stride + ws.counts_bytes;
+        uint8_t *sym = ws.base + t * ws.stride + ws.counts_bytes + ws.work_bytes;
+        memset(local, 0, V * V * sizeof *local);
+        /* Ranges start at line starts so no character is split. */
+        size_t lo, hi, dummy;
+        mm_range(size, t, Tn, &lo, &dummy);
+        mm_range(size, t + 1, Tn, &hi, &dummy);
+        lo = mm_line_start_at_or_after(data, size, lo);
+        hi = mm_line_start_at_or_after(data, size, hi);
+        size_t n = 0;
+        sym[n++] = 0; /* the boundary before this range's first name */
+        size_t i = lo;
+        while (i < hi) {
+            uint8_t b = data[i];
+            if (b < 0x80) {
+                i++;
+                if (b == '\r') {
+                    continue;
+                }
+                sym[n++] = (b == '\n') ? 0 : (uint8_t)lut->small[b];
+            } else {
+                uint32_t cp = 0;
+                const char *why = NULL;
+                size_t len = mm_utf8_decode(data + i, size - i, &cp, &why);
+                /* validated at open: len > 0 and cp is in the vocabulary */
+                i += len ? len : 1;
+                sym[n++] = (uint8_t)mm_lookup(lut, cp);
+            }
+            if (n == MM_SYM_CHUNK) {
+                k->count_pairs(local, sym, n, identity, V, work);
+                sym[0] = sym[n - 1];
+                n = 1;
+            }
+        }
+        k->count_pairs(local, sym, n, identity, V, work);
+    }
+
+    memset(counts, 0, V * V * sizeof *counts);
+    for (int t = 0; t < used; t++) {
+        const uint64_t *local = (const uint64_t *)(ws.base + (size_t)t * ws.stride);
+        for (size_t i = 0; i < V * V; i++) {
+            counts[i] += local[i];
+        }
+    }
+    /* No final newline: close the last name.  (A trailing CR ends it too.) */
+    size_t e = size;
+    if (e > 0 && data[e - 1] == '\r') {
+        e--;
+    }
+    if (e > 0 && data[e - 1] != '\n') {
+        size_t s = e - 1;
+        while (s > 0 && (data[s] & 0xc0) == 0x80) {
+            s--;
+        }
+        uint32_t cp = 0;
+        const char *why = NULL;
+        (void)mm_utf8_decode(data + s, e - s, &cp, &why);
+        counts[(size_t)mm_lookup(lut, cp) * V]++;
+    }
+    counts[0] = 0; /* empty lines */
+    free(ws.base);
+    free(lut);
+    return MM_OK;
+}
+
+mm_status mm_count_bigrams(const mm_corpus *c, const mm_vocab *v,
+                           const mm_count_opts *opts, uint64_t *counts)
+{
+    return mm_count_bigrams_with(c, v, opts, mm_kernels_active(), counts);
+}
+
+mm_status mm_count_bigrams_with(const mm_corpus *c, const mm_vocab *v,
+                                const mm_count_opts *opts, const mm_kernels *k,
+                                uint64_t *counts)
+{
+    if (c == NULL || v == NULL || counts == NULL || v->size == 0 ||
+        v->size > MM_MAX_VOCAB) {
+        return mm_fail(MM_ERR_INVALID_ARG, "mm_count_bigrams: invalid argument");
+    }
+    int16_t map[MM_MAX_VOCAB];
+    mm_status st = mm_map_vocab(c, v, map);
+    if (st != MM_OK) {
+        return st;
+    }
+    memset(counts, 0, (size_t)v->size * v->size * sizeof *counts);
+    if (c->size == 0) {
+        return MM_OK;
+    }
+    int T = mm_thread_count(opts);
+    if (c->ascii) {
+        return mm_count_ascii(c, v, map, T, k, counts);
+    }
+    return mm_count_utf8(c, v, map, T, k, counts);
+}

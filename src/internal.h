@@ -1,0 +1,40 @@
+/*
+ * internal.h - helpers shared by the library's source files, not public.
+ */
+#ifndef MM_INTERNAL_H
+#define MM_INTERNAL_H
+
+#include <stdio.h>
+#include "makemore.h"
+
+#if defined(__GNUC__)
+#define MM_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define MM_PRINTF(a, b)
+#endif
+
+/* Record the detail mm_errmsg() returns, and return s (for `return mm_fail(...)`). */
+mm_status mm_fail(mm_status s, const char *fmt, ...) MM_PRINTF(2, 3);
+
+/* An output written to "<path>.tmp.XXXXXX" beside the target, then fsync'd and
+ * renamed over it: a crash or error never leaves a half-written target. */
+typedef struct mm_outfile {
+    FILE *fp;
+    char *tmp_path;
+    char *path;
+} mm_outfile;
+
+mm_status mm_outfile_open(mm_outfile *o, const char *path);
+/* Flush, fsync, close and rename.  On failure the temporary is removed. */
+mm_status mm_outfile_commit(mm_outfile *o);
+/* Close and remove the temporary; the target is untouched.  Safe to call
+ * after a failed or successful commit. */
+void mm_outfile_abort(mm_outfile *o);
+
+/* CRC-32C (Castagnoli), software table. */
+uint32_t mm_crc32c(uint32_t crc, const void *data, size_t n);
+
+/* Encode code point cp as UTF-8 into buf (>= 4 bytes); returns length. */
+size_t mm_utf8_encode(uint32_t cp, char *buf);
+
+#endif /* MM_INTERNAL_H */

@@ -1,0 +1,153 @@
+/*
+ * main.c - the makemore command-line tool: `makemore <command> [options]`.
+ * Results go to stdout, logs and progress to stderr.  Exit codes: 0 ok,
+ * 1 bad input or failure, 2 usage.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <errno.h>
+#include <math.h>
+
+#include "cli.h"
+
+static const char mm_usage[] =
+    "usage: makemore <command> [options]\n"
+    "\n"
+    "Character-level bigram language models (makemore, part 1).\n"
+    "\n"
+    "commands:\n"
+    "  count  CORPUS -o MODEL [--smoothing K] [--threads N] [--isa NAME] [--stats]\n"
+    "  eval   MODEL CORPUS [--json] [--words NAME,NAME...] [--threads N] [--isa NAME]\n"
+    "  sample MODEL [-n N] [--seed S] [--max-len L]\n"
+    "  info   MODEL [--json]\n"
+    "  export MODEL --npy FILE [--probs]\n"
+    "  plot   MODEL -o FILE.svg\n"
+    "\n"
+    "  makemore <command> --help   options of one command\n"
+    "  makemore --version          version and instruction sets\n"
+    "\n"
+    "CORPUS is a UTF-8 file, one name per line ('-' reads standard input).\n"
+    "Environment: MM_ISA=scalar|avx2|avx512 forces a kernel set (as --isa);\n"
+    "OMP_NUM_THREADS sets the default thread count.\n";
+
+int mm_cli_fail(mm_status s)
+{
+    const char *msg = mm_errmsg();
+    fprintf(stderr, "makemore: %s\n", (msg && *msg) ? msg : mm_status_str(s));
+    return MM_EXIT_FAIL;
+}
+
+int mm_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "makemore %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'makemore %s --help'.\n", cmd);
+    return MM_EXIT_USAGE;
+}
+
+int mm_cli_parse_u64(const char *s, unsigned long long *out)
+{
+    if (s == NULL || *s == '\0' || *s == '-' || *s == '+') {
+        return 0;
+    }
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0') {
+        return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+int mm_cli_parse_double(const char *s, double *out)
+{
+    if (s == NULL || *s == '\0') {
+        return 0;
+    }
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno != 0 || *end != '\0' || !isfinite(v)) {
+        return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+int mm_cli_parse_threads(const char *cmd, const char *s, int *out)
+{
+    unsigned long long v = 0;
+    if (!mm_cli_parse_u64(s, &v) || v < 1 || v > 1024) {
+        mm_cli_usage_error(cmd, "--threads takes a whole number from 1 to 1024 (got '%s')",
+                           s);
+        return 0;
+    }
+    *out = (int)v;
+    return 1;
+}
+
+void mm_cli_json_string(FILE *fp, const char *s)
+{
+    fputc('"', fp);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            fprintf(fp, "\\%c", *p);
+        } else if (*p < 0x20) {
+            fprintf(fp, "\\u%04x", *p);
+        } else {
+            fputc(*p, fp);
+        }
+    }
+    fputc('"', fp);
+}
+
+double mm_cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int (*run)(int, char **);
+    } cmds[] = {
+        {"count", mm_cmd_count},   {"eval", mm_cmd_eval}, {"sample", mm_cmd_sample},
+        {"info", mm_cmd_info},     {"export", mm_cmd_export}, {"plot", mm_cmd_plot},
+    };
+    if (argc < 2) {
+        fputs(mm_usage, stderr);
+        return MM_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(mm_usage, stdout);
+        return MM_EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+        printf("makemore %s\nkernels built: %s\nkernels this CPU runs: %s\n",
+               MM_VERSION_STRING, mm_isa_built(), mm_isa_supported());
+        return MM_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        if (strcmp(cmd, cmds[i].name) == 0) {
+            int rc = cmds[i].run(argc - 1, argv + 1);
+            if (fflush(stdout) != 0 && rc == MM_EXIT_OK) {
+                fprintf(stderr, "makemore: error writing standard output: %s\n",
+                        strerror(errno));
+                rc = MM_EXIT_FAIL;
+            }
+            return rc;
+        }
+    }
+    fprintf(stderr, "makemore: unknown command '%s'\n\n%s", cmd, mm_usage);
+    return MM_EXIT_USAGE;
+}

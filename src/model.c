@@ -1,0 +1,155 @@
+/*
+ * model.c - count and neural models: ownership, smoothing and the float32
+ * probability matrix P, computed as the notebook's PyTorch code does
+ * (P = (N + k).float(); P /= P.sum(1, keepdims=True)), so that sampling with
+ * the same generator reproduces torch's names exactly.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "model.h"
+
+mm_status mm_model_alloc(mm_model **out, mm_model_kind kind, const mm_vocab *v)
+{
+    *out = NULL;
+    if (v == NULL || v->size == 0 || v->size > MM_MAX_VOCAB) {
+        return mm_fail(MM_ERR_INVALID_ARG, "invalid vocabulary size");
+    }
+    size_t V = v->size;
+    mm_model *m = calloc(1, sizeof *m);
+    if (m == NULL) {
+        return mm_fail(MM_ERR_NOMEM, "out of memory");
+    }
+    m->kind = kind;
+    m->vocab = *v;
+    m->probs = calloc(V * V, sizeof *m->probs);
+    if (kind == MM_MODEL_COUNTS) {
+        m->counts = calloc(V * V, sizeof *m->counts);
+    } else {
+        m->W = calloc(V * V, sizeof *m->W);
+    }
+    if (m->probs == NULL || (m->counts == NULL && m->W == NULL)) {
+        mm_model_destroy(m);
+        return mm_fail(MM_ERR_NOMEM, "out of memory");
+    }
+    *out = m;
+    return MM_OK;
+}
+
+void mm_model_destroy(mm_model *m)
+{
+    if (m == NULL) {
+        return;
+    }
+    free(m->counts);
+    free(m->W);
+    free(m->probs);
+    free(m);
+}
+
+mm_status mm_model_update_probs(mm_model *m)
+{
+    size_t V = m->vocab.size;
+    for (size_t i = 0; i < V; i++) {
+        float *p = m->probs + i * V;
+        if (m->kind == MM_MODEL_COUNTS) {
+            const uint64_t *c = m->counts + i * V;
+            double sum = 0.0;
+            for (size_t j = 0; j < V; j++) {
+                p[j] = (float)((double)c[j] + m->smoothing);
+                sum += p[j];
+            }
+            /* torch sums the float32 row; for integral counts below 2^24
+             * every order gives the same exact sum, which double reproduces. */
+            float total = (float)sum;
+            for (size_t j = 0; j < V; j++) {
+                p[j] = p[j] / total;
+            }
+        } else {
+            const float *w = m->W + i * V;
+            float mx = -INFINITY;
+            for (size_t j = 0; j < V; j++) {
+                mx = w[j] > mx ? w[j] : mx;
+            }
+            double sum = 0.0;
+            for (size_t j = 0; j < V; j++) {
+                p[j] = expf(w[j] - mx);
+                sum += p[j];
+            }
+            for (size_t j = 0; j < V; j++) {
+                p[j] = (float)(p[j] / sum);
+            }
+        }
+    }
+    return MM_OK;
+}
+
+mm_status mm_model_from_counts(mm_model **out, const mm_vocab *v,
+                               const uint64_t *counts, double smoothing)
+{
+    *out = NULL;
+    if (counts == NULL || !(smoothing >= 0.0) || !isfinite(smoothing)) {
+        return mm_fail(MM_ERR_INVALID_ARG,
+                       "smoothing must be a finite number >= 0 (got %g)", smoothing);
+    }
+    mm_model *m = NULL;
+    mm_status st = mm_model_alloc(&m, MM_MODEL_COUNTS, v);
+    if (st != MM_OK) {
+        return st;
+    }
+    size_t V = v->size;
+    memcpy(m->counts, counts, V * V * sizeof *counts);
+    m->smoothing = smoothing;
+    mm_model_update_probs(m);
+    *out = m;
+    return MM_OK;
+}
+
+mm_model_kind mm_model_get_kind(const mm_model *m)
+{
+    return m->kind;
+}
+
+const mm_vocab *mm_model_vocab(const mm_model *m)
+{
+    return &m->vocab;
+}
+
+const uint64_t *mm_model_counts(const mm_model *m)
+{
+    return m->counts;
+}
+
+double mm_model_smoothing(const mm_model *m)
+{
+    return m->smoothing;
+}
+
+const float *mm_model_probs(const mm_model *m)
+{
+    return m->probs;
+}
+
+mm_status mm_vocab_validate(const mm_vocab *v, const char *name)
+{
+    if (v->size == 0 || v->size > MM_MAX_VOCAB) {
+        return mm_fail(MM_ERR_FORMAT, "%s: vocabulary size %u out of range 1..%d", name,
+                       (unsigned)v->size, MM_MAX_VOCAB);
+    }
+    if (v->cp[0] != MM_BOUNDARY) {
+        return mm_fail(MM_ERR_FORMAT, "%s: vocabulary does not start with '.'", name);
+    }
+    for (uint32_t i = 1; i < v->size; i++) {
+        uint32_t cp = v->cp[i];
+        int bad = cp == 0 || cp == '\n' || cp == '\r' || cp == MM_BOUNDARY ||
+                  cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+                  (i > 1 && cp <= v->cp[i - 1]);
+        if (bad) {
+            return mm_fail(MM_ERR_FORMAT, "%s: vocabulary entry %u (U+%04X) is invalid "
+                           "or out of order", name, (unsigned)i, (unsigned)cp);
+        }
+    }
+    return MM_OK;
+}

@@ -1,0 +1,41 @@
+/*
+ * model.h - the model object's insides, shared by the model code, the
+ * model file reader/writer and the trainers.
+ */
+#ifndef MM_MODEL_H
+#define MM_MODEL_H
+
+#include "makemore.h"
+
+/* Hyper-parameters and progress of a neural model (checkpointed). */
+typedef struct mm_neural_state {
+    uint64_t step;        /* completed gradient steps */
+    double lr;
+    double reg;
+    uint64_t seed;
+    uint32_t driver;      /* mm_train_driver the run used */
+    uint32_t batch;       /* 0 = full batch */
+    mm_rng rng;           /* generator state after `step` steps */
+} mm_neural_state;
+
+struct mm_model {
+    mm_model_kind kind;
+    mm_vocab vocab;
+    uint64_t *counts;     /* V*V (count models) */
+    double smoothing;     /* k of add-k smoothing (count models) */
+    float *W;             /* V*V weights (neural models) */
+    mm_neural_state neural;
+    float *probs;         /* V*V row-stochastic P, float32 */
+};
+
+/* Allocate an empty model of the given kind and vocabulary (zeroed). */
+mm_status mm_model_alloc(mm_model **out, mm_model_kind kind, const mm_vocab *v);
+/* Recompute probs from counts+smoothing or from W (softmax of each row). */
+mm_status mm_model_update_probs(mm_model *m);
+/* Parse a model file image (untrusted) from memory. */
+mm_status mm_model_parse(mm_model **out, const uint8_t *data, size_t len,
+                         const char *name);
+/* Check a vocabulary read from an untrusted source. */
+mm_status mm_vocab_validate(const mm_vocab *v, const char *name);
+
+#endif /* MM_MODEL_H */

@@ -1,0 +1,324 @@
+/*
+ * modelfile.c - the versioned binary model file.
+ *
+ * Layout (all little-endian):
+ *   0  char[8]  magic "MMBIGRAM"
+ *   8  u32      format version (1)
+ *  12  u32      kind (1 = counts, 2 = neural)
+ *  16  u32      V, the vocabulary size (1..256)
+ *  20  u32      reserved, 0
+ *  24  u64      payload bytes (what follows the header, before the CRC)
+ *  32  payload:
+ *        u32[V]   code points of the vocabulary ('.' first, then ascending)
+ *        counts:  f64 smoothing, u64[V*V] counts
+ *        neural:  u64 step, f64 lr, f64 reg, u64 seed, u32 driver, u32 batch,
+ *                 u32[624] generator state, u32 generator index, u32 0,
+ *                 f32[V*V] W
+ *   end u32      CRC-32C of every byte before it
+ *
+ * The reader trusts nothing: it checks the length against V before reading
+ * anything large, then the checksum, the vocabulary, and every number.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+#include "model.h"
+
+#define MM_MAGIC "MMBIGRAM"
+#define MM_FORMAT_VERSION 1u
+#define MM_HEADER_BYTES 32u
+#define MM_NEURAL_FIXED (8 + 8 + 8 + 8 + 4 + 4 + 624 * 4 + 4 + 4)
+
+static size_t mm_payload_bytes(uint32_t kind, size_t V)
+{
+    size_t n = V * 4;
+    if (kind == MM_MODEL_COUNTS) {
+        n += 8 + V * V * 8;
+    } else {
+        n += MM_NEURAL_FIXED + V * V * 4;
+    }
+    return n;
+}
+
+/* Little-endian cursor over a buffer. */
+typedef struct mm_buf {
+    uint8_t *p;
+    size_t pos;
+} mm_buf;
+
+static void put_u32(mm_buf *b, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) {
+        b->p[b->pos++] = (uint8_t)(v >> (8 * i));
+    }
+}
+
+static void put_u64(mm_buf *b, uint64_t v)
+{
+    for (int i = 0; i < 8; i++) {
+        b->p[b->pos++] = (uint8_t)(v >> (8 * i));
+    }
+}
+
+static void put_f64(mm_buf *b, double d)
+{
+    uint64_t v;
+    memcpy(&v, &d, 8);
+    put_u64(b, v);
+}
+
+static void put_f32(mm_buf *b, float f)
+{
+    uint32_t v;
+    memcpy(&v, &f, 4);
+    put_u32(b, v);
+}
+
+static uint32_t get_u32(mm_buf *b)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++) {
+        v |= (uint32_t)b->p[b->pos++] << (8 * i);
+    }
+    return v;
+}
+
+static uint64_t get_u64(mm_buf *b)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) {
+        v |= (uint64_t)b->p[b->pos++] << (8 * i);
+    }
+    return v;
+}
+
+static double get_f64(mm_buf *b)
+{
+    uint64_t v = get_u64(b);
+    double d;
+    memcpy(&d, &v, 8);
+    return d;
+}
+
+static float get_f32(mm_buf *b)
+{
+    uint32_t v = get_u32(b);
+    float f;
+    memcpy(&f, &v, 4);
+    return f;
+}
+
+mm_status mm_model_save(const mm_model *m, const char *path)
+{
+    size_t V = m->vocab.size;
+    size_t payload = mm_payload_bytes(m->kind, V);
+    size_t total = MM_HEADER_BYTES + payload + 4;
+    mm_buf b = {malloc(total), 0};
+    if (b.p == NULL) {
+        return mm_fail(MM_ERR_NOMEM, "%s: out of memory", path);
+    }
+    memcpy(b.p, MM_MAGIC, 8);
+    b.pos = 8;
+    put_u32(&b, MM_FORMAT_VERSION);
+    put_u32(&b, (uint32_t)m->kind);
+    put_u32(&b, (uint32_t)V);
+    put_u32(&b, 0);
+    put_u64(&b, payload);
+    for (size_t i = 0; i < V; i++) {
+        put_u32(&b, m->vocab.cp[i]);
+    }
+    if (m->kind == MM_MODEL_COUNTS) {
+        put_f64(&b, m->smoothing);
+        for (size_t i = 0; i < V * V; i++) {
+            put_u64(&b, m->counts[i]);
+        }
+    } else {
+        const mm_neural_state *n = &m->neural;
+        put_u64(&b, n->step);
+        put_f64(&b, n->lr);
+        put_f64(&b, n->reg);
+        put_u64(&b, n->seed);
+        put_u32(&b, n->driver);
+        put_u32(&b, n->batch);
+        for (int i = 0; i < 624; i++) {
+            put_u32(&b, n->rng.state[i]);
+        }
+        put_u32(&b, n->rng.index);
+        put_u32(&b, 0);
+        for (size_t i = 0; i < V * V; i++) {
+            put_f32(&b, m->W[i]);
+        }
+    }
+    put_u32(&b, mm_crc32c(0, b.p, b.pos));
+
+    mm_outfile o;
+    mm_status st = mm_outfile_open(&o, path);
+    if (st == MM_OK) {
+        if (fwrite(b.p, 1, total, o.fp) != total) {
+            st = mm_fail(MM_ERR_IO, "%s: write failed: %s", path, strerror(errno));
+            mm_outfile_abort(&o);
+        } else {
+            st = mm_outfile_commit(&o);
+        }
+    }
+    free(b.p);
+    return st;
+}
+
+/* Parse a model from memory (the loader and the fuzzer use this). */
+mm_status mm_model_parse(mm_model **out, const uint8_t *data, size_t len,
+                         const char *name)
+{
+    *out = NULL;
+    mm_model *m = NULL;
+    mm_status st = MM_OK;
+    if (len < MM_HEADER_BYTES + 4 || memcmp(data, MM_MAGIC, 8) != 0) {
+        return mm_fail(MM_ERR_FORMAT, "%s: not a makemore model file (bad magic or "
+                       "too short: %zu bytes)", name, len);
+    }
+    mm_buf b = {(uint8_t *)data, 8};
+    uint32_t version = get_u32(&b);
+    uint32_t kind = get_u32(&b);
+    uint32_t V = get_u32(&b);
+    uint32_t reserved = get_u32(&b);
+    uint64_t payload = get_u64(&b);
+    if (version != MM_FORMAT_VERSION) {
+        return mm_fail(MM_ERR_FORMAT, "%s: model format version %u is not supported "
+                       "(this build reads version %u)", name, version, MM_FORMAT_VERSION);
+    }
+    if (kind != MM_MODEL_COUNTS && kind != MM_MODEL_NEURAL) {
+        return mm_fail(MM_ERR_FORMAT, "%s: unknown model kind %u", name, kind);
+    }
+    if (V == 0 || V > MM_MAX_VOCAB || reserved != 0) {
+        return mm_fail(MM_ERR_FORMAT, "%s: vocabulary size %u out of range 1..%d", name,
+                       V, MM_MAX_VOCAB);
+    }
+    if (payload != mm_payload_bytes(kind, V) ||
+        len != MM_HEADER_BYTES + payload + 4) {
+        return mm_fail(MM_ERR_FORMAT, "%s: file is %zu bytes; a %s model with V = %u "
+                       "has %zu (truncated or corrupt)", name, len,
+                       kind == MM_MODEL_COUNTS ? "count" : "neural", V,
+                       (size_t)(MM_HEADER_BYTES + mm_payload_bytes(kind, V) + 4));
+    }
+    mm_buf tail = {(uint8_t *)data, len - 4};
+    uint32_t want = get_u32(&tail);
+    uint32_t got = mm_crc32c(0, data, len - 4);
+    if (want != got) {
+        return mm_fail(MM_ERR_FORMAT, "%s: checksum mismatch (stored %08x, computed "
+                       "%08x): the file is corrupt", name, want, got);
+    }
+    mm_vocab v;
+    v.size = V;
+    for (uint32_t i = 0; i < V; i++) {
+        v.cp[i] = get_u32(&b);
+    }
+    st = mm_vocab_validate(&v, name);
+    if (st != MM_OK) {
+        return st;
+    }
+    st = mm_model_alloc(&m, (mm_model_kind)kind, &v);
+    if (st != MM_OK) {
+        return st;
+    }
+    size_t VV = (size_t)V * V;
+    if (kind == MM_MODEL_COUNTS) {
+        m->smoothing = get_f64(&b);
+        if (!isfinite(m->smoothing) || m->smoothing < 0) {
+            st = mm_fail(MM_ERR_FORMAT, "%s: smoothing %g is not a finite number >= 0",
+                         name, m->smoothing);
+            goto cleanup;
+        }
+        for (size_t i = 0; i < VV; i++) {
+            m->counts[i] = get_u64(&b);
+        }
+        if (m->smoothing == 0) {
+            for (size_t i = 0; i < V; i++) {
+                uint64_t any = 0;
+                for (size_t j = 0; j < V; j++) {
+                    any |= m->counts[i * V + j];
+                }
+                if (any == 0 && V > 1) {
+                    /* a row of zeros with k = 0 has no distribution: 0/0 */
+                    st = mm_fail(MM_ERR_FORMAT, "%s: row %zu has no counts and smoothing "
+                                 "is 0", name, i);
+                    goto cleanup;
+                }
+            }
+        }
+    } else {
+        mm_neural_state *n = &m->neural;
+        n->step = get_u64(&b);
+        n->lr = get_f64(&b);
+        n->reg = get_f64(&b);
+        n->seed = get_u64(&b);
+        n->driver = get_u32(&b);
+        n->batch = get_u32(&b);
+        for (int i = 0; i < 624; i++) {
+            n->rng.state[i] = get_u32(&b);
+        }
+        n->rng.index = get_u32(&b);
+        n->rng.seed = n->seed;
+        (void)get_u32(&b);
+        if (!isfinite(n->lr) || !isfinite(n->reg) || n->rng.index > 624) {
+            st = mm_fail(MM_ERR_FORMAT, "%s: invalid training state", name);
+            goto cleanup;
+        }
+        for (size_t i = 0; i < VV; i++) {
+            m->W[i] = get_f32(&b);
+            if (!isfinite(m->W[i])) {
+                st = mm_fail(MM_ERR_FORMAT, "%s: weight %zu is not finite", name, i);
+                goto cleanup;
+            }
+        }
+    }
+    mm_model_update_probs(m);
+cleanup:
+    if (st != MM_OK) {
+        mm_model_destroy(m);
+        return st;
+    }
+    *out = m;
+    return MM_OK;
+}
+
+mm_status mm_model_load(mm_model **out, const char *path)
+{
+    *out = NULL;
+    FILE *fp = fopen(path, "rb");
+    uint8_t *buf = NULL;
+    mm_status st = MM_OK;
+    if (fp == NULL) {
+        return mm_fail(MM_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    }
+    struct stat sb;
+    if (fstat(fileno(fp), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        st = mm_fail(MM_ERR_IO, "%s: not a regular file", path);
+        goto cleanup;
+    }
+    /* The largest valid file: a count model with V = 256. */
+    size_t max = MM_HEADER_BYTES + mm_payload_bytes(MM_MODEL_COUNTS, MM_MAX_VOCAB) + 4;
+    if ((uint64_t)sb.st_size > max) {
+        st = mm_fail(MM_ERR_FORMAT, "%s: %lld bytes is larger than any model file",
+                     path, (long long)sb.st_size);
+        goto cleanup;
+    }
+    size_t len = (size_t)sb.st_size;
+    buf = malloc(len ? len : 1);
+    if (buf == NULL) {
+        st = mm_fail(MM_ERR_NOMEM, "%s: out of memory", path);
+        goto cleanup;
+    }
+    if (fread(buf, 1, len, fp) != len) {
+        st = mm_fail(MM_ERR_IO, "%s: read error", path);
+        goto cleanup;
+    }
+    st = mm_model_parse(out, buf, len, path);
+cleanup:
+    free(buf);
+    fclose(fp);
+    return st;
+}
