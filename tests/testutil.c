@@ -1,0 +1,76 @@
+/*
+ * testutil.c - see testutil.h.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+void mm_assert_close_f32(const float *ref, const float *got, size_t n, double atol,
+                         double rtol, const char *what)
+{
+    for (size_t i = 0; i < n; i++) {
+        double r = ref[i], g = got[i];
+        double tol = atol + rtol * fabs(r);
+        double d = fabs(g - r);
+        int same_inf = isinf(r) && isinf(g) && ((r > 0) == (g > 0));
+        if (!(d <= tol) && !same_inf) {
+            fail_msg("%s: index %zu: ref %.9g got %.9g |diff| %.3g > tol %.3g (atol %g rtol %g)",
+                     what, i, r, g, d, tol, atol, rtol);
+        }
+    }
+}
+
+void mm_assert_close_f64(double ref, double got, double atol, double rtol, const char *what)
+{
+    double tol = atol + rtol * fabs(ref);
+    double d = fabs(got - ref);
+    int same_inf = isinf(ref) && isinf(got) && ((ref > 0) == (got > 0));
+    if (!(d <= tol) && !same_inf) {
+        fail_msg("%s: ref %.17g got %.17g |diff| %.3g > tol %.3g", what, ref, got, d, tol);
+    }
+}
+
+void mm_assert_counts_equal(const uint64_t *ref, const uint64_t *got, size_t n,
+                            const char *what)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (ref[i] != got[i]) {
+            fail_msg("%s: count %zu: ref %" PRIu64 " got %" PRIu64, what, i, ref[i], got[i]);
+        }
+    }
+}
+
+uint64_t mm_test_rand(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+uint64_t mm_test_seed(void)
+{
+    const char *s = getenv("MM_TEST_SEED");
+    uint64_t seed = s ? strtoull(s, NULL, 0) : 20261125ULL;
+    fprintf(stderr, "test seed %" PRIu64 " (set MM_TEST_SEED to change)\n", seed);
+    return seed;
+}
+
+const char *mm_test_names_path(void)
+{
+    const char *p = getenv("MM_NAMES");
+    if (p != NULL && access(p, R_OK) == 0) {
+        return p;
+    }
+    return NULL;
+}
+
+const char *mm_test_tmpdir(void)
+{
+    const char *p = getenv("MM_TEST_TMP");
+    return p ? p : "/tmp";
+}

@@ -1,0 +1,36 @@
+/*
+ * testutil.h - shared helpers for the cmocka tests: tolerance checks that
+ * fail on NaN (Debian's cmocka 1.1.5 assert_float_equal passes NaN), seeded
+ * random data, and the reference corpus path.
+ */
+#ifndef MM_TESTUTIL_H
+#define MM_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+/* |got - ref| <= atol + rtol * |ref| for every element, else fail printing
+ * what, the index, ref, got and the tolerance.  NaN never passes (unless both
+ * are NaN at the same place and allow_nan). */
+void mm_assert_close_f32(const float *ref, const float *got, size_t n, double atol,
+                         double rtol, const char *what);
+void mm_assert_close_f64(double ref, double got, double atol, double rtol,
+                         const char *what);
+/* Bit-exact comparison of count tables. */
+void mm_assert_counts_equal(const uint64_t *ref, const uint64_t *got, size_t n,
+                            const char *what);
+
+/* splitmix64: small, seedable, good enough for test data. */
+uint64_t mm_test_rand(uint64_t *state);
+/* The seed for this run: $MM_TEST_SEED or a fixed default; printed. */
+uint64_t mm_test_seed(void);
+
+/* Path of names.txt ($MM_NAMES) or NULL if absent (tests then skip()). */
+const char *mm_test_names_path(void);
+/* A scratch directory ($MM_TEST_TMP or /tmp). */
+const char *mm_test_tmpdir(void);
+
+#endif /* MM_TESTUTIL_H */
