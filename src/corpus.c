@@ -253,6 +253,18 @@ static mm_status mm_scan(mm_corpus *c)
     return mm_vocab_from_set(c, cps, n);
 }
 
+/* Prefault the mapping in one go (much cheaper than a page fault per 64 KiB)
+ * when the file fits comfortably in memory; a file larger than half of RAM is
+ * faulted in as it is read, so it never has to fit. */
+static int mm_populate_flag(size_t size)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && page > 0 && size / 2 < (size_t)pages / 4 * (size_t)page) {
+        return MAP_POPULATE;
+    }
+    return 0;
+}
+
 static mm_status mm_corpus_alloc(mm_corpus **out, const char *name)
 {
     mm_corpus *c = calloc(1, sizeof *c);
@@ -365,7 +377,7 @@ mm_status mm_corpus_open(mm_corpus **out, const char *path)
         }
         c->size = (size_t)sb.st_size;
         if (c->size > 0) {
-            c->map = mmap(NULL, c->size, PROT_READ, MAP_PRIVATE, fd, 0);
+            c->map = mmap(NULL, c->size, PROT_READ, MAP_PRIVATE | mm_populate_flag(c->size), fd, 0);
             if (c->map == MAP_FAILED) {
                 c->map = NULL;
                 st = mm_fail(MM_ERR_IO, "%s: cannot map: %s", path, strerror(errno));
