@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# fuzz.sh - build the libFuzzer targets (clang, -fsanitize=fuzzer,address,
+# undefined) and run each for SECONDS (default 60).
+#
+#   scripts/fuzz.sh [SECONDS] [TARGET...]     targets: corpus model npy
+#
+# Seeds: tests/fuzz/seeds/<target>/ (committed).  Findings are written to
+# fuzz-out/<target>/crash-* and make the script fail: turn each into a
+# regression test (tests/fuzz/regressions/<target>/, replayed by ctest).
+# OpenMP pragmas are compiled out here (clang's libomp is not needed); the
+# OpenMP driver is covered by the TSan build instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/deps.sh
+mm_install_deps fuzz
+
+seconds="${1:-60}"
+shift || true
+targets=("$@")
+[ "${#targets[@]}" -gt 0 ] || targets=(corpus model npy)
+out="${MM_FUZZ_OUT:-fuzz-out}"
+bin="$out/bin"
+mkdir -p "$bin"
+
+flags=(-g -O1 -std=c11 -fsanitize=fuzzer-no-link,address,undefined
+       -fno-sanitize-recover=undefined -Iinclude -Isrc -Ikernels -Wno-unknown-pragmas
+       -DMM_HAVE_AVX2 -DMM_HAVE_AVX512)
+lib=(src/error.c src/outfile.c src/crc32c.c src/utf8.c src/vocab.c src/corpus.c
+     src/count.c src/model.c src/modelfile.c src/eval.c src/sample.c src/rng.c
+     src/npy.c src/dispatch.c src/cpu.c kernels/scalar.c)
+objs=()
+for f in "${lib[@]}"; do
+    o="$bin/$(echo "$f" | tr / _).o"
+    clang "${flags[@]}" -c "$f" -o "$o"
+    objs+=("$o")
+done
+clang "${flags[@]}" -mavx2 -mfma -c kernels/avx2.c -o "$bin/avx2.o"
+clang "${flags[@]}" -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512vbmi -mavx2 -mfma \
+    -c kernels/avx512.c -o "$bin/avx512.o"
+objs+=("$bin/avx2.o" "$bin/avx512.o")
+
+status=0
+for t in "${targets[@]}"; do
+    clang "${flags[@]}" -fsanitize=fuzzer tests/fuzz/fuzz_"$t".c "${objs[@]}" -lm -o "$bin/fuzz_$t"
+    mkdir -p "$out/$t/corpus"
+    echo "fuzz: $t for ${seconds}s" >&2
+    if ! "$bin/fuzz_$t" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
+            -artifact_prefix="$out/$t/" "$out/$t/corpus" "tests/fuzz/seeds/$t" \
+            > "$out/$t/log.txt" 2>&1; then
+        echo "fuzz: $t FOUND A PROBLEM (see $out/$t/log.txt):" >&2
+        tail -30 "$out/$t/log.txt" >&2
+        status=1
+    else
+        grep -E "^#[0-9]+.*DONE|Done [0-9]+ runs" "$out/$t/log.txt" | tail -1 >&2 || true
+    fi
+done
+exit $status
