@@ -52,6 +52,10 @@ static int eval_words(const mm_model *m, const char *list, int json)
     while (*p) {
         const char *end = strchr(p, ',');
         size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == 0) { /* "a,,b": an empty name is skipped, as an empty line */
+            p += (*p == ',');
+            continue;
+        }
         int prev = 0;
         size_t i = 0;
         for (;;) {

@@ -8,8 +8,7 @@
  * bit-identical for every kernel and thread count.
  *
  * ASCII corpora are counted straight from the mapped bytes: every byte value
- * gets a class (its symbol; '\n' is the boundary 0; '\r' an extra class K-1
- * folded into the boundary afterwards), so the stream ".name1\nname2\n" needs
+ * gets a class (its symbol; '\n' and '\r' are the boundary 0), so the stream ".name1\nname2\n" needs
  * no copy: each '\n' is both the end of one name and the start of the next.
  * An empty line adds a (., .) pair, which no name can produce, so C[0][0] is
  * cleared at the end.  The pair straddling two ranges is counted by the range
@@ -110,16 +109,15 @@ static mm_status mm_count_ascii(const mm_corpus *c, const mm_vocab *v,
                                 uint64_t *counts)
 {
     const size_t V = v->size;
-    const size_t K = V + (c->has_cr ? 1 : 0);
-    const size_t CR = V;
+    const size_t K = V;
     uint8_t code[256] = {0};
     for (uint32_t i = 1; i < c->vocab.size; i++) {
         code[c->vocab.cp[i]] = (uint8_t)map[i];
     }
     code['\n'] = 0;
-    if (c->has_cr) {
-        code['\r'] = (uint8_t)CR;
-    }
+    /* CR only ever ends a line (checked at open), so it is a boundary too:
+     * "x\r\n" gives (x, .) then (., .), and (., .) pairs are cleared. */
+    code['\r'] = 0;
 
     mm_count_ws ws;
     mm_status st = mm_ws_alloc(&ws, T, K, 0, k);
@@ -163,11 +161,6 @@ static mm_status mm_count_ascii(const mm_corpus *c, const mm_vocab *v,
         uint8_t last = data[size - 1];
         if (last != '\n' && last != '\r') {
             acc[(size_t)code[last] * K]++; /* no final newline */
-        }
-    }
-    if (c->has_cr) {
-        for (size_t x = 0; x < K; x++) {
-            acc[x * K] += acc[x * K + CR]; /* "x\r\n" ends a name like "x\n" */
         }
     }
     for (size_t i = 0; i < V; i++) {

@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "corpus.h"
 #include "internal.h"
 #include "model.h"
 
@@ -36,6 +37,10 @@ mm_status mm_eval_corpus(const mm_model *m, const mm_corpus *c,
         }
     }
     free(counts);
+    if (n == 0) {
+        return mm_fail(MM_ERR_CORPUS, "%s: no names to evaluate (the file is empty or "
+                       "has only blank lines)", c->name);
+    }
     out->examples = n;
     out->log_likelihood = ll;
     out->nll = n ? -ll / (double)n : 0.0;

@@ -103,6 +103,25 @@ mm_status mm_model_from_counts(mm_model **out, const mm_vocab *v,
     memcpy(m->counts, counts, V * V * sizeof *counts);
     m->smoothing = smoothing;
     mm_model_update_probs(m);
+    /* P must be a float32 distribution, as the file reader demands (else a
+     * saved model would not load, and sampling would draw from NaN): with
+     * k = 0 a row without counts is 0/0, and a k near FLT_MAX / V makes
+     * count + k or the row sum overflow to inf. */
+    for (size_t i = 0; i < V * V; i++) {
+        if (!isfinite(m->probs[i])) {
+            char sym[5];
+            mm_vocab_utf8(v, i / V, sym);
+            if (smoothing == 0.0) {
+                st = mm_fail(MM_ERR_INVALID_ARG, "row '%s' has no counts and the "
+                             "smoothing is 0: its probabilities would be 0/0", sym);
+            } else {
+                st = mm_fail(MM_ERR_INVALID_ARG, "smoothing %g is too large: the "
+                             "probabilities overflow float32", smoothing);
+            }
+            mm_model_destroy(m);
+            return st;
+        }
+    }
     *out = m;
     return MM_OK;
 }

@@ -276,6 +276,17 @@ mm_status mm_model_parse(mm_model **out, const uint8_t *data, size_t len,
         }
     }
     mm_model_update_probs(m);
+    if (kind == MM_MODEL_COUNTS) {
+        /* a smoothing near FLT_MAX / V overflows float32: P would be NaN */
+        for (size_t i = 0; i < VV; i++) {
+            if (!isfinite(m->probs[i])) {
+                st = mm_fail(MM_ERR_FORMAT, "%s: smoothing %g gives no float32 "
+                             "probabilities (row %zu is 0/0 or overflows)", name,
+                             m->smoothing, i / V);
+                goto cleanup;
+            }
+        }
+    }
 cleanup:
     if (st != MM_OK) {
         mm_model_destroy(m);
