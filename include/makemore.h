@@ -185,6 +185,93 @@ mm_status mm_npy_read_f32(const char *path, float **out, size_t *rows,
  * labelled with its bigram and count, as SVG (written atomically). */
 mm_status mm_plot_counts_svg(const mm_model *m, const char *path);
 
+/* ---- Training ------------------------------------------------------------ */
+
+/* The neural bigram: W is V x V float32, logits of symbol x are the row W[x],
+ * loss = mean NLL + reg * mean(W^2), and a step is W -= lr * grad(loss).
+ * Three drivers compute the same loss and gradient (within 1e-5 relative):
+ *   COUNTS    full batch from the bigram count matrix, O(V^2) per step;
+ *   EXAMPLES  (x, y) pairs streamed from the corpus bytes, O(N V) per step,
+ *             OpenMP over byte ranges; the only driver that is exact in
+ *             structure for minibatches too;
+ *   ONEHOT    the notebook's dense one_hot(x) @ W, O(N V^2): the baseline.
+ * The numeric values are stored in model files: keep them. */
+typedef enum mm_train_driver {
+    MM_DRIVER_COUNTS = 0,
+    MM_DRIVER_EXAMPLES = 1,
+    MM_DRIVER_ONEHOT = 2
+} mm_train_driver;
+
+/* "counts", "examples", "onehot" (NULL for an unknown value), and back
+ * (returns 0 for an unknown name). */
+const char *mm_train_driver_name(mm_train_driver d);
+int mm_train_driver_parse(const char *name, mm_train_driver *out);
+
+/* What one step reports to the progress callback. */
+typedef struct mm_train_progress {
+    uint64_t step;       /* 0-based index of the step just taken */
+    uint64_t steps;      /* the run ends when this many steps are done */
+    double loss;         /* mean NLL + reg * mean(W^2) at W before the update */
+    double nll;          /* the mean NLL part */
+    uint64_t examples;   /* examples this step used (N, or the batch size) */
+    double seconds;      /* wall time of the step (callback excluded) */
+} mm_train_progress;
+
+/* Called after every step (the update applied); return nonzero to stop
+ * there: mm_train then returns MM_OK with the model at that step. */
+typedef int (*mm_train_step_fn)(const mm_train_progress *p, void *user);
+
+typedef struct mm_train_config {
+    uint64_t steps;          /* train until the model has done this many steps
+                              * in total (a resumed model counts its own) */
+    double lr;               /* learning rate, finite and > 0 */
+    double reg;              /* weight of mean(W^2), finite and >= 0 */
+    uint64_t seed;           /* generator seed (initial W, minibatch draws) */
+    mm_train_driver driver;
+    uint32_t batch;          /* 0 = full batch; else positions per step
+                              * (EXAMPLES or ONEHOT driver) */
+    int threads;             /* OpenMP threads; 0 = the OpenMP default */
+    mm_train_step_fn on_step; /* may be NULL */
+    void *user;              /* passed to on_step */
+} mm_train_config;
+
+/* The notebook's settings: 100 steps, lr 50, reg 0.01, seed 2147483647,
+ * COUNTS driver, full batch, default threads, no callback. */
+void mm_train_config_init(mm_train_config *cfg);
+
+/* A fresh neural model over vocabulary v at step 0, recording cfg's
+ * hyper-parameters.  W0 (V*V floats, row-major, finite) is copied if not
+ * NULL and the generator is left freshly seeded; otherwise W is drawn as
+ * torch.randn((V, V), generator=torch.Generator().manual_seed(cfg->seed))
+ * and the generator continues from there, as the notebook's does. */
+mm_status mm_train_model_create(mm_model **out, const mm_vocab *v,
+                                const mm_train_config *cfg, const float *W0);
+
+/* Train neural model m on corpus c (every character of c must be in m's
+ * vocabulary) until m has done cfg->steps steps, with cfg's lr, reg,
+ * driver, batch and threads, and the generator state stored in m.  m's
+ * step, hyper-parameters, generator, W and probabilities are updated, so
+ * saving m is a checkpoint: training it further gives the same result as
+ * one longer run (bit-identical for the COUNTS driver, and for the others
+ * at the same thread count).
+ *
+ * Minibatches (cfg->batch = B > 0): each step draws B positions, each
+ * u = mm_rng_u32() % P (torch.randint(0, P, (B,), generator=g) does the
+ * same), where P is the corpus size in bytes, plus one if it lacks a final
+ * newline.  Position u names the example whose target is the character
+ * starting at byte u (the boundary for a line end; position P - 1 of an
+ * unterminated file is its final boundary) and whose input is the symbol
+ * before it.  Positions that start no example (UTF-8 continuation bytes,
+ * the LF of a CRLF, empty lines) are drawn again, so every example is
+ * equally likely.  On an ASCII corpus without CR or empty lines, position u
+ * is example u of the notebook's xs/ys, so the batches are the notebook's
+ * xs[torch.randint(0, N, (B,), generator=g)].
+ *
+ * A NaN or infinite loss stops training with MM_ERR_DIVERGED: m is then
+ * the last model whose loss was finite (the one before the step whose loss
+ * was not), or unchanged if that was the first step of this call. */
+mm_status mm_train(mm_model *m, const mm_corpus *c, const mm_train_config *cfg);
+
 #ifdef __cplusplus
 }
 #endif

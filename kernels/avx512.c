@@ -2,11 +2,18 @@
  * avx512.c - AVX-512 (F, BW, VL, DQ, VBMI) variants of the kernels (compiled
  * with those flags for this file only; reached only after
  * mm_cpu_has_avx512()).
+ *
+ * The neural kernels work on rows of 16-float vectors; the last vector of a
+ * row goes through a k-mask (masked loads read zeros, masked stores leave
+ * the pad lanes alone), so NaN pads never reach a sum.
  */
+#include <stdalign.h>
+#include <string.h>
 #include <immintrin.h>
 
 #include "kernels.h"
 #include "triples.h"
+#include "vmath.h"
 
 static size_t count_work_size_avx512(size_t K)
 {
@@ -76,9 +83,229 @@ static void count_pairs_avx512(uint64_t *counts, const uint8_t *b, size_t n,
     }
 }
 
+/* ---- neural bigram kernels ------------------------------------------------ */
+
+/* loadu(mm_onehot + 256 - t + j) holds 1.0 exactly in the lane j + l == t:
+ * the one-hot target row as a sliding window, one load instead of a
+ * compare and a masked subtract per vector. */
+static const float mm_onehot[512] = {[256] = 1.0f};
+
+/* Lanes [0, k) of a 16-lane vector, k in 0..16. */
+static inline __mmask16 lanes16(size_t k)
+{
+    return k >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << k) - 1u);
+}
+
+/* The 16 sums of 16 vectors a[0..15] (a is 16 rows of 16) in one vector, in
+ * order: a transpose-and-add tree, 30 shuffles and 15 adds for all 16 where
+ * separate horizontal sums cost 128. */
+static inline __m512 hsum16x16(const float *a)
+{
+    __m512 s1[8], s2[4], s3[2];
+    for (int p = 0; p < 8; p++) {
+        /* lanes 0-7: partials of a[2p], lanes 8-15: of a[2p+1] */
+        __m512 u = _mm512_load_ps(a + 32 * p), v = _mm512_load_ps(a + 32 * p + 16);
+        s1[p] = _mm512_add_ps(_mm512_shuffle_f32x4(u, v, _MM_SHUFFLE(1, 0, 1, 0)),
+                              _mm512_shuffle_f32x4(u, v, _MM_SHUFFLE(3, 2, 3, 2)));
+    }
+    for (int p = 0; p < 4; p++) {
+        /* quarter q: 4 partials of a[4p+q] */
+        s2[p] = _mm512_add_ps(_mm512_shuffle_f32x4(s1[2 * p], s1[2 * p + 1], _MM_SHUFFLE(2, 0, 2, 0)),
+                              _mm512_shuffle_f32x4(s1[2 * p], s1[2 * p + 1], _MM_SHUFFLE(3, 1, 3, 1)));
+    }
+    for (int p = 0; p < 2; p++) {
+        /* quarter q: [a[8p+q], a[8p+4+q], a[8p+q], a[8p+4+q]] halves */
+        s3[p] = _mm512_add_ps(_mm512_unpacklo_ps(s2[2 * p], s2[2 * p + 1]),
+                              _mm512_unpackhi_ps(s2[2 * p], s2[2 * p + 1]));
+    }
+    /* quarter q: [a[q], a[4+q], a[8+q], a[12+q]]: lane 4q+k holds a[4k+q] */
+    __m512 s4 = _mm512_add_ps(_mm512_shuffle_ps(s3[0], s3[1], _MM_SHUFFLE(1, 0, 1, 0)),
+                              _mm512_shuffle_ps(s3[0], s3[1], _MM_SHUFFLE(3, 2, 3, 2)));
+    const __m512i idx = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    return _mm512_permutexvar_ps(idx, s4);
+}
+
+static inline float log1_avx512(float s)
+{
+    return _mm512_cvtss_f32(mm_vlog_avx512(_mm512_set1_ps(s)));
+}
+
+static void softmax_rows_avx512(float *probs, float *lse, const float *logits, size_t rows,
+                                size_t V, size_t ld)
+{
+    const size_t tail = 16 * ((V + 15) / 16 - 1);
+    const __mmask16 last = lanes16(V - tail);
+    const __m512 ninf = _mm512_set1_ps(-__builtin_inff());
+    for (size_t r = 0; r < rows; r++) {
+        const float *l = logits + r * ld;
+        float *p = probs + r * ld;
+        __m512 mx = _mm512_mask_loadu_ps(ninf, last, l + tail);
+        for (size_t j = 0; j < tail; j += 16) {
+            mx = _mm512_max_ps(mx, _mm512_loadu_ps(l + j));
+        }
+        float m = _mm512_reduce_max_ps(mx);
+        const __m512 mv = _mm512_set1_ps(m);
+        __m512 sv = _mm512_setzero_ps();
+        for (size_t j = 0; j < tail; j += 16) {
+            __m512 e = mm_vexp_avx512(_mm512_sub_ps(_mm512_loadu_ps(l + j), mv));
+            _mm512_storeu_ps(p + j, e);
+            sv = _mm512_add_ps(sv, e);
+        }
+        __m512 e = mm_vexp_maskz_avx512(last, _mm512_sub_ps(_mm512_maskz_loadu_ps(last, l + tail), mv));
+        sv = _mm512_add_ps(sv, e);
+        float s = _mm512_reduce_add_ps(sv);
+        const __m512 inv = _mm512_set1_ps(1.0f / s);
+        for (size_t j = 0; j < tail; j += 16) {
+            _mm512_storeu_ps(p + j, _mm512_mul_ps(_mm512_loadu_ps(p + j), inv));
+        }
+        _mm512_storeu_ps(p + tail, _mm512_mul_ps(e, inv)); /* pads: 0 */
+        for (size_t j = tail + 16; j < ld; j += 16) {
+            _mm512_storeu_ps(p + j, _mm512_setzero_ps());
+        }
+        if (lse != NULL) {
+            lse[r] = m + log1_avx512(s);
+        }
+    }
+}
+
+/* Blocks of 16 examples: (1) exp of each example's row into ebuf and its
+ * lane sums into accbuf; (2) the 16 sums at once: one division, one vector
+ * log, the block's NLL into double; (3) grad += e / s - onehot(t).  Rows may
+ * repeat within a block: phase 3 updates grad in example order. */
+#define MM_AVX512_BLOCK 16
+
+static double example_pass_avx512(float *grad, const float *W, const float *rowmax, size_t V,
+                                  size_t ld, const uint8_t *x, const uint8_t *y, size_t n)
+{
+    const size_t nv = (V + 15) / 16, tail = 16 * (nv - 1), le = 16 * nv;
+    const __mmask16 last = lanes16(V - tail);
+    alignas(64) float ebuf[MM_AVX512_BLOCK * 256];
+    alignas(64) float accbuf[MM_AVX512_BLOCK * 16];
+    alignas(64) float invbuf[MM_AVX512_BLOCK];
+    __m512d nll = _mm512_setzero_pd();
+    double nll_d = 0.0; /* sum of rowmax - W[r][t]; nll holds the log s */
+
+    for (size_t i0 = 0; i0 < n; i0 += MM_AVX512_BLOCK) {
+        size_t nb = n - i0 < MM_AVX512_BLOCK ? n - i0 : MM_AVX512_BLOCK;
+        for (size_t b = 0; b < nb; b++) {
+            size_t r = x[i0 + b];
+            const float *w = W + r * ld;
+            const __m512 mv = _mm512_set1_ps(rowmax[r]);
+            float *e = ebuf + b * le;
+            __m512 acc = _mm512_setzero_ps();
+            for (size_t j = 0; j < tail; j += 16) {
+                __m512 ej = mm_vexp_avx512(_mm512_sub_ps(_mm512_loadu_ps(w + j), mv));
+                _mm512_store_ps(e + j, ej);
+                acc = _mm512_add_ps(acc, ej);
+            }
+            __m512 ej = mm_vexp_maskz_avx512(
+                last, _mm512_sub_ps(_mm512_maskz_loadu_ps(last, w + tail), mv));
+            _mm512_store_ps(e + tail, ej);
+            _mm512_store_ps(accbuf + 16 * b, _mm512_add_ps(acc, ej));
+            nll_d += (double)rowmax[r] - (double)w[y[i0 + b]];
+        }
+        for (size_t b = nb; b < MM_AVX512_BLOCK; b++) {
+            /* s = 1, log s = 0: unused lanes add exactly nothing. */
+            _mm512_store_ps(accbuf + 16 * b, _mm512_maskz_mov_ps(1, _mm512_set1_ps(1.0f)));
+        }
+        __m512 s = hsum16x16(accbuf);
+        _mm512_store_ps(invbuf, _mm512_div_ps(_mm512_set1_ps(1.0f), s));
+        __m512 nl = mm_vlog_avx512(s);
+        nll = _mm512_add_pd(nll, _mm512_cvtps_pd(_mm512_castps512_ps256(nl)));
+        nll = _mm512_add_pd(nll, _mm512_cvtps_pd(_mm512_extractf32x8_ps(nl, 1)));
+
+        for (size_t b = 0; b < nb; b++) {
+            size_t r = x[i0 + b], t = y[i0 + b];
+            float *g = grad + r * ld;
+            const float *e = ebuf + b * le;
+            const float *oh = mm_onehot + 256 - t;
+            const __m512 inv = _mm512_set1_ps(invbuf[b]);
+            for (size_t j = 0; j < tail; j += 16) {
+                __m512 d = _mm512_fmsub_ps(_mm512_load_ps(e + j), inv, _mm512_loadu_ps(oh + j));
+                _mm512_storeu_ps(g + j, _mm512_add_ps(_mm512_loadu_ps(g + j), d));
+            }
+            __m512 d = _mm512_fmsub_ps(_mm512_load_ps(e + tail), inv, _mm512_loadu_ps(oh + tail));
+            /* A full store keeping the pad lanes' bits, not a masked store:
+             * the next example of the same row must get it by forwarding. */
+            __m512 gj = _mm512_loadu_ps(g + tail);
+            _mm512_storeu_ps(g + tail, _mm512_mask_add_ps(gj, last, gj, d));
+        }
+    }
+    return nll_d + _mm512_reduce_add_pd(nll);
+}
+
+static double counts_grad_avx512(float *G, const float *P, const float *lse, const float *W,
+                                 const double *C, const double *n, size_t V, size_t ld)
+{
+    __m512d acc0 = _mm512_setzero_pd(), acc1 = _mm512_setzero_pd();
+    for (size_t r = 0; r < V; r++) {
+        const __m512d nr = _mm512_set1_pd(n[r]);
+        const __m512d lr = _mm512_set1_pd((double)lse[r]);
+        const size_t o = r * ld;
+        for (size_t j = 0; j < ld; j += 16) {
+            /* Masked loads zero the pad lanes: 0 * n - 0 = 0 is the pad
+             * value G wants, and 0 * (lse - 0) adds nothing. */
+            __mmask16 k = lanes16(j < V ? V - j : 0);
+            __m512 p = _mm512_maskz_loadu_ps(k, P + o + j);
+            __m512 w = _mm512_maskz_loadu_ps(k, W + o + j);
+            __m512d c0 = _mm512_maskz_loadu_pd((__mmask8)k, C + o + j);
+            __m512d c1 = _mm512_maskz_loadu_pd((__mmask8)(k >> 8), C + o + j + 8);
+            __m512d g0 = _mm512_fmsub_pd(nr, _mm512_cvtps_pd(_mm512_castps512_ps256(p)), c0);
+            __m512d g1 = _mm512_fmsub_pd(nr, _mm512_cvtps_pd(_mm512_extractf32x8_ps(p, 1)), c1);
+            __m512 gv = _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(g0)),
+                                           _mm512_cvtpd_ps(g1), 1);
+            _mm512_storeu_ps(G + o + j, gv);
+            acc0 = _mm512_fmadd_pd(
+                c0, _mm512_sub_pd(lr, _mm512_cvtps_pd(_mm512_castps512_ps256(w))), acc0);
+            acc1 = _mm512_fmadd_pd(
+                c1, _mm512_sub_pd(lr, _mm512_cvtps_pd(_mm512_extractf32x8_ps(w, 1))), acc1);
+        }
+    }
+    return _mm512_reduce_add_pd(_mm512_add_pd(acc0, acc1));
+}
+
+static void weight_update_avx512(float *W, const float *G, size_t rows, size_t V, size_t ld,
+                                 float lr, float g_scale, float w_scale)
+{
+    const __m512 vlr = _mm512_set1_ps(lr), vgs = _mm512_set1_ps(g_scale);
+    const __m512 vws = _mm512_set1_ps(w_scale);
+    for (size_t r = 0; r < rows; r++) {
+        float *w = W + r * ld;
+        const float *g = G + r * ld;
+        for (size_t j = 0; j < V; j += 16) {
+            __mmask16 k = lanes16(V - j);
+            __m512 wj = _mm512_maskz_loadu_ps(k, w + j);
+            __m512 d = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(k, g + j), vgs, _mm512_mul_ps(vws, wj));
+            _mm512_mask_storeu_ps(w + j, k, _mm512_fnmadd_ps(vlr, d, wj));
+        }
+    }
+}
+
+static void exp_f32_avx512(float *dst, const float *src, size_t n)
+{
+    for (size_t i = 0; i < n; i += 16) {
+        __mmask16 k = lanes16(n - i);
+        _mm512_mask_storeu_ps(dst + i, k, mm_vexp_avx512(_mm512_maskz_loadu_ps(k, src + i)));
+    }
+}
+
+static void log_f32_avx512(float *dst, const float *src, size_t n)
+{
+    for (size_t i = 0; i < n; i += 16) {
+        __mmask16 k = lanes16(n - i);
+        _mm512_mask_storeu_ps(dst + i, k, mm_vlog_avx512(_mm512_maskz_loadu_ps(k, src + i)));
+    }
+}
+
 const mm_kernels mm_kernels_avx512 = {
     .name = "avx512",
     .supported = mm_cpu_has_avx512,
     .count_work_size = count_work_size_avx512,
     .count_pairs = count_pairs_avx512,
+    .softmax_rows = softmax_rows_avx512,
+    .example_pass = example_pass_avx512,
+    .counts_grad = counts_grad_avx512,
+    .weight_update = weight_update_avx512,
+    .exp_f32 = exp_f32_avx512,
+    .log_f32 = log_f32_avx512,
 };

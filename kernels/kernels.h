@@ -27,11 +27,68 @@ typedef size_t (*mm_count_work_size_fn)(size_t K);
 typedef void (*mm_count_pairs_fn)(uint64_t *counts, const uint8_t *b, size_t n,
                                   const uint8_t *code, size_t K, void *work);
 
+/* ---- neural bigram kernels -----------------------------------------------
+ * Matrices are row-major with a padded stride ld (a multiple of MM_VPAD
+ * floats, >= V); row r of W holds the logits of symbol r.  Pad lanes
+ * [V, ld) of inputs may hold anything (NaN included) and never reach a
+ * result; pad lanes of outputs are written as stated.  No aliasing between
+ * outputs and inputs unless stated.  No pointer needs more than its type's
+ * natural alignment (the drivers' 64-byte aligned rows are just faster).
+ * V is 1..256; symbols x[i], y[i] are < V.
+ *
+ * softmax_rows: for r < rows: m = max_j l[r][j], s = sum_j exp(l[r][j] - m)
+ *   probs[r][j] = exp(l[r][j] - m) / s for j < V; probs pad lanes set to 0;
+ *   lse[r] = m + log(s) when lse != NULL.
+ *
+ * example_pass: the per-example work of the examples driver with W fixed
+ *   during the pass.  For i < n with r = x[i], t = y[i]:
+ *     p = softmax(W[r]),  nll += lse_r - W[r][t]  (summed in double),
+ *     grad[r][j] += p[j] - (j == t) for j < V (float; pads untouched).
+ *   rowmax[r] = max_j W[r][j], precomputed once per pass by the driver.
+ *   Returns the nll sum.  The driver keeps n small (a few thousand) and
+ *   flushes grad into double, so float accumulation loses nothing.
+ *
+ * counts_grad: the full-batch gradient from the bigram counts C (double,
+ *   V rows of stride ld like the others; n[r] = sum_j C[r][j]), given probs
+ *   P and lse of every row of W (V rows):
+ *     G[r][j] = n[r] * P[r][j] - C[r][j]  (computed in double, stored float;
+ *     pads set to 0); returns sum_rj C[r][j] * (lse[r] - W[r][j]), that is
+ *     N times the mean NLL, in double.
+ *
+ * weight_update: W[r][j] -= lr * (G[r][j] * g_scale + w_scale * W[r][j])
+ *   for r < rows, j < V; pads untouched.  With g_scale = 1/N and
+ *   w_scale = 2 reg / V^2 this is one gradient step on
+ *   loss = mean NLL + reg * mean(W^2).
+ *
+ * exp_f32, log_f32: dst[i] = exp(src[i]), log(src[i]) for i < n with the
+ *   vector routines the other kernels use (kernels/vmath.h; scalar: libm), so
+ *   that tests and benchmarks can measure them.  dst == src is allowed.
+ */
+#define MM_VPAD 32
+
+typedef void (*mm_softmax_rows_fn)(float *probs, float *lse, const float *logits,
+                                   size_t rows, size_t V, size_t ld);
+typedef double (*mm_example_pass_fn)(float *grad, const float *W, const float *rowmax,
+                                     size_t V, size_t ld, const uint8_t *x,
+                                     const uint8_t *y, size_t n);
+typedef double (*mm_counts_grad_fn)(float *G, const float *P, const float *lse,
+                                    const float *W, const double *C, const double *n,
+                                    size_t V, size_t ld);
+typedef void (*mm_weight_update_fn)(float *W, const float *G, size_t rows, size_t V,
+                                    size_t ld, float lr, float g_scale, float w_scale);
+typedef void (*mm_vmath_fn)(float *dst, const float *src, size_t n);
+
 typedef struct mm_kernels {
     const char *name;          /* "scalar", "avx2", "avx512": --isa / MM_ISA */
     int (*supported)(void);    /* cpuid + xgetbv: can this CPU run the table? */
     mm_count_work_size_fn count_work_size;
     mm_count_pairs_fn count_pairs;
+    mm_softmax_rows_fn softmax_rows;
+    mm_example_pass_fn example_pass;
+    mm_counts_grad_fn counts_grad;
+    mm_weight_update_fn weight_update;
+    mm_vmath_fn exp_f32;
+    mm_vmath_fn log_f32;
 } mm_kernels;
 
 extern const mm_kernels mm_kernels_scalar;

@@ -25,6 +25,7 @@ void mm_cli_json_string(FILE *fp, const char *s);
 double mm_cli_now(void);
 
 int mm_cmd_count(int argc, char **argv);
+int mm_cmd_train(int argc, char **argv);
 int mm_cmd_eval(int argc, char **argv);
 int mm_cmd_sample(int argc, char **argv);
 int mm_cmd_info(int argc, char **argv);

@@ -1,12 +1,14 @@
 /*
  * cli_model.c - commands that read a model file: sample, info, export, plot.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "model.h"
+#include "plot.h"
 
 #define MM_DEFAULT_SEED 2147483647ULL
 
@@ -254,39 +256,146 @@ int mm_cmd_export(int argc, char **argv)
 
 static const char plot_usage[] =
     "usage: makemore plot MODEL -o FILE.svg\n"
+    "       makemore plot --loss FILE.csv -o FILE.svg\n"
     "\n"
     "Draw the count matrix as the notebook's plt.imshow: each cell shaded by its\n"
-    "count and labelled with its bigram and count.\n"
+    "count and labelled with its bigram and count.  With --loss, draw instead the\n"
+    "loss curve of a training log (the step,loss CSV of 'makemore train --log').\n"
     "\n"
     "  -o, --output FILE    SVG file to write (atomically)\n"
+    "      --loss FILE.csv  a step,loss CSV (header line optional)\n"
     "  -h, --help           this text\n";
+
+/* Read a step,loss CSV: an optional header, then "step,loss" lines; "nan"
+ * and "inf" losses are kept (the chart breaks the line there).  On success
+ * *steps and *loss are malloc'd arrays of *n entries. */
+static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss, size_t *n)
+{
+    FILE *fp = fopen(path, "r");
+    if (fp == NULL) {
+        fprintf(stderr, "makemore: %s: cannot open: %s\n", path, strerror(errno));
+        return 0;
+    }
+    size_t cap = 1024, len = 0;
+    uint64_t *s = malloc(cap * sizeof *s);
+    double *l = malloc(cap * sizeof *l);
+    char line[256];
+    unsigned long long lineno = 0;
+    int ok = s != NULL && l != NULL;
+    if (!ok) {
+        fprintf(stderr, "makemore: out of memory\n");
+    }
+    while (ok && fgets(line, sizeof line, fp) != NULL) {
+        lineno++;
+        size_t ll = strlen(line);
+        if (ll == sizeof line - 1 && line[ll - 1] != '\n') {
+            fprintf(stderr, "makemore: %s:%llu: line too long\n", path, lineno);
+            ok = 0;
+            break;
+        }
+        while (ll > 0 && (line[ll - 1] == '\n' || line[ll - 1] == '\r')) {
+            line[--ll] = '\0';
+        }
+        if (ll == 0) {
+            continue;
+        }
+        char *comma = strchr(line, ',');
+        unsigned long long st = 0;
+        char *end = NULL;
+        double v = 0.0;
+        if (comma != NULL) {
+            *comma = '\0';
+            v = strtod(comma + 1, &end);
+        }
+        if (comma == NULL || !mm_cli_parse_u64(line, &st) || end == comma + 1 || *end != '\0') {
+            if (lineno == 1 && comma != NULL) {
+                continue; /* the header */
+            }
+            fprintf(stderr, "makemore: %s:%llu: expected 'step,loss'\n", path, lineno);
+            ok = 0;
+            break;
+        }
+        if (len == cap) {
+            cap *= 2;
+            uint64_t *s2 = realloc(s, cap * sizeof *s);
+            if (s2 != NULL) {
+                s = s2;
+            }
+            double *l2 = realloc(l, cap * sizeof *l);
+            if (l2 != NULL) {
+                l = l2;
+            }
+            if (s2 == NULL || l2 == NULL) {
+                fprintf(stderr, "makemore: out of memory\n");
+                ok = 0;
+                break;
+            }
+        }
+        s[len] = st;
+        l[len] = v;
+        len++;
+    }
+    if (ok && ferror(fp)) {
+        fprintf(stderr, "makemore: %s: read error\n", path);
+        ok = 0;
+    }
+    fclose(fp);
+    if (!ok) {
+        free(s);
+        free(l);
+        return 0;
+    }
+    *steps = s;
+    *loss = l;
+    *n = len;
+    return 1;
+}
 
 int mm_cmd_plot(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"output", required_argument, NULL, 'o'}, {"loss", required_argument, NULL, 'L'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
-    const char *out = NULL;
+    const char *out = NULL, *loss_csv = NULL;
     int c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
+        case 'L': loss_csv = optarg; break;
         case 'h': fputs(plot_usage, stdout); return MM_EXIT_OK;
         case ':': return mm_cli_usage_error("plot", "option '%s' needs a value", argv[optind - 1]);
         default: return mm_cli_usage_error("plot", "unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (optind + 1 != argc) {
-        return mm_cli_usage_error("plot", optind == argc ? "missing MODEL" : "expected one MODEL");
+    if (loss_csv != NULL) {
+        if (optind != argc) {
+            return mm_cli_usage_error("plot", "--loss draws a CSV: it takes no MODEL");
+        }
+    } else if (optind + 1 != argc) {
+        return mm_cli_usage_error("plot", optind == argc ? "missing MODEL (or --loss FILE.csv)"
+                                                         : "expected one MODEL");
     }
     if (out == NULL) {
         return mm_cli_usage_error("plot", "missing -o FILE.svg");
     }
+    mm_status st = MM_OK;
+    if (loss_csv != NULL) {
+        uint64_t *steps = NULL;
+        double *loss = NULL;
+        size_t n = 0;
+        if (!plot_read_loss_csv(loss_csv, &steps, &loss, &n)) {
+            return MM_EXIT_FAIL;
+        }
+        st = mm_plot_loss_svg(loss, steps, n, out, "training loss");
+        free(steps);
+        free(loss);
+        return st == MM_OK ? MM_EXIT_OK : mm_cli_fail(st);
+    }
     mm_model *m = NULL;
-    mm_status st = mm_model_load(&m, argv[optind]);
+    st = mm_model_load(&m, argv[optind]);
     if (st == MM_OK) {
         st = mm_plot_counts_svg(m, out);
     }

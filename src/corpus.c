@@ -27,13 +27,22 @@
 #endif
 
 #include "corpus.h"
+#include "count.h"
 #include "internal.h"
+
+/* The first byte of the file: a part of a file (mm_corpus_open_part) keeps
+ * the whole file mapped, so its messages count lines and offsets from there. */
+static const uint8_t *mm_corpus_file_start(const mm_corpus *c)
+{
+    return c->map != NULL ? (const uint8_t *)c->map : c->data;
+}
 
 void mm_corpus_locate(const mm_corpus *c, size_t off, uint64_t *line, uint64_t *col)
 {
     uint64_t n = 1;
+    const uint8_t *base = mm_corpus_file_start(c);
     size_t line_start = 0;
-    const uint8_t *p = c->data;
+    const uint8_t *p = base;
     const uint8_t *end = c->data + off;
     while (p < end) {
         const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
@@ -41,11 +50,11 @@ void mm_corpus_locate(const mm_corpus *c, size_t off, uint64_t *line, uint64_t *
             break;
         }
         n++;
-        line_start = (size_t)(nl - c->data) + 1;
+        line_start = (size_t)(nl - base) + 1;
         p = nl + 1;
     }
     *line = n;
-    *col = off - line_start + 1;
+    *col = (size_t)(end - base) - line_start + 1;
 }
 
 /* "'x'" for printable ASCII, else "U+XXXX" (with the character if printable). */
@@ -69,7 +78,7 @@ static mm_status mm_corpus_error_at(const mm_corpus *c, size_t off, const char *
     mm_corpus_locate(c, off, &line, &col);
     return mm_fail(MM_ERR_CORPUS, "%s:%llu:%llu: %s (byte offset %llu)", c->name,
                    (unsigned long long)line, (unsigned long long)col, what,
-                   (unsigned long long)off);
+                   (unsigned long long)(c->data + off - mm_corpus_file_start(c)));
 }
 
 size_t mm_corpus_find_cp(const mm_corpus *c, uint32_t cp)
@@ -272,6 +281,7 @@ static mm_status mm_corpus_alloc(mm_corpus **out, const char *name)
         free(c);
         return mm_fail(MM_ERR_NOMEM, "%s: out of memory", name);
     }
+    c->guard = -1;
     *out = c;
     return MM_OK;
 }
@@ -384,6 +394,7 @@ mm_status mm_corpus_open(mm_corpus **out, const char *path)
                 goto cleanup;
             }
             c->map_size = c->size;
+            c->guard = mm_map_guard_register(c->map, c->map_size);
             (void)madvise(c->map, c->map_size, MADV_SEQUENTIAL);
             c->data = c->map;
         } else {
@@ -391,6 +402,9 @@ mm_status mm_corpus_open(mm_corpus **out, const char *path)
         }
     }
     st = mm_scan(c);
+    if (mm_corpus_check_intact(c) != MM_OK) {
+        st = MM_ERR_IO; /* the truncation, not the zeros it left, is the error */
+    }
 cleanup:
     if (fd >= 0) {
         close(fd);
@@ -403,12 +417,22 @@ cleanup:
     return MM_OK;
 }
 
+mm_status mm_corpus_check_intact(const mm_corpus *c)
+{
+    if (mm_map_guard_tripped(c->guard)) {
+        return mm_fail(MM_ERR_IO, "%s: the file shrank while being read (truncated by "
+                       "another process?); no result was produced", c->name);
+    }
+    return MM_OK;
+}
+
 void mm_corpus_close(mm_corpus *c)
 {
     if (c == NULL) {
         return;
     }
     if (c->map != NULL) {
+        mm_map_guard_unregister(c->guard);
         munmap(c->map, c->map_size);
     }
     free(c->owned);
@@ -425,4 +449,91 @@ void mm_corpus_get_info(const mm_corpus *c, mm_corpus_info *info)
 {
     info->bytes = c->size;
     info->ascii = c->ascii;
+}
+
+/* ---- makemore-mpi: one part of a corpus file --------------------------------
+ * Part p of P is the bytes from the first line start at or after p/P of the
+ * file to the first line start at or after (p+1)/P of it.  Parts meet at line
+ * starts, so a character, a CRLF and a name are never split and each part is
+ * a corpus of its own: validating, counting and streaming the parts gives the
+ * whole file's results.  Only the part (and, to find its ends, the bytes up
+ * to the next newline) is read; the whole file stays mapped, unpopulated, so
+ * that messages name the line and byte offset in the file. */
+
+static size_t mm_part_start(const uint8_t *data, size_t size, size_t part, size_t parts)
+{
+    size_t x = size / parts * part + (part < size % parts ? part : size % parts);
+    if (x == 0 || x >= size) {
+        return x == 0 ? 0 : size;
+    }
+    const uint8_t *nl = memchr(data + x - 1, '\n', size - (x - 1));
+    return nl ? (size_t)(nl - data) + 1 : size;
+}
+
+mm_status mm_corpus_open_part(mm_corpus **out, const char *path, size_t part, size_t parts)
+{
+    mm_corpus *c = NULL;
+    int fd = -1;
+    mm_status st;
+    *out = NULL;
+    if (path == NULL || parts == 0 || part >= parts) {
+        return mm_fail(MM_ERR_INVALID_ARG, "mm_corpus_open_part: invalid argument");
+    }
+    st = mm_corpus_alloc(&c, path);
+    if (st != MM_OK) {
+        return st;
+    }
+    struct stat sb;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        st = mm_fail(MM_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    } else if (fstat(fd, &sb) != 0) {
+        st = mm_fail(MM_ERR_IO, "%s: cannot stat: %s", path, strerror(errno));
+    } else if (!S_ISREG(sb.st_mode)) {
+        st = mm_fail(MM_ERR_IO, "%s: %s", path, S_ISDIR(sb.st_mode)
+                     ? "is a directory, not a corpus file" : "not a regular file");
+    }
+    if (st != MM_OK) {
+        goto cleanup;
+    }
+    c->data = (const uint8_t *)"";
+    if (sb.st_size > 0) {
+        size_t size = (size_t)sb.st_size;
+        c->map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (c->map == MAP_FAILED) {
+            c->map = NULL;
+            st = mm_fail(MM_ERR_IO, "%s: cannot map: %s", path, strerror(errno));
+            goto cleanup;
+        }
+        c->map_size = size;
+        const uint8_t *file = c->map;
+        size_t lo = mm_part_start(file, size, part, parts);
+        size_t hi = part + 1 == parts ? size : mm_part_start(file, size, part + 1, parts);
+        size_t page = (size_t)sysconf(_SC_PAGESIZE), a = lo / page * page;
+        if (hi > lo) {
+            (void)madvise((uint8_t *)c->map + a, hi - a, MADV_SEQUENTIAL);
+#ifdef MADV_POPULATE_READ
+            /* Prefault just this part (Linux 5.14+; else faulted as read). */
+            if (mm_populate_flag(hi - lo) != 0) {
+                (void)madvise((uint8_t *)c->map + a, hi - a, MADV_POPULATE_READ);
+            }
+#endif
+        }
+        c->data = file + lo;
+        c->size = hi - lo;
+    }
+    st = mm_scan(c);
+    if (mm_corpus_check_intact(c) != MM_OK) {
+        st = MM_ERR_IO; /* the truncation, not the zeros it left, is the error */
+    }
+cleanup:
+    if (fd >= 0) {
+        close(fd);
+    }
+    if (st != MM_OK) {
+        mm_corpus_close(c);
+        return st;
+    }
+    *out = c;
+    return MM_OK;
 }

@@ -17,7 +17,12 @@ struct mm_corpus {
     mm_vocab vocab;        /* the corpus's own characters, '.' at 0 */
     int ascii;             /* every byte < 0x80 */
     int has_cr;            /* some line ends in CRLF */
+    int guard;             /* mapguard slot of the mapping, or -1 */
 };
+
+/* MM_OK, or MM_ERR_IO if the mapped file shrank while being read (the
+ * bytes read past its new end were zeros, so no result can be trusted). */
+mm_status mm_corpus_check_intact(const mm_corpus *c);
 
 /* 1-based line and column (in bytes) of byte offset off. */
 void mm_corpus_locate(const mm_corpus *c, size_t off, uint64_t *line, uint64_t *col);

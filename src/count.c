@@ -260,14 +260,18 @@ static mm_status mm_count_utf8(const mm_corpus *c, const mm_vocab *v,
                 if (b == '\r') {
                     continue;
                 }
-                sym[n++] = (b == '\n') ? 0 : (uint8_t)lut->small[b];
+                int ix = (b == '\n') ? 0 : lut->small[b];
+                /* < 0 only for bytes that changed after validation (a file
+                 * truncated under us reads zeros): never index with it. */
+                sym[n++] = (uint8_t)(ix < 0 ? 0 : ix);
             } else {
                 uint32_t cp = 0;
                 const char *why = NULL;
                 size_t len = mm_utf8_decode(data + i, size - i, &cp, &why);
                 /* validated at open: len > 0 and cp is in the vocabulary */
                 i += len ? len : 1;
-                sym[n++] = (uint8_t)mm_lookup(lut, cp);
+                int ix = len ? mm_lookup(lut, cp) : -1;
+                sym[n++] = (uint8_t)(ix < 0 ? 0 : ix);
             }
             if (n == MM_SYM_CHUNK) {
                 k->count_pairs(local, sym, n, identity, V, work);
@@ -297,8 +301,8 @@ static mm_status mm_count_utf8(const mm_corpus *c, const mm_vocab *v,
         }
         uint32_t cp = 0;
         const char *why = NULL;
-        (void)mm_utf8_decode(data + s, e - s, &cp, &why);
-        counts[(size_t)mm_lookup(lut, cp) * V]++;
+        int ix = mm_utf8_decode(data + s, e - s, &cp, &why) ? mm_lookup(lut, cp) : -1;
+        counts[(size_t)(ix < 0 ? 0 : ix) * V]++;
     }
     counts[0] = 0; /* empty lines */
     free(ws.base);
@@ -330,8 +334,10 @@ mm_status mm_count_bigrams_with(const mm_corpus *c, const mm_vocab *v,
         return MM_OK;
     }
     int T = mm_thread_count(opts);
-    if (c->ascii) {
-        return mm_count_ascii(c, v, map, T, k, counts);
+    st = c->ascii ? mm_count_ascii(c, v, map, T, k, counts)
+                  : mm_count_utf8(c, v, map, T, k, counts);
+    if (st == MM_OK) {
+        st = mm_corpus_check_intact(c);
     }
-    return mm_count_utf8(c, v, map, T, k, counts);
+    return st;
 }

@@ -12,4 +12,12 @@ mm_status mm_count_bigrams_with(const mm_corpus *c, const mm_vocab *v,
                                 const mm_count_opts *opts, const mm_kernels *k,
                                 uint64_t *counts);
 
+/* makemore-mpi (defined in src/corpus.c): open part `part` of `parts` of
+ * the corpus file at path, split at line starts (see there), validated, with
+ * the vocabulary of the part.  Messages name lines and byte offsets in the
+ * whole file.  Count it with mm_count_bigrams in a merged vocabulary: the
+ * parts' counts add up to the file's. */
+mm_status mm_corpus_open_part(mm_corpus **out, const char *path, size_t part,
+                              size_t parts);
+
 #endif /* MM_COUNT_H */

@@ -34,6 +34,13 @@ void mm_outfile_abort(mm_outfile *o);
 /* CRC-32C (Castagnoli), software table. */
 uint32_t mm_crc32c(uint32_t crc, const void *data, size_t n);
 
+/* SIGBUS guard for mapped inputs (mapguard.c): register a mapping; a read
+ * past the file's end then sees zeros and trips the slot instead of
+ * crashing.  register returns a slot (or -1 when none is free). */
+int mm_map_guard_register(const void *base, size_t len);
+void mm_map_guard_unregister(int slot);
+int mm_map_guard_tripped(int slot);
+
 /* Encode code point cp as UTF-8 into buf (>= 4 bytes); returns length. */
 size_t mm_utf8_encode(uint32_t cp, char *buf);
 

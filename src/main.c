@@ -19,11 +19,14 @@ static const char mm_usage[] =
     "\n"
     "commands:\n"
     "  count  CORPUS -o MODEL [--smoothing K] [--threads N] [--isa NAME] [--stats]\n"
+    "  train  CORPUS -o MODEL [--steps N] [--lr LR] [--reg R] [--seed S] [--init W0.npy]\n"
+    "         [--driver counts|examples|onehot] [--batch B] [--threads N] [--isa NAME]\n"
+    "         [--log FILE.csv] [--resume MODEL] [--every K]\n"
     "  eval   MODEL CORPUS [--json] [--words NAME,NAME...] [--threads N] [--isa NAME]\n"
     "  sample MODEL [-n N] [--seed S] [--max-len L]\n"
     "  info   MODEL [--json]\n"
     "  export MODEL --npy FILE [--probs]\n"
-    "  plot   MODEL -o FILE.svg\n"
+    "  plot   MODEL -o FILE.svg | plot --loss FILE.csv -o FILE.svg\n"
     "\n"
     "  makemore <command> --help   options of one command\n"
     "  makemore --version          version and instruction sets\n"
@@ -120,7 +123,8 @@ int main(int argc, char **argv)
         const char *name;
         int (*run)(int, char **);
     } cmds[] = {
-        {"count", mm_cmd_count},   {"eval", mm_cmd_eval}, {"sample", mm_cmd_sample},
+        {"count", mm_cmd_count},   {"train", mm_cmd_train},
+        {"eval", mm_cmd_eval},     {"sample", mm_cmd_sample},
         {"info", mm_cmd_info},     {"export", mm_cmd_export}, {"plot", mm_cmd_plot},
     };
     if (argc < 2) {

@@ -1,0 +1,102 @@
+/*
+ * mapguard.c - survive a mapped file that shrinks under us.
+ *
+ * Reading a page of a mapping beyond the file's current end raises SIGBUS.
+ * A corpus can be truncated by another process while we count it, and that
+ * must give a clear error, not a crash.  Mappings are registered here; the
+ * SIGBUS handler checks whether the faulting address lies in one of them,
+ * maps a page of zeros over it (the read is retried and sees zeros), and
+ * marks the mapping as tripped.  The reader checks the mark after each pass
+ * and reports "the file changed while being read".  A SIGBUS anywhere else
+ * restores the previous disposition and re-faults, as if we were not here.
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define MM_GUARD_SLOTS 64
+
+typedef struct mm_guard_slot {
+    _Atomic(uintptr_t) base;   /* 0 = free */
+    _Atomic(size_t) len;
+    atomic_int tripped;
+} mm_guard_slot;
+
+static mm_guard_slot mm_guards[MM_GUARD_SLOTS];
+static struct sigaction mm_old_bus;
+static atomic_int mm_installed;
+
+static void mm_on_sigbus(int sig, siginfo_t *si, void *uctx)
+{
+    uintptr_t a = (uintptr_t)si->si_addr;
+    for (int i = 0; i < MM_GUARD_SLOTS; i++) {
+        uintptr_t base = atomic_load(&mm_guards[i].base);
+        size_t len = atomic_load(&mm_guards[i].len);
+        if (base != 0 && a >= base && a < base + len) {
+            long page = sysconf(_SC_PAGESIZE);
+            void *p = (void *)(a & ~(uintptr_t)(page - 1));
+            if (mmap(p, (size_t)page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+                     -1, 0) != MAP_FAILED) {
+                atomic_store(&mm_guards[i].tripped, 1);
+                return;
+            }
+        }
+    }
+    /* Not ours: hand it to whoever had it, or die as SIGBUS would. */
+    if ((mm_old_bus.sa_flags & SA_SIGINFO) && mm_old_bus.sa_sigaction != NULL) {
+        mm_old_bus.sa_sigaction(sig, si, uctx);
+        return;
+    }
+    sigaction(SIGBUS, &mm_old_bus, NULL);
+    if (mm_old_bus.sa_handler != SIG_DFL && mm_old_bus.sa_handler != SIG_IGN &&
+        mm_old_bus.sa_handler != NULL) {
+        mm_old_bus.sa_handler(sig);
+    }
+}
+
+int mm_map_guard_register(const void *base, size_t len)
+{
+    /* (Re)install if someone replaced us since (test harnesses do). */
+    struct sigaction cur;
+    if (sigaction(SIGBUS, NULL, &cur) == 0 &&
+        (!(cur.sa_flags & SA_SIGINFO) || cur.sa_sigaction != mm_on_sigbus)) {
+        atomic_store(&mm_installed, 0);
+    }
+    if (!atomic_exchange(&mm_installed, 1)) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_sigaction = mm_on_sigbus;
+        sa.sa_flags = SA_SIGINFO;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGBUS, &sa, &mm_old_bus);
+    }
+    for (int i = 0; i < MM_GUARD_SLOTS; i++) {
+        uintptr_t expect = 0;
+        atomic_store(&mm_guards[i].len, 0);
+        if (atomic_compare_exchange_strong(&mm_guards[i].base, &expect, (uintptr_t)1)) {
+            atomic_store(&mm_guards[i].tripped, 0);
+            atomic_store(&mm_guards[i].len, len);
+            atomic_store(&mm_guards[i].base, (uintptr_t)base);
+            return i;
+        }
+    }
+    return -1; /* no slot: the mapping is simply unguarded */
+}
+
+void mm_map_guard_unregister(int slot)
+{
+    if (slot >= 0 && slot < MM_GUARD_SLOTS) {
+        atomic_store(&mm_guards[slot].len, 0);
+        atomic_store(&mm_guards[slot].base, 0);
+    }
+}
+
+int mm_map_guard_tripped(int slot)
+{
+    return slot >= 0 && slot < MM_GUARD_SLOTS && atomic_load(&mm_guards[slot].tripped);
+}

@@ -1,0 +1,899 @@
+/*
+ * train.c - the training driver of the neural bigram: W (V x V float32) by
+ * gradient descent on loss = mean NLL + reg * mean(W^2), with three ways to
+ * get the loss and gradient of one step (see mm_train_driver):
+ *
+ *   counts    The full-batch loss depends on the data only through the
+ *             bigram counts C: NLL sum = sum_rj C[r][j] (lse[r] - W[r][j]),
+ *             gradient G[r][j] = n[r] P[r][j] - C[r][j].  C is counted once;
+ *             a step is then O(V^2) (softmax_rows, counts_grad kernels).
+ *   examples  (x, y) pairs streamed straight from the corpus bytes through
+ *             the vocabulary table into a small per-thread symbol buffer
+ *             (no xs/ys of the whole corpus), handed to the example_pass
+ *             kernel a chunk at a time.  OpenMP over byte ranges split at
+ *             line starts, as src/count.c does; each thread has its own
+ *             gradient, and the per-thread results are merged in thread
+ *             order, so a thread count gives one bit pattern.
+ *   onehot    The notebook's dense product: each chunk is one-hot encoded
+ *             (rows x V floats), logits = xenc @ W and dW = xenc^T @ dlogits
+ *             as plain dense loops, O(N V^2).  The baseline that shows what
+ *             the structure of the other two buys; it streams the same
+ *             chunks, so its memory stays bounded too.
+ *
+ * Precision: the kernels accumulate gradient rows in float; float sums over
+ * hundreds of thousands of examples lose up to 5% of the gradient near the
+ * optimum, where G is a small difference of large sums.  So every chunk of
+ * at most tr->chunk examples (see MM_CHUNK_MIN) is flushed into a double
+ * gradient; the flush costs V^2 adds per chunk, under 1% for V = 27.
+ *
+ * Memory: every buffer is sized once when training starts; a step allocates
+ * nothing.  W is kept with rows padded to MM_VPAD floats (pads held at 0)
+ * and copied back into the model (unpadded) at the end.
+ *
+ * Divergence: the two latest states (W and generator) are kept in a ring of
+ * two, so a NaN or infinite loss can hand back the last model whose loss was
+ * finite.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "corpus.h"
+#include "count.h"
+#include "internal.h"
+#include "kernels.h"
+#include "model.h"
+#include "train.h"
+
+/* Examples per kernel call before the float gradient is flushed to double:
+ * 32 V, within [1024, 8192].  A flush costs V^2 adds and a chunk about
+ * chunk * V kernel work, so 32 V keeps the flush near 1/32 of the kernel
+ * time at worst (0.4% measured for V = 27, where the floor applies); a row
+ * then gets about 32 examples per chunk whatever V is.  Measured on
+ * names.txt after 100 steps: the float error is 1e-6 of the summed terms
+ * (n_r P_rj + C_rj) at 1024 examples a chunk, 4e-6 at 4096. */
+#define MM_CHUNK_MIN 1024
+#define MM_CHUNK_MAX 8192
+/* Rows of one dense one-hot block (onehot driver). */
+#define MM_ONEHOT_ROWS 128
+
+static size_t mm_round_up(size_t x, size_t a)
+{
+    return (x + a - 1) / a * a;
+}
+
+static double mm_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+const char *mm_train_driver_name(mm_train_driver d)
+{
+    switch (d) {
+    case MM_DRIVER_COUNTS: return "counts";
+    case MM_DRIVER_EXAMPLES: return "examples";
+    case MM_DRIVER_ONEHOT: return "onehot";
+    }
+    return NULL;
+}
+
+int mm_train_driver_parse(const char *name, mm_train_driver *out)
+{
+    static const mm_train_driver all[] = {MM_DRIVER_COUNTS, MM_DRIVER_EXAMPLES,
+                                          MM_DRIVER_ONEHOT};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        if (name != NULL && strcmp(name, mm_train_driver_name(all[i])) == 0) {
+            *out = all[i];
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void mm_train_config_init(mm_train_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->steps = 100;
+    cfg->lr = 50.0;
+    cfg->reg = 0.01;
+    cfg->seed = 2147483647ULL;
+    cfg->driver = MM_DRIVER_COUNTS;
+    cfg->batch = 0;
+    cfg->threads = 0;
+}
+
+static mm_status mm_train_check_config(const mm_train_config *cfg)
+{
+    if (cfg == NULL) {
+        return mm_fail(MM_ERR_INVALID_ARG, "no training configuration given");
+    }
+    if (!isfinite(cfg->lr) || !(cfg->lr > 0.0)) {
+        return mm_fail(MM_ERR_INVALID_ARG, "learning rate must be a finite number > 0 "
+                       "(got %g)", cfg->lr);
+    }
+    if (!isfinite(cfg->reg) || !(cfg->reg >= 0.0)) {
+        return mm_fail(MM_ERR_INVALID_ARG, "regularisation must be a finite number >= 0 "
+                       "(got %g)", cfg->reg);
+    }
+    if (mm_train_driver_name(cfg->driver) == NULL) {
+        return mm_fail(MM_ERR_INVALID_ARG, "unknown training driver %d", (int)cfg->driver);
+    }
+    if (cfg->driver == MM_DRIVER_COUNTS && cfg->batch > 0) {
+        return mm_fail(MM_ERR_INVALID_ARG, "the counts driver is full-batch only; "
+                       "minibatches need the examples (or onehot) driver");
+    }
+    if (cfg->threads < 0) {
+        return mm_fail(MM_ERR_INVALID_ARG, "thread count must be >= 0 (got %d)",
+                       cfg->threads);
+    }
+    return MM_OK;
+}
+
+mm_status mm_train_model_create(mm_model **out, const mm_vocab *v,
+                                const mm_train_config *cfg, const float *W0)
+{
+    *out = NULL;
+    mm_status st = mm_train_check_config(cfg);
+    if (st != MM_OK) {
+        return st;
+    }
+    mm_model *m = NULL;
+    st = mm_model_alloc(&m, MM_MODEL_NEURAL, v);
+    if (st != MM_OK) {
+        return st;
+    }
+    size_t VV = (size_t)v->size * v->size;
+    mm_neural_state *n = &m->neural;
+    n->step = 0;
+    n->lr = cfg->lr;
+    n->reg = cfg->reg;
+    n->seed = cfg->seed;
+    n->driver = (uint32_t)cfg->driver;
+    n->batch = cfg->batch;
+    mm_rng_seed(&n->rng, cfg->seed);
+    if (W0 != NULL) {
+        for (size_t i = 0; i < VV; i++) {
+            if (!isfinite(W0[i])) {
+                mm_model_destroy(m);
+                return mm_fail(MM_ERR_INVALID_ARG, "initial weight %zu is not finite", i);
+            }
+        }
+        memcpy(m->W, W0, VV * sizeof *m->W);
+    } else {
+        /* torch.randn((V, V), generator=g): one call of V*V values. */
+        mm_rng_randn(&n->rng, m->W, VV);
+    }
+    mm_model_update_probs(m);
+    *out = m;
+    return MM_OK;
+}
+
+/* ---- the corpus as a stream of symbols ------------------------------------ */
+
+/* Byte / code point -> symbol index in the model's vocabulary.  The corpus
+ * has been checked against the vocabulary (by counting it) before any of
+ * these lookups run, so every character found here is present. */
+typedef struct mm_symmap {
+    uint8_t ascii[128];          /* '\n' -> 0; '\r' unused (skipped) */
+    int16_t small[0x800];        /* cp < 0x800 -> index, -1 if absent */
+    const mm_vocab *v;
+} mm_symmap;
+
+static void mm_symmap_init(mm_symmap *s, const mm_vocab *v)
+{
+    s->v = v;
+    for (uint32_t cp = 0; cp < 0x800; cp++) {
+        s->small[cp] = (int16_t)mm_vocab_index(v, cp);
+    }
+    s->small['\n'] = 0;
+    for (uint32_t b = 0; b < 128; b++) {
+        s->ascii[b] = s->small[b] < 0 ? 0 : (uint8_t)s->small[b];
+    }
+}
+
+static uint8_t mm_symmap_cp(const mm_symmap *s, uint32_t cp)
+{
+    int i = cp < 0x800 ? s->small[cp] : mm_vocab_index(s->v, cp);
+    return i < 0 ? 0 : (uint8_t)i;
+}
+
+/* Symbols of data[*pos, end) appended to sym[n, cap); returns the new n and
+ * advances *pos.  A line end is the boundary 0; CR (always part of a CRLF or
+ * the file's last byte, the corpus reader checks) is skipped, and so is a
+ * boundary right after a boundary (an empty line), which leaves exactly the
+ * pairs that the counting driver counts. */
+static size_t mm_stream_fill(const mm_symmap *s, const uint8_t *data, size_t *pos,
+                             size_t end, uint8_t *sym, size_t n, size_t cap)
+{
+    size_t i = *pos;
+    uint8_t prev = sym[n - 1];
+    while (i < end && n < cap) {
+        uint8_t b = data[i];
+        uint8_t v;
+        if (b < 0x80) {
+            i++;
+            if (b == '\r') {
+                continue;
+            }
+            v = s->ascii[b];
+        } else {
+            uint32_t cp = 0;
+            const char *why = NULL;
+            size_t len = mm_utf8_decode(data + i, end - i, &cp, &why);
+            i += len ? len : 1; /* validated at open: len > 0 */
+            v = mm_symmap_cp(s, cp);
+        }
+        if (v == 0 && prev == 0) {
+            continue;
+        }
+        sym[n++] = v;
+        prev = v;
+    }
+    *pos = i;
+    return n;
+}
+
+/* The same for an ASCII corpus without CR, the common case: a straight
+ * table lookup (no branch per byte), then one vectorisable check for a
+ * boundary after a boundary; only a block holding an empty line takes the
+ * general path. */
+static size_t mm_stream_fill_ascii(const mm_symmap *s, const uint8_t *data, size_t *pos,
+                                   size_t end, uint8_t *sym, size_t n, size_t cap)
+{
+    size_t i = *pos;
+    size_t m = cap - n < end - i ? cap - n : end - i;
+    const uint8_t *in = data + i;
+    uint8_t *out = sym + n;
+    for (size_t k = 0; k < m; k++) {
+        out[k] = s->ascii[in[k]];
+    }
+    unsigned empty = m > 0 && (sym[n - 1] | out[0]) == 0;
+    for (size_t k = 1; k < m; k++) {
+        empty |= (out[k - 1] | out[k]) == 0;
+    }
+    if (empty) {
+        return mm_stream_fill(s, data, pos, end, sym, n, cap);
+    }
+    *pos = i + m;
+    return n + m;
+}
+
+/* The first line start >= x (size if none). */
+static size_t mm_line_start_at_or_after(const uint8_t *data, size_t size, size_t x)
+{
+    if (x == 0 || x >= size) {
+        return x == 0 ? 0 : size;
+    }
+    const uint8_t *nl = memchr(data + x - 1, '\n', size - (x - 1));
+    return nl ? (size_t)(nl - data) + 1 : size;
+}
+
+static void mm_range(size_t size, size_t t, size_t T, size_t *lo, size_t *hi)
+{
+    size_t q = size / T, r = size % T;
+    *lo = q * t + (t < r ? t : r);
+    *hi = *lo + q + (t < r ? 1 : 0);
+}
+
+/* Number of minibatch positions: one per byte, plus the final boundary of
+ * an unterminated last line. */
+static uint64_t mm_positions(const mm_corpus *c)
+{
+    uint64_t P = c->size;
+    if (c->size > 0 && c->data[c->size - 1] != '\n' && c->data[c->size - 1] != '\r') {
+        P++;
+    }
+    return P;
+}
+
+/* The symbol of the character ending just before byte q (q > 0, data[q-1]
+ * is not a line end). */
+static uint8_t mm_symbol_before(const mm_symmap *s, const uint8_t *data, size_t q)
+{
+    size_t a = q - 1;
+    if (data[a] < 0x80) {
+        return s->ascii[data[a]];
+    }
+    while (a > 0 && (data[a] & 0xc0) == 0x80) {
+        a--;
+    }
+    uint32_t cp = 0;
+    const char *why = NULL;
+    (void)mm_utf8_decode(data + a, q - a, &cp, &why);
+    return mm_symmap_cp(s, cp);
+}
+
+/* The example at position p (see mm_train in makemore.h): 1 and (x, y), or
+ * 0 if p starts none. */
+static int mm_example_at(const mm_symmap *s, const mm_corpus *c, uint64_t p, uint8_t *x,
+                         uint8_t *y)
+{
+    const uint8_t *data = c->data;
+    const size_t size = c->size;
+    uint8_t t;
+    if (p >= size) {
+        t = 0; /* the final boundary of an unterminated file */
+    } else {
+        uint8_t b = data[p];
+        if ((b & 0xc0) == 0x80) {
+            return 0; /* inside a character */
+        }
+        if (b == '\n') {
+            if (p > 0 && data[p - 1] == '\r') {
+                return 0; /* the CR before it ends the line */
+            }
+            t = 0;
+        } else if (b == '\r') {
+            t = 0;
+        } else if (b < 0x80) {
+            t = s->ascii[b];
+        } else {
+            uint32_t cp = 0;
+            const char *why = NULL;
+            (void)mm_utf8_decode(data + p, size - p, &cp, &why);
+            t = mm_symmap_cp(s, cp);
+        }
+    }
+    uint8_t r = 0;
+    if (p > 0 && data[p - 1] != '\n') {
+        r = mm_symbol_before(s, data, (size_t)p);
+    }
+    if (r == 0 && t == 0) {
+        return 0; /* an empty line */
+    }
+    *x = r;
+    *y = t;
+    return 1;
+}
+
+/* torch.randint(0, P, ...) on the CPU: one 32-bit draw modulo P when
+ * P < 2^32, else a 64-bit draw (first word high) modulo P. */
+static uint64_t mm_draw_position(mm_rng *g, uint64_t P)
+{
+    if (P < (UINT64_C(1) << 32)) {
+        return (uint64_t)mm_rng_u32(g) % P;
+    }
+    uint64_t hi = mm_rng_u32(g);
+    uint64_t lo = mm_rng_u32(g);
+    return ((hi << 32) | lo) % P;
+}
+
+/* ---- the trainer: workspace and one pass ---------------------------------- */
+
+typedef struct mm_trainer {
+    const mm_kernels *k;
+    const mm_corpus *c;
+    mm_train_driver driver;
+    uint32_t batch;
+    size_t V, ld;
+    size_t chunk;             /* examples per kernel call (float accumulation) */
+    int T;                    /* threads requested (slices allocated) */
+    mm_symmap map;
+    uint64_t N;               /* examples of the corpus */
+    uint64_t positions;       /* minibatch positions */
+    float *W;                 /* V x ld, the weights being trained */
+    float *Wsave[2];          /* ring of the two latest states */
+    mm_rng rngsave[2];
+    float *probs;             /* V x ld probabilities (counts driver) */
+    float *lse;               /* V */
+    float *rowmax;            /* V */
+    float *G;                 /* V x ld gradient sum, float */
+    double *C;                /* V x ld counts (counts driver) */
+    double *n;                /* V row sums of C */
+    double *Gd;               /* V x ld gradient sum, double (merge) */
+    uint8_t *bx, *by;         /* batch examples */
+    /* per-thread slices of one allocation */
+    uint8_t *tbase;
+    size_t tstride;
+    size_t off_gf, off_sym, off_xenc, off_logits, off_probs, off_lse;
+    double *tnll;             /* per-thread NLL sums */
+    uint64_t *tcount;         /* per-thread example counts */
+    /* results of the last pass */
+    double nll;               /* NLL sum */
+    uint64_t examples;
+} mm_trainer;
+
+static void mm_trainer_close(mm_trainer *tr)
+{
+    if (tr == NULL) {
+        return;
+    }
+    free(tr->W);
+    free(tr->Wsave[0]);
+    free(tr->Wsave[1]);
+    free(tr->probs);
+    free(tr->lse);
+    free(tr->rowmax);
+    free(tr->G);
+    free(tr->C);
+    free(tr->n);
+    free(tr->Gd);
+    free(tr->bx);
+    free(tr->by);
+    free(tr->tbase);
+    free(tr->tnll);
+    free(tr->tcount);
+    free(tr);
+}
+
+static void *mm_alloc64(size_t bytes)
+{
+    void *p = aligned_alloc(64, mm_round_up(bytes ? bytes : 1, 64));
+    if (p != NULL) {
+        memset(p, 0, mm_round_up(bytes ? bytes : 1, 64));
+    }
+    return p;
+}
+
+static mm_status mm_trainer_open(mm_trainer **out, const mm_model *m, const mm_corpus *c,
+                                 const mm_train_config *cfg, const mm_kernels *k)
+{
+    *out = NULL;
+    mm_status st = mm_train_check_config(cfg);
+    if (st != MM_OK) {
+        return st;
+    }
+    if (m == NULL || c == NULL || k == NULL) {
+        return mm_fail(MM_ERR_INVALID_ARG, "mm_train: invalid argument");
+    }
+    if (m->kind != MM_MODEL_NEURAL) {
+        return mm_fail(MM_ERR_INVALID_ARG, "only a neural model can be trained (this is "
+                       "a count model)");
+    }
+    if (k->softmax_rows == NULL || k->example_pass == NULL || k->counts_grad == NULL ||
+        k->weight_update == NULL) {
+        return mm_fail(MM_ERR_UNSUPPORTED_ISA, "the %s kernel set has no training kernels",
+                       k->name);
+    }
+    mm_trainer *tr = calloc(1, sizeof *tr);
+    uint64_t *counts = NULL;
+    if (tr == NULL) {
+        return mm_fail(MM_ERR_NOMEM, "out of memory");
+    }
+    tr->k = k;
+    tr->c = c;
+    tr->driver = cfg->driver;
+    tr->batch = cfg->batch;
+    tr->V = m->vocab.size;
+    tr->ld = mm_round_up(tr->V, MM_VPAD);
+#ifdef _OPENMP
+    tr->T = cfg->threads > 0 ? cfg->threads : omp_get_max_threads();
+#else
+    tr->T = 1;
+#endif
+    const size_t V = tr->V, ld = tr->ld, VL = V * ld;
+    tr->chunk = 32 * V;
+    tr->chunk = tr->chunk < MM_CHUNK_MIN ? MM_CHUNK_MIN : tr->chunk;
+    tr->chunk = tr->chunk > MM_CHUNK_MAX ? MM_CHUNK_MAX : tr->chunk;
+    mm_symmap_init(&tr->map, &m->vocab);
+
+    /* Counting first: it checks every character against the vocabulary
+     * (naming the first one missing) and gives N and, for the counts
+     * driver, C. */
+    counts = malloc(V * V * sizeof *counts);
+    if (counts == NULL) {
+        st = mm_fail(MM_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    mm_count_opts copts = {.threads = cfg->threads};
+    st = mm_count_bigrams_with(c, &m->vocab, &copts, k, counts);
+    if (st != MM_OK) {
+        goto cleanup;
+    }
+    for (size_t i = 0; i < V * V; i++) {
+        tr->N += counts[i];
+    }
+    if (tr->N == 0) {
+        st = mm_fail(MM_ERR_CORPUS, "%s: no names to train on (the file is empty or has "
+                     "only blank lines)", c->name);
+        goto cleanup;
+    }
+    tr->positions = mm_positions(c);
+
+    tr->W = mm_alloc64(VL * sizeof(float));
+    tr->Wsave[0] = mm_alloc64(VL * sizeof(float));
+    tr->Wsave[1] = mm_alloc64(VL * sizeof(float));
+    tr->lse = mm_alloc64(V * sizeof(float));
+    tr->rowmax = mm_alloc64(V * sizeof(float));
+    tr->G = mm_alloc64(VL * sizeof(float));
+    if (!tr->W || !tr->Wsave[0] || !tr->Wsave[1] || !tr->lse || !tr->rowmax || !tr->G) {
+        st = mm_fail(MM_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    for (size_t r = 0; r < V; r++) {
+        memcpy(tr->W + r * ld, m->W + r * V, V * sizeof(float));
+    }
+    if (tr->driver == MM_DRIVER_COUNTS) {
+        tr->probs = mm_alloc64(VL * sizeof(float));
+        tr->C = mm_alloc64(VL * sizeof(double));
+        tr->n = mm_alloc64(V * sizeof(double));
+        if (!tr->probs || !tr->C || !tr->n) {
+            st = mm_fail(MM_ERR_NOMEM, "out of memory");
+            goto cleanup;
+        }
+        for (size_t r = 0; r < V; r++) {
+            double sum = 0.0;
+            for (size_t j = 0; j < V; j++) {
+                tr->C[r * ld + j] = (double)counts[r * V + j];
+                sum += (double)counts[r * V + j];
+            }
+            tr->n[r] = sum;
+        }
+    } else {
+        const size_t T = (size_t)tr->T;
+        tr->Gd = mm_alloc64(VL * sizeof(double));
+        tr->tnll = calloc(T, sizeof *tr->tnll);
+        tr->tcount = calloc(T, sizeof *tr->tcount);
+        if (!tr->Gd || !tr->tnll || !tr->tcount) {
+            st = mm_fail(MM_ERR_NOMEM, "out of memory");
+            goto cleanup;
+        }
+        if (tr->batch > 0) {
+            tr->bx = malloc(tr->batch);
+            tr->by = malloc(tr->batch);
+            if (!tr->bx || !tr->by) {
+                st = mm_fail(MM_ERR_NOMEM, "out of memory for a batch of %u",
+                             (unsigned)tr->batch);
+                goto cleanup;
+            }
+        }
+        /* Per thread: double gradient, float gradient, symbol buffer, and
+         * for the onehot driver its dense blocks.  Slices are spaced so no
+         * two share an offset modulo 4 KiB (as src/count.c does). */
+        size_t off = mm_round_up(VL * sizeof(double), 64);
+        tr->off_gf = off;
+        off += mm_round_up(VL * sizeof(float), 64);
+        tr->off_sym = off;
+        off += mm_round_up(tr->chunk + 2, 64);
+        if (tr->driver == MM_DRIVER_ONEHOT) {
+            size_t blk = mm_round_up(MM_ONEHOT_ROWS * ld * sizeof(float), 64);
+            tr->off_xenc = off;
+            off += blk;
+            tr->off_logits = off;
+            off += blk;
+            tr->off_probs = off;
+            off += blk;
+            tr->off_lse = off;
+            off += mm_round_up(MM_ONEHOT_ROWS * sizeof(float), 64);
+        }
+        tr->tstride = mm_round_up(off, 4096) + 256;
+        tr->tbase = aligned_alloc(4096, mm_round_up(tr->tstride * T, 4096));
+        if (tr->tbase == NULL) {
+            st = mm_fail(MM_ERR_NOMEM, "out of memory for %d gradient buffers", tr->T);
+            goto cleanup;
+        }
+        memset(tr->tbase, 0, mm_round_up(tr->tstride * T, 4096));
+    }
+cleanup:
+    free(counts);
+    if (st != MM_OK) {
+        mm_trainer_close(tr);
+        return st;
+    }
+    *out = tr;
+    return MM_OK;
+}
+
+/* The onehot driver on n examples: dense one_hot(x) @ W, softmax, NLL and
+ * xenc^T @ (probs - one_hot(y)) into the float gradient gf, a block of rows
+ * at a time.  Returns the NLL sum. */
+static double mm_onehot_chunk(const mm_trainer *tr, uint8_t *ws, float *gf,
+                              const uint8_t *x, const uint8_t *y, size_t n)
+{
+    const size_t V = tr->V, ld = tr->ld;
+    float *xenc = (float *)(ws + tr->off_xenc);
+    float *logits = (float *)(ws + tr->off_logits);
+    float *probs = (float *)(ws + tr->off_probs);
+    float *lse = (float *)(ws + tr->off_lse);
+    const float *W = tr->W;
+    double nll = 0.0;
+    for (size_t i0 = 0; i0 < n; i0 += MM_ONEHOT_ROWS) {
+        size_t rows = n - i0 < MM_ONEHOT_ROWS ? n - i0 : MM_ONEHOT_ROWS;
+        memset(xenc, 0, rows * ld * sizeof *xenc);
+        for (size_t i = 0; i < rows; i++) {
+            xenc[i * ld + x[i0 + i]] = 1.0f;
+        }
+        /* logits = xenc @ W, every product taken, as torch's matmul does */
+        for (size_t i = 0; i < rows; i++) {
+            float *l = logits + i * ld;
+            memset(l, 0, ld * sizeof *l);
+            for (size_t kk = 0; kk < V; kk++) {
+                const float a = xenc[i * ld + kk];
+                const float *w = W + kk * ld;
+                for (size_t j = 0; j < ld; j++) {
+                    l[j] += a * w[j];
+                }
+            }
+        }
+        tr->k->softmax_rows(probs, lse, logits, rows, V, ld);
+        for (size_t i = 0; i < rows; i++) {
+            size_t t = y[i0 + i];
+            nll += (double)lse[i] - (double)logits[i * ld + t];
+            probs[i * ld + t] -= 1.0f; /* dlogits = probs - one_hot(y) */
+        }
+        /* gf += xenc^T @ dlogits */
+        for (size_t i = 0; i < rows; i++) {
+            const float *d = probs + i * ld;
+            for (size_t kk = 0; kk < V; kk++) {
+                const float a = xenc[i * ld + kk];
+                float *g = gf + kk * ld;
+                for (size_t j = 0; j < ld; j++) {
+                    g[j] += a * d[j];
+                }
+            }
+        }
+    }
+    return nll;
+}
+
+/* One chunk of at most tr->chunk + 1 examples into the thread's gradient:
+ * the kernel accumulates in float, then the chunk is flushed into double. */
+static void mm_chunk(const mm_trainer *tr, uint8_t *ws, const uint8_t *x, const uint8_t *y,
+                     size_t n, double *nll)
+{
+    const size_t V = tr->V, ld = tr->ld;
+    double *gd = (double *)ws;
+    float *gf = (float *)(ws + tr->off_gf);
+    if (tr->driver == MM_DRIVER_ONEHOT) {
+        *nll += mm_onehot_chunk(tr, ws, gf, x, y, n);
+    } else {
+        *nll += tr->k->example_pass(gf, tr->W, tr->rowmax, V, ld, x, y, n);
+    }
+    for (size_t r = 0; r < V; r++) {
+        for (size_t j = 0; j < V; j++) {
+            gd[r * ld + j] += gf[r * ld + j];
+            gf[r * ld + j] = 0.0f;
+        }
+    }
+}
+
+/* Full batch: this thread's byte range, split at line starts. */
+static void mm_pass_range(const mm_trainer *tr, uint8_t *ws, size_t t, size_t Tn,
+                          double *nll, uint64_t *count)
+{
+    const uint8_t *data = tr->c->data;
+    const size_t size = tr->c->size;
+    uint8_t *sym = ws + tr->off_sym;
+    size_t lo, hi, dummy;
+    mm_range(size, t, Tn, &lo, &dummy);
+    mm_range(size, t + 1, Tn, &hi, &dummy);
+    lo = mm_line_start_at_or_after(data, size, lo);
+    hi = t + 1 == Tn ? size : mm_line_start_at_or_after(data, size, hi);
+    const int fast = tr->c->ascii && !tr->c->has_cr;
+    size_t pos = lo, n = 1;
+    sym[0] = 0; /* the boundary before the range's first name */
+    while (pos < hi) {
+        n = fast ? mm_stream_fill_ascii(&tr->map, data, &pos, hi, sym, n, tr->chunk + 1)
+                 : mm_stream_fill(&tr->map, data, &pos, hi, sym, n, tr->chunk + 1);
+        if (pos >= hi && hi == size && sym[n - 1] != 0) {
+            sym[n++] = 0; /* the end of an unterminated last line */
+        }
+        if (n > 1) {
+            mm_chunk(tr, ws, sym, sym + 1, n - 1, nll);
+            *count += n - 1;
+        }
+        sym[0] = sym[n - 1];
+        n = 1;
+    }
+}
+
+/* One pass at tr->W: the NLL sum into tr->nll, the gradient sum into tr->G
+ * (float, pads 0), the number of examples into tr->examples.  g draws the
+ * minibatch (batch > 0). */
+static void mm_trainer_pass(mm_trainer *tr, mm_rng *g)
+{
+    const size_t V = tr->V, ld = tr->ld;
+    const mm_kernels *k = tr->k;
+    if (tr->driver == MM_DRIVER_COUNTS) {
+        k->softmax_rows(tr->probs, tr->lse, tr->W, V, V, ld);
+        tr->nll = k->counts_grad(tr->G, tr->probs, tr->lse, tr->W, tr->C, tr->n, V, ld);
+        tr->examples = tr->N;
+        return;
+    }
+    for (size_t r = 0; r < V; r++) {
+        float mx = -INFINITY;
+        for (size_t j = 0; j < V; j++) {
+            mx = tr->W[r * ld + j] > mx ? tr->W[r * ld + j] : mx;
+        }
+        tr->rowmax[r] = mx;
+    }
+    if (tr->batch > 0) {
+        /* Draws stay on one thread, in order: the batch is a function of
+         * the generator state only. */
+        for (uint32_t i = 0; i < tr->batch; i++) {
+            uint64_t p;
+            do {
+                p = mm_draw_position(g, tr->positions);
+            } while (!mm_example_at(&tr->map, tr->c, p, &tr->bx[i], &tr->by[i]));
+        }
+    }
+    int used = tr->T;
+#pragma omp parallel num_threads(tr->T)
+    {
+#ifdef _OPENMP
+        size_t t = (size_t)omp_get_thread_num(), Tn = (size_t)omp_get_num_threads();
+#else
+        size_t t = 0, Tn = 1;
+#endif
+        if (t == 0) {
+            used = (int)Tn;
+        }
+        uint8_t *ws = tr->tbase + t * tr->tstride;
+        memset(ws, 0, V * ld * sizeof(double));
+        double nll = 0.0;
+        uint64_t count = 0;
+        if (tr->batch > 0) {
+            size_t lo, hi;
+            mm_range(tr->batch, t, Tn, &lo, &hi);
+            for (size_t i = lo; i < hi; i += tr->chunk) {
+                size_t n = hi - i < tr->chunk ? hi - i : tr->chunk;
+                mm_chunk(tr, ws, tr->bx + i, tr->by + i, n, &nll);
+                count += n;
+            }
+        } else {
+            mm_pass_range(tr, ws, t, Tn, &nll, &count);
+        }
+        tr->tnll[t] = nll;
+        tr->tcount[t] = count;
+    }
+    /* Merge in thread order: one thread count, one result. */
+    double nll = 0.0;
+    uint64_t count = 0;
+    memset(tr->Gd, 0, V * ld * sizeof *tr->Gd);
+    for (int t = 0; t < used; t++) {
+        const double *gd = (const double *)(tr->tbase + (size_t)t * tr->tstride);
+        for (size_t i = 0; i < V * ld; i++) {
+            tr->Gd[i] += gd[i];
+        }
+        nll += tr->tnll[t];
+        count += tr->tcount[t];
+    }
+    for (size_t i = 0; i < V * ld; i++) {
+        tr->G[i] = (float)tr->Gd[i];
+    }
+    tr->nll = nll;
+    tr->examples = count;
+}
+
+/* reg * mean(W^2), in double.  Pads are 0, so the padded buffer is summed
+ * whole.  Eight partial sums in a fixed order (four SSE2 add chains) hide
+ * the add latency that a single chain pays 729 times, which would cost more
+ * than the counts driver's kernels, and keep one fixed bit pattern.  (Sixteen
+ * spill registers and are slower.) */
+static double mm_reg_term(const mm_trainer *tr, double reg)
+{
+    const size_t n = tr->V * tr->ld; /* a multiple of MM_VPAD */
+    const float *W = tr->W;
+    double acc[8] = {0};
+    for (size_t i = 0; i < n; i += 8) {
+        for (size_t l = 0; l < 8; l++) {
+            double w = W[i + l];
+            acc[l] += w * w;
+        }
+    }
+    double s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    return reg * s / (double)(tr->V * tr->V);
+}
+
+static void mm_trainer_store(const mm_trainer *tr, mm_model *m, const float *W)
+{
+    const size_t V = tr->V, ld = tr->ld;
+    for (size_t r = 0; r < V; r++) {
+        memcpy(m->W + r * V, W + r * ld, V * sizeof(float));
+    }
+}
+
+mm_status mm_train_with(mm_model *m, const mm_corpus *c, const mm_train_config *cfg,
+                        const mm_kernels *k)
+{
+    mm_trainer *tr = NULL;
+    mm_status st = mm_trainer_open(&tr, m, c, cfg, k);
+    if (st != MM_OK) {
+        return st;
+    }
+    const size_t V = tr->V, ld = tr->ld;
+    const float lr = (float)cfg->lr;
+    const float w_scale = (float)(2.0 * cfg->reg / (double)(V * V));
+    mm_rng rng = m->neural.rng;
+    uint64_t step = m->neural.step;
+    const uint64_t first = step;
+    double last_loss = NAN;
+    m->neural.lr = cfg->lr;
+    m->neural.reg = cfg->reg;
+    m->neural.driver = (uint32_t)cfg->driver;
+    m->neural.batch = cfg->batch;
+    const int timed = cfg->on_step != NULL;
+    while (step < cfg->steps) {
+        double t0 = timed ? mm_now() : 0.0;
+        /* S_step = (W, generator) before this step's draws. */
+        memcpy(tr->Wsave[step & 1], tr->W, V * ld * sizeof(float));
+        if (tr->batch > 0) {
+            tr->rngsave[step & 1] = rng;
+        }
+        mm_trainer_pass(tr, &rng);
+        double nll = tr->nll / (double)tr->examples;
+        double loss = nll + mm_reg_term(tr, cfg->reg);
+        if (!isfinite(loss)) {
+            const uint64_t bad = step;
+            if (step > first) {
+                step--; /* back to S_(step-1), whose loss was finite */
+                memcpy(tr->W, tr->Wsave[step & 1], V * ld * sizeof(float));
+            }
+            if (tr->batch > 0) {
+                rng = tr->rngsave[step & 1];
+            }
+            if (bad > first) {
+                st = mm_fail(MM_ERR_DIVERGED, "training diverged at step %llu: the loss is "
+                             "%s (learning rate %g is probably too large); the model is "
+                             "the one of step %llu, loss %.6g",
+                             (unsigned long long)bad, isnan(loss) ? "NaN" : "infinite",
+                             cfg->lr, (unsigned long long)step, last_loss);
+            } else {
+                st = mm_fail(MM_ERR_DIVERGED, "training diverged at step %llu: the loss of "
+                             "the starting weights is %s", (unsigned long long)bad,
+                             isnan(loss) ? "NaN" : "infinite");
+            }
+            break;
+        }
+        last_loss = loss;
+        const float g_scale = (float)(1.0 / (double)tr->examples);
+        k->weight_update(tr->W, tr->G, V, V, ld, lr, g_scale, w_scale);
+        step++;
+        if (timed) {
+            double t1 = mm_now();
+            mm_train_progress p = {
+                .step = step - 1, .steps = cfg->steps, .loss = loss, .nll = nll,
+                .examples = tr->examples, .seconds = t1 - t0,
+            };
+            if (cfg->on_step(&p, cfg->user) != 0) {
+                break;
+            }
+        }
+    }
+    mm_trainer_store(tr, m, tr->W);
+    m->neural.step = step;
+    m->neural.rng = rng;
+    mm_model_update_probs(m);
+    mm_trainer_close(tr);
+    return st;
+}
+
+mm_status mm_train(mm_model *m, const mm_corpus *c, const mm_train_config *cfg)
+{
+    return mm_train_with(m, c, cfg, mm_kernels_active());
+}
+
+mm_status mm_train_loss_grad(const mm_model *m, const mm_corpus *c,
+                             const mm_train_config *cfg, const mm_kernels *k,
+                             double *loss, float *grad, uint64_t *examples)
+{
+    mm_trainer *tr = NULL;
+    mm_status st = mm_trainer_open(&tr, m, c, cfg, k);
+    if (st != MM_OK) {
+        return st;
+    }
+    const size_t V = tr->V, ld = tr->ld;
+    mm_rng rng = m->neural.rng;
+    mm_trainer_pass(tr, &rng);
+    double N = (double)tr->examples;
+    *loss = tr->nll / N + mm_reg_term(tr, cfg->reg);
+    double w_scale = 2.0 * cfg->reg / (double)(V * V);
+    for (size_t r = 0; r < V; r++) {
+        for (size_t j = 0; j < V; j++) {
+            grad[r * V + j] = (float)((double)tr->G[r * ld + j] / N +
+                                      w_scale * (double)tr->W[r * ld + j]);
+        }
+    }
+    if (examples != NULL) {
+        *examples = tr->examples;
+    }
+    mm_trainer_close(tr);
+    return MM_OK;
+}
