@@ -98,8 +98,8 @@ def plot_throughput(ours, path, title):
             ax.legend(fontsize=7)
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
-    fig.suptitle(title + " - median throughput", fontsize=11)
-    fig.tight_layout()
+    fig.suptitle(title + " - median throughput of 5 repetitions", fontsize=11)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / fig.get_figheight()))
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return True
@@ -133,7 +133,7 @@ def plot_threads(ours, path, title):
         ax.set_ylim(bottom=0)
         ax.legend(fontsize=7)
     fig.suptitle(title + " - counting driver, thread scaling (dotted: ideal)", fontsize=11)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.92))
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return True

@@ -306,7 +306,7 @@ int mm_cmd_train(int argc, char **argv)
     mm_model *m = NULL;
     mm_outfile log = {0};
     int log_open = 0;
-    struct sigaction old_int;
+    struct sigaction old_int, old_term;
     int handler = 0;
     rc = MM_EXIT_FAIL;
     st = mm_corpus_open(&corpus, path);
@@ -343,6 +343,10 @@ int mm_cmd_train(int argc, char **argv)
     sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C kills */
     sigemptyset(&sa.sa_mask);
     handler = sigaction(SIGINT, &sa, &old_int) == 0;
+    if (handler && sigaction(SIGTERM, &sa, &old_term) != 0) {
+        sigaction(SIGINT, &old_int, NULL);
+        handler = 0;
+    }
 
     double t0 = mm_cli_now();
     mm_status tst = mm_train(m, corpus, &o.cfg);
@@ -398,6 +402,7 @@ commit_log:
 cleanup:
     if (handler) {
         sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
     }
     if (log_open) {
         mm_outfile_abort(&log);

@@ -31,6 +31,10 @@ mm_status mm_outfile_commit(mm_outfile *o);
  * after a failed or successful commit. */
 void mm_outfile_abort(mm_outfile *o);
 
+/* Remove every temporary still open (async-signal-safe: for the CLI's
+ * SIGINT/SIGTERM handler, so an interrupt leaves no temporary behind). */
+void mm_outfile_remove_all_temps(void);
+
 /* CRC-32C (Castagnoli), software table. */
 uint32_t mm_crc32c(uint32_t crc, const void *data, size_t n);
 

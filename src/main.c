@@ -10,7 +10,32 @@
 #include <errno.h>
 #include <math.h>
 
+#include <signal.h>
+
 #include "cli.h"
+#include "internal.h"
+
+/* A fatal signal removes the temporaries of outputs being written (targets
+ * are only ever replaced by rename, so they stay intact), then dies of the
+ * same signal.  train installs its own SIGINT/SIGTERM handler to checkpoint. */
+static void mm_on_fatal_signal(int sig)
+{
+    mm_outfile_remove_all_temps();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void mm_install_signal_cleanup(void)
+{
+    const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = mm_on_fatal_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
 
 static const char mm_usage[] =
     "usage: makemore <command> [options]\n"
@@ -131,6 +156,7 @@ int main(int argc, char **argv)
         fputs(mm_usage, stderr);
         return MM_EXIT_USAGE;
     }
+    mm_install_signal_cleanup();
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(mm_usage, stdout);

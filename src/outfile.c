@@ -5,12 +5,56 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
+
+/* Temporaries in flight, so that a fatal signal can remove them (see
+ * mm_outfile_remove_all_temps): fixed buffers, since a signal handler may
+ * neither allocate nor lock. */
+#define MM_MAX_TEMPS 16
+#define MM_TEMP_PATH_MAX 4096
+static char mm_temps[MM_MAX_TEMPS][MM_TEMP_PATH_MAX];
+static volatile sig_atomic_t mm_temp_used[MM_MAX_TEMPS];
+
+static void mm_temp_track(const char *path)
+{
+    size_t n = strlen(path);
+    if (n >= MM_TEMP_PATH_MAX) {
+        return;
+    }
+    for (int i = 0; i < MM_MAX_TEMPS; i++) {
+        if (!mm_temp_used[i]) {
+            memcpy(mm_temps[i], path, n + 1);
+            mm_temp_used[i] = 1;
+            return;
+        }
+    }
+}
+
+static void mm_temp_untrack(const char *path)
+{
+    for (int i = 0; i < MM_MAX_TEMPS; i++) {
+        if (mm_temp_used[i] && strcmp(mm_temps[i], path) == 0) {
+            mm_temp_used[i] = 0;
+            return;
+        }
+    }
+}
+
+void mm_outfile_remove_all_temps(void)
+{
+    for (int i = 0; i < MM_MAX_TEMPS; i++) {
+        if (mm_temp_used[i]) {
+            unlink(mm_temps[i]); /* async-signal-safe */
+            mm_temp_used[i] = 0;
+        }
+    }
+}
 
 mm_status mm_outfile_open(mm_outfile *o, const char *path)
 {
@@ -37,6 +81,7 @@ mm_status mm_outfile_open(mm_outfile *o, const char *path)
         mm_outfile_abort(o);
         return mm_fail(MM_ERR_IO, "%s: cannot create output: %s", path, strerror(e));
     }
+    mm_temp_track(o->tmp_path);
     /* mkstemp makes 0600; outputs are ordinary files, so honour the umask. */
     mode_t um = umask(0);
     umask(um);
@@ -78,6 +123,7 @@ mm_status mm_outfile_commit(mm_outfile *o)
         mm_outfile_abort(o);
         return s;
     }
+    mm_temp_untrack(o->tmp_path);
     free(o->tmp_path);
     o->tmp_path = NULL;
     free(o->path);
@@ -92,6 +138,7 @@ void mm_outfile_abort(mm_outfile *o)
         o->fp = NULL;
     }
     if (o->tmp_path != NULL) {
+        mm_temp_untrack(o->tmp_path);
         unlink(o->tmp_path);
         free(o->tmp_path);
         o->tmp_path = NULL;
