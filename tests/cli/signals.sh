@@ -18,6 +18,7 @@ for sig in INT TERM; do
     "$MAKEMORE" train "$tmp/c.txt" -o "$tmp/m-$sig.mm" --steps 100000000 --driver onehot \
         --threads 1 2> "$tmp/err-$sig.txt" &
     pid=$!
+    sleep 0.05
     # wait for the first progress line, then interrupt
     for _ in $(seq 1 100); do grep -q "step" "$tmp/err-$sig.txt" 2>/dev/null && break; sleep 0.1; done
     kill -"$sig" "$pid"
@@ -42,6 +43,11 @@ big="$tmp/big.txt"
 for i in $(seq 1 200); do cat "$tmp/c.txt"; done > "$big"
 "$MAKEMORE" count "$big" -o "$tmp/prev.mm" --threads 1 2>/dev/null &
 pid=$!
+# only once it is makemore, not the shell's fork that would run our EXIT trap
+for _ in $(seq 1 100); do
+    [ "$(readlink /proc/$pid/exe 2>/dev/null)" = "$(readlink -f "$MAKEMORE")" ] && break
+    sleep 0.01
+done
 kill -TERM "$pid" 2>/dev/null
 wait "$pid"
 check "count killed or finished: previous output intact or replaced whole" \
