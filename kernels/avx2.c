@@ -79,8 +79,8 @@ static inline float hmax8(__m256 v)
 }
 
 /* The 8 sums of 8 vectors a[0..7] (a is 8 rows of 8) in one vector, in
- * order: a transpose-and-add tree costs 9 shuffles and adds for all 8,
- * where 8 separate horizontal sums cost 40. */
+ * order: a transpose-and-add tree, 9 instructions for all 8 where 8
+ * separate horizontal sums take 48. */
 static inline __m256 hsum8x8(const float *a)
 {
     __m256 t0 = _mm256_hadd_ps(_mm256_load_ps(a), _mm256_load_ps(a + 8));
@@ -93,45 +93,58 @@ static inline __m256 hsum8x8(const float *a)
                          _mm256_permute2f128_ps(u0, u1, 0x31));
 }
 
-static inline float log1_avx2(float s)
-{
-    return _mm256_cvtss_f32(mm_vlog_avx2(_mm256_set1_ps(s)));
-}
-
+/* Rows are independent, so the loop overlaps them; the log of each row sum
+ * would be a 60-cycle chain per row, so the sums and maxima of 8 rows are
+ * kept and their lse computed with one vector log. */
 static void softmax_rows_avx2(float *probs, float *lse, const float *logits, size_t rows,
                               size_t V, size_t ld)
 {
     const size_t nv = (V + 7) / 8, tail = 8 * (nv - 1);
     const __m256 last = lane_mask(V - tail);
     const __m256 ninf = _mm256_set1_ps(-__builtin_inff());
-    for (size_t r = 0; r < rows; r++) {
-        const float *l = logits + r * ld;
-        float *p = probs + r * ld;
-        __m256 mx = _mm256_blendv_ps(ninf, _mm256_loadu_ps(l + tail), last);
-        for (size_t j = 0; j < tail; j += 8) {
-            mx = _mm256_max_ps(mx, _mm256_loadu_ps(l + j));
-        }
-        float m = hmax8(mx);
-        const __m256 mv = _mm256_set1_ps(m);
-        __m256 sv = _mm256_setzero_ps();
-        for (size_t j = 0; j < tail; j += 8) {
-            __m256 e = mm_vexp_avx2(_mm256_sub_ps(_mm256_loadu_ps(l + j), mv));
-            _mm256_storeu_ps(p + j, e);
+    alignas(32) float mbuf[8], sbuf[8];
+    for (size_t r0 = 0; r0 < rows; r0 += 8) {
+        size_t nb = rows - r0 < 8 ? rows - r0 : 8;
+        for (size_t b = 0; b < nb; b++) {
+            const float *l = logits + (r0 + b) * ld;
+            float *p = probs + (r0 + b) * ld;
+            __m256 mx = _mm256_blendv_ps(ninf, _mm256_loadu_ps(l + tail), last);
+            for (size_t j = 0; j < tail; j += 8) {
+                mx = _mm256_max_ps(mx, _mm256_loadu_ps(l + j));
+            }
+            float m = hmax8(mx);
+            const __m256 mv = _mm256_set1_ps(m);
+            __m256 sv = _mm256_setzero_ps();
+            for (size_t j = 0; j < tail; j += 8) {
+                __m256 e = mm_vexp_avx2(_mm256_sub_ps(_mm256_loadu_ps(l + j), mv));
+                _mm256_storeu_ps(p + j, e);
+                sv = _mm256_add_ps(sv, e);
+            }
+            __m256 e = _mm256_and_ps(
+                mm_vexp_avx2(_mm256_sub_ps(_mm256_loadu_ps(l + tail), mv)), last);
             sv = _mm256_add_ps(sv, e);
-        }
-        __m256 e = _mm256_and_ps(mm_vexp_avx2(_mm256_sub_ps(_mm256_loadu_ps(l + tail), mv)), last);
-        _mm256_storeu_ps(p + tail, e);
-        sv = _mm256_add_ps(sv, e);
-        float s = hsum8(sv);
-        const __m256 inv = _mm256_set1_ps(1.0f / s);
-        for (size_t j = 0; j <= tail; j += 8) {
-            _mm256_storeu_ps(p + j, _mm256_mul_ps(_mm256_loadu_ps(p + j), inv));
-        }
-        for (size_t j = tail + 8; j < ld; j += 8) {
-            _mm256_storeu_ps(p + j, _mm256_setzero_ps());
+            float s = hsum8(sv);
+            const __m256 inv = _mm256_set1_ps(1.0f / s);
+            for (size_t j = 0; j < tail; j += 8) {
+                _mm256_storeu_ps(p + j, _mm256_mul_ps(_mm256_loadu_ps(p + j), inv));
+            }
+            _mm256_storeu_ps(p + tail, _mm256_mul_ps(e, inv)); /* pads: 0 */
+            for (size_t j = tail + 8; j < ld; j += 8) {
+                _mm256_storeu_ps(p + j, _mm256_setzero_ps());
+            }
+            mbuf[b] = m;
+            sbuf[b] = s;
         }
         if (lse != NULL) {
-            lse[r] = m + log1_avx2(s);
+            for (size_t b = nb; b < 8; b++) {
+                mbuf[b] = 0.0f;
+                sbuf[b] = 1.0f;
+            }
+            __m256 l = _mm256_add_ps(_mm256_load_ps(mbuf), mm_vlog_avx2(_mm256_load_ps(sbuf)));
+            _mm256_store_ps(sbuf, l);
+            for (size_t b = 0; b < nb; b++) {
+                lse[r0 + b] = sbuf[b];
+            }
         }
     }
 }
@@ -193,6 +206,8 @@ static double example_pass_avx2(float *grad, const float *W, const float *rowmax
                 _mm256_storeu_ps(g + j, _mm256_add_ps(_mm256_loadu_ps(g + j), d));
             }
             __m256 d = _mm256_fmsub_ps(_mm256_load_ps(e + tail), inv, _mm256_loadu_ps(oh + tail));
+            /* The blend keeps the pad lanes' bits; a full store (not
+             * vmaskmovps) lets the next example of this row forward it. */
             __m256 gj = _mm256_loadu_ps(g + tail);
             _mm256_storeu_ps(g + tail, _mm256_blendv_ps(gj, _mm256_add_ps(gj, d), last));
         }

@@ -110,8 +110,9 @@ static inline __m512 hsum16x16(const float *a)
     }
     for (int p = 0; p < 4; p++) {
         /* quarter q: 4 partials of a[4p+q] */
-        s2[p] = _mm512_add_ps(_mm512_shuffle_f32x4(s1[2 * p], s1[2 * p + 1], _MM_SHUFFLE(2, 0, 2, 0)),
-                              _mm512_shuffle_f32x4(s1[2 * p], s1[2 * p + 1], _MM_SHUFFLE(3, 1, 3, 1)));
+        __m512 u = s1[2 * p], v = s1[2 * p + 1];
+        s2[p] = _mm512_add_ps(_mm512_shuffle_f32x4(u, v, _MM_SHUFFLE(2, 0, 2, 0)),
+                              _mm512_shuffle_f32x4(u, v, _MM_SHUFFLE(3, 1, 3, 1)));
     }
     for (int p = 0; p < 2; p++) {
         /* quarter q: [a[8p+q], a[8p+4+q], a[8p+q], a[8p+4+q]] halves */
@@ -125,45 +126,54 @@ static inline __m512 hsum16x16(const float *a)
     return _mm512_permutexvar_ps(idx, s4);
 }
 
-static inline float log1_avx512(float s)
-{
-    return _mm512_cvtss_f32(mm_vlog_avx512(_mm512_set1_ps(s)));
-}
-
+/* Rows are independent, so the loop overlaps them; the log of each row sum
+ * would be a 60-cycle chain per row, so the sums and maxima of 16 rows are
+ * kept and their lse computed with one vector log. */
 static void softmax_rows_avx512(float *probs, float *lse, const float *logits, size_t rows,
                                 size_t V, size_t ld)
 {
     const size_t tail = 16 * ((V + 15) / 16 - 1);
     const __mmask16 last = lanes16(V - tail);
     const __m512 ninf = _mm512_set1_ps(-__builtin_inff());
-    for (size_t r = 0; r < rows; r++) {
-        const float *l = logits + r * ld;
-        float *p = probs + r * ld;
-        __m512 mx = _mm512_mask_loadu_ps(ninf, last, l + tail);
-        for (size_t j = 0; j < tail; j += 16) {
-            mx = _mm512_max_ps(mx, _mm512_loadu_ps(l + j));
-        }
-        float m = _mm512_reduce_max_ps(mx);
-        const __m512 mv = _mm512_set1_ps(m);
-        __m512 sv = _mm512_setzero_ps();
-        for (size_t j = 0; j < tail; j += 16) {
-            __m512 e = mm_vexp_avx512(_mm512_sub_ps(_mm512_loadu_ps(l + j), mv));
-            _mm512_storeu_ps(p + j, e);
+    alignas(64) float mbuf[16], sbuf[16];
+    for (size_t r0 = 0; r0 < rows; r0 += 16) {
+        size_t nb = rows - r0 < 16 ? rows - r0 : 16;
+        for (size_t b = 0; b < nb; b++) {
+            const float *l = logits + (r0 + b) * ld;
+            float *p = probs + (r0 + b) * ld;
+            __m512 mx = _mm512_mask_loadu_ps(ninf, last, l + tail);
+            for (size_t j = 0; j < tail; j += 16) {
+                mx = _mm512_max_ps(mx, _mm512_loadu_ps(l + j));
+            }
+            float m = _mm512_reduce_max_ps(mx);
+            const __m512 mv = _mm512_set1_ps(m);
+            __m512 sv = _mm512_setzero_ps();
+            for (size_t j = 0; j < tail; j += 16) {
+                __m512 e = mm_vexp_avx512(_mm512_sub_ps(_mm512_loadu_ps(l + j), mv));
+                _mm512_storeu_ps(p + j, e);
+                sv = _mm512_add_ps(sv, e);
+            }
+            __m512 e = mm_vexp_maskz_avx512(
+                last, _mm512_sub_ps(_mm512_maskz_loadu_ps(last, l + tail), mv));
             sv = _mm512_add_ps(sv, e);
-        }
-        __m512 e = mm_vexp_maskz_avx512(last, _mm512_sub_ps(_mm512_maskz_loadu_ps(last, l + tail), mv));
-        sv = _mm512_add_ps(sv, e);
-        float s = _mm512_reduce_add_ps(sv);
-        const __m512 inv = _mm512_set1_ps(1.0f / s);
-        for (size_t j = 0; j < tail; j += 16) {
-            _mm512_storeu_ps(p + j, _mm512_mul_ps(_mm512_loadu_ps(p + j), inv));
-        }
-        _mm512_storeu_ps(p + tail, _mm512_mul_ps(e, inv)); /* pads: 0 */
-        for (size_t j = tail + 16; j < ld; j += 16) {
-            _mm512_storeu_ps(p + j, _mm512_setzero_ps());
+            float s = _mm512_reduce_add_ps(sv);
+            const __m512 inv = _mm512_set1_ps(1.0f / s);
+            for (size_t j = 0; j < tail; j += 16) {
+                _mm512_storeu_ps(p + j, _mm512_mul_ps(_mm512_loadu_ps(p + j), inv));
+            }
+            _mm512_storeu_ps(p + tail, _mm512_mul_ps(e, inv)); /* pads: 0 */
+            for (size_t j = tail + 16; j < ld; j += 16) {
+                _mm512_storeu_ps(p + j, _mm512_setzero_ps());
+            }
+            mbuf[b] = m;
+            sbuf[b] = s;
         }
         if (lse != NULL) {
-            lse[r] = m + log1_avx512(s);
+            __mmask16 k = lanes16(nb);
+            __m512 l = _mm512_add_ps(_mm512_maskz_load_ps(k, mbuf),
+                                     mm_vlog_avx512(_mm512_mask_load_ps(_mm512_set1_ps(1.0f), k,
+                                                                        sbuf)));
+            _mm512_mask_storeu_ps(lse + r0, k, l);
         }
     }
 }
@@ -275,7 +285,8 @@ static void weight_update_avx512(float *W, const float *G, size_t rows, size_t V
         for (size_t j = 0; j < V; j += 16) {
             __mmask16 k = lanes16(V - j);
             __m512 wj = _mm512_maskz_loadu_ps(k, w + j);
-            __m512 d = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(k, g + j), vgs, _mm512_mul_ps(vws, wj));
+            __m512 gj = _mm512_maskz_loadu_ps(k, g + j);
+            __m512 d = _mm512_fmadd_ps(gj, vgs, _mm512_mul_ps(vws, wj));
             _mm512_mask_storeu_ps(w + j, k, _mm512_fnmadd_ps(vlr, d, wj));
         }
     }

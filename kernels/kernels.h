@@ -46,7 +46,9 @@ typedef void (*mm_count_pairs_fn)(uint64_t *counts, const uint8_t *b, size_t n,
  *     grad[r][j] += p[j] - (j == t) for j < V (float; pads untouched).
  *   rowmax[r] = max_j W[r][j], precomputed once per pass by the driver.
  *   Returns the nll sum.  The driver keeps n small (a few thousand) and
- *   flushes grad into double, so float accumulation loses nothing.
+ *   flushes grad into double: k float additions into one element drift by
+ *   up to about k * 2^-24 of the summed terms (each variant rounds its own
+ *   way, so variants agree to that, not bit for bit).
  *
  * counts_grad: the full-batch gradient from the bigram counts C (double,
  *   V rows of stride ld like the others; n[r] = sum_j C[r][j]), given probs

@@ -9,7 +9,7 @@
  * row sums in [1, V]; a Cody-Waite reduction and a degree-5 polynomial is a
  * dozen instructions that inline into the example loop (a library call per
  * vector would spill the loop's registers and cost more than the work), and
- * its error, a few ulp, is far inside the 1e-5 relative tolerance of the
+ * its error, under 1.5 ulp, is far inside the 1e-5 relative tolerance of the
  * probabilities.  No extra dependency, no -ffast-math.
  *
  * exp(x): x = n ln2 + r with n = round(x / ln2), |r| <= ln2/2, ln2 split in
@@ -20,10 +20,11 @@
  *   relative error on [-ln2/2, ln2/2] (Lawson iteration: 9.2e-8 before
  *   rounding to float; degree 4 would give 3.6e-6, degree 6 costs one more
  *   FMA per vector for error the float result cannot hold anyway).
- *   Whole range: NaN -> NaN; +inf and x > 88.7228 -> +inf; results that
- *   would be below MM_EXP_FLUSH's value (AVX2: x < -86.98, that is below
- *   1.7e-38) -> 0 and -inf -> 0, so -inf pads never give NaN.  AVX-512
- *   scales with vscalefps, which also rounds subnormal results correctly.
+ *   Whole range: NaN -> NaN; x > 88.7228 (the true overflow point) and
+ *   +inf -> +inf; -inf -> 0, so -inf pads never give NaN.  Tiny results:
+ *   AVX2 returns 0 for x < MM_EXP_FLUSH = -86.98 (results below 1.7e-38,
+ *   where its exponent-field scaling ends); AVX-512 scales with vscalefps,
+ *   which rounds subnormal results correctly and gives 0 below -103.3.
  * log(x): x = 2^e m with m in [sqrt(1/2), sqrt(2)) taken from the bits
  *   (subnormals scaled by 2^23 first), f = m - 1, log(1 + f) =
  *   f + f^2 q(f) with q the degree-8 minimax for relative error (Remez,

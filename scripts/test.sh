@@ -3,7 +3,8 @@
 # missing, configure, build, run every test with ctest.
 #
 #   scripts/test.sh              release build + all tests
-#   scripts/test.sh --sanitize   also ASan+UBSan and TSan builds (issue 5)
+#   scripts/test.sh --sanitize   also the ASan+UBSan and TSan suites and a short
+#                                run of each fuzzer (CI runs this)
 #
 # MM_BUILD_DIR overrides the build directory (default: build).
 set -euo pipefail
@@ -20,6 +21,7 @@ for arg in "$@"; do
 done
 
 mm_install_deps build test bench python
+mm_install_deps mpi  # Open MPI: makemore-mpi and its mpirun tests (tests/mpi)
 jobs=$(nproc 2>/dev/null || echo 2)
 
 run_suite() {
@@ -29,9 +31,17 @@ run_suite() {
     (cd "$dir" && ctest --output-on-failure -j"$jobs")
 }
 
-run_suite "${MM_BUILD_DIR:-build}" -DCMAKE_BUILD_TYPE=Release
+run_suite "${MM_BUILD_DIR:-build}" -DCMAKE_BUILD_TYPE=Release -DMM_WITH_MPI=ON
 if [ "$sanitize" = 1 ]; then
-    run_suite build-asan --preset asan 2>/dev/null || run_suite build-asan \
-        -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMM_BUILD_BENCH=OFF \
-        "-DCMAKE_C_FLAGS=-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+    # AddressSanitizer + UndefinedBehaviorSanitizer over the whole suite.
+    run_suite build-asan --preset asan
+    # ThreadSanitizer over the OpenMP drivers: clang + libomp, whose Archer
+    # tool (OMP_TOOL_LIBRARIES) tells TSan about OpenMP's barriers and locks;
+    # gcc's libgomp is not instrumented and would only report false races.
+    mm_install_deps tsan
+    archer=$(ls /usr/lib/llvm-*/lib/libarcher.so 2>/dev/null | head -1)
+    OMP_TOOL_LIBRARIES="$archer" TSAN_OPTIONS="ignore_noninstrumented_modules=1 halt_on_error=1" \
+        run_suite build-tsan --preset tsan
+    # Each libFuzzer target for a short fixed time (scripts/fuzz.sh SECONDS).
+    scripts/fuzz.sh "${MM_FUZZ_SECONDS:-30}"
 fi

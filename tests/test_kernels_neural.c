@@ -380,8 +380,9 @@ static void check_example_pass(const mm_kernels *k, size_t V, int c, int pairs, 
         }
         double atol = GRAD_ATOL_REL * gmax + GRAD_ATOL_PER_EXAMPLE * (double)kr;
         for (size_t j = 0; j < V; j++) {
-            snprintf(what, sizeof what, "%s example_pass V=%zu case=%s pairs=%s n=%zu grad[%zu][%zu]",
-                     k->name, V, case_name[c], pn, n, r, j);
+            snprintf(what, sizeof what,
+                     "%s example_pass V=%zu case=%s pairs=%s n=%zu grad[%zu][%zu]", k->name, V,
+                     case_name[c], pn, n, r, j);
             mm_assert_close_f64(sum_ref[r * ld + j], sum_got[r * ld + j], atol, GRAD_RTOL, what);
         }
     }
