@@ -34,6 +34,7 @@ run_suite() {
 run_suite "${MM_BUILD_DIR:-build}" -DCMAKE_BUILD_TYPE=Release -DMM_WITH_MPI=ON
 if [ "$sanitize" = 1 ]; then
     # AddressSanitizer + UndefinedBehaviorSanitizer over the whole suite.
+    export MM_SKIP_HUGE=1 # test_scale reads 4 GiB: minutes under the sanitizers
     run_suite build-asan --preset asan
     # ThreadSanitizer over the OpenMP drivers: clang + libomp, whose Archer
     # tool (OMP_TOOL_LIBRARIES) tells TSan about OpenMP's barriers and locks;

@@ -1048,6 +1048,18 @@ int mmp_cmd_train(int argc, char **argv)
         }
     }
     double t1 = MPI_Wtime();
+    /* The ranks stepped in lockstep on the same reduced sums, so their W are
+     * the same bits, as long as MPI_Allreduce gives every rank the same sum
+     * (Open MPI's algorithms do).  Check it: one CRC, once. */
+    uint32_t crc[2];
+    crc[0] = mm_crc32c(0, tr->W, V * ld * sizeof(float));
+    crc[1] = ~crc[0];
+    MPI_Allreduce(MPI_IN_PLACE, crc, 2, MPI_UINT32_T, MPI_MAX, MPI_COMM_WORLD);
+    if (crc[0] != (uint32_t)~crc[1] && mmp_rank == 0) {
+        fprintf(stderr, "makemore-mpi: warning: the ranks' weights differ in the last "
+                "bits (this MPI's MPI_Allreduce does not give every rank the same sum); "
+                "rank 0's are written\n");
+    }
     for (size_t r = 0; r < V; r++) {
         memcpy(m->W + r * V, tr->W + r * ld, V * sizeof(float));
     }

@@ -5,7 +5,8 @@
 #                   also after --resume;
 #   examples        full batch, gradients reduced every step: the loss of
 #                   every step within 1e-5 relative, --threads 1 and 2 per
-#                   rank, and the trained model's NLL too;
+#                   rank, and the trained model's NLL too; every rank ends
+#                   with the same W (no warning);
 #   onehot          the same, a few steps;
 #   --batch B       mpirun -np 1 is makemore exactly; K ranks draw other
 #                   batches (per-rank streams): the run is reproducible, a
@@ -61,6 +62,7 @@ for t in 1 2; do
     mpi train "$C" -o "$T/m.mm" --driver examples --steps 15 --threads "$t" \
         --log "$T/m.csv" 2>"$T/err" || fail "examples: makemore-mpi failed: $(cat "$T/err")"
     compare_logs "$T/ref.csv" "$T/m.csv" "examples threads=$t"
+    ! grep -q warning "$T/err" || fail "examples threads=$t: $(grep warning "$T/err")"
     a=$(nll_of "$T/ref.mm")
     b=$(nll_of "$T/m.mm")
     rel_close "$b" "$a" 1e-5 || fail "examples threads=$t: NLL $b, makemore $a"
