@@ -25,7 +25,7 @@ mkdir -p "$bin"
 flags=(-g -O1 -std=c11 -fsanitize=fuzzer-no-link,address,undefined
        -fno-sanitize-recover=undefined -Iinclude -Isrc -Ikernels -Wno-unknown-pragmas
        -DMM_HAVE_AVX2 -DMM_HAVE_AVX512)
-lib=(src/error.c src/outfile.c src/crc32c.c src/utf8.c src/vocab.c src/corpus.c
+lib=(src/error.c src/outfile.c src/mapguard.c src/crc32c.c src/utf8.c src/vocab.c src/corpus.c
      src/count.c src/model.c src/modelfile.c src/eval.c src/sample.c src/rng.c
      src/npy.c src/dispatch.c src/cpu.c kernels/scalar.c)
 objs=()
