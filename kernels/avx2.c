@@ -305,11 +305,47 @@ static void log_f32_avx2(float *dst, const float *src, size_t n)
     }
 }
 
+
+static size_t scan_ascii_avx2(uint8_t seen[256], const uint8_t *b, size_t n)
+{
+    uint8_t lutb[16];
+    scan_lut_bytes(lutb, seen);
+    __m256i lut = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)lutb));
+    const __m256i hibit = _mm256_setr_epi8(1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0,
+                                           0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 64, (char)128,
+                                           0, 0, 0, 0, 0, 0, 0, 0);
+    const __m256i nib = _mm256_set1_epi8(0x0f), zero = _mm256_setzero_si256();
+    size_t i = 0;
+    while (i + 128 <= n) {
+        __m256i miss = zero;
+        for (int k = 0; k < 4; k++) {
+            __m256i v = _mm256_loadu_si256((const __m256i *)(b + i + 32 * k));
+            __m256i lo = _mm256_and_si256(v, nib);
+            __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib);
+            __m256i m = _mm256_and_si256(_mm256_shuffle_epi8(lut, lo),
+                                         _mm256_shuffle_epi8(hibit, hi));
+            miss = _mm256_or_si256(miss, _mm256_cmpeq_epi8(m, zero));
+        }
+        if (!_mm256_testz_si256(miss, miss)) {
+            size_t at = scan_bytes_slow(seen, b, i, 128);
+            if (at != SIZE_MAX) {
+                return at;
+            }
+            scan_lut_bytes(lutb, seen);
+            lut = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)lutb));
+        }
+        i += 128;
+    }
+    size_t at = scan_bytes_slow(seen, b, i, n - i);
+    return at == SIZE_MAX ? n : at;
+}
+
 const mm_kernels mm_kernels_avx2 = {
     .name = "avx2",
     .supported = mm_cpu_has_avx2_fma,
     .count_work_size = count_work_size_avx2,
     .count_pairs = count_pairs_avx2,
+    .scan_ascii = scan_ascii_avx2,
     .softmax_rows = softmax_rows_avx2,
     .example_pass = example_pass_avx2,
     .counts_grad = counts_grad_avx2,

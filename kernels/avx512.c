@@ -308,11 +308,45 @@ static void log_f32_avx512(float *dst, const float *src, size_t n)
     }
 }
 
+
+static size_t scan_ascii_avx512(uint8_t seen[256], const uint8_t *b, size_t n)
+{
+    uint8_t lutb[16];
+    scan_lut_bytes(lutb, seen);
+    __m512i lut = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)lutb));
+    const __m512i hibit = _mm512_broadcast_i32x4(
+        _mm_setr_epi8(1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0));
+    const __m512i nib = _mm512_set1_epi8(0x0f);
+    size_t i = 0;
+    while (i + 256 <= n) {
+        __mmask64 miss = 0;
+        for (int k = 0; k < 4; k++) {
+            __m512i v = _mm512_loadu_si512(b + i + 64 * k);
+            __m512i lo = _mm512_and_si512(v, nib);
+            __m512i hi = _mm512_and_si512(_mm512_srli_epi16(v, 4), nib);
+            miss |= _mm512_testn_epi8_mask(_mm512_shuffle_epi8(lut, lo),
+                                           _mm512_shuffle_epi8(hibit, hi));
+        }
+        if (miss) {
+            size_t at = scan_bytes_slow(seen, b, i, 256);
+            if (at != SIZE_MAX) {
+                return at;
+            }
+            scan_lut_bytes(lutb, seen);
+            lut = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)lutb));
+        }
+        i += 256;
+    }
+    size_t at = scan_bytes_slow(seen, b, i, n - i);
+    return at == SIZE_MAX ? n : at;
+}
+
 const mm_kernels mm_kernels_avx512 = {
     .name = "avx512",
     .supported = mm_cpu_has_avx512,
     .count_work_size = count_work_size_avx512,
     .count_pairs = count_pairs_avx512,
+    .scan_ascii = scan_ascii_avx512,
     .softmax_rows = softmax_rows_avx512,
     .example_pass = example_pass_avx512,
     .counts_grad = counts_grad_avx512,

@@ -80,11 +80,19 @@ typedef void (*mm_weight_update_fn)(float *W, const float *G, size_t rows, size_
                                     size_t ld, float lr, float g_scale, float w_scale);
 typedef void (*mm_vmath_fn)(float *dst, const float *src, size_t n);
 
+/* ---- scan_ascii ----------------------------------------------------------
+ * The corpus reader's first pass: sets seen[x] = 1 for every byte value x in
+ * b[0..r), where r is the returned offset of the first byte >= 0x80 (n if
+ * there is none: the input is ASCII).  Entries already set stay set; other
+ * entries of seen are not touched. */
+typedef size_t (*mm_scan_ascii_fn)(uint8_t seen[256], const uint8_t *b, size_t n);
+
 typedef struct mm_kernels {
     const char *name;          /* "scalar", "avx2", "avx512": --isa / MM_ISA */
     int (*supported)(void);    /* cpuid + xgetbv: can this CPU run the table? */
     mm_count_work_size_fn count_work_size;
     mm_count_pairs_fn count_pairs;
+    mm_scan_ascii_fn scan_ascii;
     mm_softmax_rows_fn softmax_rows;
     mm_example_pass_fn example_pass;
     mm_counts_grad_fn counts_grad;

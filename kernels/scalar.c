@@ -126,11 +126,23 @@ static void log_f32_scalar(float *dst, const float *src, size_t n)
     }
 }
 
+static size_t scan_ascii_scalar(uint8_t seen[256], const uint8_t *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (b[i] >= 0x80) {
+            return i;
+        }
+        seen[b[i]] = 1;
+    }
+    return n;
+}
+
 const mm_kernels mm_kernels_scalar = {
     .name = "scalar",
     .supported = mm_cpu_always,
     .count_work_size = count_work_size_scalar,
     .count_pairs = count_pairs_scalar,
+    .scan_ascii = scan_ascii_scalar,
     .softmax_rows = softmax_rows_scalar,
     .example_pass = example_pass_scalar,
     .counts_grad = counts_grad_scalar,

@@ -1,5 +1,6 @@
 /*
- * triples.h - the bigram-counting strategy shared by the optimised kernels,
+ * triples.h - the counting strategies shared by the optimised kernels
+ * (bigram triples, and the ASCII scan's known-set bitmap),
  * included by each ISA file (static inline: every ISA file gets its own copy
  * compiled with its own flags, and the linker cannot mix them up).
  *
@@ -17,6 +18,7 @@
 #ifndef MM_TRIPLES_H
 #define MM_TRIPLES_H
 
+#include <stdint.h>
 #include <string.h>
 
 #include "kernels.h"
@@ -119,6 +121,38 @@ static inline size_t mm_tri_windows_c(uint32_t *T, const uint8_t *b, size_t n,
         T[t2[b[i]] | t1[b[i + 1]] | t0[b[i + 2]]]++;
     }
     return i;
+}
+
+
+/* ---- scan_ascii: set membership with two nibble lookups ---------------------
+ * Why: marking seen[b] = 1 byte by byte costs a store per byte; but a names
+ * corpus shows all its characters in the first kilobytes.  So keep the known
+ * set as a bitmap the vector unit can test (lut[lo] holds one bit per high
+ * nibble 0..7), test whole vectors against it, and only drop to bytes for a
+ * vector holding something new.  Bytes >= 0x80 are never "known" (their high
+ * nibble maps to no bit), so they always reach the byte loop, which stops. */
+static inline void scan_lut_bytes(uint8_t lut[16], const uint8_t seen[256])
+{
+    for (int lo = 0; lo < 16; lo++) {
+        uint8_t m = 0;
+        for (int hi = 0; hi < 8; hi++) {
+            m |= seen[(hi << 4) | lo] ? (uint8_t)(1u << hi) : 0;
+        }
+        lut[lo] = m;
+    }
+}
+
+/* Bytes b[i..i+len): mark them; returns the offset of a byte >= 0x80 or SIZE_MAX. */
+static inline size_t scan_bytes_slow(uint8_t seen[256], const uint8_t *b, size_t i,
+                                     size_t len)
+{
+    for (size_t j = i; j < i + len; j++) {
+        if (b[j] >= 0x80) {
+            return j;
+        }
+        seen[b[j]] = 1;
+    }
+    return SIZE_MAX;
 }
 
 #endif /* MM_TRIPLES_H */

@@ -29,6 +29,7 @@
 #include "corpus.h"
 #include "count.h"
 #include "internal.h"
+#include "kernels.h"
 
 /* The first byte of the file: a part of a file (mm_corpus_open_part) keeps
  * the whole file mapped, so its messages count lines and offsets from there. */
@@ -210,6 +211,8 @@ static mm_status mm_scan(mm_corpus *c)
     uint8_t seen[256] = {0};
     const uint8_t *data = c->data;
     size_t size = c->size;
+    const mm_kernels *k = mm_kernels_active();
+    int non_ascii = 0;
 
 #pragma omp parallel
     {
@@ -220,20 +223,19 @@ static mm_status mm_scan(mm_corpus *c)
         size_t t = 0, T = 1;
 #endif
         size_t lo = size / T * t, hi = (t + 1 == T) ? size : size / T * (t + 1);
-        for (size_t i = lo; i < hi; i++) {
-            local[data[i]] = 1;
-        }
+        size_t stop = k->scan_ascii(local, data + lo, hi - lo);
 #pragma omp critical
-        for (int b = 0; b < 256; b++) {
-            seen[b] |= local[b];
+        {
+            for (int b = 0; b < 256; b++) {
+                seen[b] |= local[b];
+            }
+            non_ascii |= stop != hi - lo;
         }
     }
 
-    for (int b = 0x80; b < 256; b++) {
-        if (seen[b]) {
-            c->ascii = 0;
-            return mm_scan_utf8(c);
-        }
+    if (non_ascii) {
+        c->ascii = 0;
+        return mm_scan_utf8(c);
     }
     c->ascii = 1;
     if (seen[0]) {
