@@ -21,6 +21,27 @@ static const char count_usage[] =
     "      --stats          print bytes/s and counts on standard error\n"
     "  -h, --help           this text\n";
 
+/* Memory from /proc/self/status (kB): peak resident, and at exit the file-backed
+ * part (the mapped corpus, page cache) and the anonymous part (our tables). */
+static void count_print_memory(void)
+{
+    FILE *fp = fopen("/proc/self/status", "r");
+    if (fp == NULL) {
+        return;
+    }
+    char line[256];
+    long hwm = -1, anon = -1, file = -1;
+    while (fgets(line, sizeof line, fp) != NULL) {
+        sscanf(line, "VmHWM: %ld", &hwm);
+        sscanf(line, "RssAnon: %ld", &anon);
+        sscanf(line, "RssFile: %ld", &file);
+    }
+    fclose(fp);
+    fprintf(stderr, "count: peak RSS %.1f MB: mapped corpus (page cache) %.1f MB, "
+            "anonymous at exit %.1f MB\n", hwm / 1024.0, file / 1024.0,
+            anon / 1024.0);
+}
+
 int mm_cmd_count(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -125,6 +146,7 @@ int mm_cmd_count(int argc, char **argv)
                 info.ascii ? ", ascii fast path" : ", utf-8 path", t1 - t0, t2 - t1,
                 (t2 > t1) ? (double)info.bytes / (t2 - t1) / 1e9 : 0.0,
                 total > 0 ? (double)info.bytes / total / 1e9 : 0.0);
+        count_print_memory();
     }
     fprintf(stderr, "wrote %s: %llu names, %llu bigrams, V = %zu, smoothing %g\n", out,
             (unsigned long long)names, (unsigned long long)bigrams, V, k);
