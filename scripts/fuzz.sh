@@ -22,7 +22,7 @@ out="${MM_FUZZ_OUT:-fuzz-out}"
 bin="$out/bin"
 mkdir -p "$bin"
 
-flags=(-g -O1 -std=c11 -fsanitize=fuzzer-no-link,address,undefined
+flags=(-g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer-no-link,address,undefined
        -fno-sanitize-recover=undefined -Iinclude -Isrc -Ikernels -Wno-unknown-pragmas
        -DMM_HAVE_AVX2 -DMM_HAVE_AVX512)
 lib=(src/error.c src/outfile.c src/mapguard.c src/crc32c.c src/utf8.c src/vocab.c src/corpus.c
