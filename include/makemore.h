@@ -146,8 +146,9 @@ mm_status mm_eval_corpus(const mm_model *m, const mm_corpus *c,
 
 /* MT19937 as torch.Generator().manual_seed(seed) on the CPU. */
 typedef struct mm_rng {
-    uint32_t state[624];
-    uint32_t index;          /* next word to temper; 624 = regenerate */
+    uint32_t state[624];     /* MT19937 state after the last regeneration */
+    uint32_t index;          /* next word to return; 624 = regenerate */
+    uint32_t out[624];       /* state[] tempered: the words to return */
     uint64_t seed;
 } mm_rng;
 
@@ -159,6 +160,11 @@ double   mm_rng_double(mm_rng *g);
  * cumulative sum in float32, divided by its total, last entry forced to 1,
  * then the first i with !(cum[i] < u).  cum is caller scratch of n floats. */
 size_t   mm_rng_multinomial(mm_rng *g, const float *p, size_t n, float *cum);
+/* The two halves of mm_rng_multinomial, for drawing many times from one row:
+ * mm_rng_cumdist computes the normalised cumulative row exactly as torch
+ * does; mm_rng_draw_cum draws one index from it (same draws, same result). */
+void     mm_rng_cumdist(const float *p, size_t n, float *cum);
+size_t   mm_rng_draw_cum(mm_rng *g, const float *cum, size_t n);
 /* torch.randn(n, generator=g) on the CPU (float32 Box-Muller in blocks of
  * 16, the tail block recomputed), within a few ulp of torch. */
 void     mm_rng_randn(mm_rng *g, float *out, size_t n);

@@ -508,6 +508,7 @@ mm_status mm_corpus_open_part(mm_corpus **out, const char *path, size_t part, si
             goto cleanup;
         }
         c->map_size = size;
+        c->guard = mm_map_guard_register(c->map, c->map_size);
         const uint8_t *file = c->map;
         size_t lo = mm_part_start(file, size, part, parts);
         size_t hi = part + 1 == parts ? size : mm_part_start(file, size, part + 1, parts);

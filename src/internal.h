@@ -35,6 +35,9 @@ void mm_outfile_abort(mm_outfile *o);
  * SIGINT/SIGTERM handler, so an interrupt leaves no temporary behind). */
 void mm_outfile_remove_all_temps(void);
 
+/* Recompute g->out from g->state (after restoring a saved state). */
+void mm_rng_temper_all(mm_rng *g);
+
 /* CRC-32C (Castagnoli), software table. */
 uint32_t mm_crc32c(uint32_t crc, const void *data, size_t n);
 

@@ -25,12 +25,13 @@ mm_status mm_model_alloc(mm_model **out, mm_model_kind kind, const mm_vocab *v)
     m->kind = kind;
     m->vocab = *v;
     m->probs = calloc(V * V, sizeof *m->probs);
+    m->cum = calloc(V * V, sizeof *m->cum);
     if (kind == MM_MODEL_COUNTS) {
         m->counts = calloc(V * V, sizeof *m->counts);
     } else {
         m->W = calloc(V * V, sizeof *m->W);
     }
-    if (m->probs == NULL || (m->counts == NULL && m->W == NULL)) {
+    if (m->probs == NULL || m->cum == NULL || (m->counts == NULL && m->W == NULL)) {
         mm_model_destroy(m);
         return mm_fail(MM_ERR_NOMEM, "out of memory");
     }
@@ -46,6 +47,7 @@ void mm_model_destroy(mm_model *m)
     free(m->counts);
     free(m->W);
     free(m->probs);
+    free(m->cum);
     free(m);
 }
 
@@ -82,6 +84,8 @@ mm_status mm_model_update_probs(mm_model *m)
                 p[j] = (float)(p[j] / sum);
             }
         }
+        /* Sampling draws from a row thousands of times: normalise once. */
+        mm_rng_cumdist(p, V, m->cum + i * V);
     }
     return MM_OK;
 }

@@ -26,6 +26,8 @@ struct mm_model {
     float *W;             /* V*V weights (neural models) */
     mm_neural_state neural;
     float *probs;         /* V*V row-stochastic P, float32 */
+    float *cum;           /* V*V: each row of P as torch.multinomial's
+                             normalised cumulative distribution */
 };
 
 /* Allocate an empty model of the given kind and vocabulary (zeroed). */

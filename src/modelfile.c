@@ -261,6 +261,7 @@ mm_status mm_model_parse(mm_model **out, const uint8_t *data, size_t len,
             n->rng.state[i] = get_u32(&b);
         }
         n->rng.index = get_u32(&b);
+        mm_rng_temper_all(&n->rng);
         n->rng.seed = n->seed;
         (void)get_u32(&b);
         if (!isfinite(n->lr) || !isfinite(n->reg) || n->rng.index > 624) {

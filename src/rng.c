@@ -39,16 +39,47 @@ void mm_rng_seed(mm_rng *g, uint64_t seed)
         g->state[i] = s;
     }
     g->index = MM_MT_N;
+    mm_rng_temper_all(g);
 }
 
-/* Regenerate all 624 words at once (at::mt19937::next_state). */
+static inline uint32_t mm_temper(uint32_t y)
+{
+    y ^= y >> 11;
+    y ^= (y << 7) & 0x9d2c5680u;
+    y ^= (y << 15) & 0xefc60000u;
+    y ^= y >> 18;
+    return y;
+}
+
+void mm_rng_temper_all(mm_rng *g)
+{
+    for (uint32_t i = 0; i < MM_MT_N; i++) {
+        g->out[i] = mm_temper(g->state[i]);
+    }
+}
+
+static inline uint32_t mm_mt_mix(uint32_t a, uint32_t b, uint32_t far)
+{
+    uint32_t y = (a & 0x80000000u) | (b & 0x7fffffffu);
+    return far ^ (y >> 1) ^ ((0u - (y & 1u)) & 0x9908b0dfu);
+}
+
+/* Regenerate all 624 words at once (at::mt19937::next_state), then temper
+ * them all.  The loop is split where i + 397 wraps, so each part is a plain
+ * loop without modulo or branches that the compiler vectorises: sampling
+ * spends half its time here otherwise. */
 static void mm_rng_twist(mm_rng *g)
 {
     uint32_t *mt = g->state;
-    for (uint32_t i = 0; i < MM_MT_N; i++) {
-        uint32_t y = (mt[i] & 0x80000000u) | (mt[(i + 1) % MM_MT_N] & 0x7fffffffu);
-        mt[i] = mt[(i + MM_MT_M) % MM_MT_N] ^ (y >> 1) ^ ((y & 1u) ? 0x9908b0dfu : 0u);
+    uint32_t i = 0;
+    for (; i < MM_MT_N - MM_MT_M; i++) {
+        mt[i] = mm_mt_mix(mt[i], mt[i + 1], mt[i + MM_MT_M]);
     }
+    for (; i < MM_MT_N - 1; i++) {
+        mt[i] = mm_mt_mix(mt[i], mt[i + 1], mt[i + MM_MT_M - MM_MT_N]);
+    }
+    mt[MM_MT_N - 1] = mm_mt_mix(mt[MM_MT_N - 1], mt[0], mt[MM_MT_M - 1]);
+    mm_rng_temper_all(g);
     g->index = 0;
 }
 
@@ -57,12 +88,7 @@ uint32_t mm_rng_u32(mm_rng *g)
     if (g->index >= MM_MT_N) {
         mm_rng_twist(g);
     }
-    uint32_t y = g->state[g->index++];
-    y ^= y >> 11;
-    y ^= (y << 7) & 0x9d2c5680u;
-    y ^= (y << 15) & 0xefc60000u;
-    y ^= y >> 18;
-    return y;
+    return g->out[g->index++];
 }
 
 double mm_rng_double(mm_rng *g)
@@ -92,6 +118,15 @@ size_t mm_rng_multinomial(mm_rng *g, const float *p, size_t n, float *cum)
     if (n == 0) {
         return 0;
     }
+    mm_rng_cumdist(p, n, cum);
+    return mm_rng_draw_cum(g, cum, n);
+}
+
+void mm_rng_cumdist(const float *p, size_t n, float *cum)
+{
+    if (n == 0) {
+        return;
+    }
     float sum = 0.0f;
     for (size_t j = 0; j < n; j++) {
         sum += p[j];
@@ -101,19 +136,26 @@ size_t mm_rng_multinomial(mm_rng *g, const float *p, size_t n, float *cum)
         cum[j] /= sum;
     }
     cum[n - 1] = 1.0f;
+}
 
-    double u = mm_rng_double(g);
-    /* torch's search: the float bucket is compared with the double u. */
-    size_t left = 0, right = n;
-    while (right - left > 0) {
-        size_t mid = left + (right - left) / 2;
-        if ((double)cum[mid] < u) {
-            left = mid + 1;
-        } else {
-            right = mid;
-        }
+size_t mm_rng_draw_cum(mm_rng *g, const float *cum, size_t n)
+{
+    if (n == 0) {
+        return 0;
     }
-    return left;
+    double u = mm_rng_double(g);
+    /* torch's search finds the first i with !(cum[i] < u), the float bucket
+     * compared with the double u.  cum is non-decreasing, so a branch-free
+     * lower bound finds the same i without torch's unpredictable branches
+     * (they cost more than the rest of a draw). */
+    const float *base = cum;
+    size_t len = n;
+    while (len > 1) {
+        size_t half = len / 2;
+        base = ((double)base[half - 1] < u) ? base + half : base;
+        len -= half;
+    }
+    return (size_t)(base - cum) + ((double)base[0] < u);
 }
 
 /*

@@ -8,10 +8,13 @@
 size_t mm_model_sample(const mm_model *m, mm_rng *g, uint8_t *out, size_t max_len,
                        float *scratch)
 {
+    (void)scratch; /* kept for API stability; no longer needed */
     size_t V = m->vocab.size;
     size_t ix = 0, n = 0;
     while (n < max_len) {
-        ix = mm_rng_multinomial(g, m->probs + ix * V, V, scratch);
+        /* m->cum holds exactly the row torch.multinomial would build from
+         * probs on every call, so this is the same draw, minus O(V) work. */
+        ix = mm_rng_draw_cum(g, m->cum + ix * V, V);
         if (ix == 0) {
             break;
         }

@@ -82,6 +82,7 @@ same_failure "unwritable output" count "$BASE" -o "$T/no/such/dir/m.mm"
 printf '\n\r\n\n' >"$T/blank.txt"
 same_failure "only blank lines" count "$T/blank.txt" -o "$T/m.mm"
 same_failure "only blank lines (train)" train "$T/blank.txt" -o "$T/m.mm"
+same_failure "only blank lines (eval)" eval "$T/base.mm" "$T/blank.txt"
 
 mpi count - -o "$T/m.mm" <"$BASE" 2>"$T/m.err"
 [ $? = 1 ] && grep -q "standard input cannot be split" "$T/m.err" ||
