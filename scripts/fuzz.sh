@@ -42,7 +42,7 @@ objs+=("$bin/avx2.o" "$bin/avx512.o")
 status=0
 for t in "${targets[@]}"; do
     clang "${flags[@]}" -fsanitize=fuzzer tests/fuzz/fuzz_"$t".c "${objs[@]}" -lm -o "$bin/fuzz_$t"
-    mkdir -p "$out/$t/corpus"
+    mkdir -p "$out/$t/corpus" "tests/fuzz/seeds/$t"
     echo "fuzz: $t for ${seconds}s" >&2
     if ! "$bin/fuzz_$t" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
             -artifact_prefix="$out/$t/" "$out/$t/corpus" "tests/fuzz/seeds/$t" \
