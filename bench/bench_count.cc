@@ -164,6 +164,9 @@ static void BM_count_file(benchmark::State &st, const mm_kernels *t, Corpus *k, 
     }
     std::vector<uint64_t> counts((size_t)MM_MAX_VOCAB * MM_MAX_VOCAB);
     mm_count_opts o = {T};
+    // mm_corpus_open validates with the active table's scan_ascii, as the
+    // CLI does after mm_dispatch_init: time the variant under test.
+    mm_dispatch_init(t->name);
     for (auto _ : st) {
         mm_corpus *c = nullptr;
         if (mm_corpus_open(&c, k->path.c_str()) != MM_OK ||

@@ -20,6 +20,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -91,13 +92,14 @@ static void names_examples(const mm_corpus *c, std::vector<uint8_t> &x,
 
 static const NeuralCase &neural_case(size_t V)
 {
-    static std::vector<NeuralCase *> cache;
-    for (NeuralCase *c : cache) {
+    static std::vector<std::unique_ptr<NeuralCase>> cache;
+    for (const auto &c : cache) {
         if (c->V == V) {
             return *c;
         }
     }
-    NeuralCase *nc = new NeuralCase;
+    cache.push_back(std::make_unique<NeuralCase>());
+    NeuralCase *nc = cache.back().get();
     nc->V = V;
     nc->ld = pad(V);
     const size_t ld = nc->ld;
@@ -137,7 +139,6 @@ static const NeuralCase &neural_case(size_t V)
         nc->n[nc->x[i]] += 1.0;
     }
     nc->N = (double)nc->x.size();
-    cache.push_back(nc);
     return *nc;
 }
 

@@ -144,7 +144,7 @@ def plot_peers(ours, peers, path, title):
             if ratio is not None]
     if not rows:
         return False
-    fig, ax = plt.subplots(figsize=(10, 0.42 * len(rows) + 1.2))
+    fig, ax = plt.subplots(figsize=(11, 0.42 * len(rows) + 1.6))
     labels = ["%s  vs  %s" % (b.name, p.name) for _, p, b, _ in rows]
     vals = [r for _, _, _, r in rows]
     colors = ["#d62728" if p.peer == "notebook" else "#1f77b4" for _, p, _, _ in rows]
@@ -158,8 +158,8 @@ def plot_peers(ours, peers, path, title):
         ax.annotate(" x %s" % (format(round(v), ",") if v >= 100 else "%.3g" % v), (v, y),
                     va="center", fontsize=7)
     ax.axvline(1, color="black", lw=0.8)
-    ax.set_xlabel("ours / peer (median throughput, log scale); red: the notebook's code, "
-                  "blue: a skilled user's")
+    ax.set_xlabel("ours / peer, median throughputs (log scale)\n"
+                  "red: the notebook's code; blue: what a skilled user writes")
     ax.set_title(title + " - makemore vs PyTorch and numpy on the same work", fontsize=10)
     ax.margins(x=0.15)
     fig.tight_layout()
