@@ -26,7 +26,7 @@ flags=(-g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer-no-link,addre
        -fno-sanitize-recover=undefined -Iinclude -Isrc -Ikernels -Wno-unknown-pragmas
        -DMM_HAVE_AVX2 -DMM_HAVE_AVX512)
 lib=(src/error.c src/outfile.c src/mapguard.c src/crc32c.c src/utf8.c src/vocab.c src/corpus.c
-     src/count.c src/model.c src/modelfile.c src/eval.c src/sample.c src/rng.c
+     src/count.c src/stream.c src/model.c src/modelfile.c src/eval.c src/sample.c src/rng.c
      src/npy.c src/dispatch.c src/cpu.c kernels/scalar.c)
 objs=()
 for f in "${lib[@]}"; do

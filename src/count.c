@@ -29,13 +29,9 @@
 #include "internal.h"
 #include "count.h"
 #include "kernels.h"
+#include "stream.h"
 
 #define MM_SYM_CHUNK (1 << 20)
-
-static size_t mm_round_up(size_t x, size_t a)
-{
-    return (x + a - 1) / a * a;
-}
 
 /* Map each character of the corpus to its index in v (the counting vocab). */
 static mm_status mm_map_vocab(const mm_corpus *c, const mm_vocab *v, int16_t *map)
@@ -97,19 +93,12 @@ static mm_status mm_ws_alloc(mm_count_ws *ws, int T, size_t K, size_t extra,
     return MM_OK;
 }
 
-static void mm_range(size_t size, size_t t, size_t T, size_t *lo, size_t *hi)
-{
-    size_t q = size / T, r = size % T;
-    *lo = q * t + (t < r ? t : r);
-    *hi = *lo + q + (t < r ? 1 : 0);
-}
-
 static mm_status mm_count_ascii(const mm_corpus *c, const mm_vocab *v,
                                 const int16_t *map, int T, const mm_kernels *k,
                                 uint64_t *counts)
 {
     const size_t V = v->size;
-    const size_t K = V;
+    const size_t K = V; /* classes: one per symbol, CR shares the boundary's */
     uint8_t code[256] = {0};
     for (uint32_t i = 1; i < c->vocab.size; i++) {
         code[c->vocab.cp[i]] = (uint8_t)map[i];
@@ -163,9 +152,7 @@ static mm_status mm_count_ascii(const mm_corpus *c, const mm_vocab *v,
             acc[(size_t)code[last] * K]++; /* no final newline */
         }
     }
-    for (size_t i = 0; i < V; i++) {
-        memcpy(counts + i * V, acc + i * K, V * sizeof *counts);
-    }
+    memcpy(counts, acc, V * V * sizeof *counts);
     counts[0] = 0; /* empty lines */
     free(ws.base);
     return MM_OK;
@@ -185,16 +172,6 @@ static int mm_lookup(const mm_cp_lookup *l, uint32_t cp)
     }
     int i = mm_vocab_index(&l->c->vocab, cp);
     return i < 0 ? -1 : l->map[i];
-}
-
-/* The first line start >= x (size if none). */
-static size_t mm_line_start_at_or_after(const uint8_t *data, size_t size, size_t x)
-{
-    if (x == 0 || x >= size) {
-        return x == 0 ? 0 : size;
-    }
-    const uint8_t *nl = memchr(data + x - 1, '\n', size - (x - 1));
-    return nl ? (size_t)(nl - data) + 1 : size;
 }
 
 static mm_status mm_count_utf8(const mm_corpus *c, const mm_vocab *v,
