@@ -20,31 +20,39 @@ static size_t count_work_size_avx2(size_t K)
     return mm_tri_work_size(K);
 }
 
-/* Triples (see triples.h); the windows are independent increments that the
- * out-of-order core overlaps, so the plain unrolled loop is the kernel. */
-static void count_pairs_avx2(uint64_t *counts, const uint8_t *b, size_t n,
-                             const uint8_t *code, size_t K, void *work)
+static void count_begin_avx2(void *work, const uint8_t code[256], size_t K)
 {
-    if (!mm_tri_pays(n, K)) {
-        mm_pairs_direct(counts, b, n, code, K);
-        return;
+    mm_tri_begin(work, code, K);
+}
+
+/* Triples (see triples.h): the window indices come from three byte-table
+ * lookups in general registers, so the plain unrolled loop is the kernel. */
+static void tri_bulk16_avx2(mm_tri *t, const uint8_t *b, size_t n)
+{
+    mm_tri_windows16_c(t, b, n, 0);
+}
+
+static void tri_flush16_avx2(mm_tri *t)
+{
+    for (size_t i = 0; i < t->cells; i += 16) {
+        __m256i x = _mm256_load_si256((const __m256i *)(t->T16 + i));
+        __m256i lo = _mm256_cvtepu16_epi32(_mm256_castsi256_si128(x));
+        __m256i hi = _mm256_cvtepu16_epi32(_mm256_extracti128_si256(x, 1));
+        __m256i *d = (__m256i *)(t->T32 + i);
+        _mm256_store_si256(d, _mm256_add_epi32(_mm256_load_si256(d), lo));
+        _mm256_store_si256(d + 1, _mm256_add_epi32(_mm256_load_si256(d + 1), hi));
+        _mm256_store_si256((__m256i *)(t->T16 + i), _mm256_setzero_si256());
     }
-    mm_tri_plan p = mm_tri_plan_for(K);
-    uint32_t *T = work;
-    uint32_t *t2 = T + p.cells, *t1 = t2 + 256, *t0 = t1 + 256;
-    mm_tri_tables(t2, t1, t0, code, &p);
-    size_t start = 0;
-    while (start + 1 < n) {
-        size_t len = n - start < MM_TRI_BLOCK ? n - start : MM_TRI_BLOCK;
-        const uint8_t *blk = b + start;
-        memset(T, 0, p.cells * sizeof *T);
-        size_t i = mm_tri_windows_c(T, blk, len, t2, t1, t0, 0);
-        mm_tri_fold(counts, T, K, &p);
-        if (i + 1 < len) {
-            counts[(size_t)code[blk[i]] * K + code[blk[i + 1]]]++;
-        }
-        start += len - 1;
-    }
+}
+
+static void count_feed_avx2(void *work, const uint8_t *b, size_t n)
+{
+    mm_tri_feed(work, b, n, tri_bulk16_avx2, tri_flush16_avx2);
+}
+
+static void count_end_avx2(void *work, uint64_t *counts)
+{
+    mm_tri_end(work, counts, tri_flush16_avx2);
 }
 
 /* ---- neural bigram kernels ------------------------------------------------ */
@@ -344,7 +352,9 @@ const mm_kernels mm_kernels_avx2 = {
     .name = "avx2",
     .supported = mm_cpu_has_avx2_fma,
     .count_work_size = count_work_size_avx2,
-    .count_pairs = count_pairs_avx2,
+    .count_begin = count_begin_avx2,
+    .count_feed = count_feed_avx2,
+    .count_end = count_end_avx2,
     .scan_ascii = scan_ascii_avx2,
     .softmax_rows = softmax_rows_avx2,
     .example_pass = example_pass_avx2,

@@ -16,16 +16,24 @@
 extern "C" {
 #endif
 
-/* ---- count_pairs ---------------------------------------------------------
- * Adds to counts[code[b[i]] * K + code[b[i + 1]]] one for every i in
- * [0, n - 1): the n - 1 adjacent byte pairs of b, mapped through the byte
- * class table code[256] (values < K).  counts is K*K uint64, row-major.
- * work: at least count_work_size(K) bytes, 64-byte aligned, any content
- * (the kernel initialises what it uses).  K is 1..256.  Result is exact:
- * every variant gives bit-identical counts. */
+/* ---- count: bigram counts as a stream -------------------------------------
+ * A counting stream lives in a caller-owned workspace: count_work_size(K)
+ * bytes, 64-byte aligned, any initial content (count_begin sets it up).
+ *
+ * count_begin(work, code, K): start a stream.  code[256] maps each byte to
+ *   its class (values < K); K is 1..256.  code is copied.
+ * count_feed(work, b, n): adds one to the pair (code[b[i]], code[b[i + 1]])
+ *   for every i in [0, n - 1): the n - 1 adjacent pairs of b.  Pieces are
+ *   independent: the pair straddling two pieces is counted only if the
+ *   caller feeds its two bytes together (pieces that overlap by one byte).
+ * count_end(work, counts): adds the stream's totals to counts (K*K uint64,
+ *   row-major, row = class of the first byte) and finishes the stream.
+ * Exact: every variant gives bit-identical counts, for any input and any
+ * split of it into pieces. */
 typedef size_t (*mm_count_work_size_fn)(size_t K);
-typedef void (*mm_count_pairs_fn)(uint64_t *counts, const uint8_t *b, size_t n,
-                                  const uint8_t *code, size_t K, void *work);
+typedef void (*mm_count_begin_fn)(void *work, const uint8_t code[256], size_t K);
+typedef void (*mm_count_feed_fn)(void *work, const uint8_t *b, size_t n);
+typedef void (*mm_count_end_fn)(void *work, uint64_t *counts);
 
 /* ---- neural bigram kernels -----------------------------------------------
  * Matrices are row-major with a padded stride ld (a multiple of MM_VPAD
@@ -91,7 +99,9 @@ typedef struct mm_kernels {
     const char *name;          /* "scalar", "avx2", "avx512": --isa / MM_ISA */
     int (*supported)(void);    /* cpuid + xgetbv: can this CPU run the table? */
     mm_count_work_size_fn count_work_size;
-    mm_count_pairs_fn count_pairs;
+    mm_count_begin_fn count_begin;
+    mm_count_feed_fn count_feed;
+    mm_count_end_fn count_end;
     mm_scan_ascii_fn scan_ascii;
     mm_softmax_rows_fn softmax_rows;
     mm_example_pass_fn example_pass;
@@ -100,6 +110,15 @@ typedef struct mm_kernels {
     mm_vmath_fn exp_f32;
     mm_vmath_fn log_f32;
 } mm_kernels;
+
+/* counts += the n - 1 adjacent pairs of b[0..n), in one piece. */
+static inline void mm_count_pairs(const mm_kernels *k, uint64_t *counts, const uint8_t *b,
+                                  size_t n, const uint8_t code[256], size_t K, void *work)
+{
+    k->count_begin(work, code, K);
+    k->count_feed(work, b, n);
+    k->count_end(work, counts);
+}
 
 extern const mm_kernels mm_kernels_scalar;
 #if defined(MM_HAVE_AVX2)

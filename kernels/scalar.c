@@ -12,24 +12,43 @@
 
 #include "kernels.h"
 
+/* The reference stream: one uint64 counter per pair, one increment per pair. */
+typedef struct scalar_count {
+    size_t K;
+    uint8_t code[256];
+    uint64_t counts[];
+} scalar_count;
+
 static size_t count_work_size_scalar(size_t K)
 {
-    (void)K;
-    return 0;
+    return sizeof(scalar_count) + K * K * sizeof(uint64_t);
 }
 
-static void count_pairs_scalar(uint64_t *counts, const uint8_t *b, size_t n,
-                               const uint8_t *code, size_t K, void *work)
+static void count_begin_scalar(void *work, const uint8_t code[256], size_t K)
 {
-    (void)work;
-    if (n < 2) {
-        return;
+    scalar_count *s = work;
+    s->K = K;
+    for (int i = 0; i < 256; i++) {
+        s->code[i] = code[i];
     }
-    size_t prev = code[b[0]];
-    for (size_t i = 1; i < n; i++) {
-        size_t cur = code[b[i]];
-        counts[prev * K + cur]++;
-        prev = cur;
+    for (size_t i = 0; i < K * K; i++) {
+        s->counts[i] = 0;
+    }
+}
+
+static void count_feed_scalar(void *work, const uint8_t *b, size_t n)
+{
+    scalar_count *s = work;
+    for (size_t i = 0; i + 1 < n; i++) {
+        s->counts[(size_t)s->code[b[i]] * s->K + s->code[b[i + 1]]]++;
+    }
+}
+
+static void count_end_scalar(void *work, uint64_t *counts)
+{
+    scalar_count *s = work;
+    for (size_t i = 0; i < s->K * s->K; i++) {
+        counts[i] += s->counts[i];
     }
 }
 
@@ -141,7 +160,9 @@ const mm_kernels mm_kernels_scalar = {
     .name = "scalar",
     .supported = mm_cpu_always,
     .count_work_size = count_work_size_scalar,
-    .count_pairs = count_pairs_scalar,
+    .count_begin = count_begin_scalar,
+    .count_feed = count_feed_scalar,
+    .count_end = count_end_scalar,
     .scan_ascii = scan_ascii_scalar,
     .softmax_rows = softmax_rows_scalar,
     .example_pass = example_pass_scalar,

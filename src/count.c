@@ -1,8 +1,8 @@
 /*
  * count.c - the counting driver: bigram counts of a corpus with OpenMP.
  *
- * The corpus is split into one byte range per thread; each thread runs the
- * active count_pairs kernel into its own table (one workspace allocated up
+ * The corpus is split into one byte range per thread; each thread runs a
+ * counting stream of the active kernel into its own table (one workspace allocated up
  * front, tables padded so no two share an offset modulo 4 KiB), and the
  * tables are merged in thread order.  Counts are integers, so the result is
  * bit-identical for every kernel and thread count.
@@ -134,7 +134,7 @@ static mm_status mm_count_ascii(const mm_corpus *c, const mm_vocab *v,
         mm_range(size, t, Tn, &lo, &hi);
         if (hi > lo) {
             size_t end = hi < size ? hi + 1 : size;
-            k->count_pairs(local, data + lo, end - lo, code, K, work);
+            mm_count_pairs(k, local, data + lo, end - lo, code, K, work);
         }
     }
 
@@ -229,6 +229,7 @@ static mm_status mm_count_utf8(const mm_corpus *c, const mm_vocab *v,
         hi = mm_line_start_at_or_after(data, size, hi);
         size_t n = 0;
         sym[n++] = 0; /* the boundary before this range's first name */
+        k->count_begin(work, identity, V);
         size_t i = lo;
         while (i < hi) {
             uint8_t b = data[i];
@@ -251,12 +252,13 @@ static mm_status mm_count_utf8(const mm_corpus *c, const mm_vocab *v,
                 sym[n++] = (uint8_t)(ix < 0 ? 0 : ix);
             }
             if (n == MM_SYM_CHUNK) {
-                k->count_pairs(local, sym, n, identity, V, work);
-                sym[0] = sym[n - 1];
+                k->count_feed(work, sym, n);
+                sym[0] = sym[n - 1]; /* pieces overlap by one symbol */
                 n = 1;
             }
         }
-        k->count_pairs(local, sym, n, identity, V, work);
+        k->count_feed(work, sym, n);
+        k->count_end(work, local);
     }
 
     memset(counts, 0, V * V * sizeof *counts);

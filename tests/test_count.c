@@ -306,15 +306,11 @@ static void *alloc_work(const mm_kernels *k, size_t K)
     return w;
 }
 
-/* The triples path starts at 8 * S^3 bytes (S = K rounded up to a power of 2)
- * for K <= 64 (kernels/triples.h); sizes around it exercise both paths. */
+/* The triples path starts at a first piece of 8 K^3 bytes for K <= 64
+ * (kernels/triples.h); sizes around it exercise both paths. */
 static size_t tri_threshold(size_t K)
 {
-    size_t S = 1;
-    while (S < K) {
-        S *= 2;
-    }
-    return 8 * S * S * S;
+    return 8 * K * K * K;
 }
 
 /* counts += pairs of b[0..n) with kernel k; counts pre-filled identically. */
@@ -322,7 +318,7 @@ static void kernel_count(const mm_kernels *k, uint64_t *counts, const uint8_t *b
                          const uint8_t *code, size_t K)
 {
     void *w = alloc_work(k, K);
-    k->count_pairs(counts, b, n, code, K, w);
+    mm_count_pairs(k, counts, b, n, code, K, w);
     free(w);
 }
 
@@ -404,6 +400,79 @@ static void test_count_pairs_vs_scalar(void **state)
         free(init);
         free(got);
         free(ref);
+    }
+    free(buf);
+}
+
+/* A stream fed in random pieces (each overlapping the last by one byte)
+ * counts what one piece does.  The pieces cross the triples' uint16 flush
+ * (every 65,535 windows) at many phases; sizes start above the threshold so
+ * the tables are in use, and some pieces are tiny (0 to 3 bytes). */
+static void test_count_stream_pieces(void **state)
+{
+    (void)state;
+    uint64_t rs = g_seed ^ 0x5151;
+    static const size_t Ks[] = {2, 27, 28, 40, 41, 64, 65};
+    const size_t n = 3 * 131070 + 4099;
+    uint8_t *buf = malloc(tri_threshold(64) + n);
+    assert_non_null(buf);
+    print_skips();
+    for (size_t ki = 0; ki < sizeof Ks / sizeof Ks[0]; ki++) {
+        size_t K = Ks[ki];
+        size_t total = (K <= 64 ? tri_threshold(K) : 0) + n;
+        uint8_t code[256];
+        for (int i = 0; i < 256; i++) {
+            code[i] = (uint8_t)(mm_test_rand(&rs) % K);
+        }
+        /* skewed bytes: a few frequent values, like letters in names */
+        for (size_t i = 0; i < total; i++) {
+            uint64_t r = mm_test_rand(&rs);
+            buf[i] = (uint8_t)((r & 3) ? (r >> 8) % 12 : (r >> 8));
+        }
+        uint64_t *ref = calloc(K * K, sizeof *ref);
+        uint64_t *got = calloc(K * K, sizeof *got);
+        assert_non_null(ref);
+        assert_non_null(got);
+        kernel_count(&mm_kernels_scalar, ref, buf, total, code, K);
+        for (const mm_kernels *const *k = mm_kernels_all(); *k; k++) {
+            if (!(*k)->supported()) {
+                continue;
+            }
+            for (int trial = 0; trial < 3; trial++) {
+                void *w = alloc_work(*k, K);
+                memset(got, 0, K * K * sizeof *got);
+                (*k)->count_begin(w, code, K);
+                /* the first piece is large enough to switch the tables on */
+                size_t at = 0, first = total - n;
+                size_t pieces = 0;
+                while (at + 1 < total) {
+                    size_t len;
+                    if (pieces == 0 && first > 0) {
+                        len = first + 1;
+                    } else {
+                        uint64_t r = mm_test_rand(&rs);
+                        len = (r & 7) == 0 ? (size_t)(r >> 8) % 4
+                                           : 2 + (size_t)(r >> 8) % (trial == 0 ? 70000 : 300);
+                    }
+                    if (len > total - at) {
+                        len = total - at;
+                    }
+                    (*k)->count_feed(w, buf + at, len);
+                    if (len >= 2) {
+                        at += len - 1; /* overlap by one byte */
+                    }
+                    pieces++;
+                }
+                (*k)->count_end(w, got);
+                char what[160];
+                snprintf(what, sizeof what, "stream isa %s K %zu trial %d (%zu pieces)",
+                         (*k)->name, K, trial, pieces);
+                mm_assert_counts_equal(ref, got, K * K, what);
+                free(w);
+            }
+        }
+        free(ref);
+        free(got);
     }
     free(buf);
 }
@@ -1032,6 +1101,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_naive_reference_known_counts),
         cmocka_unit_test(test_count_pairs_vs_scalar),
         cmocka_unit_test(test_count_pairs_split_every_offset),
+        cmocka_unit_test(test_count_stream_pieces),
         cmocka_unit_test(test_edge_corpora),
         cmocka_unit_test(test_random_corpora),
         cmocka_unit_test(test_long_lines),
