@@ -83,6 +83,7 @@ void mm_corpus_close(mm_corpus *c); /* NULL is a no-op */
 typedef struct mm_corpus_info {
     uint64_t bytes;     /* size of the file */
     int ascii;          /* 1 if every byte is < 0x80 (fast path) */
+    int streamed;       /* mm_count_file: 1 if counted in one streaming pass */
 } mm_corpus_info;
 /* Names and bigrams come from the counts: names = sum of row 0 (every name
  * starts with a (., first) bigram), bigrams = sum of all counts. */
@@ -101,6 +102,17 @@ typedef struct mm_count_opts {
  * row = first symbol.  Bit-identical for every kernel and thread count. */
 mm_status mm_count_bigrams(const mm_corpus *c, const mm_vocab *v,
                            const mm_count_opts *opts, uint64_t *counts);
+
+/* Open, validate and count the corpus file at path in one streaming pass
+ * (read in pieces, never mapped; the vocabulary and the validation come from
+ * the counts, see src/count_file.c).  Same vocabulary, counts and error
+ * messages as mm_corpus_open + mm_count_bigrams, which it falls back to
+ * when the one pass cannot decide (non-ASCII, CRLF, standard input "-", a
+ * character first seen after the first MiB).  On success *v is the
+ * vocabulary, *counts a malloc'd V*V array (free() it) and, if info is not
+ * NULL, *info describes the file. */
+mm_status mm_count_file(const char *path, const mm_count_opts *opts, mm_vocab *v,
+                        uint64_t **counts, mm_corpus_info *info);
 
 /* ---- Models -------------------------------------------------------------- */
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "count.h"
 
 static const char count_usage[] =
     "usage: makemore count CORPUS -o MODEL [--smoothing K] [--threads N] [--isa NAME] "
@@ -90,30 +91,23 @@ int mm_cmd_count(int argc, char **argv)
     if (st != MM_OK) {
         return mm_cli_fail(st);
     }
-    mm_corpus *corpus = NULL;
     mm_model *model = NULL;
     uint64_t *counts = NULL;
     int rc = MM_EXIT_FAIL;
-    double t0 = mm_cli_now();
-    st = mm_corpus_open(&corpus, path);
-    if (st != MM_OK) {
-        rc = mm_cli_fail(st);
-        goto cleanup;
-    }
-    const mm_vocab *v = mm_corpus_vocab(corpus);
-    size_t V = v->size;
-    counts = malloc(V * V * sizeof *counts);
-    if (counts == NULL) {
+    mm_vocab *v = malloc(sizeof *v);
+    if (v == NULL) {
         fprintf(stderr, "makemore: out of memory\n");
-        goto cleanup;
+        return MM_EXIT_FAIL;
     }
-    double t1 = mm_cli_now();
-    st = mm_count_bigrams(corpus, v, &copts, counts);
+    mm_corpus_info info;
+    double t0 = mm_cli_now();
+    st = mm_count_file(path, &copts, v, &counts, &info);
     double t2 = mm_cli_now();
     if (st != MM_OK) {
         rc = mm_cli_fail(st);
         goto cleanup;
     }
+    size_t V = v->size;
     uint64_t names = 0, bigrams = 0;
     for (size_t j = 0; j < V; j++) {
         names += counts[j];
@@ -134,18 +128,17 @@ int mm_cmd_count(int argc, char **argv)
         rc = mm_cli_fail(st);
         goto cleanup;
     }
-    mm_corpus_info info;
-    mm_corpus_get_info(corpus, &info);
     if (stats) {
         double total = t2 - t0;
         fprintf(stderr,
-                "count: %llu bytes, %llu names, %llu bigrams, V = %zu, isa %s%s\n"
-                "count: open+validate %.3f s, count %.3f s (%.2f GB/s), end to end %.2f GB/s\n",
+                "count: %llu bytes, %llu names, %llu bigrams, V = %zu, isa %s, %d thread%s, %s\n"
+                "count: read+validate+count %.3f s, end to end %.2f GB/s\n",
                 (unsigned long long)info.bytes, (unsigned long long)names,
-                (unsigned long long)bigrams, V, mm_isa_name(),
-                info.ascii ? ", ascii fast path" : ", utf-8 path", t1 - t0, t2 - t1,
-                (t2 > t1) ? (double)info.bytes / (t2 - t1) / 1e9 : 0.0,
-                total > 0 ? (double)info.bytes / total / 1e9 : 0.0);
+                (unsigned long long)bigrams, V, mm_isa_name(), mm_count_threads(&copts),
+                mm_count_threads(&copts) == 1 ? "" : "s",
+                info.streamed ? "one streaming pass" : info.ascii ? "mapped, ascii path"
+                                                                  : "mapped, utf-8 path",
+                total, total > 0 ? (double)info.bytes / total / 1e9 : 0.0);
         count_print_memory();
     }
     fprintf(stderr, "wrote %s: %llu names, %llu bigrams, V = %zu, smoothing %g\n", out,
@@ -154,6 +147,6 @@ int mm_cmd_count(int argc, char **argv)
 cleanup:
     mm_model_destroy(model);
     free(counts);
-    mm_corpus_close(corpus);
+    free(v);
     return rc;
 }

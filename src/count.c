@@ -56,7 +56,7 @@ static mm_status mm_map_vocab(const mm_corpus *c, const mm_vocab *v, int16_t *ma
     return MM_OK;
 }
 
-static int mm_thread_count(const mm_count_opts *opts)
+int mm_count_threads(const mm_count_opts *opts)
 {
     if (opts != NULL && opts->threads > 0) {
         return opts->threads;
@@ -312,7 +312,7 @@ mm_status mm_count_bigrams_with(const mm_corpus *c, const mm_vocab *v,
     if (c->size == 0) {
         return MM_OK;
     }
-    int T = mm_thread_count(opts);
+    int T = mm_count_threads(opts);
     st = c->ascii ? mm_count_ascii(c, v, map, T, k, counts)
                   : mm_count_utf8(c, v, map, T, k, counts);
     if (st == MM_OK) {

@@ -8,6 +8,9 @@
 #include "kernels.h"
 #include "makemore.h"
 
+/* Threads a count runs on: opts->threads, or the OpenMP default. */
+int mm_count_threads(const mm_count_opts *opts);
+
 mm_status mm_count_bigrams_with(const mm_corpus *c, const mm_vocab *v,
                                 const mm_count_opts *opts, const mm_kernels *k,
                                 uint64_t *counts);

@@ -1,0 +1,256 @@
+/*
+ * test_count_file.c - mm_count_file (one streaming pass) against the general
+ * path it must agree with, mm_corpus_open + mm_count_bigrams: the same
+ * status, message, vocabulary and counts, bit for bit, for every kernel
+ * table and 1, 2, 3 and 8 threads.  Files cross the 1 MiB read pieces and
+ * the 1 MiB probe, hold characters first seen after the probe, and every
+ * kind of bad byte before and after it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "makemore.h"
+#include "kernels.h"
+#include "testutil.h"
+
+#define MIB ((size_t)1 << 20)
+
+static char g_dir[512];
+static uint64_t g_seed;
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(g_dir, sizeof g_dir, "%s/test_count_file.%ld", mm_test_tmpdir(), (long)getpid());
+    if (mkdir(g_dir, 0700) != 0) {
+        return -1;
+    }
+    g_seed = mm_test_seed();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static const char *write_file(const char *name, const uint8_t *data, size_t n)
+{
+    static char path[600];
+    snprintf(path, sizeof path, "%s/%s", g_dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+    return path;
+}
+
+typedef struct outcome {
+    mm_status st;
+    char msg[1024];
+    mm_vocab v;
+    uint64_t *counts;
+    int streamed;
+} outcome;
+
+static void run_general(const char *path, int threads, outcome *o)
+{
+    mm_corpus *c = NULL;
+    mm_count_opts opts = {threads};
+    o->counts = NULL;
+    o->streamed = 0;
+    o->st = mm_corpus_open(&c, path);
+    if (o->st == MM_OK) {
+        o->v = *mm_corpus_vocab(c);
+        o->counts = malloc((size_t)o->v.size * o->v.size * sizeof *o->counts);
+        assert_non_null(o->counts);
+        o->st = mm_count_bigrams(c, &o->v, &opts, o->counts);
+        mm_corpus_close(c);
+    }
+    snprintf(o->msg, sizeof o->msg, "%s", o->st == MM_OK ? "" : mm_errmsg());
+}
+
+static void run_stream(const char *path, int threads, outcome *o)
+{
+    mm_count_opts opts = {threads};
+    mm_corpus_info info = {0};
+    o->counts = NULL;
+    o->st = mm_count_file(path, &opts, &o->v, &o->counts, &info);
+    o->streamed = info.streamed;
+    snprintf(o->msg, sizeof o->msg, "%s", o->st == MM_OK ? "" : mm_errmsg());
+    if (o->st != MM_OK) {
+        assert_null(o->counts);
+    }
+}
+
+/* Every table x threads: mm_count_file == the general path.  streamed: 1 or
+ * 0 (must take that path), -1 (either). */
+static void check_same(const char *label, const char *path, int streamed)
+{
+    static const int threads[] = {1, 2, 3, 8};
+    outcome ref, got;
+    run_general(path, 2, &ref);
+    for (const mm_kernels *const *k = mm_kernels_all(); *k; k++) {
+        if (!(*k)->supported()) {
+            continue;
+        }
+        assert_int_equal(mm_dispatch_init((*k)->name), MM_OK);
+        for (size_t ti = 0; ti < sizeof threads / sizeof threads[0]; ti++) {
+            run_stream(path, threads[ti], &got);
+            char what[256];
+            snprintf(what, sizeof what, "%s: isa %s, %d threads", label, (*k)->name,
+                     threads[ti]);
+            if (got.st != ref.st || strcmp(got.msg, ref.msg) != 0) {
+                fail_msg("%s: status %d '%s', general path %d '%s'", what, got.st, got.msg,
+                         ref.st, ref.msg);
+            }
+            if (streamed >= 0 && got.streamed != streamed) {
+                fail_msg("%s: streamed %d, expected %d", what, got.streamed, streamed);
+            }
+            if (ref.st == MM_OK) {
+                assert_int_equal(got.v.size, ref.v.size);
+                assert_memory_equal(got.v.cp, ref.v.cp, ref.v.size * sizeof ref.v.cp[0]);
+                mm_assert_counts_equal(ref.counts, got.counts, (size_t)ref.v.size * ref.v.size,
+                                       what);
+            }
+            free(got.counts);
+        }
+    }
+    free(ref.counts);
+    assert_int_equal(mm_dispatch_init(NULL), MM_OK);
+}
+
+/* Random names from alphabet, one per line, n bytes; every 50th line empty;
+ * no final newline if unterminated. */
+static uint8_t *make_names(size_t n, const char *alphabet, int unterminated, uint64_t *rs)
+{
+    uint8_t *b = malloc(n + 1);
+    assert_non_null(b);
+    size_t na = strlen(alphabet), i = 0, line = 0;
+    while (i < n) {
+        uint64_t r = mm_test_rand(rs);
+        size_t len = (line++ % 50 == 49) ? 0 : 2 + r % 9;
+        for (size_t j = 0; j < len && i < n; j++) {
+            b[i++] = (uint8_t)alphabet[mm_test_rand(rs) % na];
+        }
+        if (i < n) {
+            b[i++] = '\n';
+        }
+    }
+    if (!unterminated && n > 0) {
+        b[n - 1] = '\n';
+    } else if (unterminated && n > 0 && b[n - 1] == '\n') {
+        b[n - 1] = alphabet[0];
+    }
+    return b;
+}
+
+static void test_names_txt(void **state)
+{
+    (void)state;
+    const char *p = mm_test_names_path();
+    if (p == NULL) {
+        skip();
+    }
+    check_same("names.txt", p, 1);
+}
+
+/* Sizes around the 1 MiB pieces and probe, split across 1-8 threads. */
+static void test_piece_boundaries(void **state)
+{
+    (void)state;
+    uint64_t rs = g_seed ^ 0xc0ff;
+    static const size_t sizes[] = {2, 3, 64, 1000, MIB - 1, MIB, MIB + 1, MIB + 2,
+                                   2 * MIB + 1, 3 * MIB + 333};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        for (int unterminated = 0; unterminated < 2; unterminated++) {
+            uint8_t *b = make_names(sizes[i], "abcdefghijklmnopqrstuvwxyz-' ", unterminated,
+                                    &rs);
+            char label[96];
+            snprintf(label, sizeof label, "%zu bytes%s", sizes[i],
+                     unterminated ? ", no final newline" : "");
+            check_same(label, write_file("pieces.txt", b, sizes[i]), 1);
+            free(b);
+        }
+    }
+}
+
+/* Tiny and degenerate files. */
+static void test_tiny(void **state)
+{
+    (void)state;
+    static const char *cases[] = {"a", "\n", "a\n", "\n\n\nab", "ab", "\n\n", "ab\n\ncd",
+                                  "x\ny\nz\n"};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *p = write_file("tiny.txt", (const uint8_t *)cases[i], strlen(cases[i]));
+        check_same(cases[i], p, 1);
+    }
+    check_same("empty file", write_file("empty.txt", (const uint8_t *)"", 0), 0);
+    check_same("missing file", "/nonexistent/makemore/corpus.txt", 0);
+    check_same("a directory", g_dir, 0);
+}
+
+/* A byte the first MiB did not show, at various places after it (and as
+ * the very last byte): the general path decides, with the same result. */
+static void test_after_probe(void **state)
+{
+    (void)state;
+    uint64_t rs = g_seed ^ 0xbeef;
+    const size_t n = 2 * MIB + 4321;
+    struct {
+        const char *what;
+        const char *bytes;
+    } cases[] = {
+        {"new letter", "q"},         {"NUL byte", "\0"},
+        {"boundary '.'", "."},       {"lone CR", "\rx"},
+        {"CRLF line end", "\r\n"},   {"UTF-8 e-acute", "\xc3\xa9"},
+        {"invalid UTF-8", "\xc3\x28"}, {"byte 0xff", "\xff"},
+    };
+    static const size_t places[] = {MIB, MIB + 1, MIB + 77777, 2 * MIB + 1};
+    uint8_t *base = make_names(n, "abcdefghijklmnop", 0, &rs);
+    uint8_t *b = malloc(n + 8);
+    assert_non_null(b);
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        size_t len = cases[c].bytes[0] ? strlen(cases[c].bytes) : 1;
+        for (size_t pi = 0; pi <= sizeof places / sizeof places[0]; pi++) {
+            memcpy(b, base, n);
+            /* the last place: the final bytes of the file */
+            size_t at = pi < sizeof places / sizeof places[0] ? places[pi] : n - len;
+            memcpy(b + at, cases[c].bytes, len);
+            char label[128];
+            snprintf(label, sizeof label, "%s at byte %zu", cases[c].what, at);
+            check_same(label, write_file("late.txt", b, n), 0);
+        }
+        /* and inside the probe: a new letter is just part of the vocabulary,
+         * anything else sends it to the general path from the start */
+        memcpy(b, base, n);
+        memcpy(b + 1000, cases[c].bytes, len);
+        char label[128];
+        snprintf(label, sizeof label, "%s at byte 1000", cases[c].what);
+        check_same(label, write_file("early.txt", b, n), c == 0 ? 1 : 0);
+    }
+    free(b);
+    free(base);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_names_txt),
+        cmocka_unit_test(test_piece_boundaries),
+        cmocka_unit_test(test_tiny),
+        cmocka_unit_test(test_after_probe),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
