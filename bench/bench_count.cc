@@ -6,15 +6,17 @@
  *                                    bytes of an ASCII corpus
  *   count/<isa>/t<T>/<corpus>        mm_count_bigrams_with on an open corpus
  *                                    (ranges, per-thread tables, merge)
- *   count_file/<isa>/t<T>/<corpus>   open (mmap + validate + vocabulary),
- *                                    count, close: what `makemore count`
- *                                    does before it writes the model
+ *   count_file/<isa>/t<T>/<corpus>   mm_count_file: read, validate, build the
+ *                                    vocabulary and count, from the path, in
+ *                                    one pass: what `makemore count` does
+ *                                    before it writes the model
  * Threaded benchmarks report real time.  Corpora are in the page cache:
  * each is opened once before timing (count_file reopens it each time).
  */
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -98,6 +100,28 @@ bool check_count()
                 }
                 ok = same_counts(ref, got, V, what.c_str(), t->name, k->name.c_str()) && ok;
             }
+            for (int T : k_threads) {
+                if (k->path.empty()) {
+                    break;
+                }
+                /* mm_count_file runs the active table */
+                mm_dispatch_init(t->name);
+                mm_count_opts o = {T};
+                mm_vocab fv;
+                uint64_t *fc = nullptr;
+                std::string what = "count_file/t" + std::to_string(T);
+                if (mm_count_file(k->path.c_str(), &o, &fv, &fc, nullptr) != MM_OK ||
+                    fv.size != V || std::memcmp(fv.cp, v->cp, V * sizeof v->cp[0]) != 0) {
+                    std::fprintf(stderr, "  FAIL %s/%s/%s: %s\n", what.c_str(), t->name,
+                                 k->name.c_str(), fc ? "another vocabulary" : mm_errmsg());
+                    ok = false;
+                } else {
+                    got.assign(fc, fc + V * V);
+                    ok = same_counts(ref, got, V, what.c_str(), t->name, k->name.c_str()) && ok;
+                }
+                std::free(fc);
+                mm_dispatch_init(nullptr);
+            }
             if (k->c->ascii) {
                 kgot.assign(K * K, 0);
                 Aligned w(t->count_work_size(K));
@@ -162,23 +186,22 @@ static void BM_count_file(benchmark::State &st, const mm_kernels *t, Corpus *k, 
         st.SkipWithError("CPU lacks ISA");
         return;
     }
-    std::vector<uint64_t> counts((size_t)MM_MAX_VOCAB * MM_MAX_VOCAB);
     mm_count_opts o = {T};
-    // mm_corpus_open validates with the active table's scan_ascii, as the
-    // CLI does after mm_dispatch_init: time the variant under test.
+    // mm_count_file runs the active table, as the CLI does after
+    // mm_dispatch_init: time the variant under test.
     mm_dispatch_init(t->name);
     for (auto _ : st) {
-        mm_corpus *c = nullptr;
-        if (mm_corpus_open(&c, k->path.c_str()) != MM_OK ||
-            mm_count_bigrams_with(c, mm_corpus_vocab(c), &o, t, counts.data()) != MM_OK) {
+        mm_vocab v;
+        uint64_t *counts = nullptr;
+        if (mm_count_file(k->path.c_str(), &o, &v, &counts, nullptr) != MM_OK) {
             st.SkipWithError(mm_errmsg());
-            mm_corpus_close(c);
             break;
         }
-        mm_corpus_close(c);
-        benchmark::DoNotOptimize(counts.data());
+        benchmark::DoNotOptimize(counts);
         benchmark::ClobberMemory();
+        std::free(counts);
     }
+    mm_dispatch_init(nullptr);
     st.SetBytesProcessed((int64_t)st.iterations() * (int64_t)k->bytes);
 }
 
@@ -202,14 +225,15 @@ void register_count()
             }
         }
         if (!k->path.empty()) {
-            const mm_kernels *t = best_table();
             for (int T : k_threads) {
-                benchmark::RegisterBenchmark(("count_file/" + std::string(t->name) + "/t" +
-                                              std::to_string(T) + "/" + k->name)
-                                                 .c_str(),
-                                             BM_count_file, t, k, T)
-                    ->Unit(benchmark::kMillisecond)
-                    ->UseRealTime();
+                for (const mm_kernels *t : all_tables()) {
+                    benchmark::RegisterBenchmark(("count_file/" + std::string(t->name) + "/t" +
+                                                  std::to_string(T) + "/" + k->name)
+                                                     .c_str(),
+                                                 BM_count_file, t, k, T)
+                        ->Unit(benchmark::kMillisecond)
+                        ->UseRealTime();
+                }
             }
         }
     }

@@ -1,16 +1,17 @@
 /*
  * count_file.c - count a corpus file in one streaming pass.
  *
- * Why not map it: on the machines we measured, the first touch of a mapped
- * page costs about 1 us even when the file is in the page cache (0.2-0.3 s
- * per GiB, and it hardly scales with threads), while pread copies the same
- * pages at 12 GB/s into a buffer that then sits in L2 for the kernel.  And
- * why one pass: mm_corpus_open reads the whole file once to build the
+ * Why not map it: on the machine we measured (a VM on Zen 4), the first
+ * access to a mapped page costs about 1 us even when the file is in the page
+ * cache and MAP_POPULATE has set up the page tables (0.2-0.35 s per GiB, and
+ * it comes back when the kernel ages the pages), while pread copies the same
+ * pages at about 12 GB/s into a buffer that then sits in L2 for the kernel.
+ * And why one pass: mm_corpus_open reads the whole file once to build the
  * vocabulary and validate it, then counting reads it again.
  *
  * So: read the first MiB and take its characters as the vocabulary; give
  * every other byte value one extra "unknown" class; count the whole file in
- * that class space, each thread reading its own byte range in 1 MiB pieces
+ * that class space, each thread reading its own byte range in 512 KiB pieces
  * (consecutive pieces overlap by one byte, so no pair is lost).  Every byte
  * lands in some pair, so the unknown class has a count if and only if the
  * file holds a byte that is not in the vocabulary of its first MiB: a later
@@ -37,7 +38,7 @@
 #include "kernels.h"
 #include "stream.h"
 
-#define MM_CF_PIECE ((size_t)1 << 20) /* bytes per read: the buffer stays in L2 */
+#define MM_CF_PIECE ((size_t)1 << 19) /* bytes per read: buffer and tables stay in L2 */
 #define MM_CF_PROBE ((size_t)1 << 20) /* bytes whose characters are the vocabulary */
 
 /* Read exactly n bytes at off; returns 0, or the errno (ENODATA: end of

@@ -2,7 +2,7 @@
  * test_count_file.c - mm_count_file (one streaming pass) against the general
  * path it must agree with, mm_corpus_open + mm_count_bigrams: the same
  * status, message, vocabulary and counts, bit for bit, for every kernel
- * table and 1, 2, 3 and 8 threads.  Files cross the 1 MiB read pieces and
+ * table and 1, 2, 3 and 8 threads.  Files cross the 512 KiB read pieces and
  * the 1 MiB probe, hold characters first seen after the probe, and every
  * kind of bad byte before and after it.
  */
@@ -166,13 +166,14 @@ static void test_names_txt(void **state)
     check_same("names.txt", p, 1);
 }
 
-/* Sizes around the 1 MiB pieces and probe, split across 1-8 threads. */
+/* Sizes around the 512 KiB pieces and the 1 MiB probe, split across 1-8
+ * threads. */
 static void test_piece_boundaries(void **state)
 {
     (void)state;
     uint64_t rs = g_seed ^ 0xc0ff;
-    static const size_t sizes[] = {2, 3, 64, 1000, MIB - 1, MIB, MIB + 1, MIB + 2,
-                                   2 * MIB + 1, 3 * MIB + 333};
+    static const size_t sizes[] = {2, 3, 64, 1000, MIB / 2 - 1, MIB / 2, MIB / 2 + 1,
+                                   MIB - 1, MIB, MIB + 1, MIB + 2, 2 * MIB + 1, 3 * MIB + 333};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         for (int unterminated = 0; unterminated < 2; unterminated++) {
             uint8_t *b = make_names(sizes[i], "abcdefghijklmnopqrstuvwxyz-' ", unterminated,
