@@ -186,6 +186,14 @@ void     mm_rng_randn(mm_rng *g, float *out, size_t n);
  * the boundary) to out; returns how many. */
 size_t mm_model_sample(const mm_model *m, mm_rng *g, uint8_t *out,
                        size_t max_len, float *scratch);
+/* Draw many names at once, with the active kernel table: the same names,
+ * and the same generator state afterwards, as calling mm_model_sample once
+ * per name.  Writes each name's symbols followed by a 0 (the boundary) to
+ * out until *names names are written or out (cap bytes, at least
+ * max_len + 4) is nearly full; subtracts the names written from *names and
+ * returns the bytes written. */
+size_t mm_model_sample_many(const mm_model *m, mm_rng *g, uint64_t *names,
+                            size_t max_len, uint8_t *out, size_t cap);
 
 /* ---- Export -------------------------------------------------------------- */
 

@@ -13,6 +13,7 @@
 
 #include "kernels.h"
 #include "triples.h"
+#include "walk.h"
 #include "vmath.h"
 
 static size_t count_work_size_avx2(size_t K)
@@ -348,6 +349,51 @@ static size_t scan_ascii_avx2(uint8_t seen[256], const uint8_t *b, size_t n)
     return at == SIZE_MAX ? n : at;
 }
 
+/* ---- sample_walk ------------------------------------------------------------ */
+
+static inline uint32_t below32_avx2(const float *r, float t)
+{
+    __m256 tt = _mm256_set1_ps(t);
+    uint32_t m0 = (uint32_t)_mm256_movemask_ps(_mm256_cmp_ps(_mm256_load_ps(r), tt, _CMP_LT_OQ));
+    uint32_t m1 = (uint32_t)_mm256_movemask_ps(_mm256_cmp_ps(_mm256_load_ps(r + 8), tt, _CMP_LT_OQ));
+    uint32_t m2 = (uint32_t)_mm256_movemask_ps(_mm256_cmp_ps(_mm256_load_ps(r + 16), tt, _CMP_LT_OQ));
+    uint32_t m3 = (uint32_t)_mm256_movemask_ps(_mm256_cmp_ps(_mm256_load_ps(r + 24), tt, _CMP_LT_OQ));
+    return (uint32_t)__builtin_popcount(m0 | m1 << 8 | m2 << 16 | m3 << 24);
+}
+
+static inline uint32_t below_any_avx2(const float *r, float t, size_t ld)
+{
+    __m256 tt = _mm256_set1_ps(t);
+    uint32_t ix = 0;
+    for (size_t j = 0; j < ld; j += 8) {
+        ix += (uint32_t)__builtin_popcount(
+            (uint32_t)_mm256_movemask_ps(_mm256_cmp_ps(_mm256_load_ps(r + j), tt, _CMP_LT_OQ)));
+    }
+    return ix;
+}
+
+static size_t walk32_avx2(mm_walk *w, uint8_t *out, const float *cum, size_t ld,
+                          const float *t, size_t n, size_t max_len)
+{
+    MM_WALK_BODY(below32_avx2);
+}
+
+static size_t walk_any_avx2(mm_walk *w, uint8_t *out, const float *cum, size_t ld,
+                            const float *t, size_t n, size_t max_len)
+{
+#define MM_BELOW_ANY(r, x) below_any_avx2(r, x, ld)
+    MM_WALK_BODY(MM_BELOW_ANY);
+#undef MM_BELOW_ANY
+}
+
+static size_t sample_walk_avx2(mm_walk *w, uint8_t *out, const float *cum, size_t V,
+                               size_t ld, const float *t, size_t n, size_t max_len)
+{
+    (void)V; /* whole rows of ld lanes are compared: pads never count */
+    return ld == 32 ? walk32_avx2(w, out, cum, ld, t, n, max_len)
+                    : walk_any_avx2(w, out, cum, ld, t, n, max_len);
+}
+
 const mm_kernels mm_kernels_avx2 = {
     .name = "avx2",
     .supported = mm_cpu_has_avx2_fma,
@@ -356,6 +402,7 @@ const mm_kernels mm_kernels_avx2 = {
     .count_feed = count_feed_avx2,
     .count_end = count_end_avx2,
     .scan_ascii = scan_ascii_avx2,
+    .sample_walk = sample_walk_avx2,
     .softmax_rows = softmax_rows_avx2,
     .example_pass = example_pass_avx2,
     .counts_grad = counts_grad_avx2,

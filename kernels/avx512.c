@@ -13,6 +13,7 @@
 
 #include "kernels.h"
 #include "triples.h"
+#include "walk.h"
 #include "vmath.h"
 
 static size_t count_work_size_avx512(size_t K)
@@ -361,6 +362,49 @@ static size_t scan_ascii_avx512(uint8_t seen[256], const uint8_t *b, size_t n)
     return at == SIZE_MAX ? n : at;
 }
 
+/* ---- sample_walk ------------------------------------------------------------ */
+
+static inline uint32_t below32_avx512(const float *r, float t)
+{
+    __m512 tt = _mm512_set1_ps(t);
+    uint32_t lo = _mm512_cmp_ps_mask(_mm512_load_ps(r), tt, _CMP_LT_OQ);
+    uint32_t hi = _mm512_cmp_ps_mask(_mm512_load_ps(r + 16), tt, _CMP_LT_OQ);
+    return (uint32_t)__builtin_popcount(lo | hi << 16);
+}
+
+static size_t walk32_avx512(mm_walk *w, uint8_t *out, const float *cum, size_t ld,
+                            const float *t, size_t n, size_t max_len)
+{
+    MM_WALK_BODY(below32_avx512);
+}
+
+static inline uint32_t below_any_avx512(const float *r, float t, size_t ld)
+{
+    __m512 tt = _mm512_set1_ps(t);
+    uint32_t ix = 0;
+    for (size_t j = 0; j < ld; j += 16) {
+        ix += (uint32_t)__builtin_popcount(_mm512_cmp_ps_mask(_mm512_load_ps(r + j), tt,
+                                                              _CMP_LT_OQ));
+    }
+    return ix;
+}
+
+static size_t walk_any_avx512(mm_walk *w, uint8_t *out, const float *cum, size_t ld,
+                              const float *t, size_t n, size_t max_len)
+{
+#define MM_BELOW_ANY(r, x) below_any_avx512(r, x, ld)
+    MM_WALK_BODY(MM_BELOW_ANY);
+#undef MM_BELOW_ANY
+}
+
+static size_t sample_walk_avx512(mm_walk *w, uint8_t *out, const float *cum, size_t V,
+                                 size_t ld, const float *t, size_t n, size_t max_len)
+{
+    (void)V; /* whole rows of ld lanes are compared: pads never count */
+    return ld == 32 ? walk32_avx512(w, out, cum, ld, t, n, max_len)
+                    : walk_any_avx512(w, out, cum, ld, t, n, max_len);
+}
+
 const mm_kernels mm_kernels_avx512 = {
     .name = "avx512",
     .supported = mm_cpu_has_avx512,
@@ -369,6 +413,7 @@ const mm_kernels mm_kernels_avx512 = {
     .count_feed = count_feed_avx512,
     .count_end = count_end_avx512,
     .scan_ascii = scan_ascii_avx512,
+    .sample_walk = sample_walk_avx512,
     .softmax_rows = softmax_rows_avx512,
     .example_pass = example_pass_avx512,
     .counts_grad = counts_grad_avx512,

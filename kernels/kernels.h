@@ -88,6 +88,30 @@ typedef void (*mm_weight_update_fn)(float *W, const float *G, size_t rows, size_
                                     size_t ld, float lr, float g_scale, float w_scale);
 typedef void (*mm_vmath_fn)(float *dst, const float *src, size_t n);
 
+/* ---- sample_walk -----------------------------------------------------------
+ * The sampler's inner loop: a walk through the rows of a bigram model.
+ * cum: V rows of stride ld (a multiple of MM_VPAD) holding each row's
+ *   cumulative distribution as torch.multinomial builds it (non-decreasing,
+ *   last entry 1); pads [V, ld) hold values > 1.
+ * t[k]: the threshold of draw k, the smallest float >= u_k (u_k the draw's
+ *   uniform double): for a float c, c < t[k] exactly when (double)c < u_k,
+ *   so counting floats below t[k] is torch's search for u_k.
+ * For each k from 0: ix = #{j < V : cum[row * ld + j] < t[k]}; emit ix;
+ *   if ix == 0 the name ended; else if the name now has max_len symbols it
+ *   is cut: emit an extra 0 and end it; row = ix (0 after an end).
+ * Stops when w->names names have ended or the n thresholds are used.
+ * Updates w (row, run = symbols of the unfinished name, names left) and
+ * returns the number of thresholds used; out receives the emitted symbols
+ * (at most 2 n) and w->emitted is increased by their number. */
+typedef struct mm_walk {
+    uint32_t row;
+    uint32_t run;
+    uint64_t names;
+    size_t emitted;
+} mm_walk;
+typedef size_t (*mm_sample_walk_fn)(mm_walk *w, uint8_t *out, const float *cum, size_t V,
+                                    size_t ld, const float *t, size_t n, size_t max_len);
+
 /* ---- scan_ascii ----------------------------------------------------------
  * The corpus reader's first pass: sets seen[x] = 1 for every byte value x in
  * b[0..r), where r is the returned offset of the first byte >= 0x80 (n if
@@ -103,6 +127,7 @@ typedef struct mm_kernels {
     mm_count_feed_fn count_feed;
     mm_count_end_fn count_end;
     mm_scan_ascii_fn scan_ascii;
+    mm_sample_walk_fn sample_walk;
     mm_softmax_rows_fn softmax_rows;
     mm_example_pass_fn example_pass;
     mm_counts_grad_fn counts_grad;

@@ -156,6 +156,37 @@ static size_t scan_ascii_scalar(uint8_t seen[256], const uint8_t *b, size_t n)
     return n;
 }
 
+static size_t sample_walk_scalar(mm_walk *w, uint8_t *out, const float *cum, size_t V,
+                                 size_t ld, const float *t, size_t n, size_t max_len)
+{
+    size_t k = 0, e = 0;
+    uint32_t row = w->row, run = w->run;
+    uint64_t names = w->names;
+    while (k < n && names > 0) {
+        const float *r = cum + (size_t)row * ld;
+        uint32_t ix = 0;
+        for (size_t j = 0; j < V; j++) {
+            ix += r[j] < t[k];
+        }
+        k++;
+        out[e++] = (uint8_t)ix;
+        if (ix != 0 && ++run == max_len) {
+            out[e++] = 0;
+            ix = 0;
+        }
+        if (ix == 0) {
+            run = 0;
+            names--;
+        }
+        row = ix;
+    }
+    w->row = row;
+    w->run = run;
+    w->names = names;
+    w->emitted += e;
+    return k;
+}
+
 const mm_kernels mm_kernels_scalar = {
     .name = "scalar",
     .supported = mm_cpu_always,
@@ -164,6 +195,7 @@ const mm_kernels mm_kernels_scalar = {
     .count_feed = count_feed_scalar,
     .count_end = count_end_scalar,
     .scan_ascii = scan_ascii_scalar,
+    .sample_walk = sample_walk_scalar,
     .softmax_rows = softmax_rows_scalar,
     .example_pass = example_pass_scalar,
     .counts_grad = counts_grad_scalar,

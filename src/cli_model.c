@@ -21,16 +21,19 @@ static const char sample_usage[] =
     "  -n, --count N        names to draw (default 10)\n"
     "  -s, --seed S         generator seed (default 2147483647)\n"
     "      --max-len L      stop a name after L characters (default 256)\n"
+    "      --isa NAME       kernel table: scalar, avx2, avx512, best (default: $MM_ISA\n"
+    "                       or best); every table draws the same names\n"
     "  -h, --help           this text\n";
 
 int mm_cmd_sample(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"count", required_argument, NULL, 'n'},  {"seed", required_argument, NULL, 's'},
-        {"max-len", required_argument, NULL, 'L'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"max-len", required_argument, NULL, 'L'}, {"isa", required_argument, NULL, 'I'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     unsigned long long n = 10, seed = MM_DEFAULT_SEED, max_len = 256;
+    const char *isa = NULL;
     int c;
     optind = 1;
     opterr = 0;
@@ -53,6 +56,7 @@ int mm_cmd_sample(int argc, char **argv)
                                           optarg);
             }
             break;
+        case 'I': isa = optarg; break;
         case 'h': fputs(sample_usage, stdout); return MM_EXIT_OK;
         case ':': return mm_cli_usage_error("sample", "option '%s' needs a value", argv[optind - 1]);
         default: return mm_cli_usage_error("sample", "unknown option '%s'", argv[optind - 1]);
@@ -61,52 +65,64 @@ int mm_cmd_sample(int argc, char **argv)
     if (optind + 1 != argc) {
         return mm_cli_usage_error("sample", optind == argc ? "missing MODEL" : "expected one MODEL");
     }
-    mm_model *m = NULL;
-    mm_status st = mm_model_load(&m, argv[optind]);
+    mm_status st = mm_dispatch_init(isa);
     if (st != MM_OK) {
         return mm_cli_fail(st);
     }
+    mm_model *m = NULL;
+    st = mm_model_load(&m, argv[optind]);
+    if (st != MM_OK) {
+        return mm_cli_fail(st);
+    }
+    /* Symbols in bulk (0 ends a name), then text: '\n' for 0, each symbol's
+     * UTF-8 otherwise; in place when every symbol is one byte. */
     const mm_vocab *v = mm_model_vocab(m);
     char sym[MM_MAX_VOCAB][5];
     uint8_t symlen[MM_MAX_VOCAB];
+    int ascii = 1;
     for (size_t i = 0; i < v->size; i++) {
         symlen[i] = (uint8_t)mm_vocab_utf8(v, i, sym[i]);
+        ascii &= symlen[i] == 1;
     }
-    uint8_t *name = malloc(max_len);
-    float *scratch = malloc(v->size * sizeof *scratch);
-    /* One big buffer: stdio per character would cap the names/s. */
-    size_t cap = 1 << 20, used = 0;
-    char *out = malloc(cap + 4 * max_len + 1);
+    sym[0][0] = '\n';
+    symlen[0] = 1;
+    size_t cap = ((size_t)1 << 20) + (size_t)max_len + 4;
+    uint8_t *syms = malloc(cap);
+    char *text = ascii ? NULL : malloc(4 * cap);
     int rc = MM_EXIT_OK;
-    if (name == NULL || scratch == NULL || out == NULL) {
+    if (syms == NULL || (!ascii && text == NULL)) {
         fprintf(stderr, "makemore: out of memory\n");
         rc = MM_EXIT_FAIL;
         goto cleanup;
     }
     mm_rng g;
     mm_rng_seed(&g, seed);
-    for (unsigned long long i = 0; i < n; i++) {
-        size_t len = mm_model_sample(m, &g, name, max_len, scratch);
-        for (size_t j = 0; j < len; j++) {
-            memcpy(out + used, sym[name[j]], symlen[name[j]]);
-            used += symlen[name[j]];
-        }
-        out[used++] = '\n';
-        if (used >= cap) {
-            if (fwrite(out, 1, used, stdout) != used) {
-                rc = MM_EXIT_FAIL;
-                goto cleanup;
+    uint64_t left = n;
+    while (left > 0) {
+        size_t ns = mm_model_sample_many(m, &g, &left, (size_t)max_len, syms, cap);
+        const char *buf = (const char *)syms;
+        size_t len = ns;
+        if (ascii) {
+            for (size_t i = 0; i < ns; i++) {
+                syms[i] = (uint8_t)sym[syms[i]][0];
             }
-            used = 0;
+        } else {
+            len = 0;
+            for (size_t i = 0; i < ns; i++) {
+                memcpy(text + len, sym[syms[i]], symlen[syms[i]]);
+                len += symlen[syms[i]];
+            }
+            buf = text;
         }
-    }
-    if (used && fwrite(out, 1, used, stdout) != used) {
-        rc = MM_EXIT_FAIL;
+        if (fwrite(buf, 1, len, stdout) != len) {
+            fprintf(stderr, "makemore: sample: write error: %s\n", strerror(errno));
+            rc = MM_EXIT_FAIL;
+            goto cleanup;
+        }
     }
 cleanup:
-    free(out);
-    free(scratch);
-    free(name);
+    free(text);
+    free(syms);
     mm_model_destroy(m);
     return rc;
 }

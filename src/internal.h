@@ -37,6 +37,13 @@ void mm_outfile_remove_all_temps(void);
 
 /* Recompute g->out from g->state (after restoring a saved state). */
 void mm_rng_temper_all(mm_rng *g);
+/* Regenerate g's buffer if it is spent (index == 624); draws nothing. */
+void mm_rng_refill(mm_rng *g);
+/* The smallest float >= u: for every float c, (c < it) == ((double)c < u). */
+float mm_rng_threshold(double u);
+/* The thresholds of the next n uniform doubles in g's buffer, without
+ * drawing them (n <= (624 - g->index) / 2). */
+void mm_rng_peek_thresholds(const mm_rng *g, float *t, size_t n);
 
 /* CRC-32C (Castagnoli), software table. */
 uint32_t mm_crc32c(uint32_t crc, const void *data, size_t n);

@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "internal.h"
+#include "kernels.h"
 #include "model.h"
+#include "stream.h"
 
 mm_status mm_model_alloc(mm_model **out, mm_model_kind kind, const mm_vocab *v)
 {
@@ -25,7 +27,11 @@ mm_status mm_model_alloc(mm_model **out, mm_model_kind kind, const mm_vocab *v)
     m->kind = kind;
     m->vocab = *v;
     m->probs = calloc(V * V, sizeof *m->probs);
-    m->cum = calloc(V * V, sizeof *m->cum);
+    m->cum_ld = mm_round_up(V, MM_VPAD);
+    m->cum = mm_alloc64(V * m->cum_ld * sizeof *m->cum);
+    for (size_t i = 0; m->cum != NULL && i < V * m->cum_ld; i++) {
+        m->cum[i] = 2.0f;
+    }
     if (kind == MM_MODEL_COUNTS) {
         m->counts = calloc(V * V, sizeof *m->counts);
     } else {
@@ -85,7 +91,7 @@ mm_status mm_model_update_probs(mm_model *m)
             }
         }
         /* Sampling draws from a row thousands of times: normalise once. */
-        mm_rng_cumdist(p, V, m->cum + i * V);
+        mm_rng_cumdist(p, V, m->cum + i * m->cum_ld);
     }
     return MM_OK;
 }

@@ -26,8 +26,11 @@ struct mm_model {
     float *W;             /* V*V weights (neural models) */
     mm_neural_state neural;
     float *probs;         /* V*V row-stochastic P, float32 */
-    float *cum;           /* V*V: each row of P as torch.multinomial's
-                             normalised cumulative distribution */
+    float *cum;           /* V rows of stride cum_ld: each row of P as
+                             torch.multinomial's normalised cumulative
+                             distribution; pads 2.0 (the sample_walk
+                             kernels compare whole vectors); 64-byte aligned */
+    size_t cum_ld;        /* V rounded up to MM_VPAD */
 };
 
 /* Allocate an empty model of the given kind and vocabulary (zeroed). */
