@@ -372,26 +372,29 @@ static inline uint32_t below_any_avx2(const float *r, float t, size_t ld)
     return ix;
 }
 
-static size_t walk32_avx2(mm_walk *w, uint8_t *out, const float *cum, size_t ld,
-                          const float *t, size_t n, size_t max_len)
+static size_t walk32_avx2(mm_walk *w, uint8_t *out, const float *cum,
+                          const uint8_t *guide, size_t ld, const uint64_t *r, size_t n,
+                          size_t max_len)
 {
     MM_WALK_BODY(below32_avx2);
 }
 
-static size_t walk_any_avx2(mm_walk *w, uint8_t *out, const float *cum, size_t ld,
-                            const float *t, size_t n, size_t max_len)
+static size_t walk_any_avx2(mm_walk *w, uint8_t *out, const float *cum,
+                            const uint8_t *guide, size_t ld, const uint64_t *r, size_t n,
+                            size_t max_len)
 {
 #define MM_BELOW_ANY(r, x) below_any_avx2(r, x, ld)
     MM_WALK_BODY(MM_BELOW_ANY);
 #undef MM_BELOW_ANY
 }
 
-static size_t sample_walk_avx2(mm_walk *w, uint8_t *out, const float *cum, size_t V,
-                               size_t ld, const float *t, size_t n, size_t max_len)
+static size_t sample_walk_avx2(mm_walk *w, uint8_t *out, const float *cum,
+                               const uint8_t *guide, size_t V, size_t ld, const uint64_t *r,
+                               size_t n, size_t max_len)
 {
     (void)V; /* whole rows of ld lanes are compared: pads never count */
-    return ld == 32 ? walk32_avx2(w, out, cum, ld, t, n, max_len)
-                    : walk_any_avx2(w, out, cum, ld, t, n, max_len);
+    return ld == 32 ? walk32_avx2(w, out, cum, guide, ld, r, n, max_len)
+                    : walk_any_avx2(w, out, cum, guide, ld, r, n, max_len);
 }
 
 const mm_kernels mm_kernels_avx2 = {

@@ -93,24 +93,31 @@ typedef void (*mm_vmath_fn)(float *dst, const float *src, size_t n);
  * cum: V rows of stride ld (a multiple of MM_VPAD) holding each row's
  *   cumulative distribution as torch.multinomial builds it (non-decreasing,
  *   last entry 1); pads [V, ld) hold values > 1.
- * t[k]: the threshold of draw k, the smallest float >= u_k (u_k the draw's
- *   uniform double): for a float c, c < t[k] exactly when (double)c < u_k,
- *   so counting floats below t[k] is torch's search for u_k.
- * For each k from 0: ix = #{j < V : cum[row * ld + j] < t[k]}; emit ix;
- *   if ix == 0 the name ended; else if the name now has max_len symbols it
- *   is cut: emit an extra 0 and end it; row = ix (0 after an end).
- * Stops when w->names names have ended or the n thresholds are used.
- * Updates w (row, run = symbols of the unfinished name, names left) and
- * returns the number of thresholds used; out receives the emitted symbols
- * (at most 2 n) and w->emitted is increased by their number. */
+ * r[k]: draw k's 53 random bits; its uniform double is u = r[k] * 2^-53.
+ * For each k from 0: ix = #{j < V : (double)cum[row * ld + j] < u} (torch's
+ *   search: the first j with !(cum[j] < u)); emit ix; if ix == 0 the name
+ *   ended; else if the name now has max_len symbols it is cut: emit an
+ *   extra 0 and end it; row = ix (0 after an end).
+ * Stops when w->names names have ended or the n draws are used.  Updates w
+ *   (row, run = symbols of the unfinished name, names left) and returns the
+ *   number of draws used; out receives the emitted symbols (at most 2 n)
+ *   and w->emitted is increased by their number.
+ * guide: V rows of MM_GUIDE_SIZE bytes, a shortcut the kernels may use:
+ *   guide[row][b] is the ix of every u in [b, b + 1) / MM_GUIDE_SIZE if they
+ *   all give the same one, else MM_GUIDE_ANY (then, or for ix 255, count).
+ *   The bucket b of a draw is its top MM_GUIDE_BITS bits. */
+#define MM_GUIDE_BITS 10
+#define MM_GUIDE_SIZE (1u << MM_GUIDE_BITS)
+#define MM_GUIDE_ANY 0xff
 typedef struct mm_walk {
     uint32_t row;
     uint32_t run;
     uint64_t names;
     size_t emitted;
 } mm_walk;
-typedef size_t (*mm_sample_walk_fn)(mm_walk *w, uint8_t *out, const float *cum, size_t V,
-                                    size_t ld, const float *t, size_t n, size_t max_len);
+typedef size_t (*mm_sample_walk_fn)(mm_walk *w, uint8_t *out, const float *cum,
+                                    const uint8_t *guide, size_t V, size_t ld,
+                                    const uint64_t *r, size_t n, size_t max_len);
 
 /* ---- scan_ascii ----------------------------------------------------------
  * The corpus reader's first pass: sets seen[x] = 1 for every byte value x in

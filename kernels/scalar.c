@@ -156,17 +156,20 @@ static size_t scan_ascii_scalar(uint8_t seen[256], const uint8_t *b, size_t n)
     return n;
 }
 
-static size_t sample_walk_scalar(mm_walk *w, uint8_t *out, const float *cum, size_t V,
-                                 size_t ld, const float *t, size_t n, size_t max_len)
+static size_t sample_walk_scalar(mm_walk *w, uint8_t *out, const float *cum,
+                                 const uint8_t *guide, size_t V, size_t ld, const uint64_t *r,
+                                 size_t n, size_t max_len)
 {
+    (void)guide;
     size_t k = 0, e = 0;
     uint32_t row = w->row, run = w->run;
     uint64_t names = w->names;
     while (k < n && names > 0) {
-        const float *r = cum + (size_t)row * ld;
+        const float *c = cum + (size_t)row * ld;
+        double u = (double)r[k] * 0x1p-53;
         uint32_t ix = 0;
         for (size_t j = 0; j < V; j++) {
-            ix += r[j] < t[k];
+            ix += (double)c[j] < u;
         }
         k++;
         out[e++] = (uint8_t)ix;

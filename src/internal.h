@@ -39,11 +39,12 @@ void mm_outfile_remove_all_temps(void);
 void mm_rng_temper_all(mm_rng *g);
 /* Regenerate g's buffer if it is spent (index == 624); draws nothing. */
 void mm_rng_refill(mm_rng *g);
-/* The smallest float >= u: for every float c, (c < it) == ((double)c < u). */
-float mm_rng_threshold(double u);
-/* The thresholds of the next n uniform doubles in g's buffer, without
- * drawing them (n <= (624 - g->index) / 2). */
-void mm_rng_peek_thresholds(const mm_rng *g, float *t, size_t n);
+/* The 53 bits of torch's next uniform double (u = r53 * 2^-53); draws two
+ * words. */
+uint64_t mm_rng_r53(mm_rng *g);
+/* The r53 of the next n uniform doubles in g's buffer, without drawing
+ * them (n <= (624 - g->index) / 2). */
+void mm_rng_peek_r53(const mm_rng *g, uint64_t *r, size_t n);
 
 /* CRC-32C (Castagnoli), software table. */
 uint32_t mm_crc32c(uint32_t crc, const void *data, size_t n);

@@ -32,12 +32,14 @@ mm_status mm_model_alloc(mm_model **out, mm_model_kind kind, const mm_vocab *v)
     for (size_t i = 0; m->cum != NULL && i < V * m->cum_ld; i++) {
         m->cum[i] = 2.0f;
     }
+    m->guide = malloc(V * MM_GUIDE_SIZE);
     if (kind == MM_MODEL_COUNTS) {
         m->counts = calloc(V * V, sizeof *m->counts);
     } else {
         m->W = calloc(V * V, sizeof *m->W);
     }
-    if (m->probs == NULL || m->cum == NULL || (m->counts == NULL && m->W == NULL)) {
+    if (m->probs == NULL || m->cum == NULL || m->guide == NULL ||
+        (m->counts == NULL && m->W == NULL)) {
         mm_model_destroy(m);
         return mm_fail(MM_ERR_NOMEM, "out of memory");
     }
@@ -54,7 +56,32 @@ void mm_model_destroy(mm_model *m)
     free(m->W);
     free(m->probs);
     free(m->cum);
+    free(m->guide);
     free(m);
+}
+
+/* The sample_walk guide of one row (kernels/kernels.h): for bucket b, the
+ * draws u in [b, b + 1) / B give ix = #{j : cum[j] < u} between
+ * #{cum[j] < b / B} and #{cum[j] < (b + 1) / B}; equal bounds mean one
+ * answer for the whole bucket.  cum is non-decreasing (mm_rng_cumdist), so
+ * the counts are the first index not below each edge.  Edges are exact
+ * doubles and the comparisons those of the scalar kernel. */
+static void mm_guide_row(uint8_t *guide, const float *cum, size_t V)
+{
+    size_t lo = 0, hi = 0;
+    for (size_t b = 0; b < MM_GUIDE_SIZE; b++) {
+        double e0 = (double)b / MM_GUIDE_SIZE, e1 = (double)(b + 1) / MM_GUIDE_SIZE;
+        while (lo < V && (double)cum[lo] < e0) {
+            lo++;
+        }
+        if (hi < lo) {
+            hi = lo;
+        }
+        while (hi < V && (double)cum[hi] < e1) {
+            hi++;
+        }
+        guide[b] = (lo == hi && lo < MM_GUIDE_ANY) ? (uint8_t)lo : MM_GUIDE_ANY;
+    }
 }
 
 mm_status mm_model_update_probs(mm_model *m)
@@ -92,6 +119,7 @@ mm_status mm_model_update_probs(mm_model *m)
         }
         /* Sampling draws from a row thousands of times: normalise once. */
         mm_rng_cumdist(p, V, m->cum + i * m->cum_ld);
+        mm_guide_row(m->guide + i * MM_GUIDE_SIZE, m->cum + i * m->cum_ld, V);
     }
     return MM_OK;
 }

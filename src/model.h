@@ -31,6 +31,8 @@ struct mm_model {
                              distribution; pads 2.0 (the sample_walk
                              kernels compare whole vectors); 64-byte aligned */
     size_t cum_ld;        /* V rounded up to MM_VPAD */
+    uint8_t *guide;       /* V rows of MM_GUIDE_SIZE: the sample_walk
+                             kernels' shortcut (kernels/kernels.h) */
 };
 
 /* Allocate an empty model of the given kind and vocabulary (zeroed). */

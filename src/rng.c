@@ -91,19 +91,25 @@ uint32_t mm_rng_u32(mm_rng *g)
     return g->out[g->index++];
 }
 
-static inline double mm_uniform_of(uint32_t hi, uint32_t lo)
+/* CPUGeneratorImpl::random64, then the low 53 bits that
+ * transformation::uniform_real<double> keeps. */
+static inline uint64_t mm_r53_of(uint32_t hi, uint32_t lo)
 {
-    uint64_t r = ((uint64_t)hi << 32) | lo;
-    return (double)(r & ((UINT64_C(1) << 53) - 1)) * 0x1p-53;
+    return (((uint64_t)hi << 32) | lo) & ((UINT64_C(1) << 53) - 1);
+}
+
+uint64_t mm_rng_r53(mm_rng *g)
+{
+    uint32_t hi = mm_rng_u32(g);
+    uint32_t lo = mm_rng_u32(g);
+    return mm_r53_of(hi, lo);
 }
 
 double mm_rng_double(mm_rng *g)
 {
     /* CPUGeneratorImpl::random64, then transformation::uniform_real<double>:
      * the low 53 bits of the 64-bit draw, scaled by 2^-53. */
-    uint32_t hi = mm_rng_u32(g);
-    uint32_t lo = mm_rng_u32(g);
-    return mm_uniform_of(hi, lo);
+    return (double)mm_rng_r53(g) * 0x1p-53;
 }
 
 void mm_rng_refill(mm_rng *g)
@@ -113,24 +119,11 @@ void mm_rng_refill(mm_rng *g)
     }
 }
 
-float mm_rng_threshold(double u)
-{
-    /* Round to nearest, then up if that fell below u: the result t is the
-     * smallest float >= u.  Then for a float c, c < u iff c < t: if t == u
-     * trivially; else no float lies in [u, t), so c < u iff c <= the float
-     * below t iff c < t. */
-    float t = (float)u;
-    if ((double)t < u) {
-        t = nextafterf(t, INFINITY);
-    }
-    return t;
-}
-
-void mm_rng_peek_thresholds(const mm_rng *g, float *t, size_t n)
+void mm_rng_peek_r53(const mm_rng *g, uint64_t *r, size_t n)
 {
     const uint32_t *w = g->out + g->index;
     for (size_t k = 0; k < n; k++) {
-        t[k] = mm_rng_threshold(mm_uniform_of(w[2 * k], w[2 * k + 1]));
+        r[k] = mm_r53_of(w[2 * k], w[2 * k + 1]);
     }
 }
 

@@ -49,24 +49,25 @@ size_t mm_model_sample_many(const mm_model *m, mm_rng *g, uint64_t *names, size_
     const size_t V = m->vocab.size, ld = m->cum_ld;
     const size_t reserve = max_len + 2; /* room to finish the name under way */
     mm_walk w = {0, 0, *names, 0};
-    float t[MM_WALK_CHUNK];
+    uint64_t r[MM_WALK_CHUNK];
     while (w.names > 0 && cap >= w.emitted + reserve + 2) {
         mm_rng_refill(g);
         size_t avail = (MM_MT_WORDS - g->index) / 2;
         if (avail == 0) { /* one word left: this draw spans a regeneration */
-            t[0] = mm_rng_threshold(mm_rng_double(g));
-            k->sample_walk(&w, out + w.emitted, m->cum, V, ld, t, 1, max_len);
+            r[0] = mm_rng_r53(g);
+            k->sample_walk(&w, out + w.emitted, m->cum, m->guide, V, ld, r, 1, max_len);
             continue;
         }
         size_t room = (cap - w.emitted - reserve) / 2; /* a draw emits <= 2 */
         size_t n = avail < room ? avail : room;
-        mm_rng_peek_thresholds(g, t, n);
-        size_t used = k->sample_walk(&w, out + w.emitted, m->cum, V, ld, t, n, max_len);
+        mm_rng_peek_r53(g, r, n);
+        size_t used = k->sample_walk(&w, out + w.emitted, m->cum, m->guide, V, ld, r, n,
+                                     max_len);
         g->index += (uint32_t)(2 * used);
     }
     while (w.run > 0) { /* out is nearly full: finish this name, draw by draw */
-        t[0] = mm_rng_threshold(mm_rng_double(g));
-        k->sample_walk(&w, out + w.emitted, m->cum, V, ld, t, 1, max_len);
+        r[0] = mm_rng_r53(g);
+        k->sample_walk(&w, out + w.emitted, m->cum, m->guide, V, ld, r, 1, max_len);
     }
     *names = w.names;
     return w.emitted;
