@@ -1,11 +1,16 @@
 /*
  * bench_sample.cc - sampling names from the +1-smoothed count model of a
- * corpus with mm_model_sample (torch's multinomial on MT19937), in names/s
- * (and characters + newlines as bytes/s, the size of `makemore sample`'s
- * output).  sample/<corpus>: no ISA in the name, sampling has one variant.
+ * corpus (torch's multinomial on MT19937), in names/s (and characters +
+ * newlines as bytes/s, the size of `makemore sample`'s output):
+ *
+ *   sample/<isa>/<corpus>        mm_model_sample_many with that kernel
+ *                                table's sample_walk (what the CLI runs)
+ *   sample/reference/<corpus>    mm_model_sample, one name per call (the
+ *                                binary search over doubles, as torch)
  *
  * Checked first: with seed 2147483647 the model of names.txt gives the
- * notebook's five names.
+ * notebook's five names, and every table's bulk sampler gives the
+ * reference's names and generator state.
  */
 #include <benchmark/benchmark.h>
 
@@ -77,28 +82,102 @@ bool check_sample()
             ok = false;
         }
     }
-    mm_model_destroy(m);
     if (ok) {
         std::fprintf(stderr, "  sample names: seed 2147483647 gives the notebook's 5 names\n");
+    }
+    /* every table's bulk sampler against the reference */
+    const size_t count = 20000;
+    std::vector<uint8_t> ref, got(1 << 16);
+    mm_rng_seed(&g, 2147483647ull);
+    for (size_t i = 0; i < count; i++) {
+        size_t len = mm_model_sample(m, &g, name.data(), k_max_len, scratch.data());
+        ref.insert(ref.end(), name.begin(), name.begin() + (long)len);
+        ref.push_back(0);
+    }
+    for (const mm_kernels *t : all_tables()) {
+        if (!t->supported()) {
+            continue;
+        }
+        mm_dispatch_init(t->name);
+        mm_rng h;
+        mm_rng_seed(&h, 2147483647ull);
+        uint64_t left = count;
+        std::vector<uint8_t> all;
+        while (left > 0) {
+            size_t n = mm_model_sample_many(m, &h, &left, k_max_len, got.data(), got.size());
+            all.insert(all.end(), got.begin(), got.begin() + (long)n);
+        }
+        if (all != ref || h.index != g.index ||
+            std::memcmp(h.state, g.state, sizeof h.state) != 0) {
+            std::fprintf(stderr, "  FAIL sample/%s/names: differs from the reference\n", t->name);
+            ok = false;
+        }
+    }
+    mm_dispatch_init(nullptr);
+    mm_model_destroy(m);
+    if (ok) {
+        std::fprintf(stderr, "  sample names: every table's bulk sampler = the reference (%zu "
+                     "names)\n", count);
     }
     return ok;
 }
 
-static void BM_sample(benchmark::State &st, const Corpus *k)
+/* Bytes of output: one per boundary, the UTF-8 length of each symbol. */
+static void symbol_bytes(const mm_model *m, size_t *symlen)
+{
+    const mm_vocab *v = mm_model_vocab(m);
+    for (size_t i = 0; i < v->size; i++) {
+        char buf[5];
+        symlen[i] = mm_vocab_utf8(v, i, buf);
+    }
+    symlen[0] = 1; /* '\n' */
+}
+
+static void BM_sample(benchmark::State &st, const mm_kernels *t, const Corpus *k)
+{
+    if (!t->supported()) {
+        st.SkipWithError("CPU lacks ISA");
+        return;
+    }
+    mm_model *m = model_of(k);
+    if (m == nullptr) {
+        st.SkipWithError(mm_errmsg());
+        return;
+    }
+    size_t symlen[MM_MAX_VOCAB];
+    symbol_bytes(m, symlen);
+    std::vector<uint8_t> buf(1 << 16);
+    mm_dispatch_init(t->name);
+    mm_rng g;
+    mm_rng_seed(&g, 2147483647ull);
+    uint64_t bytes = 0;
+    for (auto _ : st) {
+        uint64_t left = k_names_per_iter;
+        while (left > 0) {
+            size_t n = mm_model_sample_many(m, &g, &left, k_max_len, buf.data(), buf.size());
+            for (size_t j = 0; j < n; j++) {
+                bytes += symlen[buf[j]];
+            }
+        }
+        benchmark::DoNotOptimize(bytes);
+    }
+    mm_dispatch_init(nullptr);
+    st.SetItemsProcessed((int64_t)st.iterations() * (int64_t)k_names_per_iter);
+    st.SetBytesProcessed((int64_t)bytes);
+    mm_model_destroy(m);
+}
+
+static void BM_sample_reference(benchmark::State &st, const Corpus *k)
 {
     mm_model *m = model_of(k);
     if (m == nullptr) {
         st.SkipWithError(mm_errmsg());
         return;
     }
-    const mm_vocab *v = mm_model_vocab(m);
     size_t symlen[MM_MAX_VOCAB];
-    for (size_t i = 0; i < v->size; i++) {
-        char buf[5];
-        symlen[i] = mm_vocab_utf8(v, i, buf);
-    }
+    symbol_bytes(m, symlen);
     std::vector<uint8_t> name(k_max_len);
-    std::vector<float> scratch(v->size);
+    std::vector<float> scratch(mm_model_vocab(m)->size);
     mm_rng g;
     mm_rng_seed(&g, 2147483647ull);
     uint64_t bytes = 0;
@@ -120,7 +199,13 @@ static void BM_sample(benchmark::State &st, const Corpus *k)
 void register_sample()
 {
     for (const Corpus *k : sample_corpora()) {
-        benchmark::RegisterBenchmark(("sample/" + k->name).c_str(), BM_sample, k)
+        for (const mm_kernels *t : all_tables()) {
+            benchmark::RegisterBenchmark(("sample/" + std::string(t->name) + "/" + k->name).c_str(),
+                                         BM_sample, t, k)
+                ->Unit(benchmark::kMicrosecond);
+        }
+        benchmark::RegisterBenchmark(("sample/reference/" + k->name).c_str(),
+                                     BM_sample_reference, k)
             ->Unit(benchmark::kMicrosecond);
     }
 }

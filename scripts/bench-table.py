@@ -241,7 +241,7 @@ def targets(ours, peers):
     add("counts driver 100 steps (whole run) vs the notebook's", ">= x 100,000",
         fmt_ratio(r), r >= 1e5 if r else None,
         "%s / %s" % (b.name, p.name) if b and p else "not in this run")
-    b = best(ours, r"^sample/names$")
+    b = best(ours, r"^sample/(?!reference/)[^/]+/names$")
     v = b.median.get("bytes_per_second") if b else None
     add("sampling (library, no output formatting)", ">= 100 MB/s",
         si(v) + "B/s" if v else "-", v >= 1e8 if v else None, b.name if b else "not in this run")

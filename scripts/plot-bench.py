@@ -49,7 +49,7 @@ def panels(ours):
             continue
         p = r.name.split("/")
         kernel = p[0]
-        if len(p) == 2:              # sample/names
+        if len(p) == 2:              # kernel/size
             key, variant, size = kernel, "-", p[1]
         elif len(p) == 3:            # kernel/isa/size, train_step/driver/size
             key, variant, size = kernel, p[1], p[2]
