@@ -129,7 +129,7 @@ static bool sample_names(uint64_t bytes, uint64_t seed, Sink sink)
     std::vector<uint64_t> counts((size_t)v->size * v->size);
     std::vector<char> out;
     std::vector<uint8_t> name(256);
-    std::vector<float> scratch(v->size);
+    std::vector<uint8_t> syms(1 << 16);
     char sym[MM_MAX_VOCAB][5];
     size_t symlen[MM_MAX_VOCAB];
     uint64_t total = 0;
@@ -145,28 +145,36 @@ static bool sample_names(uint64_t bytes, uint64_t seed, Sink sink)
     }
     mm_rng_seed(&g, seed);
     out.reserve((1u << 20) + 4 * 256 + 1);
-    for (;;) {
-        size_t len = mm_model_sample(m, &g, name.data(), name.size(), scratch.data());
-        if (len == 0) {
-            continue;
-        }
-        size_t nb = 1;
-        for (size_t j = 0; j < len; j++) {
-            nb += symlen[name[j]];
-        }
-        if (total + nb > bytes) {
-            break;
-        }
-        for (size_t j = 0; j < len; j++) {
-            out.insert(out.end(), sym[name[j]], sym[name[j]] + symlen[name[j]]);
-        }
-        out.push_back('\n');
-        total += nb;
-        if (out.size() >= (1u << 20)) {
-            if (!sink(out.data(), out.size())) {
+    for (bool done = false; !done;) {
+        /* in bulk (the same names as one mm_model_sample call each) */
+        uint64_t left = 4096;
+        size_t n = mm_model_sample_many(m, &g, &left, name.size(), syms.data(), syms.size());
+        for (size_t i = 0, start = 0; i < n && !done; start = ++i) {
+            while (syms[i] != 0) {
+                i++;
+            }
+            if (i == start) {
+                continue; /* an empty name */
+            }
+            size_t nb = 1;
+            for (size_t j = start; j < i; j++) {
+                nb += symlen[syms[j]];
+            }
+            if (total + nb > bytes) {
+                done = true;
+                break;
+            }
+            for (size_t j = start; j < i; j++) {
+                out.insert(out.end(), sym[syms[j]], sym[syms[j]] + symlen[syms[j]]);
+            }
+            out.push_back('\n');
+            total += nb;
+            if (out.size() >= (1u << 20) && !sink(out.data(), out.size())) {
                 goto cleanup;
             }
-            out.clear();
+            if (out.size() >= (1u << 20)) {
+                out.clear();
+            }
         }
     }
     ok = out.empty() || sink(out.data(), out.size());
