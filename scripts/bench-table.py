@@ -212,12 +212,14 @@ def targets(ours, peers):
                 ">= %s" % si(need).strip() + "B/s", si(b.value) + "B/s" if b else "-",
                 b.value >= need if b else None, b.name if b else "not in this run")
     for peer, need in (("numpy-bincount", 12), ("python-loop", 10000)):
-        b = best(ours, r"^count/[^/]+/t\d+/synth-1g$")
         p = best(peers, r"^count/%s/.*/synth-1g$" % peer)
-        r = b.value / p.value if b and p else None
-        add("count 1 GiB vs %s" % peer, ">= x %s" % format(need, ","), fmt_ratio(r),
-            r >= need if r else None,
-            "%s / %s" % (b.name, p.name) if b and p else "not in this run")
+        for T in (1, 2):
+            # ours at T threads, mapped (count) or from the file (count_file)
+            b = best(ours, r"^count(_file)?/[^/]+/t%d/synth-1g$" % T)
+            r = b.value / p.value if b and p else None
+            add("count 1 GiB vs %s, ours on %d thread%s" % (peer, T, "s" if T > 1 else ""),
+                ">= x %s" % format(need, ","), fmt_ratio(r), r >= need if r else None,
+                "%s / %s" % (b.name, p.name) if b and p else "not in this run")
     for isa, need in (("avx512", 80e6), ("avx2", 45e6)):
         b = best(ours, r"^example_pass/%s/V27$" % isa)
         add("example_pass %s, V = 27, one core" % isa, ">= %s" % si(need).strip() + " ex/s",
@@ -228,6 +230,12 @@ def targets(ours, peers):
     r = b.value / p.value if b and p else None
     add("example_pass vs PyTorch W[xs] + cross_entropy, per example", ">= x 25",
         fmt_ratio(r), r >= 25 if r else None,
+        "%s / %s" % (b.name, p.name) if b and p else "not in this run")
+    b = best(ours, r"^train_step/[^/]+/examples/names$")
+    p = best(peers, r"^train_step/torch-index/")
+    r = b.value / p.value if b and p else None
+    add("full-batch step, examples driver vs PyTorch W[xs] + cross_entropy, per example "
+        "(both on all threads)", ">= x 25", fmt_ratio(r), r >= 25 if r else None,
         "%s / %s" % (b.name, p.name) if b and p else "not in this run")
     b = best(ours, r"^train_step/[^/]+/counts/names$")
     if b:
