@@ -2,7 +2,7 @@
 # fuzz.sh - build the libFuzzer targets (clang, -fsanitize=fuzzer,address,
 # undefined) and run each for SECONDS (default 60).
 #
-#   scripts/fuzz.sh [SECONDS] [TARGET...]     targets: corpus model npy
+#   scripts/fuzz.sh [SECONDS] [TARGET...]     targets: corpus count_file model npy
 #
 # Seeds: tests/fuzz/seeds/<target>/ (committed).  Findings are written to
 # fuzz-out/<target>/crash-* and make the script fail: turn each into a
@@ -17,7 +17,7 @@ mm_install_deps fuzz
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ "${#targets[@]}" -gt 0 ] || targets=(corpus model npy)
+[ "${#targets[@]}" -gt 0 ] || targets=(corpus count_file model npy)
 out="${MM_FUZZ_OUT:-fuzz-out}"
 bin="$out/bin"
 mkdir -p "$bin"
@@ -26,7 +26,8 @@ flags=(-g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer-no-link,addre
        -fno-sanitize-recover=undefined -Iinclude -Isrc -Ikernels -Wno-unknown-pragmas
        -DMM_HAVE_AVX2 -DMM_HAVE_AVX512)
 lib=(src/error.c src/outfile.c src/mapguard.c src/crc32c.c src/utf8.c src/vocab.c src/corpus.c
-     src/count.c src/stream.c src/model.c src/modelfile.c src/eval.c src/sample.c src/rng.c
+     src/count.c src/count_file.c src/stream.c src/model.c src/modelfile.c src/eval.c
+     src/sample.c src/rng.c
      src/npy.c src/dispatch.c src/cpu.c kernels/scalar.c)
 objs=()
 for f in "${lib[@]}"; do

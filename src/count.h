@@ -15,6 +15,13 @@ mm_status mm_count_bigrams_with(const mm_corpus *c, const mm_vocab *v,
                                 const mm_count_opts *opts, const mm_kernels *k,
                                 uint64_t *counts);
 
+/* mm_count_file with the sizes of its first-read vocabulary probe and of
+ * its read pieces (both > 0) given: tests and fuzzers make them small to
+ * reach the late-character and piece-boundary cases with small files. */
+mm_status mm_count_file_sized(const char *path, const mm_count_opts *opts, size_t probe_bytes,
+                              size_t piece, mm_vocab *v, uint64_t **counts,
+                              mm_corpus_info *info);
+
 /* makemore-mpi (defined in src/corpus.c): open part `part` of `parts` of
  * the corpus file at path, split at line starts (see there), validated, with
  * the vocabulary of the part.  Messages name lines and byte offsets in the

@@ -117,21 +117,21 @@ static size_t mm_probe_classes(const mm_kernels *k, const uint8_t *b, size_t n,
 typedef struct mm_cf_thread {
     uint64_t *counts; /* K*K */
     void *work;
-    uint8_t *buf;     /* MM_CF_PIECE + 1 */
+    uint8_t *buf;     /* piece + 1 */
     int err;          /* errno of a failed read, ENODATA if the file shrank */
     size_t err_off;
 } mm_cf_thread;
 
 /* One thread: pairs whose first byte is in [lo, hi), in pieces. */
 static void mm_cf_count_range(const mm_kernels *k, int fd, size_t size, size_t lo,
-                              size_t hi, const uint8_t code[256], size_t K,
+                              size_t hi, size_t piece, const uint8_t code[256], size_t K,
                               mm_cf_thread *t)
 {
     size_t end = hi < size ? hi + 1 : size;
     size_t carry = 0, pos = lo;
     k->count_begin(t->work, code, K);
     while (pos < end) {
-        size_t want = end - pos < MM_CF_PIECE ? end - pos : MM_CF_PIECE;
+        size_t want = end - pos < piece ? end - pos : piece;
         int e = mm_pread_all(fd, t->buf + carry, want, pos);
         if (e != 0) {
             t->err = e;
@@ -150,7 +150,14 @@ static void mm_cf_count_range(const mm_kernels *k, int fd, size_t size, size_t l
 mm_status mm_count_file(const char *path, const mm_count_opts *opts, mm_vocab *v,
                         uint64_t **counts, mm_corpus_info *info)
 {
-    if (path == NULL || v == NULL || counts == NULL) {
+    return mm_count_file_sized(path, opts, MM_CF_PROBE, MM_CF_PIECE, v, counts, info);
+}
+
+mm_status mm_count_file_sized(const char *path, const mm_count_opts *opts, size_t probe_bytes,
+                              size_t piece, mm_vocab *v, uint64_t **counts,
+                              mm_corpus_info *info)
+{
+    if (path == NULL || v == NULL || counts == NULL || probe_bytes == 0 || piece == 0) {
         return mm_fail(MM_ERR_INVALID_ARG, "mm_count_file: invalid argument");
     }
     *counts = NULL;
@@ -176,7 +183,7 @@ mm_status mm_count_file(const char *path, const mm_count_opts *opts, mm_vocab *v
     uint64_t *acc = NULL;
     int general = 1; /* fall back to the mapped path */
 
-    size_t np = size < MM_CF_PROBE ? size : MM_CF_PROBE;
+    size_t np = size < probe_bytes ? size : probe_bytes;
     probe = malloc(np);
     if (probe == NULL || mm_pread_all(fd, probe, np, 0) != 0 ||
         mm_pread_all(fd, &last, 1, size - 1) != 0) {
@@ -191,7 +198,7 @@ mm_status mm_count_file(const char *path, const mm_count_opts *opts, mm_vocab *v
      * by 256 bytes modulo 4 KiB so hot table lines of threads never alias */
     size_t cbytes = mm_round_up(K * K * sizeof(uint64_t), 64);
     size_t wbytes = mm_round_up(k->count_work_size(K), 64);
-    size_t stride = mm_round_up(cbytes + wbytes + MM_CF_PIECE + 1, 4096) + 256;
+    size_t stride = mm_round_up(cbytes + wbytes + piece + 1, 4096) + 256;
     th = calloc((size_t)T, sizeof *th);
     ws = mm_alloc64(stride * (size_t)T);
     if (th == NULL || ws == NULL) {
@@ -217,7 +224,7 @@ mm_status mm_count_file(const char *path, const mm_count_opts *opts, mm_vocab *v
         }
         size_t lo, hi;
         mm_range(size, t, Tn, &lo, &hi);
-        mm_cf_count_range(k, fd, size, lo, hi, code, K, &th[t]);
+        mm_cf_count_range(k, fd, size, lo, hi, piece, code, K, &th[t]);
     }
     for (int t = 0; t < used; t++) {
         if (th[t].err != 0) {

@@ -17,8 +17,9 @@
 
 #include <cmocka.h>
 
-#include "makemore.h"
+#include "count.h"
 #include "kernels.h"
+#include "makemore.h"
 #include "testutil.h"
 
 #define MIB ((size_t)1 << 20)
@@ -245,6 +246,47 @@ static void test_after_probe(void **state)
     free(base);
 }
 
+/* Tiny probes and pieces (mm_count_file_sized) on small random files: every
+ * probe/piece phase, characters first seen after the probe, bad bytes. */
+static void test_small_probe_and_pieces(void **state)
+{
+    (void)state;
+    uint64_t rs = g_seed ^ 0x0dd5;
+    static const char extra[] = "q.\r\0\xc3\xa9";
+    for (int iter = 0; iter < 300; iter++) {
+        size_t n = 1 + (size_t)(mm_test_rand(&rs) % 300);
+        uint8_t *b = make_names(n, "abcde", (int)(mm_test_rand(&rs) & 1), &rs);
+        if (iter % 3 != 0) { /* one surprise somewhere */
+            size_t at = (size_t)(mm_test_rand(&rs) % n);
+            b[at] = (uint8_t)extra[mm_test_rand(&rs) % (sizeof extra - 1)];
+        }
+        const char *path = write_file("small.txt", b, n);
+        outcome ref;
+        run_general(path, 1, &ref);
+        for (int t = 1; t <= 3; t++) {
+            size_t probe = 1 + (size_t)(mm_test_rand(&rs) % 40);
+            size_t piece = 1 + (size_t)(mm_test_rand(&rs) % 70);
+            mm_count_opts o = {t};
+            mm_vocab v;
+            uint64_t *got = NULL;
+            mm_status st = mm_count_file_sized(path, &o, probe, piece, &v, &got, NULL);
+            if (st != ref.st || (st != MM_OK && strcmp(mm_errmsg(), ref.msg) != 0)) {
+                fail_msg("iter %d (n %zu, probe %zu, piece %zu, %d threads): status %d '%s', "
+                         "general path %d '%s'", iter, n, probe, piece, t, st,
+                         st == MM_OK ? "" : mm_errmsg(), ref.st, ref.msg);
+            }
+            if (st == MM_OK) {
+                assert_int_equal(v.size, ref.v.size);
+                assert_memory_equal(v.cp, ref.v.cp, v.size * sizeof v.cp[0]);
+                mm_assert_counts_equal(ref.counts, got, (size_t)v.size * v.size, "small");
+            }
+            free(got);
+        }
+        free(ref.counts);
+        free(b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -252,6 +294,7 @@ int main(void)
         cmocka_unit_test(test_piece_boundaries),
         cmocka_unit_test(test_tiny),
         cmocka_unit_test(test_after_probe),
+        cmocka_unit_test(test_small_probe_and_pieces),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
