@@ -22,14 +22,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 #include "corpus.h"
 #include "count.h"
 #include "internal.h"
 #include "kernels.h"
+#include "stream.h"
 
 /* The first byte of the file: a part of a file (mm_corpus_open_part) keeps
  * the whole file mapped, so its messages count lines and offsets from there. */
@@ -217,11 +214,8 @@ static mm_status mm_scan(mm_corpus *c)
 #pragma omp parallel
     {
         uint8_t local[256] = {0};
-#ifdef _OPENMP
-        size_t t = (size_t)omp_get_thread_num(), T = (size_t)omp_get_num_threads();
-#else
-        size_t t = 0, T = 1;
-#endif
+        size_t t, T;
+        mm_omp_team(&t, &T);
         size_t lo = size / T * t, hi = (t + 1 == T) ? size : size / T * (t + 1);
         size_t stop = k->scan_ascii(local, data + lo, hi - lo);
 #pragma omp critical

@@ -68,17 +68,8 @@ int mm_count_threads(const mm_count_opts *opts)
 #endif
 }
 
-/* Per-thread slices of one workspace: local counts, then kernel work, then
- * (UTF-8) the symbol buffer. */
-typedef struct mm_count_ws {
-    uint8_t *base;
-    size_t stride;
-    size_t counts_bytes;
-    size_t work_bytes;
-} mm_count_ws;
-
-static mm_status mm_ws_alloc(mm_count_ws *ws, int T, size_t K, size_t extra,
-                             const mm_kernels *k)
+mm_status mm_count_ws_alloc(mm_count_ws *ws, int T, size_t K, size_t extra,
+                            const mm_kernels *k)
 {
     ws->counts_bytes = mm_round_up(K * K * sizeof(uint64_t), 64);
     ws->work_bytes = mm_round_up(k->count_work_size(K), 64);
@@ -109,7 +100,7 @@ static mm_status mm_count_ascii(const mm_corpus *c, const mm_vocab *v,
     code['\r'] = 0;
 
     mm_count_ws ws;
-    mm_status st = mm_ws_alloc(&ws, T, K, 0, k);
+    mm_status st = mm_count_ws_alloc(&ws, T, K, 0, k);
     if (st != MM_OK) {
         return st;
     }
@@ -119,11 +110,8 @@ static mm_status mm_count_ascii(const mm_corpus *c, const mm_vocab *v,
 
 #pragma omp parallel num_threads(T)
     {
-#ifdef _OPENMP
-        size_t t = (size_t)omp_get_thread_num(), Tn = (size_t)omp_get_num_threads();
-#else
-        size_t t = 0, Tn = 1;
-#endif
+        size_t t, Tn;
+        mm_omp_team(&t, &Tn);
         if (t == 0) {
             used = (int)Tn;
         }
@@ -198,7 +186,7 @@ static mm_status mm_count_utf8(const mm_corpus *c, const mm_vocab *v,
         }
     }
     mm_count_ws ws;
-    mm_status st = mm_ws_alloc(&ws, T, V, MM_SYM_CHUNK, k);
+    mm_status st = mm_count_ws_alloc(&ws, T, V, MM_SYM_CHUNK, k);
     if (st != MM_OK) {
         free(lut);
         return st;
@@ -209,11 +197,8 @@ static mm_status mm_count_utf8(const mm_corpus *c, const mm_vocab *v,
 
 #pragma omp parallel num_threads(T)
     {
-#ifdef _OPENMP
-        size_t t = (size_t)omp_get_thread_num(), Tn = (size_t)omp_get_num_threads();
-#else
-        size_t t = 0, Tn = 1;
-#endif
+        size_t t, Tn;
+        mm_omp_team(&t, &Tn);
         if (t == 0) {
             used = (int)Tn;
         }

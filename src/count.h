@@ -8,6 +8,19 @@
 #include "kernels.h"
 #include "makemore.h"
 
+/* One allocation for T counting threads: per thread a slice holding its
+ * K*K uint64 counts, the kernel's work area, then `extra` bytes, each
+ * 64-byte aligned (slice t starts at base + t * stride).  free(base). */
+typedef struct mm_count_ws {
+    uint8_t *base;
+    size_t stride;
+    size_t counts_bytes;
+    size_t work_bytes;
+} mm_count_ws;
+
+mm_status mm_count_ws_alloc(mm_count_ws *ws, int T, size_t K, size_t extra,
+                            const mm_kernels *k);
+
 /* Threads a count runs on: opts->threads, or the OpenMP default. */
 int mm_count_threads(const mm_count_opts *opts);
 

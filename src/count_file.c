@@ -29,10 +29,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 #include "count.h"
 #include "internal.h"
 #include "kernels.h"
@@ -179,7 +175,7 @@ mm_status mm_count_file_sized(const char *path, const mm_count_opts *opts, size_
     uint8_t code[256], cps[128], last = 0;
     uint8_t *probe = NULL;
     mm_cf_thread *th = NULL;
-    uint8_t *ws = NULL;
+    uint8_t *wsbase = NULL;
     uint64_t *acc = NULL;
     int general = 1; /* fall back to the mapped path */
 
@@ -194,31 +190,26 @@ mm_status mm_count_file_sized(const char *path, const mm_count_opts *opts, size_
         goto done;
     }
 
-    /* one block per thread: counts, kernel work, read buffer; blocks differ
-     * by 256 bytes modulo 4 KiB so hot table lines of threads never alias */
-    size_t cbytes = mm_round_up(K * K * sizeof(uint64_t), 64);
-    size_t wbytes = mm_round_up(k->count_work_size(K), 64);
-    size_t stride = mm_round_up(cbytes + wbytes + piece + 1, 4096) + 256;
+    /* per thread: counts, kernel work, read buffer (piece + the carried byte) */
+    mm_count_ws ws;
     th = calloc((size_t)T, sizeof *th);
-    ws = mm_alloc64(stride * (size_t)T);
-    if (th == NULL || ws == NULL) {
+    if (th == NULL || mm_count_ws_alloc(&ws, T, K, piece + 1, k) != MM_OK) {
         st = mm_fail(MM_ERR_NOMEM, "%s: out of memory for %d counting threads", path, T);
         general = 0;
         goto done;
     }
+    wsbase = ws.base;
     for (int t = 0; t < T; t++) {
-        th[t].counts = (uint64_t *)(ws + (size_t)t * stride);
-        th[t].work = ws + (size_t)t * stride + cbytes;
-        th[t].buf = ws + (size_t)t * stride + cbytes + wbytes;
+        uint8_t *slice = ws.base + (size_t)t * ws.stride;
+        th[t].counts = (uint64_t *)slice;
+        th[t].work = slice + ws.counts_bytes;
+        th[t].buf = slice + ws.counts_bytes + ws.work_bytes;
     }
     int used = T;
 #pragma omp parallel num_threads(T)
     {
-#ifdef _OPENMP
-        size_t t = (size_t)omp_get_thread_num(), Tn = (size_t)omp_get_num_threads();
-#else
-        size_t t = 0, Tn = 1;
-#endif
+        size_t t, Tn;
+        mm_omp_team(&t, &Tn);
         if (t == 0) {
             used = (int)Tn;
         }
@@ -278,7 +269,7 @@ done:
     close(fd);
     free(probe);
     free(th);
-    free(ws);
+    free(wsbase);
     if (general) {
         return mm_count_file_mapped(path, opts, v, counts, info);
     }

@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "corpus.h"
 #include "internal.h"
 #include "stream.h"
@@ -203,4 +207,15 @@ uint64_t mm_draw_position(mm_rng *g, uint64_t P)
     uint64_t hi = mm_rng_u32(g);
     uint64_t lo = mm_rng_u32(g);
     return ((hi << 32) | lo) % P;
+}
+
+void mm_omp_team(size_t *t, size_t *T)
+{
+#ifdef _OPENMP
+    *t = (size_t)omp_get_thread_num();
+    *T = (size_t)omp_get_num_threads();
+#else
+    *t = 0;
+    *T = 1;
+#endif
 }

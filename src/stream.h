@@ -47,6 +47,10 @@ size_t mm_line_start_at_or_after(const uint8_t *data, size_t size, size_t x);
 
 void mm_range(size_t size, size_t t, size_t T, size_t *lo, size_t *hi);
 
+/* Inside an OpenMP parallel region: this thread's index and the team size
+ * (0 and 1 in a build without OpenMP). */
+void mm_omp_team(size_t *t, size_t *T);
+
 /* Number of minibatch positions: one per byte, plus the final boundary of
  * an unterminated last line. */
 uint64_t mm_positions(const mm_corpus *c);

@@ -454,11 +454,8 @@ static void mmp_trainer_pass(mmp_trainer *tr, mm_rng *g, uint64_t step)
     int used = tr->T;
 #pragma omp parallel num_threads(tr->T)
     {
-#ifdef _OPENMP
-        size_t t = (size_t)omp_get_thread_num(), Tn = (size_t)omp_get_num_threads();
-#else
-        size_t t = 0, Tn = 1;
-#endif
+        size_t t, Tn;
+        mm_omp_team(&t, &Tn);
         if (t == 0) {
             used = (int)Tn;
         }
