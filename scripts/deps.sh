@@ -16,6 +16,7 @@ mm_pkgs_for() {
         mpi)    echo "libopenmpi-dev openmpi-bin" ;;
         fuzz)   echo "clang libclang-rt-14-dev" ;;
         tsan)   echo "clang libclang-rt-14-dev libomp-14-dev" ;;
+        hyperfine) echo "hyperfine" ;;
         *) echo "deps.sh: unknown group '$1'" >&2; return 2 ;;
     esac
 }

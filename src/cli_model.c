@@ -21,8 +21,8 @@ static const char sample_usage[] =
     "  -n, --count N        names to draw (default 10)\n"
     "  -s, --seed S         generator seed (default 2147483647)\n"
     "      --max-len L      stop a name after L characters (default 256)\n"
-    "      --isa NAME       kernel table: scalar, avx2, avx512, best (default: $MM_ISA\n"
-    "                       or best); every table draws the same names\n"
+    "      --isa NAME       kernel set: scalar, avx2, avx512 (default: best; or MM_ISA);\n"
+    "                       every set draws the same names\n"
     "  -h, --help           this text\n";
 
 int mm_cmd_sample(int argc, char **argv)
