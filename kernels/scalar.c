@@ -39,8 +39,18 @@ static void count_begin_scalar(void *work, const uint8_t code[256], size_t K)
 static void count_feed_scalar(void *work, const uint8_t *b, size_t n)
 {
     scalar_count *s = work;
-    for (size_t i = 0; i + 1 < n; i++) {
-        s->counts[(size_t)s->code[b[i]] * s->K + s->code[b[i + 1]]]++;
+    /* locals: a store through counts could alias the fields of *s */
+    const size_t K = s->K;
+    const uint8_t *code = s->code;
+    uint64_t *counts = s->counts;
+    if (n < 2) {
+        return;
+    }
+    size_t prev = code[b[0]];
+    for (size_t i = 1; i < n; i++) {
+        size_t cur = code[b[i]];
+        counts[prev * K + cur]++;
+        prev = cur;
     }
 }
 

@@ -104,11 +104,14 @@ static inline void mm_tri_pairs_direct(mm_tri *t, const uint8_t *b, size_t n)
     if (n < 2) {
         return;
     }
+    /* locals: a store through acc could alias the fields of *t */
     const size_t K = t->K;
-    size_t prev = t->code[b[0]];
+    const uint8_t *code = t->code;
+    uint64_t *acc = t->acc;
+    size_t prev = code[b[0]];
     for (size_t i = 1; i < n; i++) {
-        size_t cur = t->code[b[i]];
-        t->acc[prev * K + cur]++;
+        size_t cur = code[b[i]];
+        acc[prev * K + cur]++;
         prev = cur;
     }
 }

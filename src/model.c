@@ -60,32 +60,65 @@ void mm_model_destroy(mm_model *m)
     free(m);
 }
 
-/* The sample_walk guide of one row (kernels/kernels.h): for bucket b, the
- * draws u in [b, b + 1) / B give ix = #{j : cum[j] < u} between
- * #{cum[j] < b / B} and #{cum[j] < (b + 1) / B}; equal bounds mean one
- * answer for the whole bucket.  cum is non-decreasing (mm_rng_cumdist), so
- * the counts are the first index not below each edge.  Edges are exact
- * doubles and the comparisons those of the scalar kernel. */
+/* The sample_walk guide of one row (kernels/kernels.h).  With
+ * lo[b] = #{j : cum[j] < b / B}, the draws u in [b, b + 1) / B give
+ * ix = #{j : cum[j] < u} between lo[b] and lo[b + 1]; equal bounds mean one
+ * answer for the whole bucket.  cum[j] < b / B iff b > cum[j] B (exact: B
+ * is a power of two) iff b >= s_j = floor(cum[j] B) + 1: lo steps up by one
+ * at each s_j.  cum is non-decreasing (mm_rng_cumdist), so the s_j come in
+ * order and the row is a few runs of memset: a model is built in
+ * microseconds, not the tens a per-bucket loop took. */
 static void mm_guide_row(uint8_t *guide, const float *cum, size_t V)
 {
-    size_t lo = 0, hi = 0;
-    for (size_t b = 0; b < MM_GUIDE_SIZE; b++) {
-        double e0 = (double)b / MM_GUIDE_SIZE, e1 = (double)(b + 1) / MM_GUIDE_SIZE;
-        while (lo < V && (double)cum[lo] < e0) {
-            lo++;
+    size_t j = 0, below = 0, b = 0;
+    while (b < MM_GUIDE_SIZE) {
+        /* s_j <= b: counted in lo[b] */
+        while (j < V && (double)cum[j] * MM_GUIDE_SIZE < (double)b) {
+            below++;
+            j++;
         }
-        if (hi < lo) {
-            hi = lo;
+        /* lo is constant up to the next step, at bucket edge `next` */
+        double x = j < V ? (double)cum[j] * MM_GUIDE_SIZE : 2.0 * MM_GUIDE_SIZE;
+        size_t next = x >= MM_GUIDE_SIZE ? MM_GUIDE_SIZE + 1 : (size_t)x + 1;
+        size_t end = next - 1 < MM_GUIDE_SIZE ? next - 1 : MM_GUIDE_SIZE;
+        memset(guide + b, below < MM_GUIDE_ANY ? (int)below : MM_GUIDE_ANY, end - b);
+        if (end < MM_GUIDE_SIZE) {
+            guide[end] = MM_GUIDE_ANY; /* lo[end] != lo[end + 1] */
         }
-        while (hi < V && (double)cum[hi] < e1) {
-            hi++;
-        }
-        guide[b] = (lo == hi && lo < MM_GUIDE_ANY) ? (uint8_t)lo : MM_GUIDE_ANY;
+        b = end + 1;
     }
+}
+
+const uint8_t *mm_model_guide(const mm_model *m)
+{
+    /* Built on first use, not with the model: only sampling needs it, and
+     * at 27 x 1,024 bytes it would cost more than the rest of a small
+     * model's construction (training builds two).  Once: the thread that
+     * moves the state 0 -> 1 builds it, then publishes 2. */
+    mm_model *w = (mm_model *)m; /* a cache: logically const */
+    int state = __atomic_load_n(&w->guide_state, __ATOMIC_ACQUIRE);
+    if (state == 2) {
+        return w->guide;
+    }
+    int expect = 0;
+    if (__atomic_compare_exchange_n(&w->guide_state, &expect, 1, 0, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE)) {
+        size_t V = m->vocab.size;
+        for (size_t i = 0; i < V; i++) {
+            mm_guide_row(w->guide + i * MM_GUIDE_SIZE, m->cum + i * m->cum_ld, V);
+        }
+        __atomic_store_n(&w->guide_state, 2, __ATOMIC_RELEASE);
+    } else {
+        while (__atomic_load_n(&w->guide_state, __ATOMIC_ACQUIRE) != 2) {
+            /* another thread is building it: microseconds */
+        }
+    }
+    return w->guide;
 }
 
 mm_status mm_model_update_probs(mm_model *m)
 {
+    m->guide_state = 0; /* rebuilt from the new rows on first use */
     size_t V = m->vocab.size;
     for (size_t i = 0; i < V; i++) {
         float *p = m->probs + i * V;
@@ -119,7 +152,6 @@ mm_status mm_model_update_probs(mm_model *m)
         }
         /* Sampling draws from a row thousands of times: normalise once. */
         mm_rng_cumdist(p, V, m->cum + i * m->cum_ld);
-        mm_guide_row(m->guide + i * MM_GUIDE_SIZE, m->cum + i * m->cum_ld, V);
     }
     return MM_OK;
 }

@@ -32,11 +32,16 @@ struct mm_model {
                              kernels compare whole vectors); 64-byte aligned */
     size_t cum_ld;        /* V rounded up to MM_VPAD */
     uint8_t *guide;       /* V rows of MM_GUIDE_SIZE: the sample_walk
-                             kernels' shortcut (kernels/kernels.h) */
+                             kernels' shortcut (kernels/kernels.h); valid
+                             once mm_model_guide() has returned it */
+    int guide_state;      /* 0 stale, 1 being built, 2 built */
 };
 
 /* Allocate an empty model of the given kind and vocabulary (zeroed). */
 mm_status mm_model_alloc(mm_model **out, mm_model_kind kind, const mm_vocab *v);
+/* The sample_walk guide of m, built on the first call (thread-safe; not
+ * while mm_model_update_probs runs on m). */
+const uint8_t *mm_model_guide(const mm_model *m);
 /* Recompute probs from counts+smoothing or from W (softmax of each row). */
 mm_status mm_model_update_probs(mm_model *m);
 /* Parse a model file image (untrusted) from memory. */

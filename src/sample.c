@@ -47,6 +47,7 @@ size_t mm_model_sample_many(const mm_model *m, mm_rng *g, uint64_t *names, size_
     }
     const mm_kernels *k = mm_kernels_active();
     const size_t V = m->vocab.size, ld = m->cum_ld;
+    const uint8_t *guide = mm_model_guide(m);
     const size_t reserve = max_len + 2; /* room to finish the name under way */
     mm_walk w = {0, 0, *names, 0};
     uint64_t r[MM_WALK_CHUNK];
@@ -55,19 +56,19 @@ size_t mm_model_sample_many(const mm_model *m, mm_rng *g, uint64_t *names, size_
         size_t avail = (MM_MT_WORDS - g->index) / 2;
         if (avail == 0) { /* one word left: this draw spans a regeneration */
             r[0] = mm_rng_r53(g);
-            k->sample_walk(&w, out + w.emitted, m->cum, m->guide, V, ld, r, 1, max_len);
+            k->sample_walk(&w, out + w.emitted, m->cum, guide, V, ld, r, 1, max_len);
             continue;
         }
         size_t room = (cap - w.emitted - reserve) / 2; /* a draw emits <= 2 */
         size_t n = avail < room ? avail : room;
         mm_rng_peek_r53(g, r, n);
-        size_t used = k->sample_walk(&w, out + w.emitted, m->cum, m->guide, V, ld, r, n,
+        size_t used = k->sample_walk(&w, out + w.emitted, m->cum, guide, V, ld, r, n,
                                      max_len);
         g->index += (uint32_t)(2 * used);
     }
     while (w.run > 0) { /* out is nearly full: finish this name, draw by draw */
         r[0] = mm_rng_r53(g);
-        k->sample_walk(&w, out + w.emitted, m->cum, m->guide, V, ld, r, 1, max_len);
+        k->sample_walk(&w, out + w.emitted, m->cum, guide, V, ld, r, 1, max_len);
     }
     *names = w.names;
     return w.emitted;

@@ -193,6 +193,7 @@ static void test_walk_edges(void **state)
     for (size_t mi = 0; mi < sizeof models / sizeof models[0]; mi++) {
         const mm_model *m = models[mi];
         size_t V = m->vocab.size, ld = m->cum_ld;
+        const uint8_t *guide = mm_model_guide(m);
         /* draws: for every cumulative value c of every row, r = c * 2^53 and
          * its neighbours; every bucket edge and its neighbours; random */
         size_t cap = V * V * 3 + 3 * MM_GUIDE_SIZE + 4096, n = 0;
@@ -227,14 +228,14 @@ static void test_walk_edges(void **state)
         assert_non_null(want);
         assert_non_null(got);
         mm_walk wr = {0, 0, UINT64_MAX, 0};
-        size_t used = mm_kernels_scalar.sample_walk(&wr, want, m->cum, m->guide, V, ld, r, n, 50);
+        size_t used = mm_kernels_scalar.sample_walk(&wr, want, m->cum, guide, V, ld, r, n, 50);
         assert_int_equal(used, n);
         for (const mm_kernels *const *k = mm_kernels_all(); *k; k++) {
             if (!(*k)->supported()) {
                 continue;
             }
             mm_walk w = {0, 0, UINT64_MAX, 0};
-            assert_int_equal((*k)->sample_walk(&w, got, m->cum, m->guide, V, ld, r, n, 50), n);
+            assert_int_equal((*k)->sample_walk(&w, got, m->cum, guide, V, ld, r, n, 50), n);
             assert_int_equal(w.emitted, wr.emitted);
             assert_int_equal(w.row, wr.row);
             assert_int_equal(w.run, wr.run);
@@ -246,7 +247,7 @@ static void test_walk_edges(void **state)
         /* the scalar walk itself against the reference search */
         mm_walk ws = {0, 0, UINT64_MAX, 0};
         for (size_t i = 0, row = 0; i < n; i++) {
-            mm_kernels_scalar.sample_walk(&ws, got, m->cum, m->guide, V, ld, r + i, 1, 1000000);
+            mm_kernels_scalar.sample_walk(&ws, got, m->cum, guide, V, ld, r + i, 1, 1000000);
             size_t ix = 0;
             double u = (double)r[i] * 0x1p-53;
             const float *c = m->cum + row * ld;
