@@ -5,8 +5,10 @@ peers' JSON, the ratio to each peer on the same work.
 
 Usage:
   scripts/bench-table.py RESULTS.json [--peers PEERS.json | --no-peers]
-                         [--format text|md] [--filter REGEX] [--targets]
+                         [--format text|md] [--filter REGEX] [--targets | --versus OLD.json]
 
+--versus OLD.json prints the benchmarks two runs share, old and new medians
+side by side (with --filter to pick them).
 --targets prints instead the performance targets of issues 2-4 (counting
 GB/s, ratios to numpy and the notebook, examples/s, the counts driver's 100
 steps) next to what this run measured.
@@ -265,6 +267,9 @@ def main():
     ap.add_argument("--filter", default="")
     ap.add_argument("--targets", action="store_true",
                     help="print only the issues' performance targets against this run")
+    ap.add_argument("--versus", metavar="OLD.json",
+                    help="print only the benchmarks both runs have (with --filter), the "
+                         "older run's median throughput beside this one's")
     args = ap.parse_args()
 
     ctx, ours = load_runs(args.results)
@@ -281,6 +286,23 @@ def main():
     if args.targets:
         print(render(["target", "needed", "measured (median)", "met", "benchmarks"],
                      targets(ours, peers), args.format, ["l", "r", "r", "l", "l"]))
+        return 0
+
+    if args.versus:
+        _, old = load_runs(args.versus)
+        before = {r.name: r for r in old}
+        flt = re.compile(args.filter) if args.filter else None
+        rows = []
+        for r in ours:
+            o = before.get(r.name)
+            if o is None or (flt and not flt.search(r.name)):
+                continue
+            unit = UNITS.get(kernel_of(r.name), "/s")
+            rows.append([r.name, si(o.value) + unit if o.value else "-",
+                         si(r.value) + unit if r.value else "-",
+                         fmt_ratio(r.value / o.value) if r.value and o.value else "-"])
+        print(render(["benchmark", os.path.basename(args.versus), os.path.basename(args.results),
+                      "new / old"], rows, args.format, ["l", "r", "r", "r"]))
         return 0
 
     flt = re.compile(args.filter) if args.filter else None
