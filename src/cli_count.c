@@ -23,7 +23,8 @@ static const char count_usage[] =
     "  -h, --help           this text\n";
 
 /* Memory from /proc/self/status (kB): peak resident, and at exit the file-backed
- * part (the mapped corpus, page cache) and the anonymous part (our tables). */
+ * part (the program; a mapped corpus too, when the general path mapped it) and
+ * the anonymous part (our tables and buffers). */
 static void count_print_memory(void)
 {
     FILE *fp = fopen("/proc/self/status", "r");
@@ -38,9 +39,8 @@ static void count_print_memory(void)
         sscanf(line, "RssFile: %ld", &file);
     }
     fclose(fp);
-    fprintf(stderr, "count: peak RSS %.1f MB: mapped corpus (page cache) %.1f MB, "
-            "anonymous at exit %.1f MB\n", hwm / 1024.0, file / 1024.0,
-            anon / 1024.0);
+    fprintf(stderr, "count: peak RSS %.1f MB: file-backed %.1f MB, anonymous at exit %.1f MB\n",
+            hwm / 1024.0, file / 1024.0, anon / 1024.0);
 }
 
 int mm_cmd_count(int argc, char **argv)

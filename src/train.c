@@ -23,8 +23,9 @@
  * Precision: the kernels accumulate gradient rows in float; float sums over
  * hundreds of thousands of examples lose up to 5% of the gradient near the
  * optimum, where G is a small difference of large sums.  So every chunk of
- * at most tr->chunk examples (see MM_CHUNK_MIN) is flushed into a double
- * gradient; the flush costs V^2 adds per chunk, under 1% for V = 27.
+ * at most a chunk of examples (src/train_pass.c, shared with the MPI
+ * trainer) is flushed into a double gradient; the flush costs V^2 adds per
+ * chunk, under 1% for V = 27.
  *
  * Memory: every buffer is sized once when training starts; a step allocates
  * nothing.  W is kept with rows padded to MM_VPAD floats (pads held at 0)
@@ -50,18 +51,8 @@
 #include "model.h"
 #include "stream.h"
 #include "train.h"
+#include "train_pass.h"
 
-/* Examples per kernel call before the float gradient is flushed to double:
- * 32 V, within [1024, 8192].  A flush costs V^2 adds and a chunk about
- * chunk * V kernel work, so 32 V keeps the flush near 1/32 of the kernel
- * time at worst (0.4% measured for V = 27, where the floor applies); a row
- * then gets about 32 examples per chunk whatever V is.  Measured on
- * names.txt after 100 steps: the float error is 1e-6 of the summed terms
- * (n_r P_rj + C_rj) at 1024 examples a chunk, 4e-6 at 4096. */
-#define MM_CHUNK_MIN 1024
-#define MM_CHUNK_MAX 8192
-/* Rows of one dense one-hot block (onehot driver). */
-#define MM_ONEHOT_ROWS 128
 
 static double mm_now(void)
 {
@@ -179,7 +170,6 @@ typedef struct mm_trainer {
     mm_train_driver driver;
     uint32_t batch;
     size_t V, ld;
-    size_t chunk;             /* examples per kernel call (float accumulation) */
     int T;                    /* threads requested (slices allocated) */
     mm_symmap map;
     uint64_t N;               /* examples of the corpus */
@@ -195,10 +185,9 @@ typedef struct mm_trainer {
     double *n;                /* V row sums of C */
     double *Gd;               /* V x ld gradient sum, double (merge) */
     uint8_t *bx, *by;         /* batch examples */
-    /* per-thread slices of one allocation */
+    /* per-thread slices of one allocation, laid out by pass */
+    mm_pass pass;
     uint8_t *tbase;
-    size_t tstride;
-    size_t off_gf, off_sym, off_xenc, off_logits, off_probs, off_lse;
     double *tnll;             /* per-thread NLL sums */
     uint64_t *tcount;         /* per-thread example counts */
     /* results of the last pass */
@@ -266,9 +255,6 @@ static mm_status mm_trainer_open(mm_trainer **out, const mm_model *m, const mm_c
     tr->T = 1;
 #endif
     const size_t V = tr->V, ld = tr->ld, VL = V * ld;
-    tr->chunk = 32 * V;
-    tr->chunk = tr->chunk < MM_CHUNK_MIN ? MM_CHUNK_MIN : tr->chunk;
-    tr->chunk = tr->chunk > MM_CHUNK_MAX ? MM_CHUNK_MAX : tr->chunk;
     mm_symmap_init(&tr->map, &m->vocab);
 
     /* Counting first: it checks every character against the vocabulary
@@ -341,32 +327,15 @@ static mm_status mm_trainer_open(mm_trainer **out, const mm_model *m, const mm_c
                 goto cleanup;
             }
         }
-        /* Per thread: double gradient, float gradient, symbol buffer, and
-         * for the onehot driver its dense blocks.  Slices are spaced so no
-         * two share an offset modulo 4 KiB (as src/count.c does). */
-        size_t off = mm_round_up(VL * sizeof(double), 64);
-        tr->off_gf = off;
-        off += mm_round_up(VL * sizeof(float), 64);
-        tr->off_sym = off;
-        off += mm_round_up(tr->chunk + 2, 64);
-        if (tr->driver == MM_DRIVER_ONEHOT) {
-            size_t blk = mm_round_up(MM_ONEHOT_ROWS * ld * sizeof(float), 64);
-            tr->off_xenc = off;
-            off += blk;
-            tr->off_logits = off;
-            off += blk;
-            tr->off_probs = off;
-            off += blk;
-            tr->off_lse = off;
-            off += mm_round_up(MM_ONEHOT_ROWS * sizeof(float), 64);
-        }
-        tr->tstride = mm_round_up(off, 4096) + 256;
-        tr->tbase = aligned_alloc(4096, mm_round_up(tr->tstride * T, 4096));
+        tr->pass = (mm_pass){.k = k, .c = c, .map = &tr->map, .driver = tr->driver,
+                             .V = V, .ld = ld, .W = tr->W, .rowmax = tr->rowmax};
+        mm_pass_layout(&tr->pass);
+        tr->tbase = aligned_alloc(4096, mm_round_up(tr->pass.stride * T, 4096));
         if (tr->tbase == NULL) {
             st = mm_fail(MM_ERR_NOMEM, "out of memory for %d gradient buffers", tr->T);
             goto cleanup;
         }
-        memset(tr->tbase, 0, mm_round_up(tr->tstride * T, 4096));
+        memset(tr->tbase, 0, mm_round_up(tr->pass.stride * T, 4096));
     }
 cleanup:
     free(counts);
@@ -376,109 +345,6 @@ cleanup:
     }
     *out = tr;
     return MM_OK;
-}
-
-/* The onehot driver on n examples: dense one_hot(x) @ W, softmax, NLL and
- * xenc^T @ (probs - one_hot(y)) into the float gradient gf, a block of rows
- * at a time.  Returns the NLL sum. */
-static double mm_onehot_chunk(const mm_trainer *tr, uint8_t *ws, float *gf,
-                              const uint8_t *x, const uint8_t *y, size_t n)
-{
-    const size_t V = tr->V, ld = tr->ld;
-    float *xenc = (float *)(ws + tr->off_xenc);
-    float *logits = (float *)(ws + tr->off_logits);
-    float *probs = (float *)(ws + tr->off_probs);
-    float *lse = (float *)(ws + tr->off_lse);
-    const float *W = tr->W;
-    double nll = 0.0;
-    for (size_t i0 = 0; i0 < n; i0 += MM_ONEHOT_ROWS) {
-        size_t rows = n - i0 < MM_ONEHOT_ROWS ? n - i0 : MM_ONEHOT_ROWS;
-        memset(xenc, 0, rows * ld * sizeof *xenc);
-        for (size_t i = 0; i < rows; i++) {
-            xenc[i * ld + x[i0 + i]] = 1.0f;
-        }
-        /* logits = xenc @ W, every product taken, as torch's matmul does */
-        for (size_t i = 0; i < rows; i++) {
-            float *l = logits + i * ld;
-            memset(l, 0, ld * sizeof *l);
-            for (size_t kk = 0; kk < V; kk++) {
-                const float a = xenc[i * ld + kk];
-                const float *w = W + kk * ld;
-                for (size_t j = 0; j < ld; j++) {
-                    l[j] += a * w[j];
-                }
-            }
-        }
-        tr->k->softmax_rows(probs, lse, logits, rows, V, ld);
-        for (size_t i = 0; i < rows; i++) {
-            size_t t = y[i0 + i];
-            nll += (double)lse[i] - (double)logits[i * ld + t];
-            probs[i * ld + t] -= 1.0f; /* dlogits = probs - one_hot(y) */
-        }
-        /* gf += xenc^T @ dlogits */
-        for (size_t i = 0; i < rows; i++) {
-            const float *d = probs + i * ld;
-            for (size_t kk = 0; kk < V; kk++) {
-                const float a = xenc[i * ld + kk];
-                float *g = gf + kk * ld;
-                for (size_t j = 0; j < ld; j++) {
-                    g[j] += a * d[j];
-                }
-            }
-        }
-    }
-    return nll;
-}
-
-/* One chunk of at most tr->chunk + 1 examples into the thread's gradient:
- * the kernel accumulates in float, then the chunk is flushed into double. */
-static void mm_chunk(const mm_trainer *tr, uint8_t *ws, const uint8_t *x, const uint8_t *y,
-                     size_t n, double *nll)
-{
-    const size_t V = tr->V, ld = tr->ld;
-    double *gd = (double *)ws;
-    float *gf = (float *)(ws + tr->off_gf);
-    if (tr->driver == MM_DRIVER_ONEHOT) {
-        *nll += mm_onehot_chunk(tr, ws, gf, x, y, n);
-    } else {
-        *nll += tr->k->example_pass(gf, tr->W, tr->rowmax, V, ld, x, y, n);
-    }
-    for (size_t r = 0; r < V; r++) {
-        for (size_t j = 0; j < V; j++) {
-            gd[r * ld + j] += gf[r * ld + j];
-            gf[r * ld + j] = 0.0f;
-        }
-    }
-}
-
-/* Full batch: this thread's byte range, split at line starts. */
-static void mm_pass_range(const mm_trainer *tr, uint8_t *ws, size_t t, size_t Tn,
-                          double *nll, uint64_t *count)
-{
-    const uint8_t *data = tr->c->data;
-    const size_t size = tr->c->size;
-    uint8_t *sym = ws + tr->off_sym;
-    size_t lo, hi, dummy;
-    mm_range(size, t, Tn, &lo, &dummy);
-    mm_range(size, t + 1, Tn, &hi, &dummy);
-    lo = mm_line_start_at_or_after(data, size, lo);
-    hi = t + 1 == Tn ? size : mm_line_start_at_or_after(data, size, hi);
-    const int fast = tr->c->ascii && !tr->c->has_cr;
-    size_t pos = lo, n = 1;
-    sym[0] = 0; /* the boundary before the range's first name */
-    while (pos < hi) {
-        n = fast ? mm_stream_fill_ascii(&tr->map, data, &pos, hi, sym, n, tr->chunk + 1)
-                 : mm_stream_fill(&tr->map, data, &pos, hi, sym, n, tr->chunk + 1);
-        if (pos >= hi && hi == size && sym[n - 1] != 0) {
-            sym[n++] = 0; /* the end of an unterminated last line */
-        }
-        if (n > 1) {
-            mm_chunk(tr, ws, sym, sym + 1, n - 1, nll);
-            *count += n - 1;
-        }
-        sym[0] = sym[n - 1];
-        n = 1;
-    }
 }
 
 /* One pass at tr->W: the NLL sum into tr->nll, the gradient sum into tr->G
@@ -519,20 +385,21 @@ static void mm_trainer_pass(mm_trainer *tr, mm_rng *g)
         if (t == 0) {
             used = (int)Tn;
         }
-        uint8_t *ws = tr->tbase + t * tr->tstride;
+        const mm_pass *ps = &tr->pass;
+        uint8_t *ws = tr->tbase + t * ps->stride;
         memset(ws, 0, V * ld * sizeof(double));
         double nll = 0.0;
         uint64_t count = 0;
         if (tr->batch > 0) {
             size_t lo, hi;
             mm_range(tr->batch, t, Tn, &lo, &hi);
-            for (size_t i = lo; i < hi; i += tr->chunk) {
-                size_t n = hi - i < tr->chunk ? hi - i : tr->chunk;
-                mm_chunk(tr, ws, tr->bx + i, tr->by + i, n, &nll);
+            for (size_t i = lo; i < hi; i += ps->chunk) {
+                size_t n = hi - i < ps->chunk ? hi - i : ps->chunk;
+                nll += mm_pass_chunk(ps, ws, tr->bx + i, tr->by + i, n);
                 count += n;
             }
         } else {
-            mm_pass_range(tr, ws, t, Tn, &nll, &count);
+            count = mm_pass_range(ps, ws, t, Tn, &nll);
         }
         tr->tnll[t] = nll;
         tr->tcount[t] = count;
@@ -542,7 +409,7 @@ static void mm_trainer_pass(mm_trainer *tr, mm_rng *g)
     uint64_t count = 0;
     memset(tr->Gd, 0, V * ld * sizeof *tr->Gd);
     for (int t = 0; t < used; t++) {
-        const double *gd = (const double *)(tr->tbase + (size_t)t * tr->tstride);
+        const double *gd = (const double *)(tr->tbase + (size_t)t * tr->pass.stride);
         for (size_t i = 0; i < V * ld; i++) {
             tr->Gd[i] += gd[i];
         }

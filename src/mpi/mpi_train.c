@@ -55,10 +55,7 @@
 #include "model.h"
 #include "mm_mpi.h"
 #include "stream.h"
-
-#define MM_CHUNK_MIN 1024
-#define MM_CHUNK_MAX 8192
-#define MM_ONEHOT_ROWS 128
+#include "train_pass.h"
 
 /* ---- per-rank generator streams ------------------------------------------- */
 
@@ -86,7 +83,6 @@ typedef struct mmp_trainer {
     uint32_t my_batch;        /* B_r, this rank's share */
     uint64_t seed;
     size_t V, ld;
-    size_t chunk;
     int T;
     mm_symmap map;
     uint64_t N;               /* examples of the whole file */
@@ -98,9 +94,8 @@ typedef struct mmp_trainer {
     double *C, *n;
     double *Gd;               /* V x ld gradient sum, then the NLL sum: reduced */
     uint8_t *bx, *by;
+    mm_pass pass;             /* the per-example work, as train.c does it */
     uint8_t *tbase;
-    size_t tstride;
-    size_t off_gf, off_sym, off_xenc, off_logits, off_probs, off_lse;
     double *tnll;
     double nll;
     uint64_t examples;
@@ -209,9 +204,6 @@ static mm_status mmp_trainer_open(mmp_trainer **out, const mm_model *m,
     tr->T = 1;
 #endif
     const size_t ld = tr->ld, VL = V * ld;
-    tr->chunk = 32 * V;
-    tr->chunk = tr->chunk < MM_CHUNK_MIN ? MM_CHUNK_MIN : tr->chunk;
-    tr->chunk = tr->chunk > MM_CHUNK_MAX ? MM_CHUNK_MAX : tr->chunk;
     mm_symmap_init(&tr->map, &m->vocab);
 
     mm_count_opts copts = {.threads = cfg->threads};
@@ -281,29 +273,15 @@ static mm_status mmp_trainer_open(mmp_trainer **out, const mm_model *m,
                 goto agree;
             }
         }
-        size_t off = mm_round_up(VL * sizeof(double), 64);
-        tr->off_gf = off;
-        off += mm_round_up(VL * sizeof(float), 64);
-        tr->off_sym = off;
-        off += mm_round_up(tr->chunk + 2, 64);
-        if (tr->driver == MM_DRIVER_ONEHOT) {
-            size_t blk = mm_round_up(MM_ONEHOT_ROWS * ld * sizeof(float), 64);
-            tr->off_xenc = off;
-            off += blk;
-            tr->off_logits = off;
-            off += blk;
-            tr->off_probs = off;
-            off += blk;
-            tr->off_lse = off;
-            off += mm_round_up(MM_ONEHOT_ROWS * sizeof(float), 64);
-        }
-        tr->tstride = mm_round_up(off, 4096) + 256;
-        tr->tbase = aligned_alloc(4096, mm_round_up(tr->tstride * T, 4096));
+        tr->pass = (mm_pass){.k = k, .c = c, .map = &tr->map, .driver = tr->driver,
+                             .V = V, .ld = ld, .W = tr->W, .rowmax = tr->rowmax};
+        mm_pass_layout(&tr->pass);
+        tr->tbase = aligned_alloc(4096, mm_round_up(tr->pass.stride * T, 4096));
         if (tr->tbase == NULL) {
             st = mm_fail(MM_ERR_NOMEM, "out of memory for %d gradient buffers", tr->T);
             goto agree;
         }
-        memset(tr->tbase, 0, mm_round_up(tr->tstride * T, 4096));
+        memset(tr->tbase, 0, mm_round_up(tr->pass.stride * T, 4096));
     }
 agree:
     st = mmp_agree(st);
@@ -317,103 +295,6 @@ cleanup:
     }
     *out = tr;
     return MM_OK;
-}
-
-/* As train.c. */
-static double mm_onehot_chunk(const mmp_trainer *tr, uint8_t *ws, float *gf,
-                              const uint8_t *x, const uint8_t *y, size_t n)
-{
-    const size_t V = tr->V, ld = tr->ld;
-    float *xenc = (float *)(ws + tr->off_xenc);
-    float *logits = (float *)(ws + tr->off_logits);
-    float *probs = (float *)(ws + tr->off_probs);
-    float *lse = (float *)(ws + tr->off_lse);
-    const float *W = tr->W;
-    double nll = 0.0;
-    for (size_t i0 = 0; i0 < n; i0 += MM_ONEHOT_ROWS) {
-        size_t rows = n - i0 < MM_ONEHOT_ROWS ? n - i0 : MM_ONEHOT_ROWS;
-        memset(xenc, 0, rows * ld * sizeof *xenc);
-        for (size_t i = 0; i < rows; i++) {
-            xenc[i * ld + x[i0 + i]] = 1.0f;
-        }
-        for (size_t i = 0; i < rows; i++) {
-            float *l = logits + i * ld;
-            memset(l, 0, ld * sizeof *l);
-            for (size_t kk = 0; kk < V; kk++) {
-                const float a = xenc[i * ld + kk];
-                const float *w = W + kk * ld;
-                for (size_t j = 0; j < ld; j++) {
-                    l[j] += a * w[j];
-                }
-            }
-        }
-        tr->k->softmax_rows(probs, lse, logits, rows, V, ld);
-        for (size_t i = 0; i < rows; i++) {
-            size_t t = y[i0 + i];
-            nll += (double)lse[i] - (double)logits[i * ld + t];
-            probs[i * ld + t] -= 1.0f;
-        }
-        for (size_t i = 0; i < rows; i++) {
-            const float *d = probs + i * ld;
-            for (size_t kk = 0; kk < V; kk++) {
-                const float a = xenc[i * ld + kk];
-                float *g = gf + kk * ld;
-                for (size_t j = 0; j < ld; j++) {
-                    g[j] += a * d[j];
-                }
-            }
-        }
-    }
-    return nll;
-}
-
-/* As train.c. */
-static void mm_chunk(const mmp_trainer *tr, uint8_t *ws, const uint8_t *x, const uint8_t *y,
-                     size_t n, double *nll)
-{
-    const size_t V = tr->V, ld = tr->ld;
-    double *gd = (double *)ws;
-    float *gf = (float *)(ws + tr->off_gf);
-    if (tr->driver == MM_DRIVER_ONEHOT) {
-        *nll += mm_onehot_chunk(tr, ws, gf, x, y, n);
-    } else {
-        *nll += tr->k->example_pass(gf, tr->W, tr->rowmax, V, ld, x, y, n);
-    }
-    for (size_t r = 0; r < V; r++) {
-        for (size_t j = 0; j < V; j++) {
-            gd[r * ld + j] += gf[r * ld + j];
-            gf[r * ld + j] = 0.0f;
-        }
-    }
-}
-
-/* As train.c, over this rank's part. */
-static void mm_pass_range(const mmp_trainer *tr, uint8_t *ws, size_t t, size_t Tn,
-                          double *nll)
-{
-    const uint8_t *data = tr->c->data;
-    const size_t size = tr->c->size;
-    uint8_t *sym = ws + tr->off_sym;
-    size_t lo, hi, dummy;
-    mm_range(size, t, Tn, &lo, &dummy);
-    mm_range(size, t + 1, Tn, &hi, &dummy);
-    lo = mm_line_start_at_or_after(data, size, lo);
-    hi = t + 1 == Tn ? size : mm_line_start_at_or_after(data, size, hi);
-    const int fast = tr->c->ascii && !tr->c->has_cr;
-    size_t pos = lo, n = 1;
-    sym[0] = 0;
-    while (pos < hi) {
-        n = fast ? mm_stream_fill_ascii(&tr->map, data, &pos, hi, sym, n, tr->chunk + 1)
-                 : mm_stream_fill(&tr->map, data, &pos, hi, sym, n, tr->chunk + 1);
-        if (pos >= hi && hi == size && sym[n - 1] != 0) {
-            sym[n++] = 0;
-        }
-        if (n > 1) {
-            mm_chunk(tr, ws, sym, sym + 1, n - 1, nll);
-        }
-        sym[0] = sym[n - 1];
-        n = 1;
-    }
 }
 
 /* Collective (examples, onehot): one pass at tr->W over every rank's data;
@@ -459,18 +340,19 @@ static void mmp_trainer_pass(mmp_trainer *tr, mm_rng *g, uint64_t step)
         if (t == 0) {
             used = (int)Tn;
         }
-        uint8_t *ws = tr->tbase + t * tr->tstride;
+        const mm_pass *ps = &tr->pass;
+        uint8_t *ws = tr->tbase + t * ps->stride;
         memset(ws, 0, VL * sizeof(double));
         double nll = 0.0;
         if (tr->batch > 0) {
             size_t lo, hi;
             mm_range(tr->my_batch, t, Tn, &lo, &hi);
-            for (size_t i = lo; i < hi; i += tr->chunk) {
-                size_t n = hi - i < tr->chunk ? hi - i : tr->chunk;
-                mm_chunk(tr, ws, tr->bx + i, tr->by + i, n, &nll);
+            for (size_t i = lo; i < hi; i += ps->chunk) {
+                size_t n = hi - i < ps->chunk ? hi - i : ps->chunk;
+                nll += mm_pass_chunk(ps, ws, tr->bx + i, tr->by + i, n);
             }
         } else {
-            mm_pass_range(tr, ws, t, Tn, &nll);
+            (void)mm_pass_range(ps, ws, t, Tn, &nll);
         }
         tr->tnll[t] = nll;
     }
@@ -478,7 +360,7 @@ static void mmp_trainer_pass(mmp_trainer *tr, mm_rng *g, uint64_t step)
     double nll = 0.0;
     memset(tr->Gd, 0, (VL + 1) * sizeof *tr->Gd);
     for (int t = 0; t < used; t++) {
-        const double *gd = (const double *)(tr->tbase + (size_t)t * tr->tstride);
+        const double *gd = (const double *)(tr->tbase + (size_t)t * tr->pass.stride);
         for (size_t i = 0; i < VL; i++) {
             tr->Gd[i] += gd[i];
         }
