@@ -153,6 +153,10 @@ typedef struct mm_eval_result {
 
 mm_status mm_eval_corpus(const mm_model *m, const mm_corpus *c,
                          const mm_count_opts *opts, mm_eval_result *out);
+/* The same for the corpus file at path, read in one streaming pass
+ * (mm_count_file): the same result, bit for bit, and the same messages. */
+mm_status mm_eval_file(const mm_model *m, const char *path, const mm_count_opts *opts,
+                       mm_eval_result *out);
 
 /* ---- Sampling ------------------------------------------------------------ */
 

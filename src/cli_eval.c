@@ -163,7 +163,6 @@ int mm_cmd_eval(int argc, char **argv)
         return mm_cli_fail(st);
     }
     mm_model *m = NULL;
-    mm_corpus *corpus = NULL;
     int rc = MM_EXIT_FAIL;
     st = mm_model_load(&m, argv[optind]);
     if (st != MM_OK) {
@@ -175,11 +174,8 @@ int mm_cmd_eval(int argc, char **argv)
             goto cleanup;
         }
     }
-    st = mm_corpus_open(&corpus, argv[optind + 1]);
     mm_eval_result r;
-    if (st == MM_OK) {
-        st = mm_eval_corpus(m, corpus, &copts, &r);
-    }
+    st = mm_eval_file(m, argv[optind + 1], &copts, &r);
     if (st != MM_OK) {
         rc = mm_cli_fail(st);
         goto cleanup;
@@ -197,7 +193,6 @@ int mm_cmd_eval(int argc, char **argv)
     }
     rc = MM_EXIT_OK;
 cleanup:
-    mm_corpus_close(corpus);
     mm_model_destroy(m);
     return rc;
 }

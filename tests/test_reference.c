@@ -187,6 +187,62 @@ static void test_nll(void **state)
     check_nll(s, 1.0, 2.4545768);
 }
 
+/* mm_eval_file (one streaming pass, counts moved into the model's
+ * vocabulary) == mm_eval_corpus, bit for bit; a model lacking one of the
+ * corpus's characters gets the mapped path's message. */
+static void test_eval_file(void **state)
+{
+    ref_state *s = need_names(state);
+    const char *path = mm_test_names_path();
+    for (int k = 0; k <= 1; k++) {
+        mm_model *m = make_model(s, k);
+        for (int t = 1; t <= 3; t++) {
+            mm_count_opts o = {.threads = t};
+            mm_eval_result a, b;
+            assert_int_equal(mm_eval_corpus(m, s->corpus, &o, &a), MM_OK);
+            assert_int_equal(mm_eval_file(m, path, &o, &b), MM_OK);
+            assert_int_equal(a.examples, b.examples);
+            assert_memory_equal(&a.log_likelihood, &b.log_likelihood, sizeof(double));
+            assert_memory_equal(&a.nll, &b.nll, sizeof(double));
+        }
+        mm_model_destroy(m);
+    }
+    /* a model of the first 100 lines lacks some letters of the whole file */
+    size_t off = 0;
+    const uint8_t *d = NULL;
+    {
+        FILE *f = fopen(path, "rb");
+        assert_non_null(f);
+        static char head[4096];
+        size_t n = fread(head, 1, sizeof head, f);
+        fclose(f);
+        for (int lines = 0; off < n && lines < 100; off++) {
+            lines += head[off] == '\n';
+        }
+        d = (const uint8_t *)head;
+    }
+    mm_corpus *hc = NULL;
+    assert_int_equal(mm_corpus_from_memory(&hc, d, off, "head"), MM_OK);
+    const mm_vocab *hv = mm_corpus_vocab(hc);
+    assert_true(hv->size < s->V);
+    uint64_t *hcounts = calloc(hv->size * hv->size, sizeof *hcounts);
+    assert_non_null(hcounts);
+    mm_count_opts o1 = {.threads = 1};
+    assert_int_equal(mm_count_bigrams(hc, hv, &o1, hcounts), MM_OK);
+    mm_model *hm = NULL;
+    assert_int_equal(mm_model_from_counts(&hm, hv, hcounts, 1.0), MM_OK);
+    mm_eval_result r;
+    mm_status want = mm_eval_corpus(hm, s->corpus, &o1, &r);
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", mm_errmsg());
+    assert_int_not_equal(want, MM_OK);
+    assert_int_equal(mm_eval_file(hm, path, &o1, &r), want);
+    assert_string_equal(mm_errmsg(), msg);
+    mm_model_destroy(hm);
+    free(hcounts);
+    mm_corpus_close(hc);
+}
+
 static void test_samples(void **state)
 {
     ref_state *s = need_names(state);
@@ -476,6 +532,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_figures),
         cmocka_unit_test(test_nll),
+        cmocka_unit_test(test_eval_file),
         cmocka_unit_test(test_samples),
         cmocka_unit_test(test_model_roundtrip),
         cmocka_unit_test(test_model_corrupt),
