@@ -13,9 +13,11 @@ mm_install_deps build
 corpus="${1:-data/ssa-2018.txt}"
 out="${MM_DEMO_OUT:-demo-out}"
 mkdir -p "$out"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMM_BUILD_TESTS=OFF -DMM_BUILD_BENCH=OFF >/dev/null
-cmake --build build -j"$(nproc 2>/dev/null || echo 2)" --target makemore >/dev/null
-mm=build/makemore
+# its own build directory: configuring build/ without tests would leave a
+# later ctest there running stale test binaries
+cmake -S . -B build-demo -DCMAKE_BUILD_TYPE=Release -DMM_BUILD_TESTS=OFF -DMM_BUILD_BENCH=OFF >/dev/null
+cmake --build build-demo -j"$(nproc 2>/dev/null || echo 2)" --target makemore >/dev/null
+mm=build-demo/makemore
 
 echo "== corpus: $corpus"
 $mm count "$corpus" -o "$out/model.mm" --stats
