@@ -351,16 +351,6 @@ static size_t scan_ascii_avx2(uint8_t seen[256], const uint8_t *b, size_t n)
 
 /* ---- sample_walk ------------------------------------------------------------ */
 
-static inline uint32_t below32_avx2(const float *r, float t)
-{
-    __m256 tt = _mm256_set1_ps(t);
-    uint32_t m0 = (uint32_t)_mm256_movemask_ps(_mm256_cmp_ps(_mm256_load_ps(r), tt, _CMP_LT_OQ));
-    uint32_t m1 = (uint32_t)_mm256_movemask_ps(_mm256_cmp_ps(_mm256_load_ps(r + 8), tt, _CMP_LT_OQ));
-    uint32_t m2 = (uint32_t)_mm256_movemask_ps(_mm256_cmp_ps(_mm256_load_ps(r + 16), tt, _CMP_LT_OQ));
-    uint32_t m3 = (uint32_t)_mm256_movemask_ps(_mm256_cmp_ps(_mm256_load_ps(r + 24), tt, _CMP_LT_OQ));
-    return (uint32_t)__builtin_popcount(m0 | m1 << 8 | m2 << 16 | m3 << 24);
-}
-
 static inline uint32_t below_any_avx2(const float *r, float t, size_t ld)
 {
     __m256 tt = _mm256_set1_ps(t);
@@ -372,29 +362,16 @@ static inline uint32_t below_any_avx2(const float *r, float t, size_t ld)
     return ix;
 }
 
-static size_t walk32_avx2(mm_walk *w, uint8_t *out, const float *cum,
-                          const uint8_t *guide, size_t ld, const uint64_t *r, size_t n,
-                          size_t max_len)
-{
-    MM_WALK_BODY(below32_avx2);
-}
-
-static size_t walk_any_avx2(mm_walk *w, uint8_t *out, const float *cum,
-                            const uint8_t *guide, size_t ld, const uint64_t *r, size_t n,
-                            size_t max_len)
-{
-#define MM_BELOW_ANY(r, x) below_any_avx2(r, x, ld)
-    MM_WALK_BODY(MM_BELOW_ANY);
-#undef MM_BELOW_ANY
-}
-
+/* The guide answers most draws (kernels/walk.h); the vector count is the
+ * rare fallback, so one loop over the row's ld lanes serves every V. */
 static size_t sample_walk_avx2(mm_walk *w, uint8_t *out, const float *cum,
                                const uint8_t *guide, size_t V, size_t ld, const uint64_t *r,
                                size_t n, size_t max_len)
 {
     (void)V; /* whole rows of ld lanes are compared: pads never count */
-    return ld == 32 ? walk32_avx2(w, out, cum, guide, ld, r, n, max_len)
-                    : walk_any_avx2(w, out, cum, guide, ld, r, n, max_len);
+#define MM_BELOW_ANY(row, t) below_any_avx2(row, t, ld)
+    MM_WALK_BODY(MM_BELOW_ANY);
+#undef MM_BELOW_ANY
 }
 
 const mm_kernels mm_kernels_avx2 = {

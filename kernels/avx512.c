@@ -364,21 +364,6 @@ static size_t scan_ascii_avx512(uint8_t seen[256], const uint8_t *b, size_t n)
 
 /* ---- sample_walk ------------------------------------------------------------ */
 
-static inline uint32_t below32_avx512(const float *r, float t)
-{
-    __m512 tt = _mm512_set1_ps(t);
-    uint32_t lo = _mm512_cmp_ps_mask(_mm512_load_ps(r), tt, _CMP_LT_OQ);
-    uint32_t hi = _mm512_cmp_ps_mask(_mm512_load_ps(r + 16), tt, _CMP_LT_OQ);
-    return (uint32_t)__builtin_popcount(lo | hi << 16);
-}
-
-static size_t walk32_avx512(mm_walk *w, uint8_t *out, const float *cum,
-                          const uint8_t *guide, size_t ld, const uint64_t *r, size_t n,
-                          size_t max_len)
-{
-    MM_WALK_BODY(below32_avx512);
-}
-
 static inline uint32_t below_any_avx512(const float *r, float t, size_t ld)
 {
     __m512 tt = _mm512_set1_ps(t);
@@ -390,22 +375,16 @@ static inline uint32_t below_any_avx512(const float *r, float t, size_t ld)
     return ix;
 }
 
-static size_t walk_any_avx512(mm_walk *w, uint8_t *out, const float *cum,
-                            const uint8_t *guide, size_t ld, const uint64_t *r, size_t n,
-                            size_t max_len)
-{
-#define MM_BELOW_ANY(r, x) below_any_avx512(r, x, ld)
-    MM_WALK_BODY(MM_BELOW_ANY);
-#undef MM_BELOW_ANY
-}
-
+/* The guide answers most draws (kernels/walk.h); the vector count is the
+ * rare fallback, so one loop over the row's ld lanes serves every V. */
 static size_t sample_walk_avx512(mm_walk *w, uint8_t *out, const float *cum,
-                               const uint8_t *guide, size_t V, size_t ld, const uint64_t *r,
-                               size_t n, size_t max_len)
+                                 const uint8_t *guide, size_t V, size_t ld, const uint64_t *r,
+                                 size_t n, size_t max_len)
 {
     (void)V; /* whole rows of ld lanes are compared: pads never count */
-    return ld == 32 ? walk32_avx512(w, out, cum, guide, ld, r, n, max_len)
-                    : walk_any_avx512(w, out, cum, guide, ld, r, n, max_len);
+#define MM_BELOW_ANY(row, t) below_any_avx512(row, t, ld)
+    MM_WALK_BODY(MM_BELOW_ANY);
+#undef MM_BELOW_ANY
 }
 
 const mm_kernels mm_kernels_avx512 = {

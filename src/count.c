@@ -56,6 +56,18 @@ static mm_status mm_map_vocab(const mm_corpus *c, const mm_vocab *v, int16_t *ma
     return MM_OK;
 }
 
+uint64_t *mm_count_ws_merge(const mm_count_ws *ws, int used, size_t n)
+{
+    uint64_t *acc = (uint64_t *)ws->base;
+    for (int t = 1; t < used; t++) {
+        const uint64_t *local = (const uint64_t *)(ws->base + (size_t)t * ws->stride);
+        for (size_t i = 0; i < n; i++) {
+            acc[i] += local[i];
+        }
+    }
+    return acc;
+}
+
 int mm_count_threads(const mm_count_opts *opts)
 {
     if (opts != NULL && opts->threads > 0) {
@@ -126,13 +138,7 @@ static mm_status mm_count_ascii(const mm_corpus *c, const mm_vocab *v,
         }
     }
 
-    uint64_t *acc = (uint64_t *)ws.base; /* thread 0's table accumulates */
-    for (int t = 1; t < used; t++) {
-        const uint64_t *local = (const uint64_t *)(ws.base + (size_t)t * ws.stride);
-        for (size_t i = 0; i < K * K; i++) {
-            acc[i] += local[i];
-        }
-    }
+    uint64_t *acc = mm_count_ws_merge(&ws, used, K * K);
     if (size > 0) {
         acc[code[data[0]]]++; /* the implicit boundary before the first name */
         uint8_t last = data[size - 1];
@@ -246,13 +252,7 @@ static mm_status mm_count_utf8(const mm_corpus *c, const mm_vocab *v,
         k->count_end(work, local);
     }
 
-    memset(counts, 0, V * V * sizeof *counts);
-    for (int t = 0; t < used; t++) {
-        const uint64_t *local = (const uint64_t *)(ws.base + (size_t)t * ws.stride);
-        for (size_t i = 0; i < V * V; i++) {
-            counts[i] += local[i];
-        }
-    }
+    memcpy(counts, mm_count_ws_merge(&ws, used, V * V), V * V * sizeof *counts);
     /* No final newline: close the last name.  (A trailing CR ends it too.) */
     size_t e = size;
     if (e > 0 && data[e - 1] == '\r') {

@@ -20,6 +20,9 @@ typedef struct mm_count_ws {
 
 mm_status mm_count_ws_alloc(mm_count_ws *ws, int T, size_t K, size_t extra,
                             const mm_kernels *k);
+/* Thread 0's n counts += those of threads 1 .. used - 1, in thread order
+ * (integers: any order gives the same result); returns thread 0's table. */
+uint64_t *mm_count_ws_merge(const mm_count_ws *ws, int used, size_t n);
 
 /* Threads a count runs on: opts->threads, or the OpenMP default. */
 int mm_count_threads(const mm_count_opts *opts);

@@ -228,12 +228,7 @@ mm_status mm_count_file_sized(const char *path, const mm_count_opts *opts, size_
             goto done;
         }
     }
-    acc = th[0].counts; /* thread 0's table accumulates, in thread order */
-    for (int t = 1; t < used; t++) {
-        for (size_t i = 0; i < K * K; i++) {
-            acc[i] += th[t].counts[i];
-        }
-    }
+    acc = mm_count_ws_merge(&ws, used, K * K);
     acc[code[probe[0]]]++; /* the implicit boundary before the first name */
     if (last != '\n') {
         acc[(size_t)code[last] * K]++; /* no final newline */

@@ -15,7 +15,8 @@
 #include "kernels.h"
 #include "model.h"
 
-#define MM_MT_WORDS 624
+/* The generator's buffer of tempered words (mm_rng.out), two per draw. */
+#define MM_MT_WORDS (sizeof ((mm_rng *)0)->out / sizeof(uint32_t))
 #define MM_WALK_CHUNK (MM_MT_WORDS / 2)
 
 size_t mm_model_sample(const mm_model *m, mm_rng *g, uint8_t *out, size_t max_len,
