@@ -21,6 +21,7 @@ extern "C" {
 #include "makemore.h"
 #include "kernels.h"
 #include "count.h"
+#include "count_auto.h"
 }
 
 namespace mmb {
@@ -52,6 +53,8 @@ extern Corpus *g_names;
 
 /* The tables built in, as mm_kernels_all() lists them. */
 std::vector<const mm_kernels *> all_tables();
+/* The counters built in (mm_counters_all()), then "auto". */
+std::vector<const mm_counter *> all_counters();
 /* The best table this CPU runs (the last supported one). */
 const mm_kernels *best_table();
 

@@ -70,6 +70,16 @@ std::vector<const mm_kernels *> all_tables()
     return v;
 }
 
+std::vector<const mm_counter *> all_counters()
+{
+    std::vector<const mm_counter *> v;
+    for (const mm_counter *const *c = mm_counters_all(); *c; c++) {
+        v.push_back(*c);
+    }
+    v.push_back(&mm_counter_auto);
+    return v;
+}
+
 const mm_kernels *best_table()
 {
     const mm_kernels *best = &mm_kernels_scalar;

@@ -27,7 +27,7 @@ static void check_truncated(const char *line)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/truncate-%d.txt", mm_test_tmpdir(), (int)getpid());
-    for (const mm_kernels *const *k = mm_kernels_all(); *k; k++) {
+    for (const mm_counter *const *k = mm_test_counters(); *k; k++) {
         if (!(*k)->supported()) {
             print_message("skip %s\n", (*k)->name);
             continue;
