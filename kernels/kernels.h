@@ -4,7 +4,7 @@
  * Kernels are single-threaded and pure: no allocation, no I/O, no globals.
  * kernels/scalar.c is the specification; each ISA file (avx2.c, avx512.c)
  * holds optimised variants that tests/test_kernels_*.c prove equal to it.
- * src/dispatch.c picks one table at start-up (--isa, $MM_ISA, best), and
+ * kernels/dispatch.c picks one table at start-up (--isa, $MM_ISA, best), and
  * the counter (below: chosen by measurement unless forced).
  */
 #ifndef MM_KERNELS_H
@@ -44,7 +44,7 @@ typedef void (*mm_count_end_fn)(void *work, uint64_t *counts);
  *   avx512   kernels/avx512.c: triple windows, indices by VBMI permutes
  * Which one runs: a forced choice (mm_dispatch_init: --isa / MM_ISA force
  * that table's own counter, MM_COUNT_KERNEL names any counter), else the
- * "auto" counter (src/count_auto.c), which times every supported counter
+ * "auto" counter (kernels/count_auto.c), which times every supported counter
  * on the first pieces of each stream and keeps the fastest: the fastest
  * counter depends on the CPU (pairs beat triples on Zen 3, triples win on
  * Zen 5), not on its ISA rank. */
@@ -229,7 +229,7 @@ const mm_kernels *mm_kernels_active(void);
 /* Table by name, or NULL. */
 const mm_kernels *mm_kernels_find(const char *name);
 
-/* CPU feature checks (src/cpu.c). */
+/* CPU feature checks (kernels/cpu.c). */
 int mm_cpu_always(void);
 int mm_cpu_has_avx2_fma(void);
 int mm_cpu_has_avx512(void);   /* F + BW + VL + DQ + VBMI, OS saves ZMM state */

@@ -36,7 +36,7 @@
 
 #define MM_SYM_CHUNK (1 << 20)
 /* Mapped ASCII ranges are fed in pieces of this size, so that the auto
- * counter can time counters on the first ones (src/count_auto.c). */
+ * counter can time counters on the first ones (kernels/count_auto.c). */
 #define MM_COUNT_PIECE ((size_t)1 << 19)
 
 /* Map each character of the corpus to its index in v (the counting vocab). */

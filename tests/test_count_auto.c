@@ -1,6 +1,6 @@
 /*
- * test_count_auto.c - the counter chosen by measurement (src/count_auto.c)
- * and the forcing rules (src/dispatch.c):
+ * test_count_auto.c - the counter chosen by measurement (kernels/count_auto.c)
+ * and the forcing rules (kernels/dispatch.c):
  * - the auto stream gives scalar's counts for any split into pieces, through
  *   the first piece, the check, the trial and the run, and what it chose is
  *   a built-in counter this CPU runs;

@@ -5,7 +5,7 @@
  * Table: the explicit name, then $MM_ISA, then the best supported.
  * Counter: $MM_COUNT_KERNEL if set (any counter name, or "auto"), else the
  * forced table's own counter if a table was named, else "auto", which
- * chooses by measurement (src/count_auto.c).
+ * chooses by measurement (kernels/count_auto.c).
  * A forced name that is unknown or cannot run here is an error, never a
  * silent fallback (and never SIGILL).
  */

@@ -1,5 +1,5 @@
 /*
- * count_auto.h - the "auto" counter (src/count_auto.c): a counting stream
+ * count_auto.h - the "auto" counter (kernels/count_auto.c): a counting stream
  * that times the exact counters on its first pieces and keeps the fastest.
  * The _with functions take the candidates explicitly (tests give it a
  * counter that is fast and wrong, to see it refused).
