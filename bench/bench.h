@@ -42,6 +42,7 @@ struct Options {
     std::string cache_dir;     /* $MM_CACHE_DIR or ~/.cache/makemore */
     uint64_t synth_bytes = 1ull << 30;
     bool synth = true;         /* --no-synth: skip the synthetic corpus */
+    bool list_only = false;    /* --benchmark_list_tests: corpora named, not opened */
     std::vector<std::pair<std::string, std::string>> extra; /* --corpus N=PATH */
 };
 

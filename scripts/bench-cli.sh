@@ -35,7 +35,8 @@ build=${MM_BENCH_BUILD:-$root/build-bench}
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DMM_BUILD_BENCH=ON >/dev/null
 cmake --build "$build" -j"$(nproc)" --target makemore makemore-bench >/dev/null
 mm=$build/makemore
-names=${MM_NAMES:-$root/../shared/data/names.txt}
+names=${MM_NAMES:-$root/tests/data/names.txt}
+[ -f "$names" ] || names=$root/../shared/data/names.txt
 corpus=${MM_CACHE_DIR:-$HOME/.cache/makemore}/corpora/synth-1g.txt
 if [ ! -f "$corpus" ]; then # makemore-bench generates it (once) when it starts
     "$build/bench/makemore-bench" --check-only >/dev/null

@@ -16,7 +16,7 @@
 # Environment:
 #   MM_BENCH_THREADS  OMP_NUM_THREADS for the run (default: nproc)
 #   MM_BENCH_BUILD    build directory (default: build-bench in the checkout)
-#   MM_NAMES          names.txt (default ../shared/data/names.txt)
+#   MM_NAMES          names.txt (default tests/data/names.txt)
 #   MM_CACHE_DIR      corpus cache (default ~/.cache/makemore): ssa-all and
 #                     ssa-births-10pct from scripts/corpus.sh, the synthetic
 #                     1 GiB corpus makemore-bench generates
@@ -64,7 +64,8 @@ bench="$build/bench/makemore-bench"
 threads=${MM_BENCH_THREADS:-$(nproc)}
 export OMP_NUM_THREADS=$threads
 cache=${MM_CACHE_DIR:-${HOME:-/tmp}/.cache/makemore}
-names=${MM_NAMES:-$root/../shared/data/names.txt}
+names=${MM_NAMES:-$root/tests/data/names.txt}
+[ -f "$names" ] || names=$root/../shared/data/names.txt
 
 # The corpora: scripts/corpus.sh builds each once, or re-checks the cached
 # file against the SHA-256 recorded in data/corpora.sha256.
