@@ -382,6 +382,9 @@ static mm_status mm_trainer_pass(mm_trainer *tr, mm_rng *g)
             uint64_t p, tries = 0;
             do {
                 if (tries++ == limit) {
+                    if (mm_corpus_check_intact(tr->c) != MM_OK) {
+                        return MM_ERR_IO; /* the zeros of a truncated file */
+                    }
                     return mm_fail(MM_ERR_INVALID_ARG, "%s: %llu minibatch draws in a row "
                                    "found no example: the generator state is degenerate",
                                    tr->c->name, (unsigned long long)limit);
