@@ -80,6 +80,18 @@ mm_status mm_corpus_from_memory(mm_corpus **out, const void *data, size_t size,
                                 const char *name);
 void mm_corpus_close(mm_corpus *c); /* NULL is a no-op */
 
+/* Opt in to the SIGBUS guard for mapped corpora.  A corpus file truncated
+ * by another process while it is mapped makes reads beyond the new end raise
+ * SIGBUS.  With the guard, a fault inside a mapped corpus maps zeros over the
+ * page and the reader fails with MM_ERR_IO "the file shrank while being
+ * read"; any other SIGBUS goes to the handler that was there before (or
+ * the default action).  Installing a signal handler is process-wide, so the
+ * library never does it by itself: without this call a truncated corpus ends
+ * the process with SIGBUS, as for any reader of a mapped file.  Call it once
+ * at start (the makemore tools do); calling it again re-installs the handler
+ * if something replaced it. */
+mm_status mm_sigbus_guard_install(void);
+
 typedef struct mm_corpus_info {
     uint64_t bytes;     /* size of the file */
     int ascii;          /* 1 if every byte is < 0x80 (fast path) */

@@ -16,24 +16,35 @@
 /* Record the detail mm_errmsg() returns, and return s (for `return mm_fail(...)`). */
 mm_status mm_fail(mm_status s, const char *fmt, ...) MM_PRINTF(2, 3);
 
-/* An output written to "<path>.tmp.XXXXXX" beside the target, then fsync'd and
- * renamed over it: a crash or error never leaves a half-written target. */
+/* An output (outfile.c): a regular file (or nothing) at the path is replaced
+ * by writing "<file>.tmp.XXXXXX" beside the real file (symlinks followed),
+ * then fsync and rename, so a crash or error never leaves a half-written
+ * target; "-" (standard output), a character device, a FIFO or an open file
+ * named through /proc is written in place; a directory, socket or block
+ * device is refused. */
 typedef struct mm_outfile {
     FILE *fp;
-    char *tmp_path;
-    char *path;
+    char *tmp_path;   /* NULL when written in place */
+    char *path;       /* the name given, for messages ("<stdout>" for "-") */
+    char *target;     /* what the rename replaces (symlinks followed) */
+    int slot;         /* the temporary's slot in the signal-cleanup registry */
 } mm_outfile;
 
 mm_status mm_outfile_open(mm_outfile *o, const char *path);
 /* Flush, fsync, close and rename.  On failure the temporary is removed. */
 mm_status mm_outfile_commit(mm_outfile *o);
 /* Close and remove the temporary; the target is untouched.  Safe to call
- * after a failed or successful commit. */
+ * after a failed or successful commit, and on a zeroed struct. */
 void mm_outfile_abort(mm_outfile *o);
+
+/* Write model m into o (not committed); refuses non-finite weights. */
+mm_status mm_model_write(const mm_model *m, mm_outfile *o);
 
 /* Remove every temporary still open (async-signal-safe: for the CLI's
  * SIGINT/SIGTERM handler, so an interrupt leaves no temporary behind). */
 void mm_outfile_remove_all_temps(void);
+/* Temporaries currently registered (tests). */
+int mm_outfile_temps_live(void);
 
 /* Recompute g->out from g->state (after restoring a saved state). */
 void mm_rng_temper_all(mm_rng *g);
