@@ -282,6 +282,8 @@ static Corpus *open_file_corpus(const std::string &name, const std::string &path
     k->name = name;
     k->path = path;
     if (g_opt.list_only) {
+        struct stat sb;
+        k->bytes = stat(path.c_str(), &sb) == 0 ? (uint64_t)sb.st_size : 0;
         return k; /* named only: nothing runs */
     }
     if (mm_corpus_open(&k->c, path.c_str()) != MM_OK) {
@@ -332,6 +334,7 @@ bool setup_corpora()
             k->name = name;
             if (!g_opt.quick) {
                 k->path = g_opt.cache_dir + "/corpora/" + name + ".txt";
+                k->bytes = g_opt.synth_bytes;
             }
             g_corpora.push_back(k);
         } else if (g_opt.quick) {
@@ -557,6 +560,7 @@ int main(int argc, char **argv)
         register_neural();
         register_train();
         register_sample();
+        register_read();
         benchmark::RunSpecifiedBenchmarks(); /* lists, runs nothing */
         benchmark::Shutdown();
         close_corpora();
@@ -601,6 +605,7 @@ int main(int argc, char **argv)
     register_neural();
     register_train();
     register_sample();
+    register_read();
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
     close_corpora();
