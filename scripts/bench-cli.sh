@@ -109,5 +109,20 @@ for r in d["results"]:
     unit = "GB/s" if rate >= 1e9 else "MB/s"
     print("%-20s median %.3f s  %.2f %s" % (r["command"], r["median"], rate / (1e9 if unit == "GB/s" else 1e6), unit))
 json.dump(d, open(dst, "w"), indent=1)
+# issue 11's targets: the default against the fastest counter forced, and
+# against numpy, whole processes
+rate = {r["command"]: r["bytes"] / r["median"] for r in d["results"] if r["bytes"]}
+for t in (1, 2):
+    dflt = rate.get("count/default/t%d/synth-1g" % t)
+    forced = {c: v for c, v in rate.items()
+              if c.startswith("count/") and c.endswith("/t%d/synth-1g" % t)
+              and "/default/" not in c and "numpy" not in c}
+    if dflt and forced:
+        fc = max(forced, key=forced.get)
+        print("t%d: default / fastest forced (%s) = %.3f" % (t, fc, dflt / forced[fc]))
+np_rate = rate.get("count/numpy-bincount/t1/synth-1g")
+if np_rate and rate.get("count/default/t2/synth-1g"):
+    print("default on 2 threads / numpy-bincount (whole processes) = x %.1f"
+          % (rate["count/default/t2/synth-1g"] / np_rate))
 print("wrote", dst)
 EOF
