@@ -1,6 +1,6 @@
 /*
  * bench_read.cc - where the bytes come from: the same count (one thread,
- * the auto counter, 512 KiB pieces) over one file corpus read six ways, to
+ * the auto counter, 512 KiB pieces) over one file corpus read seven ways, to
  * find out why the mapped driver (mm_count_bigrams) is slower than the
  * streaming reader (mm_count_file) on some machines (issue 11 item 5).
  *
@@ -15,6 +15,8 @@
  *   read/map-populate/<corpus>  a new mapping each time with MAP_POPULATE
  *   read/anon/<corpus>          a private anonymous copy made before timing
  *                               (the same bytes in memory that is not page cache)
+ *   read/anon-thp/<corpus>      the same with MADV_HUGEPAGE (2 MiB pages where
+ *                               the kernel grants them: fewer TLB misses)
  * Each reports minor page faults per run (counter minflt, from getrusage)
  * and runs on file corpora of at least 64 MiB only (synth-1g).  Real time.
  */
@@ -61,7 +63,7 @@ static void count_span(void *work, const uint8_t *b, size_t n, uint8_t *buf, boo
     }
 }
 
-enum class How { pread, map_open, map_copy, map_fresh, map_populate, anon };
+enum class How { pread, map_open, map_copy, map_fresh, map_populate, anon, anon_thp };
 
 static void BM_read(benchmark::State &st, Corpus *k, How how)
 {
@@ -78,13 +80,16 @@ static void BM_read(benchmark::State &st, Corpus *k, How how)
         return;
     }
     uint8_t *anon = nullptr;
-    if (how == How::anon) {
+    if (how == How::anon || how == How::anon_thp) {
         anon = static_cast<uint8_t *>(mmap(nullptr, n, PROT_READ | PROT_WRITE,
                                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
         if (anon == MAP_FAILED) {
             close(fd);
             st.SkipWithError("no memory for the anonymous copy");
             return;
+        }
+        if (how == How::anon_thp) {
+            (void)madvise(anon, n, MADV_HUGEPAGE);
         }
         std::memcpy(anon, k->c->data, n);
     }
@@ -126,6 +131,7 @@ static void BM_read(benchmark::State &st, Corpus *k, How how)
             break;
         }
         case How::anon:
+        case How::anon_thp:
             count_span(w.p, anon, n, nullptr, false);
             break;
         }
@@ -149,7 +155,8 @@ void register_read()
         How how;
     } hows[] = {{"pread", How::pread},         {"map-open", How::map_open},
                 {"map-copy", How::map_copy},   {"map-fresh", How::map_fresh},
-                {"map-populate", How::map_populate}, {"anon", How::anon}};
+                {"map-populate", How::map_populate}, {"anon", How::anon},
+                {"anon-thp", How::anon_thp}};
     for (Corpus *k : g_corpora) {
         if (k->path.empty() || k->bytes < ((uint64_t)64 << 20)) {
             continue;
