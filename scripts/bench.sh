@@ -6,10 +6,13 @@
 # --peers the ratio to PyTorch and numpy on the same work, timed in the same
 # run).
 #
-# Usage: scripts/bench.sh [--quick] [--peers] [--plots] [-- MAKEMORE-BENCH-ARGS...]
+# Usage: scripts/bench.sh [--quick] [--peers] [--peers-only REGEX] [--plots]
+#                         [-- MAKEMORE-BENCH-ARGS...]
 #   --quick    small sizes, names.txt and an in-memory 4 MiB corpus only,
 #              short timings; written under the build directory, not results/
 #   --peers    also time bench/peers/ (PyTorch, numpy) on the same corpora
+#   --peers-only REGEX  with --peers: time only the peers matching REGEX
+#              (e.g. '^count/' with -- --benchmark_filter='^count')
 #   --plots    also draw the PNGs (scripts/plot-bench.py)
 #   after --:  passed to makemore-bench, e.g. --benchmark_filter=/avx2/
 #
@@ -30,11 +33,12 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
 python=/usr/bin/python3
 
-quick=0 peers=0 plots=0
+quick=0 peers=0 plots=0 peers_only=
 while [ $# -gt 0 ]; do
     case "$1" in
     --quick) quick=1 ;;
     --peers) peers=1 ;;
+    --peers-only) peers_only=$2; shift ;;
     --plots) plots=1 ;;
     --) shift; break ;;
     -h | --help)
@@ -158,6 +162,7 @@ if [ "$peers" = 1 ]; then
         pargs+=(--corpus "synth-1g=$synth")
     fi
     [ "$quick" = 0 ] || pargs+=(--quick)
+    [ -z "$peers_only" ] || pargs+=(--only "$peers_only")
     log "timing the peers (PyTorch, numpy) on the same corpora"
     # OpenBLAS settings meant for older builds slow a current numpy: unset
     # for this command only (see /work/.library/env); the JSON records it.
