@@ -7,12 +7,25 @@
  * results in out-parameters.  On failure, mm_errmsg() returns a sentence that
  * names the file, line and problem (thread-local, valid until the next
  * failing call on the same thread).  The library never prints or exits.
+ *
+ * Ownership, one rule:
+ *   - The caller owns every buffer it passes in; the library never keeps a
+ *     pointer to one past the call (except mm_corpus_from_memory's bytes,
+ *     which the corpus reads until it is closed).
+ *   - What a call creates is returned through an out-parameter and owned by
+ *     the caller: objects (mm_corpus, mm_model) are freed by their _close or
+ *     _destroy function, arrays (mm_count_file's counts, mm_npy_read_f32's
+ *     data) by free().
+ *   - A getter (mm_<object>_get_<what>) returns a borrowed pointer into its
+ *     object: valid until the object is destroyed or changed (mm_train
+ *     changes a model's weights and probabilities); never free it.
  */
 #ifndef MAKEMORE_H
 #define MAKEMORE_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -66,6 +79,14 @@ int mm_vocab_index(const mm_vocab *v, uint32_t cp);
 /* UTF-8 encoding of symbol i into buf (at least 5 bytes); returns length. */
 size_t mm_vocab_utf8(const mm_vocab *v, size_t i, char *buf);
 
+/* Decode one UTF-8 sequence at p (avail > 0 bytes), as the corpus reader
+ * does: returns its length and sets *cp, or returns 0 and points *why at a
+ * static reason (overlong, surrogate, truncated, ...). */
+size_t mm_utf8_decode(const uint8_t *p, size_t avail, uint32_t *cp, const char **why);
+/* Encode code point cp as UTF-8 into buf (at least 4 bytes); returns the
+ * length (no terminating NUL). */
+size_t mm_utf8_encode(uint32_t cp, char *buf);
+
 /* ---- Corpus -------------------------------------------------------------- */
 
 /* A corpus: one name per line, UTF-8.  LF or CRLF line ends; a missing final
@@ -88,7 +109,7 @@ typedef struct mm_corpus_info {
 /* Names and bigrams come from the counts: names = sum of row 0 (every name
  * starts with a (., first) bigram), bigrams = sum of all counts. */
 
-const mm_vocab *mm_corpus_vocab(const mm_corpus *c);
+const mm_vocab *mm_corpus_get_vocab(const mm_corpus *c);
 void mm_corpus_get_info(const mm_corpus *c, mm_corpus_info *info);
 
 /* ---- Counting ------------------------------------------------------------ */
@@ -96,6 +117,10 @@ void mm_corpus_get_info(const mm_corpus *c, mm_corpus_info *info);
 typedef struct mm_count_opts {
     int threads;        /* OpenMP threads; 0 = the OpenMP default */
 } mm_count_opts;
+
+/* The number of OpenMP threads a call asked for `threads` runs on: threads
+ * if > 0, else the OpenMP default (omp_get_max_threads()). */
+int mm_threads_used(int threads);
 
 /* Bigram counts of corpus c in the index space of vocab v (which must hold
  * every character of c, else MM_ERR_VOCAB naming it): counts is V*V uint64,
@@ -129,12 +154,16 @@ mm_status mm_model_from_counts(mm_model **out, const mm_vocab *v,
 void mm_model_destroy(mm_model *m); /* NULL is a no-op */
 
 mm_model_kind mm_model_get_kind(const mm_model *m);
-const mm_vocab *mm_model_vocab(const mm_model *m);
-/* V*V bigram counts (count models; NULL for neural ones). */
-const uint64_t *mm_model_counts(const mm_model *m);
-double mm_model_smoothing(const mm_model *m);
+const mm_vocab *mm_model_get_vocab(const mm_model *m);
+/* V*V bigram counts, row = first symbol (count models; NULL for neural). */
+const uint64_t *mm_model_get_counts(const mm_model *m);
+/* k of the add-k smoothing (count models; 0 for neural ones). */
+double mm_model_get_smoothing(const mm_model *m);
 /* V*V row-stochastic float32 probabilities (rows sum to ~1). */
-const float *mm_model_probs(const mm_model *m);
+const float *mm_model_get_probs(const mm_model *m);
+/* V*V float32 weights W, row-major, logits of symbol x in row x (neural
+ * models; NULL for count models).  See also mm_model_get_train_state. */
+const float *mm_model_get_weights(const mm_model *m);
 
 /* Versioned binary model file (magic, version, sizes, CRC-32C).  Saving
  * writes a temporary file in the same directory, fsyncs it and renames it
@@ -151,11 +180,17 @@ typedef struct mm_eval_result {
     double perplexity;       /* exp(nll) */
 } mm_eval_result;
 
+typedef struct mm_eval_opts {
+    int threads;        /* OpenMP threads; 0 = the OpenMP default */
+} mm_eval_opts;
+
+/* The NLL of model m on corpus c (opts may be NULL: the defaults).  Every
+ * character of c must be in m's vocabulary, else MM_ERR_VOCAB naming it. */
 mm_status mm_eval_corpus(const mm_model *m, const mm_corpus *c,
-                         const mm_count_opts *opts, mm_eval_result *out);
+                         const mm_eval_opts *opts, mm_eval_result *out);
 /* The same for the corpus file at path, read in one streaming pass
  * (mm_count_file): the same result, bit for bit, and the same messages. */
-mm_status mm_eval_file(const mm_model *m, const char *path, const mm_count_opts *opts,
+mm_status mm_eval_file(const mm_model *m, const char *path, const mm_eval_opts *opts,
                        mm_eval_result *out);
 
 /* ---- Sampling ------------------------------------------------------------ */
@@ -188,8 +223,7 @@ void     mm_rng_randn(mm_rng *g, float *out, size_t n);
 /* Draw one name: symbols from the boundary until the boundary comes back or
  * max_len symbols were drawn.  Writes up to max_len symbol indices (without
  * the boundary) to out; returns how many. */
-size_t mm_model_sample(const mm_model *m, mm_rng *g, uint8_t *out,
-                       size_t max_len, float *scratch);
+size_t mm_model_sample(const mm_model *m, mm_rng *g, uint8_t *out, size_t max_len);
 /* Draw many names at once, with the active kernel table: the same names,
  * and the same generator state afterwards, as calling mm_model_sample once
  * per name.  Writes each name's symbols followed by a 0 (the boundary) to
@@ -215,6 +249,37 @@ mm_status mm_npy_read_f32(const char *path, float **out, size_t *rows,
  * labelled with its bigram and count, as SVG (written atomically). */
 mm_status mm_plot_counts_svg(const mm_model *m, const char *path);
 
+/* Line chart of loss[i] against step[i], i < n, with axes, ticks, grid and
+ * labels, written atomically to path as SVG.  step may be NULL: then the
+ * x value of point i is i.  Points are joined in the order given; a NaN or
+ * infinite loss breaks the line and is left out of the y range.  title (UTF-8,
+ * may be NULL) goes above the chart.  n == 0 gives empty axes.
+ * MM_ERR_INVALID_ARG if path is missing or loss is NULL with n > 0. */
+mm_status mm_plot_loss_svg(const double *loss, const uint64_t *step, size_t n,
+                           const char *path, const char *title);
+
+/* ---- Output files -------------------------------------------------------- */
+
+/* An output written to "<path>.tmp.XXXXXX" beside the target, then fsync'd
+ * and renamed over it: a crash or error never leaves a half-written target.
+ * Every output of the library goes this way; a front end writing its own
+ * files (a training log) can too.  Write to fp between open and commit. */
+typedef struct mm_outfile {
+    FILE *fp;
+    char *tmp_path;
+    char *path;
+} mm_outfile;
+
+mm_status mm_outfile_open(mm_outfile *o, const char *path);
+/* Flush, fsync, close and rename.  On failure the temporary is removed. */
+mm_status mm_outfile_commit(mm_outfile *o);
+/* Close and remove the temporary; the target is untouched.  Safe to call
+ * after a failed or successful commit. */
+void mm_outfile_abort(mm_outfile *o);
+/* Remove every temporary still open (async-signal-safe: for a front end's
+ * SIGINT/SIGTERM handler, so an interrupt leaves no temporary behind). */
+void mm_outfile_remove_all_temps(void);
+
 /* ---- Training ------------------------------------------------------------ */
 
 /* The neural bigram: W is V x V float32, logits of symbol x are the row W[x],
@@ -233,9 +298,23 @@ typedef enum mm_train_driver {
 } mm_train_driver;
 
 /* "counts", "examples", "onehot" (NULL for an unknown value), and back
- * (returns 0 for an unknown name). */
+ * (MM_ERR_INVALID_ARG for an unknown name, which mm_errmsg() quotes). */
 const char *mm_train_driver_name(mm_train_driver d);
-int mm_train_driver_parse(const char *name, mm_train_driver *out);
+mm_status mm_train_driver_parse(const char *name, mm_train_driver *out);
+
+/* A neural model's training state, as stored in its file: what a resumed
+ * run starts from. */
+typedef struct mm_train_state {
+    uint64_t step;           /* gradient steps done */
+    double lr;               /* the hyper-parameters of the last run */
+    double reg;
+    uint64_t seed;           /* generator seed of the first run */
+    mm_train_driver driver;
+    uint32_t batch;          /* 0 = full batch */
+} mm_train_state;
+
+/* *out = m's training state; MM_ERR_INVALID_ARG for a count model. */
+mm_status mm_model_get_train_state(const mm_model *m, mm_train_state *out);
 
 /* What one step reports to the progress callback. */
 typedef struct mm_train_progress {
