@@ -30,6 +30,14 @@ lib=(src/error.c src/io/outfile.c src/io/mapguard.c src/io/crc32c.c src/io/utf8.
      src/io/corpus.c src/util.c src/count.c src/count_file.c src/stream.c src/model.c
      src/io/modelfile.c src/eval.c src/sample.c src/rng.c
      src/io/npy.c kernels/dispatch.c kernels/cpu.c kernels/scalar.c)
+# include/makemore_version.h as CMake generates it (cmake/makemore_version.h.in).
+ver=$(sed -n 's/^project(makemore VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+IFS=. read -r vmaj vmin vpat <<<"$ver"
+mkdir -p "$bin/include"
+sed -e "s/@PROJECT_VERSION_MAJOR@/$vmaj/; s/@PROJECT_VERSION_MINOR@/$vmin/" \
+    -e "s/@PROJECT_VERSION_PATCH@/$vpat/; s/@PROJECT_VERSION@/$ver/" \
+    cmake/makemore_version.h.in > "$bin/include/makemore_version.h"
+flags+=(-I"$bin/include")
 objs=()
 for f in "${lib[@]}"; do
     o="$bin/$(echo "$f" | tr / _).o"

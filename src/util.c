@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "makemore.h" /* mm_threads_used is public */
 #include "util.h"
 
 size_t mm_round_up(size_t x, size_t a)
