@@ -172,6 +172,9 @@ MM_API const float *mm_model_get_probs(const mm_model *m);
 /* V*V float32 weights W, row-major, logits of symbol x in row x (neural
  * models; NULL for count models).  See also mm_model_get_train_state. */
 MM_API const float *mm_model_get_weights(const mm_model *m);
+/* Gradient steps a neural model has done (0 for a count model); the rest of
+ * a neural model's training state: mm_model_get_train_state. */
+MM_API uint64_t mm_model_get_steps(const mm_model *m);
 
 /* Versioned binary model file (magic, version, sizes, CRC-32C).  Saving
  * writes a temporary file in the same directory, fsyncs it and renames it

@@ -223,7 +223,12 @@ const float *mm_model_get_probs(const mm_model *m)
 
 const float *mm_model_get_weights(const mm_model *m)
 {
-    return m->W;
+    return m->kind == MM_MODEL_NEURAL ? m->W : NULL;
+}
+
+uint64_t mm_model_get_steps(const mm_model *m)
+{
+    return m->kind == MM_MODEL_NEURAL ? m->neural.step : 0;
 }
 
 mm_status mm_model_get_train_state(const mm_model *m, mm_train_state *out)
