@@ -109,6 +109,18 @@ MM_API mm_status mm_corpus_from_memory(mm_corpus **out, const void *data, size_t
                                        const char *name);
 MM_API void mm_corpus_close(mm_corpus *c); /* NULL is a no-op */
 
+/* Opt in to the SIGBUS guard for mapped corpora.  A corpus file truncated
+ * by another process while it is mapped makes reads beyond the new end raise
+ * SIGBUS.  With the guard, a fault inside a mapped corpus maps zeros over the
+ * page and the reader fails with MM_ERR_IO "the file shrank while being
+ * read"; any other SIGBUS goes to the handler that was there before (or
+ * the default action).  Installing a signal handler is process-wide, so the
+ * library never does it by itself: without this call a truncated corpus ends
+ * the process with SIGBUS, as for any reader of a mapped file.  Call it once
+ * at start (the makemore tools do); calling it again re-installs the handler
+ * if something replaced it. */
+mm_status mm_sigbus_guard_install(void);
+
 typedef struct mm_corpus_info {
     uint64_t bytes;     /* size of the file */
     int ascii;          /* 1 if every byte is < 0x80 (fast path) */
@@ -271,25 +283,36 @@ MM_API mm_status mm_plot_loss_svg(const double *loss, const uint64_t *step, size
 
 /* ---- Output files -------------------------------------------------------- */
 
-/* An output written to "<path>.tmp.XXXXXX" beside the target, then fsync'd
- * and renamed over it: a crash or error never leaves a half-written target.
- * Every output of the library goes this way; a front end writing its own
- * files (a training log) can too.  Write to fp between open and commit. */
+/* An output (io/outfile.c): a regular file (or nothing) at the path is
+ * replaced by writing "<file>.tmp.XXXXXX" beside the real file (symlinks
+ * followed), then fsync and rename, so a crash or error never leaves a
+ * half-written target; "-" (standard output), a character device, a FIFO or
+ * an open file named through /proc is written in place; a directory, socket
+ * or block device is refused.  Every output of the library goes this way; a
+ * front end writing its own files (a training log) can too: write to fp
+ * between open and commit. */
 typedef struct mm_outfile {
     FILE *fp;
-    char *tmp_path;
-    char *path;
+    char *tmp_path;   /* NULL when written in place */
+    char *path;       /* the name given, for messages ("<stdout>" for "-") */
+    char *target;     /* what the rename replaces (symlinks followed) */
+    int slot;         /* the temporary's slot in the signal-cleanup registry */
 } mm_outfile;
 
 MM_API mm_status mm_outfile_open(mm_outfile *o, const char *path);
 /* Flush, fsync, close and rename.  On failure the temporary is removed. */
 MM_API mm_status mm_outfile_commit(mm_outfile *o);
 /* Close and remove the temporary; the target is untouched.  Safe to call
- * after a failed or successful commit. */
+ * after a failed or successful commit, and on a zeroed struct. */
 MM_API void mm_outfile_abort(mm_outfile *o);
 /* Remove every temporary still open (async-signal-safe: for a front end's
  * SIGINT/SIGTERM handler, so an interrupt leaves no temporary behind). */
 MM_API void mm_outfile_remove_all_temps(void);
+
+/* Write model m into the open output o, not committed (mm_model_save is
+ * open + write + commit): a front end opens its output before long work, so
+ * a bad path fails at once.  Refuses non-finite weights. */
+MM_API mm_status mm_model_write(const mm_model *m, mm_outfile *o);
 
 /* ---- Training ------------------------------------------------------------ */
 

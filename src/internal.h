@@ -18,6 +18,9 @@ mm_status mm_fail(mm_status s, const char *fmt, ...) MM_PRINTF(2, 3);
 
 /* mm_outfile (atomic outputs, io/outfile.c) is public: makemore.h. */
 
+/* Temporaries currently registered (tests). */
+int mm_outfile_temps_live(void);
+
 /* Recompute g->out from g->state (after restoring a saved state). */
 void mm_rng_temper_all(mm_rng *g);
 /* Regenerate g's buffer if it is spent (index == 624); draws nothing. */

@@ -233,7 +233,7 @@ static void mm_svg_text(FILE *fp, const char *str)
 
 mm_status mm_plot_counts_svg(const mm_model *m, const char *path)
 {
-    mm_outfile o = { NULL, NULL, NULL };
+    mm_outfile o = {0};
     int opened = 0;
     mm_status s = MM_OK;
     const mm_vocab *v = NULL;
@@ -391,7 +391,7 @@ static double mm_axis_frac(const mm_axis *a, double x)
 mm_status mm_plot_loss_svg(const double *loss, const uint64_t *step, size_t n,
                            const char *path, const char *title)
 {
-    mm_outfile o = { NULL, NULL, NULL };
+    mm_outfile o = {0};
     int opened = 0;
     mm_status s = MM_OK;
     mm_axis ax;

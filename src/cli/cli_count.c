@@ -86,6 +86,10 @@ int mm_cmd_count(int argc, char **argv)
         return mm_cli_usage_error("count", "missing -o MODEL");
     }
     const char *path = argv[optind];
+    const mm_cli_file files[] = {{"CORPUS", path, 0, 0}, {"-o", out, 1, 0}};
+    if (!mm_cli_check_files("count", files, 2)) {
+        return MM_EXIT_FAIL;
+    }
     mm_status st = mm_dispatch_init(isa);
     if (st != MM_OK) {
         return mm_cli_fail(st);

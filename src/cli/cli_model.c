@@ -245,6 +245,10 @@ int mm_cmd_export(int argc, char **argv)
     if (npy == NULL) {
         return mm_cli_usage_error("export", "missing --npy FILE");
     }
+    const mm_cli_file files[] = {{"MODEL", argv[optind], 0, 0}, {"--npy", npy, 1, 0}};
+    if (!mm_cli_check_files("export", files, 2)) {
+        return MM_EXIT_FAIL;
+    }
     mm_model *m = NULL;
     mm_status st = mm_model_load(&m, argv[optind]);
     if (st != MM_OK) {
@@ -400,6 +404,12 @@ int mm_cmd_plot(int argc, char **argv)
     }
     if (out == NULL) {
         return mm_cli_usage_error("plot", "missing -o FILE.svg");
+    }
+    const mm_cli_file files[] = {
+        {loss_csv != NULL ? "--loss" : "MODEL", loss_csv != NULL ? loss_csv : argv[optind], 0, 0},
+        {"-o", out, 1, 0}};
+    if (!mm_cli_check_files("plot", files, 2)) {
+        return MM_EXIT_FAIL;
     }
     mm_status st = MM_OK;
     if (loss_csv != NULL) {

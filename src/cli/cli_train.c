@@ -66,7 +66,15 @@ static volatile sig_atomic_t train_interrupted = 0;
 
 static void train_on_sigint(int sig)
 {
-    (void)sig;
+    if (train_interrupted) {
+        /* The second signal: the user means it, even if the step never
+         * ends.  Remove the temporaries (the output's is open for the whole
+         * run), then die of the signal. */
+        mm_outfile_remove_all_temps();
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
     train_interrupted = 1;
 }
 
@@ -135,16 +143,19 @@ static int train_parse(int argc, char **argv, train_opts *o)
             o->cfg.steps = u;
             break;
         case 'l':
-            if (!mm_cli_parse_double(optarg, &o->cfg.lr) || !(o->cfg.lr > 0)) {
-                return mm_cli_usage_error("train", "--lr takes a number > 0 (got '%s')",
-                                          optarg);
+            /* W is float32: the step is taken with (float)lr */
+            if (!mm_cli_parse_double(optarg, &o->cfg.lr) || !(o->cfg.lr > 0) ||
+                !isfinite((float)o->cfg.lr) || (float)o->cfg.lr == 0.0f) {
+                return mm_cli_usage_error("train", "--lr takes a number > 0 that float32 "
+                                          "can hold, 1.4e-45 to 3.4e38 (got '%s')", optarg);
             }
             o->have_lr = 1;
             break;
         case 'r':
-            if (!mm_cli_parse_double(optarg, &o->cfg.reg) || !(o->cfg.reg >= 0)) {
-                return mm_cli_usage_error("train", "--reg takes a number >= 0 (got '%s')",
-                                          optarg);
+            if (!mm_cli_parse_double(optarg, &o->cfg.reg) || !(o->cfg.reg >= 0) ||
+                !isfinite((float)o->cfg.reg)) {
+                return mm_cli_usage_error("train", "--reg takes a number >= 0 that float32 "
+                                          "can hold, up to 3.4e38 (got '%s')", optarg);
             }
             o->have_reg = 1;
             break;
@@ -306,17 +317,32 @@ int mm_cmd_train(int argc, char **argv)
         return rc < 0 ? MM_EXIT_OK : rc;
     }
     const char *path = argv[optind];
+    const mm_cli_file files[] = {
+        {"CORPUS", path, 0, 0}, {"--init", o.init, 0, 0}, {"--resume", o.resume, 0, 1},
+        {"-o", o.out, 1, 1},    {"--log", o.log, 1, 0},
+    };
+    if (!mm_cli_check_files("train", files, sizeof files / sizeof files[0])) {
+        return MM_EXIT_FAIL;
+    }
     mm_status st = mm_dispatch_init(o.isa);
     if (st != MM_OK) {
         return mm_cli_fail(st);
     }
     mm_corpus *corpus = NULL;
     mm_model *m = NULL;
-    mm_outfile log = {0};
-    int log_open = 0;
+    mm_outfile log = {0}, out = {0};
+    int log_open = 0, out_open = 0;
     struct sigaction old_int, old_term;
     int handler = 0;
     rc = MM_EXIT_FAIL;
+    /* The output's temporary first: a path that cannot be written fails
+     * now, not after the whole run. */
+    st = mm_outfile_open(&out, o.out);
+    if (st != MM_OK) {
+        rc = mm_cli_fail(st);
+        goto cleanup;
+    }
+    out_open = 1;
     st = mm_corpus_open(&corpus, path);
     if (st != MM_OK) {
         rc = mm_cli_fail(st);
@@ -347,8 +373,7 @@ int mm_cmd_train(int argc, char **argv)
     o.cfg.user = &t;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = train_on_sigint;
-    sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C kills */
+    sa.sa_handler = train_on_sigint; /* a second Ctrl-C kills */
     sigemptyset(&sa.sa_mask);
     handler = sigaction(SIGINT, &sa, &old_int) == 0;
     if (handler && sigaction(SIGTERM, &sa, &old_term) != 0) {
@@ -372,7 +397,11 @@ int mm_cmd_train(int argc, char **argv)
             goto commit_log;
         }
     }
-    st = mm_model_save(m, o.out);
+    st = mm_model_write(m, &out);
+    if (st == MM_OK) {
+        out_open = 0;
+        st = mm_outfile_commit(&out);
+    }
     if (st != MM_OK) {
         rc = mm_cli_fail(st);
         goto cleanup;
@@ -414,6 +443,9 @@ cleanup:
     }
     if (log_open) {
         mm_outfile_abort(&log);
+    }
+    if (out_open) {
+        mm_outfile_abort(&out);
     }
     mm_model_destroy(m);
     mm_corpus_close(corpus);
