@@ -24,6 +24,17 @@ void mm_cli_json_string(FILE *fp, const char *s);
 /* Seconds on a monotonic clock. */
 double mm_cli_now(void);
 
+/* The files a command reads and writes (cli_files.c).  group: an output may
+ * name the same file as an input of its nonzero group (-o CK --resume CK). */
+typedef struct mm_cli_file {
+    const char *what;   /* the option or argument, for the message */
+    const char *path;   /* NULL: not given */
+    int output;
+    int group;
+} mm_cli_file;
+/* 1 if no output names an input or another output; else prints why, 0. */
+int mm_cli_check_files(const char *cmd, const mm_cli_file *f, size_t n);
+
 int mm_cmd_count(int argc, char **argv);
 int mm_cmd_train(int argc, char **argv);
 int mm_cmd_eval(int argc, char **argv);

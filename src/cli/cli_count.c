@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "count.h"
 
 static const char count_usage[] =
     "usage: makemore count CORPUS -o MODEL [--smoothing K] [--threads N] [--isa NAME] "
@@ -87,6 +86,10 @@ int mm_cmd_count(int argc, char **argv)
         return mm_cli_usage_error("count", "missing -o MODEL");
     }
     const char *path = argv[optind];
+    const mm_cli_file files[] = {{"CORPUS", path, 0, 0}, {"-o", out, 1, 0}};
+    if (!mm_cli_check_files("count", files, 2)) {
+        return MM_EXIT_FAIL;
+    }
     mm_status st = mm_dispatch_init(isa);
     if (st != MM_OK) {
         return mm_cli_fail(st);
@@ -134,8 +137,8 @@ int mm_cmd_count(int argc, char **argv)
                 "count: %llu bytes, %llu names, %llu bigrams, V = %zu, isa %s, %d thread%s, %s\n"
                 "count: read+validate+count %.3f s, end to end %.2f GB/s\n",
                 (unsigned long long)info.bytes, (unsigned long long)names,
-                (unsigned long long)bigrams, V, mm_isa_name(), mm_count_threads(&copts),
-                mm_count_threads(&copts) == 1 ? "" : "s",
+                (unsigned long long)bigrams, V, mm_isa_name(), mm_threads_used(copts.threads),
+                mm_threads_used(copts.threads) == 1 ? "" : "s",
                 info.streamed ? "one streaming pass" : info.ascii ? "mapped, ascii path"
                                                                   : "mapped, utf-8 path",
                 total, total > 0 ? (double)info.bytes / total / 1e9 : 0.0);

@@ -13,7 +13,6 @@
 #include <signal.h>
 
 #include "cli.h"
-#include "internal.h"
 
 /* A fatal signal removes the temporaries of outputs being written (targets
  * are only ever replaced by rename, so they stay intact), then dies of the
@@ -142,6 +141,17 @@ double mm_cli_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* Standard output must have reached its file: a full disk or a closed
+ * pipe turns a success into a failure. */
+static int mm_finish_stdout(int rc)
+{
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == MM_EXIT_OK) {
+        fprintf(stderr, "makemore: error writing standard output: %s\n", strerror(errno));
+        rc = MM_EXIT_FAIL;
+    }
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -157,25 +167,22 @@ int main(int argc, char **argv)
         return MM_EXIT_USAGE;
     }
     mm_install_signal_cleanup();
+    /* The library installs no signal handler by itself: the tool opts in to
+     * turning a corpus truncated under it into "the file shrank". */
+    (void)mm_sigbus_guard_install();
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(mm_usage, stdout);
-        return MM_EXIT_OK;
+        return mm_finish_stdout(MM_EXIT_OK);
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
         printf("makemore %s\nkernels built: %s\nkernels this CPU runs: %s\n",
                MM_VERSION_STRING, mm_isa_built(), mm_isa_supported());
-        return MM_EXIT_OK;
+        return mm_finish_stdout(MM_EXIT_OK);
     }
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         if (strcmp(cmd, cmds[i].name) == 0) {
-            int rc = cmds[i].run(argc - 1, argv + 1);
-            if (fflush(stdout) != 0 && rc == MM_EXIT_OK) {
-                fprintf(stderr, "makemore: error writing standard output: %s\n",
-                        strerror(errno));
-                rc = MM_EXIT_FAIL;
-            }
-            return rc;
+            return mm_finish_stdout(cmds[i].run(argc - 1, argv + 1));
         }
     }
     fprintf(stderr, "makemore: unknown command '%s'\n\n%s", cmd, mm_usage);
