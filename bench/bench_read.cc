@@ -69,7 +69,7 @@ static void BM_read(benchmark::State &st, Corpus *k, How how)
 {
     uint8_t code[256];
     ascii_code_table(k->c, code);
-    const size_t K = mm_corpus_vocab(k->c)->size;
+    const size_t K = mm_corpus_get_vocab(k->c)->size;
     const size_t n = k->bytes;
     std::vector<uint64_t> counts(K * K);
     Aligned w(mm_counter_auto.count_work_size(K));

@@ -362,7 +362,7 @@ static void test_drivers_with_auto(void **state)
 
         mm_corpus *c = NULL;
         assert_int_equal(mm_corpus_open(&c, path), MM_OK);
-        const mm_vocab *v = mm_corpus_vocab(c);
+        const mm_vocab *v = mm_corpus_get_vocab(c);
         size_t V = v->size;
         uint64_t *ref = calloc(V * V, sizeof *ref);
         uint64_t *got = calloc(V * V, sizeof *got);

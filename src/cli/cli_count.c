@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "count.h"
 
 static const char count_usage[] =
     "usage: makemore count CORPUS -o MODEL [--smoothing K] [--threads N] [--isa NAME] "
@@ -142,8 +141,8 @@ int mm_cmd_count(int argc, char **argv)
                 "count: read+validate+count %.3f s, end to end %.2f GB/s\n",
                 (unsigned long long)info.bytes, (unsigned long long)names,
                 (unsigned long long)bigrams, V, mm_isa_name(),
-                info.counter ? info.counter : "?", mm_count_threads(&copts),
-                mm_count_threads(&copts) == 1 ? "" : "s",
+                info.counter ? info.counter : "?", mm_threads_used(copts.threads),
+                mm_threads_used(copts.threads) == 1 ? "" : "s",
                 info.streamed ? "one streaming pass" : info.ascii ? "mapped, ascii path"
                                                                   : "mapped, utf-8 path",
                 total, total > 0 ? (double)info.bytes / total / 1e9 : 0.0);
