@@ -19,9 +19,11 @@
  *     tested from ever being chosen).  The reference's counts are kept.
  *  3. The next MM_AUTO_ROUNDS pieces per candidate (each >= the minimum)
  *     go to the candidates in turn; the first of each is a warm-up (cold
- *     tables, lazy zeroing), the others are timed (CLOCK_MONOTONIC), and a
- *     candidate's rate is its best one (the machine may be shared: a piece
- *     delayed by another process must not decide).
+ *     tables, lazy zeroing), the others are timed, and a candidate's rate is
+ *     its best one.  The clock is the thread's CPU time
+ *     (CLOCK_THREAD_CPUTIME_ID): on a shared machine a piece during which
+ *     the thread was descheduled would otherwise look slow, and the best of
+ *     three would not always hide it.
  *  4. The fastest candidate counts everything after that.
  * Smaller pieces met during 2-3 go to the first candidate that agreed,
  * untimed.  Only the first piece is counted by a counter not yet checked:
@@ -149,7 +151,7 @@ static void mm_auto_check(mm_auto *a, const uint8_t *b, size_t n)
 static double mm_auto_now_ns(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
