@@ -39,9 +39,9 @@ import re
 import statistics
 import sys
 
-BYTE_KERNELS = {"count", "count_pairs", "count_file"}
+BYTE_KERNELS = {"count", "count_pairs", "count_file", "read"}
 UNITS = {
-    "count": "B/s", "count_pairs": "B/s", "count_file": "B/s",
+    "count": "B/s", "count_pairs": "B/s", "count_file": "B/s", "read": "B/s",
     "example_pass": "examples/s", "softmax_rows": "rows/s", "counts_grad": "rows/s",
     "weight_update": "rows/s", "train_step": "examples/s", "train100": "examples/s",
     "sample": "names/s",
