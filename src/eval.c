@@ -66,7 +66,19 @@ mm_status mm_eval_file(const mm_model *m, const char *path, const mm_count_opts 
      * path, whose message names where it first occurs. */
     mm_vocab cv;
     uint64_t *cc = NULL;
-    mm_status st = mm_count_file(path, opts, &cv, &cc, NULL);
+    mm_status st = MM_OK;
+    if (path != NULL && strcmp(path, "-") == 0) {
+        /* Standard input can be read once only: no streaming pass, whose
+         * fallback would find the input consumed. */
+        mm_corpus *c = NULL;
+        st = mm_corpus_open(&c, path);
+        if (st == MM_OK) {
+            st = mm_eval_corpus(m, c, opts, out);
+        }
+        mm_corpus_close(c);
+        return st;
+    }
+    st = mm_count_file(path, opts, &cv, &cc, NULL);
     if (st != MM_OK) {
         return st;
     }

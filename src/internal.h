@@ -40,6 +40,12 @@ void mm_outfile_abort(mm_outfile *o);
 /* Write model m into o (not committed); refuses non-finite weights. */
 mm_status mm_model_write(const mm_model *m, mm_outfile *o);
 
+/* Open path for reading without blocking on a FIFO that has no writer
+ * (infile.c): the fd (blocking again) with *sb filled, or -1 and errno.
+ * Callers refuse what is not a regular file. */
+struct stat;
+int mm_open_input(const char *path, struct stat *sb);
+
 /* Remove every temporary still open (async-signal-safe: for the CLI's
  * SIGINT/SIGTERM handler, so an interrupt leaves no temporary behind). */
 void mm_outfile_remove_all_temps(void);
