@@ -43,14 +43,15 @@ static mm_status mm_eval_from_counts(const mm_model *m, const uint64_t *counts,
 }
 
 mm_status mm_eval_corpus(const mm_model *m, const mm_corpus *c,
-                         const mm_count_opts *opts, mm_eval_result *out)
+                         const mm_eval_opts *opts, mm_eval_result *out)
 {
     size_t V = m->vocab.size;
     uint64_t *counts = malloc(V * V * sizeof *counts);
     if (counts == NULL) {
         return mm_fail(MM_ERR_NOMEM, "out of memory");
     }
-    mm_status st = mm_count_bigrams(c, &m->vocab, opts, counts);
+    mm_count_opts copts = {.threads = opts ? opts->threads : 0};
+    mm_status st = mm_count_bigrams(c, &m->vocab, &copts, counts);
     if (st == MM_OK) {
         st = mm_eval_from_counts(m, counts, c->name, out);
     }
@@ -58,7 +59,7 @@ mm_status mm_eval_corpus(const mm_model *m, const mm_corpus *c,
     return st;
 }
 
-mm_status mm_eval_file(const mm_model *m, const char *path, const mm_count_opts *opts,
+mm_status mm_eval_file(const mm_model *m, const char *path, const mm_eval_opts *opts,
                        mm_eval_result *out)
 {
     /* One streaming pass (mm_count_file), then the counts moved into the
@@ -66,19 +67,19 @@ mm_status mm_eval_file(const mm_model *m, const char *path, const mm_count_opts 
      * path, whose message names where it first occurs. */
     mm_vocab cv;
     uint64_t *cc = NULL;
-    mm_status st = MM_OK;
     if (path != NULL && strcmp(path, "-") == 0) {
         /* Standard input can be read once only: no streaming pass, whose
          * fallback would find the input consumed. */
         mm_corpus *c = NULL;
-        st = mm_corpus_open(&c, path);
+        mm_status st = mm_corpus_open(&c, path);
         if (st == MM_OK) {
             st = mm_eval_corpus(m, c, opts, out);
         }
         mm_corpus_close(c);
         return st;
     }
-    st = mm_count_file(path, opts, &cv, &cc, NULL);
+    mm_count_opts copts = {.threads = opts ? opts->threads : 0};
+    mm_status st = mm_count_file(path, &copts, &cv, &cc, NULL);
     if (st != MM_OK) {
         return st;
     }

@@ -16,29 +16,7 @@
 /* Record the detail mm_errmsg() returns, and return s (for `return mm_fail(...)`). */
 mm_status mm_fail(mm_status s, const char *fmt, ...) MM_PRINTF(2, 3);
 
-/* An output (outfile.c): a regular file (or nothing) at the path is replaced
- * by writing "<file>.tmp.XXXXXX" beside the real file (symlinks followed),
- * then fsync and rename, so a crash or error never leaves a half-written
- * target; "-" (standard output), a character device, a FIFO or an open file
- * named through /proc is written in place; a directory, socket or block
- * device is refused. */
-typedef struct mm_outfile {
-    FILE *fp;
-    char *tmp_path;   /* NULL when written in place */
-    char *path;       /* the name given, for messages ("<stdout>" for "-") */
-    char *target;     /* what the rename replaces (symlinks followed) */
-    int slot;         /* the temporary's slot in the signal-cleanup registry */
-} mm_outfile;
-
-mm_status mm_outfile_open(mm_outfile *o, const char *path);
-/* Flush, fsync, close and rename.  On failure the temporary is removed. */
-mm_status mm_outfile_commit(mm_outfile *o);
-/* Close and remove the temporary; the target is untouched.  Safe to call
- * after a failed or successful commit, and on a zeroed struct. */
-void mm_outfile_abort(mm_outfile *o);
-
-/* Write model m into o (not committed); refuses non-finite weights. */
-mm_status mm_model_write(const mm_model *m, mm_outfile *o);
+/* mm_outfile (atomic outputs, io/outfile.c) is public: makemore.h. */
 
 /* Open path for reading without blocking on a FIFO that has no writer
  * (infile.c): the fd (blocking again) with *sb filled, or -1 and errno.
@@ -46,9 +24,6 @@ mm_status mm_model_write(const mm_model *m, mm_outfile *o);
 struct stat;
 int mm_open_input(const char *path, struct stat *sb);
 
-/* Remove every temporary still open (async-signal-safe: for the CLI's
- * SIGINT/SIGTERM handler, so an interrupt leaves no temporary behind). */
-void mm_outfile_remove_all_temps(void);
 /* Temporaries currently registered (tests). */
 int mm_outfile_temps_live(void);
 
@@ -72,8 +47,5 @@ uint32_t mm_crc32c(uint32_t crc, const void *data, size_t n);
 int mm_map_guard_register(const void *base, size_t len);
 void mm_map_guard_unregister(int slot);
 int mm_map_guard_tripped(int slot);
-
-/* Encode code point cp as UTF-8 into buf (>= 4 bytes); returns length. */
-size_t mm_utf8_encode(uint32_t cp, char *buf);
 
 #endif /* MM_INTERNAL_H */

@@ -218,34 +218,49 @@ mm_model_kind mm_model_get_kind(const mm_model *m)
     return m->kind;
 }
 
-const mm_vocab *mm_model_vocab(const mm_model *m)
+const mm_vocab *mm_model_get_vocab(const mm_model *m)
 {
     return &m->vocab;
 }
 
-const uint64_t *mm_model_counts(const mm_model *m)
+const uint64_t *mm_model_get_counts(const mm_model *m)
 {
     return m->counts;
 }
 
-double mm_model_smoothing(const mm_model *m)
+double mm_model_get_smoothing(const mm_model *m)
 {
     return m->smoothing;
 }
 
-const float *mm_model_probs(const mm_model *m)
+const float *mm_model_get_probs(const mm_model *m)
 {
     return m->probs;
 }
 
-const float *mm_model_weights(const mm_model *m)
+const float *mm_model_get_weights(const mm_model *m)
 {
     return m->kind == MM_MODEL_NEURAL ? m->W : NULL;
 }
 
-uint64_t mm_model_steps(const mm_model *m)
+uint64_t mm_model_get_steps(const mm_model *m)
 {
     return m->kind == MM_MODEL_NEURAL ? m->neural.step : 0;
+}
+
+mm_status mm_model_get_train_state(const mm_model *m, mm_train_state *out)
+{
+    if (m == NULL || out == NULL || m->kind != MM_MODEL_NEURAL) {
+        return mm_fail(MM_ERR_INVALID_ARG, "mm_model_get_train_state: not a neural model");
+    }
+    const mm_neural_state *n = &m->neural;
+    out->step = n->step;
+    out->lr = n->lr;
+    out->reg = n->reg;
+    out->seed = n->seed;
+    out->driver = (mm_train_driver)n->driver;
+    out->batch = n->batch;
+    return MM_OK;
 }
 
 mm_status mm_vocab_validate(const mm_vocab *v, const char *name)

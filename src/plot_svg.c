@@ -29,7 +29,6 @@
 #include <string.h>
 
 #include "internal.h"
-#include "plot.h"
 
 /* ---- Shared helpers ------------------------------------------------------ */
 
@@ -246,8 +245,8 @@ mm_status mm_plot_counts_svg(const mm_model *m, const char *path)
     if (path == NULL || *path == '\0') {
         return mm_fail(MM_ERR_INVALID_ARG, "plot: no output path given");
     }
-    v = mm_model_vocab(m);
-    counts = mm_model_counts(m);
+    v = mm_model_get_vocab(m);
+    counts = mm_model_get_counts(m);
     if (counts == NULL) {
         return mm_fail(MM_ERR_INVALID_ARG, "%s: the model has no bigram counts "
                        "(a neural model); the count plot needs a count model",

@@ -40,9 +40,6 @@
 #include <string.h>
 #include <time.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include "corpus.h"
 #include "count.h"
@@ -71,17 +68,18 @@ const char *mm_train_driver_name(mm_train_driver d)
     return NULL;
 }
 
-int mm_train_driver_parse(const char *name, mm_train_driver *out)
+mm_status mm_train_driver_parse(const char *name, mm_train_driver *out)
 {
     static const mm_train_driver all[] = {MM_DRIVER_COUNTS, MM_DRIVER_EXAMPLES,
                                           MM_DRIVER_ONEHOT};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         if (name != NULL && strcmp(name, mm_train_driver_name(all[i])) == 0) {
             *out = all[i];
-            return 1;
+            return MM_OK;
         }
     }
-    return 0;
+    return mm_fail(MM_ERR_INVALID_ARG, "unknown driver '%s' (counts, examples, onehot)",
+                   name ? name : "(null)");
 }
 
 void mm_train_config_init(mm_train_config *cfg)
@@ -252,11 +250,7 @@ static mm_status mm_trainer_open(mm_trainer **out, const mm_model *m, const mm_c
     tr->batch = cfg->batch;
     tr->V = m->vocab.size;
     tr->ld = mm_round_up(tr->V, MM_VPAD);
-#ifdef _OPENMP
-    tr->T = cfg->threads > 0 ? cfg->threads : omp_get_max_threads();
-#else
-    tr->T = 1;
-#endif
+    tr->T = mm_threads_used(cfg->threads);
     const size_t V = tr->V, ld = tr->ld, VL = V * ld;
     mm_symmap_init(&tr->map, &m->vocab);
 
@@ -269,7 +263,7 @@ static mm_status mm_trainer_open(mm_trainer **out, const mm_model *m, const mm_c
         goto cleanup;
     }
     mm_count_opts copts = {.threads = cfg->threads};
-    st = mm_count_bigrams_with(c, &m->vocab, &copts, k, counts);
+    st = mm_count_bigrams_with(c, &m->vocab, &copts, k->counter, counts);
     if (st != MM_OK) {
         goto cleanup;
     }

@@ -58,7 +58,7 @@ static void test_last_update_overflows(void **state)
     cfg.reg = 1e38; /* reg * W makes the first update overflow */
     cfg.steps = 1;
     mm_model *m = NULL;
-    assert_int_equal(mm_train_model_create(&m, mm_corpus_vocab(c), &cfg, NULL), MM_OK);
+    assert_int_equal(mm_train_model_create(&m, mm_corpus_get_vocab(c), &cfg, NULL), MM_OK);
     mm_status st = mm_train(m, c, &cfg);
     assert_int_equal(st, MM_ERR_DIVERGED);
     assert_non_null(strstr(mm_errmsg(), "not finite"));
@@ -116,7 +116,7 @@ static void test_shrinks_during_training(void **state)
         cfg.on_step = shrink_on_step;
         cfg.user = &s;
         mm_model *m = NULL;
-        assert_int_equal(mm_train_model_create(&m, mm_corpus_vocab(c), &cfg, NULL), MM_OK);
+        assert_int_equal(mm_train_model_create(&m, mm_corpus_get_vocab(c), &cfg, NULL), MM_OK);
         mm_status st = mm_train(m, c, &cfg);
         if (st != MM_ERR_IO || strstr(mm_errmsg(), "shrank") == NULL) {
             fail_msg("batch %d: status %d, message '%s'", batch, (int)st, mm_errmsg());
@@ -142,7 +142,7 @@ static void test_zero_generator(void **state)
     cfg.batch = 4;
     cfg.steps = 3;
     mm_model *m = NULL;
-    assert_int_equal(mm_train_model_create(&m, mm_corpus_vocab(c), &cfg, NULL), MM_OK);
+    assert_int_equal(mm_train_model_create(&m, mm_corpus_get_vocab(c), &cfg, NULL), MM_OK);
     memset(m->neural.rng.state, 0, sizeof m->neural.rng.state);
     memset(m->neural.rng.out, 0, sizeof m->neural.rng.out);
     m->neural.rng.index = 624;

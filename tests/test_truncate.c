@@ -32,7 +32,7 @@ static void check_truncated(const char *line)
     snprintf(path, sizeof path, "%s/truncate-%d.txt", mm_test_tmpdir(), (int)getpid());
     /* inside the test: cmocka installs its own SIGBUS handler around each */
     assert_int_equal(mm_sigbus_guard_install(), MM_OK);
-    for (const mm_kernels *const *k = mm_kernels_all(); *k; k++) {
+    for (const mm_counter *const *k = mm_test_counters(); *k; k++) {
         if (!(*k)->supported()) {
             print_message("skip %s\n", (*k)->name);
             continue;
@@ -41,7 +41,7 @@ static void check_truncated(const char *line)
             write_corpus(path, line, 200000); /* megabytes: many pages */
             mm_corpus *c = NULL;
             assert_int_equal(mm_corpus_open(&c, path), MM_OK);
-            const mm_vocab *v = mm_corpus_vocab(c);
+            const mm_vocab *v = mm_corpus_get_vocab(c);
             uint64_t *counts = calloc((size_t)v->size * v->size, sizeof *counts);
             assert_int_equal(truncate(path, 4096), 0);
             mm_count_opts opts = {.threads = threads};
@@ -83,7 +83,7 @@ static void test_two_corpora(void **state)
     mm_corpus *ca = NULL, *cb = NULL;
     assert_int_equal(mm_corpus_open(&ca, a), MM_OK);
     assert_int_equal(mm_corpus_open(&cb, b), MM_OK);
-    const mm_vocab *v = mm_corpus_vocab(ca);
+    const mm_vocab *v = mm_corpus_get_vocab(ca);
     uint64_t *counts = calloc((size_t)v->size * v->size, sizeof *counts);
     assert_non_null(counts);
     assert_int_equal(truncate(a, 4096), 0);

@@ -8,8 +8,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "corpus.h"
-#include "internal.h"
 
 static const char eval_usage[] =
     "usage: makemore eval MODEL CORPUS [--json] [--words NAME,NAME...] [--threads N] "
@@ -41,8 +39,8 @@ static void print_number_json(const char *key, double v, int last)
  * a bad name leaves no partial listing on standard output. */
 static int eval_words(const mm_model *m, const char *list, int json, int dry)
 {
-    const mm_vocab *v = mm_model_vocab(m);
-    const float *P = mm_model_probs(m);
+    const mm_vocab *v = mm_model_get_vocab(m);
+    const float *P = mm_model_get_probs(m);
     size_t V = v->size;
     double ll = 0.0;
     uint64_t n = 0;
@@ -152,7 +150,7 @@ int mm_cmd_eval(int argc, char **argv)
     };
     const char *words = NULL, *isa = NULL;
     int json = 0;
-    mm_count_opts copts = {0};
+    mm_eval_opts eopts = {0};
     int c;
     optind = 1;
     opterr = 0;
@@ -161,7 +159,7 @@ int mm_cmd_eval(int argc, char **argv)
         case 'j': json = 1; break;
         case 'w': words = optarg; break;
         case 't':
-            if (!mm_cli_parse_threads("eval", optarg, &copts.threads)) {
+            if (!mm_cli_parse_threads("eval", optarg, &eopts.threads)) {
                 return MM_EXIT_USAGE;
             }
             break;
@@ -196,7 +194,7 @@ int mm_cmd_eval(int argc, char **argv)
         }
     }
     mm_eval_result r;
-    st = mm_eval_file(m, argv[optind + 1], &copts, &r);
+    st = mm_eval_file(m, argv[optind + 1], &eopts, &r);
     if (st != MM_OK) {
         rc = mm_cli_fail(st);
         goto cleanup;

@@ -10,8 +10,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "model.h"
-#include "plot.h"
 
 #define MM_DEFAULT_SEED 2147483647ULL
 
@@ -79,7 +77,7 @@ int mm_cmd_sample(int argc, char **argv)
     }
     /* Symbols in bulk (0 ends a name), then text: '\n' for 0, each symbol's
      * UTF-8 otherwise; in place when every symbol is one byte. */
-    const mm_vocab *v = mm_model_vocab(m);
+    const mm_vocab *v = mm_model_get_vocab(m);
     char sym[MM_MAX_VOCAB][5];
     uint8_t symlen[MM_MAX_VOCAB];
     int ascii = 1;
@@ -162,7 +160,7 @@ int mm_cmd_info(int argc, char **argv)
     if (st != MM_OK) {
         return mm_cli_fail(st);
     }
-    const mm_vocab *v = mm_model_vocab(m);
+    const mm_vocab *v = mm_model_get_vocab(m);
     size_t V = v->size;
     char vocab[MM_MAX_VOCAB * 4 + 1];
     size_t used = 0;
@@ -170,15 +168,21 @@ int mm_cmd_info(int argc, char **argv)
         used += mm_vocab_utf8(v, i, vocab + used);
     }
     vocab[used] = '\0';
-    int counts = m->kind == MM_MODEL_COUNTS;
+    int counts = mm_model_get_kind(m) == MM_MODEL_COUNTS;
+    const uint64_t *C = mm_model_get_counts(m);
+    double smoothing = mm_model_get_smoothing(m);
+    mm_train_state ts = {0};
     uint64_t bigrams = 0, names = 0;
     if (counts) {
         for (size_t i = 0; i < V * V; i++) {
-            bigrams += m->counts[i];
+            bigrams += C[i];
         }
         for (size_t j = 0; j < V; j++) {
-            names += m->counts[j];
+            names += C[j];
         }
+    } else if ((st = mm_model_get_train_state(m, &ts)) != MM_OK) {
+        mm_model_destroy(m);
+        return mm_cli_fail(st);
     }
     if (json) {
         printf("{\"kind\": \"%s\", \"vocab\": ", counts ? "counts" : "neural");
@@ -186,11 +190,11 @@ int mm_cmd_info(int argc, char **argv)
         printf(", \"V\": %zu", V);
         if (counts) {
             printf(", \"bigrams\": %llu, \"names\": %llu, \"smoothing\": %.17g",
-                   (unsigned long long)bigrams, (unsigned long long)names, m->smoothing);
+                   (unsigned long long)bigrams, (unsigned long long)names, smoothing);
         } else {
             printf(", \"bigrams\": null, \"smoothing\": null, \"step\": %llu, \"lr\": %.17g, "
-                   "\"reg\": %.17g, \"seed\": %llu", (unsigned long long)m->neural.step,
-                   m->neural.lr, m->neural.reg, (unsigned long long)m->neural.seed);
+                   "\"reg\": %.17g, \"seed\": %llu", (unsigned long long)ts.step,
+                   ts.lr, ts.reg, (unsigned long long)ts.seed);
         }
         printf("}\n");
     } else {
@@ -198,11 +202,10 @@ int mm_cmd_info(int argc, char **argv)
                V, vocab);
         if (counts) {
             printf("names      %llu\nbigrams    %llu\nsmoothing  %g\n",
-                   (unsigned long long)names, (unsigned long long)bigrams, m->smoothing);
+                   (unsigned long long)names, (unsigned long long)bigrams, smoothing);
         } else {
             printf("step       %llu\nlr         %g\nreg        %g\nseed       %llu\n",
-                   (unsigned long long)m->neural.step, m->neural.lr, m->neural.reg,
-                   (unsigned long long)m->neural.seed);
+                   (unsigned long long)ts.step, ts.lr, ts.reg, (unsigned long long)ts.seed);
         }
     }
     mm_model_destroy(m);
@@ -254,10 +257,11 @@ int mm_cmd_export(int argc, char **argv)
     if (st != MM_OK) {
         return mm_cli_fail(st);
     }
-    size_t V = m->vocab.size;
+    size_t V = mm_model_get_vocab(m)->size;
+    const uint64_t *C = mm_model_get_counts(m);
     if (probs) {
-        st = mm_npy_write_f32(npy, m->probs, V, V);
-    } else if (m->kind == MM_MODEL_COUNTS) {
+        st = mm_npy_write_f32(npy, mm_model_get_probs(m), V, V);
+    } else if (mm_model_get_kind(m) == MM_MODEL_COUNTS) {
         int64_t *c64 = malloc(V * V * sizeof *c64);
         if (c64 == NULL) {
             mm_model_destroy(m);
@@ -266,12 +270,12 @@ int mm_cmd_export(int argc, char **argv)
         }
         for (size_t i = 0; i < V * V; i++) {
             /* counts above INT64_MAX cannot be represented in int64 */
-            c64[i] = m->counts[i] > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)m->counts[i];
+            c64[i] = C[i] > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)C[i];
         }
         st = mm_npy_write_i64(npy, c64, V, V);
         free(c64);
     } else {
-        st = mm_npy_write_f32(npy, m->W, V, V);
+        st = mm_npy_write_f32(npy, mm_model_get_weights(m), V, V);
     }
     mm_model_destroy(m);
     return st == MM_OK ? MM_EXIT_OK : mm_cli_fail(st);

@@ -11,8 +11,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "internal.h"
-#include "model.h"
 
 static const char train_usage[] =
     "usage: makemore train CORPUS -o MODEL [--steps N] [--lr LR] [--reg R] [--seed S]\n"
@@ -173,7 +171,7 @@ static int train_parse(int argc, char **argv, train_opts *o)
             break;
         case 'i': o->init = optarg; break;
         case 'd':
-            if (!mm_train_driver_parse(optarg, &o->cfg.driver)) {
+            if (mm_train_driver_parse(optarg, &o->cfg.driver) != MM_OK) {
                 return mm_cli_usage_error("train", "--driver takes counts, examples or "
                                           "onehot (got '%s')", optarg);
             }
@@ -230,6 +228,14 @@ static int train_parse(int argc, char **argv, train_opts *o)
 }
 
 /* The starting model: resumed, or fresh from the seed or --init. */
+/* Steps done by neural model m. */
+static uint64_t model_step(const mm_model *m)
+{
+    mm_train_state ts = {0};
+    (void)mm_model_get_train_state(m, &ts);
+    return ts.step;
+}
+
 static int train_start_model(train_opts *o, const mm_corpus *corpus, mm_model **out)
 {
     mm_model *m = NULL;
@@ -245,8 +251,10 @@ static int train_start_model(train_opts *o, const mm_corpus *corpus, mm_model **
             mm_model_destroy(m);
             return MM_EXIT_FAIL;
         }
-        const mm_neural_state *n = &m->neural;
-        mm_train_driver d = (mm_train_driver)n->driver;
+        mm_train_state ts;
+        const mm_train_state *n = &ts;
+        (void)mm_model_get_train_state(m, &ts); /* a neural model: cannot fail */
+        mm_train_driver d = n->driver;
         if (mm_train_driver_name(d) == NULL || !(n->lr > 0) || !(n->reg >= 0)) {
             fprintf(stderr, "makemore: %s: invalid training state (driver %u, lr %g, "
                     "reg %g)\n", o->resume, (unsigned)n->driver, n->lr, n->reg);
@@ -276,7 +284,7 @@ static int train_start_model(train_opts *o, const mm_corpus *corpus, mm_model **
         *out = m;
         return MM_EXIT_OK;
     }
-    const mm_vocab *v = mm_corpus_vocab(corpus);
+    const mm_vocab *v = mm_corpus_get_vocab(corpus);
     float *W0 = NULL;
     if (o->init != NULL) {
         size_t rows = 0, cols = 0;
@@ -347,7 +355,7 @@ int mm_cmd_train(int argc, char **argv)
         goto cleanup;
     }
     rc = MM_EXIT_FAIL;
-    uint64_t start = m->neural.step;
+    uint64_t start = model_step(m);
     if (start >= o.cfg.steps) {
         fprintf(stderr, "the model is already at step %llu (--steps %llu): nothing to "
                 "train\n", (unsigned long long)start, (unsigned long long)o.cfg.steps);
@@ -378,7 +386,7 @@ int mm_cmd_train(int argc, char **argv)
     double t0 = mm_cli_now();
     mm_status tst = mm_train(m, corpus, &o.cfg);
     double t1 = mm_cli_now();
-    uint64_t done = m->neural.step;
+    uint64_t done = model_step(m);
     if (tst != MM_OK && tst != MM_ERR_DIVERGED) {
         rc = mm_cli_fail(tst);
         goto cleanup;
@@ -410,7 +418,7 @@ int mm_cmd_train(int argc, char **argv)
     }
     fprintf(stderr, "%s%s %s (neural, V = %u, step %llu, driver %s, isa %s)\n",
             tst == MM_ERR_DIVERGED ? "kept the last good model: " : "",
-            "wrote", o.out, (unsigned)m->vocab.size, (unsigned long long)done,
+            "wrote", o.out, (unsigned)mm_model_get_vocab(m)->size, (unsigned long long)done,
             mm_train_driver_name(o.cfg.driver), mm_isa_name());
     if (train_interrupted && tst == MM_OK && done < o.cfg.steps) {
         fprintf(stderr, "makemore: interrupted at step %llu; --resume %s continues\n",

@@ -14,7 +14,6 @@
 #include <signal.h>
 
 #include "cli.h"
-#include "internal.h"
 
 /* A fatal signal removes the temporaries of outputs being written (targets
  * are only ever replaced by rename, so they stay intact), then dies of the

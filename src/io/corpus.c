@@ -468,7 +468,7 @@ void mm_corpus_close(mm_corpus *c)
     free(c);
 }
 
-const mm_vocab *mm_corpus_vocab(const mm_corpus *c)
+const mm_vocab *mm_corpus_get_vocab(const mm_corpus *c)
 {
     return &c->vocab;
 }
@@ -478,6 +478,7 @@ void mm_corpus_get_info(const mm_corpus *c, mm_corpus_info *info)
     info->bytes = c->size;
     info->ascii = c->ascii;
     info->streamed = 0;
+    info->counter = NULL;
 }
 
 /* ---- makemore-mpi: one part of a corpus file --------------------------------
