@@ -93,3 +93,22 @@ def test_bad_arguments(names):
         makemore.train(names, steps=1, lr=-1.0)
     with pytest.raises(NotImplementedError, match="order 3"):
         makemore.train(names, order=3)
+
+
+def test_ctrl_c_stops_a_long_train(names):
+    """SIGINT during a long train raises KeyboardInterrupt within a fraction
+    of a second (the step callback checks for signals every 50 ms of steps),
+    not when the ten million steps would have ended.  (sample checks between
+    chunks of 1 MiB of symbols too; not tested here: the names it piles up
+    in 0.3 s take hundreds of MB.)"""
+    import os
+    import signal
+    import threading
+    import time
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    t0 = time.monotonic()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        makemore.train(names, steps=10**7)
+    timer.join()
+    assert time.monotonic() - t0 < 30
