@@ -95,6 +95,11 @@ void mm_corpus_get_info(const mm_corpus *c, mm_corpus_info *info);
 
 typedef struct mm_count_opts {
     int threads;        /* OpenMP threads; 0 = the OpenMP default */
+    /* Progress of mm_count_file / mm_eval_file, may be NULL: called on the
+     * calling thread now and then (every few MiB) with the bytes read so far
+     * and the total (0 when unknown: standard input). */
+    void (*on_progress)(uint64_t done, uint64_t total, void *user);
+    void *user;         /* passed to on_progress */
 } mm_count_opts;
 
 /* Bigram counts of corpus c in the index space of vocab v (which must hold
@@ -107,8 +112,10 @@ mm_status mm_count_bigrams(const mm_corpus *c, const mm_vocab *v,
  * (read in pieces, never mapped; the vocabulary and the validation come from
  * the counts, see src/count_file.c).  Same vocabulary, counts and error
  * messages as mm_corpus_open + mm_count_bigrams, which it falls back to
- * when the one pass cannot decide (non-ASCII, CRLF, standard input "-", a
- * character first seen after the first MiB).  On success *v is the
+ * when the one pass cannot decide (non-ASCII, CRLF, a character first seen
+ * after the first MiB).  Standard input ("-", named "<stdin>" in messages)
+ * is read once in chunks of whole lines, in bounded memory (a few MiB, more
+ * only for a longer line), so a corpus larger than RAM can be piped in.  On success *v is the
  * vocabulary, *counts a malloc'd V*V array (free() it) and, if info is not
  * NULL, *info describes the file. */
 mm_status mm_count_file(const char *path, const mm_count_opts *opts, mm_vocab *v,
@@ -147,16 +154,37 @@ mm_status mm_model_load(mm_model **out, const char *path);
 typedef struct mm_eval_result {
     uint64_t examples;       /* bigrams scored */
     double log_likelihood;   /* sum of log P, in double */
-    double nll;              /* -log_likelihood / examples (inf if P = 0) */
+    double nll;              /* -log_likelihood / examples (inf if P = 0;
+                                NaN if no bigram was scored) */
     double perplexity;       /* exp(nll) */
+    /* MM_UNK_SKIP (all 0, and the *_with_oov equal to nll and perplexity,
+     * when every character is in the model): */
+    uint64_t oov;            /* occurrences of characters the model lacks */
+    uint64_t oov_bigrams;    /* bigrams skipped: such a character on either side */
+    double nll_with_oov;     /* over examples + oov_bigrams, each skipped bigram
+                                charged log V (the uniform guess over the
+                                model's V symbols) */
+    double perplexity_with_oov;
 } mm_eval_result;
+
+/* What evaluation does with a character the model's vocabulary lacks. */
+typedef enum mm_unk_policy {
+    MM_UNK_ERROR = 0,        /* MM_ERR_VOCAB naming where it first occurs */
+    MM_UNK_SKIP = 1          /* skip every bigram that has it on either side,
+                                as KenLM's query reports perplexity with and
+                                without its OOV words */
+} mm_unk_policy;
 
 mm_status mm_eval_corpus(const mm_model *m, const mm_corpus *c,
                          const mm_count_opts *opts, mm_eval_result *out);
-/* The same for the corpus file at path, read in one streaming pass
- * (mm_count_file): the same result, bit for bit, and the same messages. */
+/* The same for the corpus file at path ("-": standard input, read once in
+ * bounded memory), read in one streaming pass (mm_count_file): the same
+ * result, bit for bit, and the same messages.  MM_UNK_ERROR. */
 mm_status mm_eval_file(const mm_model *m, const char *path, const mm_count_opts *opts,
                        mm_eval_result *out);
+/* mm_eval_file with a choice for characters the model lacks. */
+mm_status mm_eval_file_unk(const mm_model *m, const char *path, const mm_count_opts *opts,
+                           mm_unk_policy unk, mm_eval_result *out);
 
 /* ---- Sampling ------------------------------------------------------------ */
 

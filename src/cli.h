@@ -15,12 +15,33 @@ enum { MM_EXIT_OK = 0, MM_EXIT_FAIL = 1, MM_EXIT_USAGE = 2 };
 int mm_cli_fail(mm_status s);
 /* Print "makemore <cmd>: <msg>" and a hint to --help; returns MM_EXIT_USAGE. */
 int mm_cli_usage_error(const char *cmd, const char *fmt, ...);
+/* mm_dispatch_init for --isa NAME: an unknown NAME is a usage error (2), one
+ * this CPU cannot run a failure (1); returns MM_EXIT_OK on success. */
+int mm_cli_dispatch(const char *cmd, const char *isa);
+/* A usage error (2) if an output option was given an empty file name. */
+int mm_cli_check_output(const char *cmd, const char *opt, const char *path);
 /* Strict number parsing: the whole string, in range. */
 int mm_cli_parse_u64(const char *s, unsigned long long *out);
 int mm_cli_parse_double(const char *s, double *out);
 int mm_cli_parse_threads(const char *cmd, const char *s, int *out);
 /* JSON string (with quotes) of the vocabulary symbols. */
 void mm_cli_json_string(FILE *fp, const char *s);
+/* A JSON number that round-trips the double (%.17g); null if not finite. */
+void mm_cli_json_number(FILE *fp, double v);
+/* one if n == 1, else many ("1 name", "2 names"). */
+const char *mm_cli_plural(unsigned long long n, const char *one, const char *many);
+/* Progress of a count or eval on standard error: bytes read and GB/s.
+ * mode -1: when standard error is a terminal (the default), 0: never
+ * (--quiet), 1: always (--progress).  start sets opts' callback. */
+typedef struct mm_cli_progress {
+    int on, tty, shown;
+    const char *cmd, *name;
+    double t0, last;
+    uint64_t done;
+} mm_cli_progress;
+void mm_cli_progress_start(mm_cli_progress *p, const char *cmd, const char *path, int mode,
+                           mm_count_opts *opts);
+void mm_cli_progress_end(mm_cli_progress *p, int ok);
 /* Seconds on a monotonic clock. */
 double mm_cli_now(void);
 

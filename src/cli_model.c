@@ -65,10 +65,11 @@ int mm_cmd_sample(int argc, char **argv)
     if (optind + 1 != argc) {
         return mm_cli_usage_error("sample", optind == argc ? "missing MODEL" : "expected one MODEL");
     }
-    mm_status st = mm_dispatch_init(isa);
-    if (st != MM_OK) {
-        return mm_cli_fail(st);
+    int drc = mm_cli_dispatch("sample", isa);
+    if (drc != MM_EXIT_OK) {
+        return drc;
     }
+    mm_status st = MM_OK;
     mm_model *m = NULL;
     st = mm_model_load(&m, argv[optind]);
     if (st != MM_OK) {
@@ -242,6 +243,9 @@ int mm_cmd_export(int argc, char **argv)
     if (npy == NULL) {
         return mm_cli_usage_error("export", "missing --npy FILE");
     }
+    if (mm_cli_check_output("export", "--npy", npy) != MM_EXIT_OK) {
+        return MM_EXIT_USAGE;
+    }
     mm_model *m = NULL;
     mm_status st = mm_model_load(&m, argv[optind]);
     if (st != MM_OK) {
@@ -396,6 +400,9 @@ int mm_cmd_plot(int argc, char **argv)
     }
     if (out == NULL) {
         return mm_cli_usage_error("plot", "missing -o FILE.svg");
+    }
+    if (mm_cli_check_output("plot", "-o", out) != MM_EXIT_OK) {
+        return MM_EXIT_USAGE;
     }
     mm_status st = MM_OK;
     if (loss_csv != NULL) {

@@ -51,7 +51,8 @@ static const char train_usage[] =
     "Progress goes to standard error, one line per step: the step, the loss at the\n"
     "weights before that step's update (%.6f) and examples per second.  A NaN or\n"
     "infinite loss stops training; the last model with a finite loss is written.\n"
-    "Ctrl-C stops after the current step and writes the model.\n";
+    "Ctrl-C (or SIGTERM) stops after the current step, writes the model and exits\n"
+    "130 (143).\n";
 
 typedef struct train_cli {
     uint64_t every;
@@ -68,8 +69,7 @@ static volatile sig_atomic_t train_interrupted = 0;
 
 static void train_on_sigint(int sig)
 {
-    (void)sig;
-    train_interrupted = 1;
+    train_interrupted = sig; /* the exit code is 128 + sig, as the shell's */
 }
 
 /* %.6f, as the notebook prints; a diverging run's huge losses in %e. */
@@ -201,6 +201,10 @@ static int train_parse(int argc, char **argv, train_opts *o)
     if (o->out == NULL) {
         return mm_cli_usage_error("train", "missing -o MODEL");
     }
+    if (mm_cli_check_output("train", "-o", o->out) != MM_EXIT_OK ||
+        mm_cli_check_output("train", "--log", o->log) != MM_EXIT_OK) {
+        return MM_EXIT_USAGE;
+    }
     if (o->resume != NULL && (o->have_seed || o->init != NULL)) {
         return mm_cli_usage_error("train", "--resume continues a model: it takes neither "
                                   "--seed nor --init");
@@ -298,10 +302,11 @@ int mm_cmd_train(int argc, char **argv)
         return rc < 0 ? MM_EXIT_OK : rc;
     }
     const char *path = argv[optind];
-    mm_status st = mm_dispatch_init(o.isa);
-    if (st != MM_OK) {
-        return mm_cli_fail(st);
+    int drc = mm_cli_dispatch("train", o.isa);
+    if (drc != MM_EXIT_OK) {
+        return drc;
     }
+    mm_status st = MM_OK;
     mm_corpus *corpus = NULL;
     mm_model *m = NULL;
     mm_outfile log = {0};
@@ -384,7 +389,7 @@ int mm_cmd_train(int argc, char **argv)
     if (train_interrupted && tst == MM_OK && done < o.cfg.steps) {
         fprintf(stderr, "makemore: interrupted at step %llu; --resume %s continues\n",
                 (unsigned long long)done, o.out);
-        rc = MM_EXIT_FAIL;
+        rc = 128 + (int)train_interrupted;
     } else {
         rc = tst == MM_OK ? MM_EXIT_OK : MM_EXIT_FAIL;
     }

@@ -53,7 +53,7 @@ static const char mm_usage[] =
     "  export MODEL --npy FILE [--probs]\n"
     "  plot   MODEL -o FILE.svg | plot --loss FILE.csv -o FILE.svg\n"
     "\n"
-    "  makemore <command> --help   options of one command\n"
+    "  makemore <command> --help   options of one command (or: makemore help <command>)\n"
     "  makemore --version          version and instruction sets\n"
     "\n"
     "CORPUS is a UTF-8 file, one name per line ('-' reads standard input).\n"
@@ -142,22 +142,82 @@ double mm_cli_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+static const struct {
+    const char *name;
+    int (*run)(int, char **);
+} mm_cmds[] = {
+    {"count", mm_cmd_count},   {"train", mm_cmd_train},
+    {"eval", mm_cmd_eval},     {"sample", mm_cmd_sample},
+    {"info", mm_cmd_info},     {"export", mm_cmd_export}, {"plot", mm_cmd_plot},
+};
+#define MM_NCMDS (sizeof mm_cmds / sizeof mm_cmds[0])
+
+/* Edit distance (insert, delete, substitute, swap of neighbours), for
+ * "did you mean": commands are short, so the O(n m) table is tiny. */
+static size_t mm_edit_distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 31 || m > 31) {
+        return (size_t)-1;
+    }
+    size_t d[32][32];
+    for (size_t i = 0; i <= n; i++) {
+        for (size_t j = 0; j <= m; j++) {
+            if (i == 0 || j == 0) {
+                d[i][j] = i + j;
+                continue;
+            }
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            best = d[i - 1][j] + 1 < best ? d[i - 1][j] + 1 : best;
+            best = d[i][j - 1] + 1 < best ? d[i][j - 1] + 1 : best;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best) {
+                best = d[i - 2][j - 2] + 1;
+            }
+            d[i][j] = best;
+        }
+    }
+    return d[n][m];
+}
+
+static int mm_unknown_command(const char *cmd)
+{
+    size_t best = (size_t)-1, at = 0;
+    for (size_t i = 0; i < MM_NCMDS; i++) {
+        size_t d = mm_edit_distance(cmd, mm_cmds[i].name);
+        if (d < best) {
+            best = d;
+            at = i;
+        }
+    }
+    fprintf(stderr, "makemore: unknown command '%s'", cmd);
+    if (best <= 2) {
+        fprintf(stderr, "; did you mean %s?\n", mm_cmds[at].name);
+    } else {
+        fprintf(stderr, "\n\n%s", mm_usage);
+    }
+    return MM_EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
-    static const struct {
-        const char *name;
-        int (*run)(int, char **);
-    } cmds[] = {
-        {"count", mm_cmd_count},   {"train", mm_cmd_train},
-        {"eval", mm_cmd_eval},     {"sample", mm_cmd_sample},
-        {"info", mm_cmd_info},     {"export", mm_cmd_export}, {"plot", mm_cmd_plot},
-    };
     if (argc < 2) {
         fputs(mm_usage, stderr);
         return MM_EXIT_USAGE;
     }
     mm_install_signal_cleanup();
     const char *cmd = argv[1];
+    if (strcmp(cmd, "help") == 0 && argc > 2) {
+        /* makemore help CMD = makemore CMD --help */
+        for (size_t i = 0; i < MM_NCMDS; i++) {
+            if (strcmp(argv[2], mm_cmds[i].name) == 0) {
+                static char help[] = "--help";
+                char *hargv[] = {argv[2], help, NULL};
+                return mm_cmds[i].run(2, hargv);
+            }
+        }
+        return mm_unknown_command(argv[2]);
+    }
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(mm_usage, stdout);
         return MM_EXIT_OK;
@@ -167,9 +227,9 @@ int main(int argc, char **argv)
                MM_VERSION_STRING, mm_isa_built(), mm_isa_supported());
         return MM_EXIT_OK;
     }
-    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
-        if (strcmp(cmd, cmds[i].name) == 0) {
-            int rc = cmds[i].run(argc - 1, argv + 1);
+    for (size_t i = 0; i < MM_NCMDS; i++) {
+        if (strcmp(cmd, mm_cmds[i].name) == 0) {
+            int rc = mm_cmds[i].run(argc - 1, argv + 1);
             if (fflush(stdout) != 0 && rc == MM_EXIT_OK) {
                 fprintf(stderr, "makemore: error writing standard output: %s\n",
                         strerror(errno));
@@ -178,6 +238,5 @@ int main(int argc, char **argv)
             return rc;
         }
     }
-    fprintf(stderr, "makemore: unknown command '%s'\n\n%s", cmd, mm_usage);
-    return MM_EXIT_USAGE;
+    return mm_unknown_command(cmd);
 }
