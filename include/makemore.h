@@ -121,6 +121,12 @@ mm_status mm_count_bigrams(const mm_corpus *c, const mm_vocab *v,
 mm_status mm_count_file(const char *path, const mm_count_opts *opts, mm_vocab *v,
                         uint64_t **counts, mm_corpus_info *info);
 
+/* The counts of the corpus file at path ("-": standard input) in the index
+ * space of vocabulary v: counts is V*V, caller-owned.  A character v lacks
+ * is MM_ERR_VOCAB naming where it first occurs (as mm_eval_file). */
+mm_status mm_count_file_in_vocab(const char *path, const mm_count_opts *opts,
+                                 const mm_vocab *v, uint64_t *counts);
+
 /* ---- Models -------------------------------------------------------------- */
 
 typedef enum mm_model_kind {
@@ -271,8 +277,11 @@ typedef struct mm_train_progress {
     uint64_t steps;      /* the run ends when this many steps are done */
     double loss;         /* mean NLL + reg * mean(W^2) at W before the update */
     double nll;          /* the mean NLL part */
-    uint64_t examples;   /* examples this step used (N, or the batch size) */
+    uint64_t examples;   /* examples this step used (N, or the batch size; the
+                            COUNTS driver's step costs O(V^2) whatever N is) */
     double seconds;      /* wall time of the step (callback excluded) */
+    double dev_nll;      /* mean NLL of the dev counts at the same W (NaN if
+                            cfg->dev_counts is NULL) */
 } mm_train_progress;
 
 /* Called after every step (the update applied); return nonzero to stop
@@ -291,6 +300,10 @@ typedef struct mm_train_config {
     int threads;             /* OpenMP threads; 0 = the OpenMP default */
     mm_train_step_fn on_step; /* may be NULL */
     void *user;              /* passed to on_step */
+    /* Held-out data, may be NULL: V*V bigram counts in the model's
+     * vocabulary (mm_count_file_in_vocab); each step then reports their
+     * mean NLL at the weights its loss is taken at (O(V^2) a step). */
+    const uint64_t *dev_counts;
 } mm_train_config;
 
 /* The notebook's settings: 100 steps, lr 50, reg 0.01, seed 2147483647,

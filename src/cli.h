@@ -20,6 +20,8 @@ int mm_cli_usage_error(const char *cmd, const char *fmt, ...);
 int mm_cli_dispatch(const char *cmd, const char *isa);
 /* A usage error (2) if an output option was given an empty file name. */
 int mm_cli_check_output(const char *cmd, const char *opt, const char *path);
+/* 1 if paths a and b both exist and are the same file ("-" is none). */
+int mm_cli_same_file(const char *a, const char *b);
 /* Strict number parsing: the whole string, in range. */
 int mm_cli_parse_u64(const char *s, unsigned long long *out);
 int mm_cli_parse_double(const char *s, double *out);
@@ -44,6 +46,10 @@ void mm_cli_progress_start(mm_cli_progress *p, const char *cmd, const char *path
 void mm_cli_progress_end(mm_cli_progress *p, int ok);
 /* Seconds on a monotonic clock. */
 double mm_cli_now(void);
+
+/* eval's result for one corpus: text block or JSON object (+ newline);
+ * unk: with the --unk skip fields. */
+void mm_cli_eval_print_one(const char *file, const mm_eval_result *r, int json, int unk);
 
 int mm_cmd_count(int argc, char **argv);
 int mm_cmd_train(int argc, char **argv);

@@ -158,6 +158,23 @@ static void eval_print_json(const char *file, const mm_eval_result *r, int unk)
     printf("}");
 }
 
+void mm_cli_eval_print_one(const char *file, const mm_eval_result *r, int json, int unk)
+{
+    if (json) {
+        eval_print_json(file, r, unk);
+        printf("\n");
+        return;
+    }
+    printf("examples        %llu\nnll             %.6f\nlog_likelihood  %.4f\n"
+           "perplexity      %.4f\n", (unsigned long long)r->examples, r->nll,
+           r->log_likelihood, r->perplexity);
+    if (unk) {
+        printf("oov             %llu\noov_bigrams     %llu\nnll_with_oov    %.6f\n"
+               "perplexity_with_oov  %.4f\n", (unsigned long long)r->oov,
+               (unsigned long long)r->oov_bigrams, r->nll_with_oov, r->perplexity_with_oov);
+    }
+}
+
 int mm_cmd_eval(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -270,24 +287,17 @@ int mm_cmd_eval(int argc, char **argv)
         }
         rc = MM_EXIT_FAIL;
     }
-    if (json) {
-        printf("%s", nfiles > 1 ? "[" : "");
+    if (json && nfiles == 1) {
+        mm_cli_eval_print_one(argv[optind + 1], &res[0], 1, unk == MM_UNK_SKIP);
+    } else if (json) {
+        printf("[");
         for (int f = 0; f < nfiles; f++) {
             printf("%s", f ? ", " : "");
             eval_print_json(argv[optind + 1 + f], &res[f], unk);
         }
-        printf("%s\n", nfiles > 1 ? "]" : "");
+        printf("]\n");
     } else if (nfiles == 1) {
-        const mm_eval_result *r = &res[0];
-        printf("examples        %llu\nnll             %.6f\nlog_likelihood  %.4f\n"
-               "perplexity      %.4f\n", (unsigned long long)r->examples, r->nll,
-               r->log_likelihood, r->perplexity);
-        if (unk == MM_UNK_SKIP) {
-            printf("oov             %llu\noov_bigrams     %llu\nnll_with_oov    %.6f\n"
-                   "perplexity_with_oov  %.4f\n", (unsigned long long)r->oov,
-                   (unsigned long long)r->oov_bigrams, r->nll_with_oov,
-                   r->perplexity_with_oov);
-        }
+        mm_cli_eval_print_one(argv[optind + 1], &res[0], 0, unk == MM_UNK_SKIP);
     } else {
         printf("%12s %10s %16s %12s", "examples", "nll", "log_likelihood", "perplexity");
         if (unk == MM_UNK_SKIP) {

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,8 +134,10 @@ static const char info_usage[] =
     "\n"
     "Describe a model file: kind, vocabulary, size, counts or training state.\n"
     "\n"
-    "      --json           machine-readable: {\"kind\", \"vocab\", \"V\", \"bigrams\",\n"
-    "                       \"smoothing\"} (+ \"step\", \"lr\", \"reg\", \"seed\" for neural)\n"
+    "      --json           machine-readable: {\"kind\", \"vocab\", \"V\"} and, for a\n"
+    "                       count model, \"bigrams\", \"names\", \"smoothing\"; for a\n"
+    "                       neural one, \"driver\", \"batch\" (0: full batch),\n"
+    "                       \"steps\" (done), \"lr\", \"reg\", \"seed\"\n"
     "  -h, --help           this text\n";
 
 int mm_cmd_info(int argc, char **argv)
@@ -186,9 +189,15 @@ int mm_cmd_info(int argc, char **argv)
             printf(", \"bigrams\": %llu, \"names\": %llu, \"smoothing\": %.17g",
                    (unsigned long long)bigrams, (unsigned long long)names, m->smoothing);
         } else {
-            printf(", \"bigrams\": null, \"smoothing\": null, \"step\": %llu, \"lr\": %.17g, "
-                   "\"reg\": %.17g, \"seed\": %llu", (unsigned long long)m->neural.step,
-                   m->neural.lr, m->neural.reg, (unsigned long long)m->neural.seed);
+            const char *driver = mm_train_driver_name((mm_train_driver)m->neural.driver);
+            printf(", \"driver\": ");
+            mm_cli_json_string(stdout, driver != NULL ? driver : "unknown");
+            printf(", \"batch\": %u, \"steps\": %llu, \"lr\": ", (unsigned)m->neural.batch,
+                   (unsigned long long)m->neural.step);
+            mm_cli_json_number(stdout, m->neural.lr);
+            printf(", \"reg\": ");
+            mm_cli_json_number(stdout, m->neural.reg);
+            printf(", \"seed\": %llu", (unsigned long long)m->neural.seed);
         }
         printf("}\n");
     } else {
@@ -198,9 +207,12 @@ int mm_cmd_info(int argc, char **argv)
             printf("names      %llu\nbigrams    %llu\nsmoothing  %g\n",
                    (unsigned long long)names, (unsigned long long)bigrams, m->smoothing);
         } else {
-            printf("step       %llu\nlr         %g\nreg        %g\nseed       %llu\n",
-                   (unsigned long long)m->neural.step, m->neural.lr, m->neural.reg,
-                   (unsigned long long)m->neural.seed);
+            const char *driver = mm_train_driver_name((mm_train_driver)m->neural.driver);
+            printf("step       %llu\nlr         %g\nreg        %g\nseed       %llu\n"
+                   "driver     %s\nbatch      %u%s\n", (unsigned long long)m->neural.step,
+                   m->neural.lr, m->neural.reg, (unsigned long long)m->neural.seed,
+                   driver != NULL ? driver : "unknown", (unsigned)m->neural.batch,
+                   m->neural.batch == 0 ? " (full batch)" : "");
         }
     }
     mm_model_destroy(m);
@@ -280,16 +292,19 @@ static const char plot_usage[] =
     "\n"
     "Draw the count matrix as the notebook's plt.imshow: each cell shaded by its\n"
     "count and labelled with its bigram and count.  With --loss, draw instead the\n"
-    "loss curve of a training log (the step,loss CSV of 'makemore train --log').\n"
+    "loss curve of a training log (the step,loss CSV of 'makemore train --log';\n"
+    "with a dev_loss column, from --dev, the dev curve too, with a legend).\n"
     "\n"
     "  -o, --output FILE    SVG file to write (atomically)\n"
     "      --loss FILE.csv  a step,loss CSV (header line optional)\n"
     "  -h, --help           this text\n";
 
-/* Read a step,loss CSV: an optional header, then "step,loss" lines; "nan"
- * and "inf" losses are kept (the chart breaks the line there).  On success
- * *steps and *loss are malloc'd arrays of *n entries. */
-static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss, size_t *n)
+/* Read a step,loss[,dev_loss] CSV: an optional header, then "step,loss" or
+ * "step,loss,dev_loss" lines; "nan" and "inf" losses are kept (the chart
+ * breaks the line there).  On success *steps, *loss and *dev are malloc'd
+ * arrays of *n entries; *dev is NULL if no line has a third column. */
+static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss, double **dev,
+                              size_t *n)
 {
     FILE *fp = fopen(path, "r");
     if (fp == NULL) {
@@ -299,9 +314,11 @@ static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss,
     size_t cap = 1024, len = 0;
     uint64_t *s = malloc(cap * sizeof *s);
     double *l = malloc(cap * sizeof *l);
+    double *d = malloc(cap * sizeof *d);
+    int any_dev = 0;
     char line[256];
     unsigned long long lineno = 0;
-    int ok = s != NULL && l != NULL;
+    int ok = s != NULL && l != NULL && d != NULL;
     if (!ok) {
         fprintf(stderr, "makemore: out of memory\n");
     }
@@ -321,11 +338,16 @@ static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss,
         }
         char *comma = strchr(line, ',');
         unsigned long long st = 0;
-        char *end = NULL;
-        double v = 0.0;
+        char *end = NULL, *dend = NULL;
+        double v = 0.0, dv = NAN;
         if (comma != NULL) {
             *comma = '\0';
             v = strtod(comma + 1, &end);
+            if (end != comma + 1 && *end == ',') { /* the dev loss */
+                dv = strtod(end + 1, &dend);
+                end = dend == end + 1 ? end : dend;
+                any_dev = 1;
+            }
         }
         if (comma == NULL || !mm_cli_parse_u64(line, &st) || end == comma + 1 || *end != '\0') {
             if (lineno == 1 && comma != NULL) {
@@ -345,7 +367,11 @@ static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss,
             if (l2 != NULL) {
                 l = l2;
             }
-            if (s2 == NULL || l2 == NULL) {
+            double *d2 = realloc(d, cap * sizeof *d);
+            if (d2 != NULL) {
+                d = d2;
+            }
+            if (s2 == NULL || l2 == NULL || d2 == NULL) {
                 fprintf(stderr, "makemore: out of memory\n");
                 ok = 0;
                 break;
@@ -353,6 +379,7 @@ static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss,
         }
         s[len] = st;
         l[len] = v;
+        d[len] = dv;
         len++;
     }
     if (ok && ferror(fp)) {
@@ -363,10 +390,16 @@ static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss,
     if (!ok) {
         free(s);
         free(l);
+        free(d);
         return 0;
+    }
+    if (!any_dev) {
+        free(d);
+        d = NULL;
     }
     *steps = s;
     *loss = l;
+    *dev = d;
     *n = len;
     return 1;
 }
@@ -407,14 +440,16 @@ int mm_cmd_plot(int argc, char **argv)
     mm_status st = MM_OK;
     if (loss_csv != NULL) {
         uint64_t *steps = NULL;
-        double *loss = NULL;
+        double *loss = NULL, *dev = NULL;
         size_t n = 0;
-        if (!plot_read_loss_csv(loss_csv, &steps, &loss, &n)) {
+        if (!plot_read_loss_csv(loss_csv, &steps, &loss, &dev, &n)) {
             return MM_EXIT_FAIL;
         }
-        st = mm_plot_loss_svg(loss, steps, n, out, "training loss");
+        st = mm_plot_losses_svg(loss, dev, steps, n, out,
+                                dev != NULL ? "training and dev loss" : "training loss");
         free(steps);
         free(loss);
+        free(dev);
         return st == MM_OK ? MM_EXIT_OK : mm_cli_fail(st);
     }
     mm_model *m = NULL;

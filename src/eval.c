@@ -94,20 +94,18 @@ static mm_status mm_eval_missing(const mm_vocab *cv, const int *map, const mm_cp
     return MM_OK;
 }
 
-mm_status mm_eval_file_unk(const mm_model *m, const char *path, const mm_count_opts *opts,
-                           mm_unk_policy unk, mm_eval_result *out)
+/* The counts of the file at path in vocabulary v (V*V into counts): every
+ * bigram with a character v lacks on either side is skipped and counted in
+ * *oov_bigrams (MM_UNK_SKIP), or is an error naming where it first occurs
+ * (MM_UNK_ERROR; a file goes to the mapped path for that message). */
+static mm_status mm_counts_in_vocab(const char *path, const mm_count_opts *opts,
+                                    const mm_vocab *v, mm_unk_policy unk, uint64_t *counts,
+                                    uint64_t *oov, uint64_t *oov_bigrams)
 {
-    /* One streaming pass (mm_count_file, or mm_count_stream for standard
-     * input), then the counts moved into the model's vocabulary.  A
-     * character the model lacks: skipped bigrams, or an error naming where
-     * it first occurs (a file goes to the mapped path for that message). */
-    if (path == NULL || out == NULL || (unk != MM_UNK_ERROR && unk != MM_UNK_SKIP)) {
-        return mm_fail(MM_ERR_INVALID_ARG, "mm_eval_file: invalid argument");
-    }
     const int is_stdin = strcmp(path, "-") == 0;
     const char *name = is_stdin ? "<stdin>" : path;
     mm_vocab cv;
-    uint64_t *cc = NULL, *counts = NULL;
+    uint64_t *cc = NULL;
     mm_cp_pos *first = NULL;
     mm_status st;
     if (is_stdin) {
@@ -122,11 +120,11 @@ mm_status mm_eval_file_unk(const mm_model *m, const char *path, const mm_count_o
     if (st != MM_OK) {
         goto done;
     }
-    size_t V = m->vocab.size, Vc = cv.size;
+    size_t V = v->size, Vc = cv.size;
     int map[MM_MAX_VOCAB];
     int missing = 0;
     for (size_t i = 0; i < Vc; i++) {
-        map[i] = mm_vocab_index(&m->vocab, cv.cp[i]);
+        map[i] = mm_vocab_index(v, cv.cp[i]);
         missing |= map[i] < 0;
     }
     if (missing && unk == MM_UNK_ERROR) {
@@ -137,32 +135,63 @@ mm_status mm_eval_file_unk(const mm_model *m, const char *path, const mm_count_o
         mm_corpus *c = NULL;
         st = mm_corpus_open(&c, path);
         if (st == MM_OK) {
-            st = mm_eval_corpus(m, c, opts, out);
+            st = mm_count_bigrams(c, v, opts, counts); /* fails, naming it */
         }
         mm_corpus_close(c);
+        if (st == MM_OK) { /* the file changed in between */
+            st = mm_fail(MM_ERR_IO, "%s: the file changed while being read", path);
+        }
         goto done;
     }
-    counts = calloc(V * V, sizeof *counts);
-    if (counts == NULL) {
-        st = mm_fail(MM_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    uint64_t oov = 0, oov_bigrams = 0;
+    memset(counts, 0, V * V * sizeof *counts);
+    *oov = *oov_bigrams = 0;
     for (size_t i = 0; i < Vc; i++) {
         for (size_t j = 0; j < Vc; j++) {
             uint64_t n = cc[i * Vc + j];
             if (map[i] < 0 || map[j] < 0) {
-                oov_bigrams += n;
-                oov += map[i] < 0 ? n : 0; /* each occurrence begins one bigram */
+                *oov_bigrams += n;
+                *oov += map[i] < 0 ? n : 0; /* each occurrence begins one bigram */
             } else {
                 counts[(size_t)map[i] * V + (size_t)map[j]] = n;
             }
         }
     }
-    st = mm_eval_from_counts(m, counts, oov, oov_bigrams, name, out);
 done:
     free(cc);
-    free(counts);
     free(first);
+    return st;
+}
+
+mm_status mm_count_file_in_vocab(const char *path, const mm_count_opts *opts,
+                                 const mm_vocab *v, uint64_t *counts)
+{
+    if (path == NULL || v == NULL || counts == NULL) {
+        return mm_fail(MM_ERR_INVALID_ARG, "mm_count_file_in_vocab: invalid argument");
+    }
+    uint64_t oov = 0, oov_bigrams = 0;
+    return mm_counts_in_vocab(path, opts, v, MM_UNK_ERROR, counts, &oov, &oov_bigrams);
+}
+
+mm_status mm_eval_file_unk(const mm_model *m, const char *path, const mm_count_opts *opts,
+                           mm_unk_policy unk, mm_eval_result *out)
+{
+    /* One streaming pass (mm_count_file, or mm_count_stream for standard
+     * input), then the counts moved into the model's vocabulary. */
+    if (m == NULL || path == NULL || out == NULL ||
+        (unk != MM_UNK_ERROR && unk != MM_UNK_SKIP)) {
+        return mm_fail(MM_ERR_INVALID_ARG, "mm_eval_file: invalid argument");
+    }
+    size_t V = m->vocab.size;
+    uint64_t *counts = malloc(V * V * sizeof *counts);
+    uint64_t oov = 0, oov_bigrams = 0;
+    if (counts == NULL) {
+        return mm_fail(MM_ERR_NOMEM, "out of memory");
+    }
+    mm_status st = mm_counts_in_vocab(path, opts, &m->vocab, unk, counts, &oov, &oov_bigrams);
+    if (st == MM_OK) {
+        st = mm_eval_from_counts(m, counts, oov, oov_bigrams,
+                                 strcmp(path, "-") == 0 ? "<stdin>" : path, out);
+    }
+    free(counts);
     return st;
 }

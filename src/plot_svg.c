@@ -392,6 +392,45 @@ static double mm_axis_frac(const mm_axis *a, double x)
 mm_status mm_plot_loss_svg(const double *loss, const uint64_t *step, size_t n,
                            const char *path, const char *title)
 {
+    return mm_plot_losses_svg(loss, NULL, step, n, path, title);
+}
+
+/* One curve: a subpath per run of finite values. */
+static void mm_plot_curve(FILE *fp, const double *y, const uint64_t *step, size_t n,
+                          const mm_axis *ax, const mm_axis *ay, double px0, double px1,
+                          double py0, double py1, const char *colour)
+{
+    char b1[64], b2[64];
+    int any = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isfinite(y[i])) {
+            any = 1;
+            break;
+        }
+    }
+    if (!any) {
+        return;
+    }
+    int pen = 0;
+    fprintf(fp, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" "
+            "stroke-linejoin=\"round\" stroke-linecap=\"round\" d=\"", colour);
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(y[i])) {
+            pen = 0;
+            continue;
+        }
+        double x = step != NULL ? (double)step[i] : (double)i;
+        mm_fmt_num(b1, sizeof b1, px0 + mm_axis_frac(ax, x) * (px1 - px0), 1);
+        mm_fmt_num(b2, sizeof b2, py0 + mm_axis_frac(ay, y[i]) * (py1 - py0), 1);
+        fprintf(fp, "%s%s %s", pen ? " L" : (i > 0 ? " M" : "M"), b1, b2);
+        pen = 1;
+    }
+    fputs("\"/>\n", fp);
+}
+
+mm_status mm_plot_losses_svg(const double *loss, const double *dev, const uint64_t *step,
+                             size_t n, const char *path, const char *title)
+{
     mm_outfile o = { NULL, NULL, NULL };
     int opened = 0;
     mm_status s = MM_OK;
@@ -422,6 +461,10 @@ mm_status mm_plot_loss_svg(const double *loss, const uint64_t *step, size_t n,
         if (isfinite(loss[i])) {
             ymn = loss[i] < ymn ? loss[i] : ymn;
             ymx = loss[i] > ymx ? loss[i] : ymx;
+        }
+        if (dev != NULL && isfinite(dev[i])) {
+            ymn = dev[i] < ymn ? dev[i] : ymn;
+            ymx = dev[i] > ymx ? dev[i] : ymx;
         }
     }
     if (ymn > ymx) {
@@ -527,30 +570,20 @@ mm_status mm_plot_loss_svg(const double *loss, const uint64_t *step, size_t n,
         fputs("</text>\n", fp);
     }
 
-    /* The curve: one subpath per run of finite losses. */
-    int any = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (isfinite(loss[i])) {
-            any = 1;
-            break;
-        }
-    }
-    if (any) {
-        int pen = 0;
-        fputs("<path fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"1.5\" "
-              "stroke-linejoin=\"round\" stroke-linecap=\"round\" d=\"", fp);
-        for (size_t i = 0; i < n; i++) {
-            if (!isfinite(loss[i])) {
-                pen = 0;
-                continue;
-            }
-            double x = step != NULL ? (double)step[i] : (double)i;
-            mm_fmt_num(b1, sizeof b1, px0 + mm_axis_frac(&ax, x) * (px1 - px0), 1);
-            mm_fmt_num(b2, sizeof b2, py0 + mm_axis_frac(&ay, loss[i]) * (py1 - py0), 1);
-            fprintf(fp, "%s%s %s", pen ? " L" : (i > 0 ? " M" : "M"), b1, b2);
-            pen = 1;
-        }
-        fputs("\"/>\n", fp);
+    mm_plot_curve(fp, loss, step, n, &ax, &ay, px0, px1, py0, py1, "#1f77b4");
+    if (dev != NULL) {
+        mm_plot_curve(fp, dev, step, n, &ax, &ay, px0, px1, py0, py1, "#ff7f0e");
+        /* legend, top right inside the frame */
+        const int lx = MM_LW - MM_LR - 150, ly = MM_LT + 12;
+        fprintf(fp, "<g font-size=\"12\">\n"
+                "<rect x=\"%d\" y=\"%d\" width=\"140\" height=\"44\" fill=\"white\" "
+                "stroke=\"#ccc\"/>\n"
+                "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#1f77b4\" "
+                "stroke-width=\"2\"/><text x=\"%d\" y=\"%d\">train loss</text>\n"
+                "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#ff7f0e\" "
+                "stroke-width=\"2\"/><text x=\"%d\" y=\"%d\">dev loss</text>\n</g>\n",
+                lx, ly, lx + 8, ly + 14, lx + 32, ly + 14, lx + 38, ly + 18, lx + 8, ly + 32,
+                lx + 32, ly + 32, lx + 38, ly + 36);
     }
     fputs("</svg>\n", fp);
     s = mm_outfile_commit(&o);
