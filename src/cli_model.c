@@ -24,6 +24,7 @@ static const char sample_usage[] =
     "      --max-len L      stop a name after L characters (default 256)\n"
     "      --isa NAME       kernel set: scalar, avx2, avx512 (default: best; or MM_ISA);\n"
     "                       every set draws the same names\n"
+    "  -q, --quiet          accepted for symmetry: sample prints only names and errors\n"
     "  -h, --help           this text\n";
 
 int mm_cmd_sample(int argc, char **argv)
@@ -31,14 +32,15 @@ int mm_cmd_sample(int argc, char **argv)
     static const struct option opts[] = {
         {"count", required_argument, NULL, 'n'},  {"seed", required_argument, NULL, 's'},
         {"max-len", required_argument, NULL, 'L'}, {"isa", required_argument, NULL, 'I'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},          {"quiet", no_argument, NULL, 'q'},
+        {NULL, 0, NULL, 0},
     };
     unsigned long long n = 10, seed = MM_DEFAULT_SEED, max_len = 256;
     const char *isa = NULL;
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":n:s:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":n:s:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'n':
             if (!mm_cli_parse_u64(optarg, &n)) {
@@ -58,6 +60,7 @@ int mm_cmd_sample(int argc, char **argv)
             }
             break;
         case 'I': isa = optarg; break;
+        case 'q': break; /* sample prints nothing but names and errors */
         case 'h': fputs(sample_usage, stdout); return MM_EXIT_OK;
         case ':': return mm_cli_usage_error("sample", "option '%s' needs a value", argv[optind - 1]);
         default: return mm_cli_usage_error("sample", "unknown option '%s'", argv[optind - 1]);
@@ -138,19 +141,22 @@ static const char info_usage[] =
     "                       count model, \"bigrams\", \"names\", \"smoothing\"; for a\n"
     "                       neural one, \"driver\", \"batch\" (0: full batch),\n"
     "                       \"steps\" (done), \"lr\", \"reg\", \"seed\"\n"
+    "  -q, --quiet          accepted for symmetry: info prints only its result\n"
     "  -h, --help           this text\n";
 
 int mm_cmd_info(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+        {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'},
+        {"quiet", no_argument, NULL, 'q'}, {NULL, 0, NULL, 0},
     };
     int json = 0, c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":qh", opts, NULL)) != -1) {
         switch (c) {
         case 'j': json = 1; break;
+        case 'q': break; /* info prints only its result and errors */
         case 'h': fputs(info_usage, stdout); return MM_EXIT_OK;
         default: return mm_cli_usage_error("info", "unknown option '%s'", argv[optind - 1]);
         }
@@ -228,20 +234,23 @@ static const char export_usage[] =
     "\n"
     "      --npy FILE       output file (atomically: temp file + rename)\n"
     "      --probs          write the probabilities P instead\n"
+    "  -q, --quiet          accepted for symmetry: export prints only errors\n"
     "  -h, --help           this text\n";
 
 int mm_cmd_export(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"npy", required_argument, NULL, 'N'}, {"probs", no_argument, NULL, 'P'},
-        {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},      {"quiet", no_argument, NULL, 'q'},
+        {NULL, 0, NULL, 0},
     };
     const char *npy = NULL;
     int probs = 0, c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":qh", opts, NULL)) != -1) {
         switch (c) {
+        case 'q': break; /* export prints nothing but errors */
         case 'N': npy = optarg; break;
         case 'P': probs = 1; break;
         case 'h': fputs(export_usage, stdout); return MM_EXIT_OK;
@@ -297,6 +306,7 @@ static const char plot_usage[] =
     "\n"
     "  -o, --output FILE    SVG file to write (atomically)\n"
     "      --loss FILE.csv  a step,loss CSV (header line optional)\n"
+    "  -q, --quiet          accepted for symmetry: plot prints only errors\n"
     "  -h, --help           this text\n";
 
 /* Read a step,loss[,dev_loss] CSV: an optional header, then "step,loss" or
@@ -408,14 +418,16 @@ int mm_cmd_plot(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'}, {"loss", required_argument, NULL, 'L'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},         {"quiet", no_argument, NULL, 'q'},
+        {NULL, 0, NULL, 0},
     };
     const char *out = NULL, *loss_csv = NULL;
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
         switch (c) {
+        case 'q': break; /* plot prints nothing but errors */
         case 'o': out = optarg; break;
         case 'L': loss_csv = optarg; break;
         case 'h': fputs(plot_usage, stdout); return MM_EXIT_OK;

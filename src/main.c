@@ -1,7 +1,7 @@
 /*
  * main.c - the makemore command-line tool: `makemore <command> [options]`.
  * Results go to stdout, logs and progress to stderr.  Exit codes: 0 ok,
- * 1 bad input or failure, 2 usage.
+ * 1 bad input or failure, 2 usage, 128 + N killed by signal N (130: Ctrl-C).
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -46,17 +46,22 @@ static const char mm_usage[] =
     "  count  CORPUS -o MODEL [--smoothing K] [--threads N] [--isa NAME] [--stats]\n"
     "  train  CORPUS -o MODEL [--steps N] [--lr LR] [--reg R] [--seed S] [--init W0.npy]\n"
     "         [--driver counts|examples|onehot] [--batch B] [--threads N] [--isa NAME]\n"
-    "         [--log FILE.csv] [--resume MODEL] [--every K]\n"
-    "  eval   MODEL CORPUS [--json] [--words NAME,NAME...] [--threads N] [--isa NAME]\n"
+    "         [--log FILE.csv] [--resume MODEL] [--every K] [--dev FILE]\n"
+    "  eval   MODEL CORPUS... [--json] [--unk skip|error] [--words NAME,NAME...]\n"
+    "         [--threads N] [--isa NAME]\n"
     "  sample MODEL [-n N] [--seed S] [--max-len L]\n"
     "  info   MODEL [--json]\n"
     "  export MODEL --npy FILE [--probs]\n"
     "  plot   MODEL -o FILE.svg | plot --loss FILE.csv -o FILE.svg\n"
     "\n"
+    "Every command takes -q/--quiet (nothing on standard error but errors);\n"
+    "count and eval show progress on a terminal (--progress forces it).\n"
+    "\n"
     "  makemore <command> --help   options of one command (or: makemore help <command>)\n"
     "  makemore --version          version and instruction sets\n"
     "\n"
     "CORPUS is a UTF-8 file, one name per line ('-' reads standard input).\n"
+    "Exit codes: 0 ok, 1 bad input or failure, 2 usage, 130 interrupted (Ctrl-C).\n"
     "Environment: MM_ISA=scalar|avx2|avx512 forces a kernel set (as --isa);\n"
     "OMP_NUM_THREADS sets the default thread count.\n";
 
