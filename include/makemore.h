@@ -244,6 +244,16 @@ mm_status mm_npy_write_f32(const char *path, const float *data,
  * shape, fortran_order and that every value is finite.  *out is malloc'd. */
 mm_status mm_npy_read_f32(const char *path, float **out, size_t *rows,
                           size_t *cols);
+/* What mm_npy_read_weights read. */
+typedef struct mm_npy_info {
+    int float64;        /* 1 if the file held float64 ('<f8'), rounded to float32 */
+    uint64_t inexact;   /* values the rounding changed (precision lost) */
+} mm_npy_info;
+/* mm_npy_read_f32 that also takes numpy's default float64 ('<f8'): each
+ * value rounded to the nearest float32 (as numpy's astype(np.float32)); a
+ * value beyond float32's range is an error.  info must not be NULL. */
+mm_status mm_npy_read_weights(const char *path, float **out, size_t *rows, size_t *cols,
+                              mm_npy_info *info);
 
 /* The notebook's plt.imshow of the count matrix, each cell shaded and
  * labelled with its bigram and count, as SVG (written atomically). */

@@ -26,6 +26,9 @@ int mm_cli_same_file(const char *a, const char *b);
 int mm_cli_parse_u64(const char *s, unsigned long long *out);
 int mm_cli_parse_double(const char *s, double *out);
 int mm_cli_parse_threads(const char *cmd, const char *s, int *out);
+/* A generator seed as torch.manual_seed takes it: 0 .. 2^64 - 1, or
+ * -2^63 .. -1 taken modulo 2^64. */
+int mm_cli_parse_seed(const char *s, unsigned long long *out);
 /* JSON string (with quotes) of the vocabulary symbols. */
 void mm_cli_json_string(FILE *fp, const char *s);
 /* A JSON number that round-trips the double (%.17g); null if not finite. */

@@ -20,7 +20,8 @@ static const char sample_usage[] =
     "multinomial: the same seed gives the same names as the notebook.\n"
     "\n"
     "  -n, --count N        names to draw (default 10)\n"
-    "  -s, --seed S         generator seed (default 2147483647)\n"
+    "  -s, --seed S         generator seed (default 2147483647); a negative S is\n"
+    "                       taken modulo 2^64, as torch's manual_seed does\n"
     "      --max-len L      stop a name after L characters (default 256)\n"
     "      --isa NAME       kernel set: scalar, avx2, avx512 (default: best; or MM_ISA);\n"
     "                       every set draws the same names\n"
@@ -48,9 +49,9 @@ int mm_cmd_sample(int argc, char **argv)
             }
             break;
         case 's':
-            if (!mm_cli_parse_u64(optarg, &seed)) {
-                return mm_cli_usage_error("sample", "--seed takes a whole number >= 0 (got '%s')",
-                                          optarg);
+            if (!mm_cli_parse_seed(optarg, &seed)) {
+                return mm_cli_usage_error("sample", "--seed takes a whole number from "
+                                          "-2^63 to 2^64 - 1 (got '%s')", optarg);
             }
             break;
         case 'L':

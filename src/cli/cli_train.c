@@ -31,8 +31,12 @@ static const char train_usage[] =
     "      --lr LR          learning rate (default 50)\n"
     "      --reg R          weight of mean(W^2) in the loss (default 0.01)\n"
     "      --seed S         generator seed: W = torch.randn((V,V), generator=\n"
-    "                       torch.Generator().manual_seed(S)) (default 2147483647)\n"
-    "      --init W0.npy    start from this V x V float32 array instead\n"
+    "                       torch.Generator().manual_seed(S)) (default 2147483647);\n"
+    "                       a negative S is taken modulo 2^64, as torch does\n"
+    "      --init W0.npy    start from this V x V array instead: float32, or numpy's\n"
+    "                       default float64 rounded to float32 (with a note if\n"
+    "                       that loses precision); --seed then seeds only the\n"
+    "                       minibatch draws\n"
     "      --driver NAME    counts: full batch from the bigram counts, O(V^2) a step\n"
     "                       (the default); examples: (x, y) pairs streamed from the\n"
     "                       corpus, O(N V); onehot: the notebook's dense\n"
@@ -194,9 +198,9 @@ static int train_parse(int argc, char **argv, train_opts *o)
             o->have_reg = 1;
             break;
         case 's':
-            if (!mm_cli_parse_u64(optarg, &u)) {
-                return mm_cli_usage_error("train", "--seed takes a whole number >= 0 "
-                                          "(got '%s')", optarg);
+            if (!mm_cli_parse_seed(optarg, &u)) {
+                return mm_cli_usage_error("train", "--seed takes a whole number from -2^63 "
+                                          "to 2^64 - 1 (got '%s')", optarg);
             }
             o->cfg.seed = u;
             o->have_seed = 1;
@@ -314,9 +318,21 @@ static int train_start_model(train_opts *o, const mm_corpus *corpus, mm_model **
     float *W0 = NULL;
     if (o->init != NULL) {
         size_t rows = 0, cols = 0;
-        st = mm_npy_read_f32(o->init, &W0, &rows, &cols);
+        mm_npy_info ni;
+        st = mm_npy_read_weights(o->init, &W0, &rows, &cols, &ni);
         if (st != MM_OK) {
             return mm_cli_fail(st);
+        }
+        if (ni.float64 && ni.inexact > 0) {
+            fprintf(stderr, "makemore: note: %s is float64: rounded to float32, %llu of "
+                    "%zu values lost precision\n", o->init, (unsigned long long)ni.inexact,
+                    rows * cols);
+        }
+        if (o->have_seed) {
+            fprintf(stderr, "makemore: note: W comes from --init, not from --seed %llu%s\n",
+                    (unsigned long long)o->cfg.seed, o->cfg.batch > 0
+                        ? ", which seeds only the minibatch draws"
+                        : " (full-batch training draws nothing: --seed is ignored)");
         }
         if (rows != v->size || cols != v->size) {
             fprintf(stderr, "makemore: %s: W0 is %zu x %zu but the corpus has V = %u "

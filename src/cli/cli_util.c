@@ -4,8 +4,10 @@
  * progress lines.  Only the CLI prints; the library reports through
  * mm_status and mm_errmsg().
  */
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -130,4 +132,19 @@ int mm_cli_same_file(const char *a, const char *b)
     }
     return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
            sa.st_ino == sb.st_ino;
+}
+
+int mm_cli_parse_seed(const char *s, unsigned long long *out)
+{
+    /* torch.Generator().manual_seed takes -2^63 .. 2^64 - 1 and maps a
+     * negative seed modulo 2^64: -1 is 2^64 - 1. */
+    if (s != NULL && s[0] == '-') {
+        unsigned long long v = 0;
+        if (!mm_cli_parse_u64(s + 1, &v) || v == 0 || v > (1ULL << 63)) {
+            return 0;
+        }
+        *out = 0ULL - v;
+        return 1;
+    }
+    return mm_cli_parse_u64(s, out);
 }

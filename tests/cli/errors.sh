@@ -168,7 +168,8 @@ usage "eval: missing MODEL" eval
 usage "eval: unknown option" eval "$T/good.model" "$T/good.txt" --bogus
 usage "eval: --threads 0" eval "$T/good.model" "$T/good.txt" --threads 0
 usage "sample: -n abc" sample "$T/good.model" -n abc
-usage "sample: --seed -1" sample "$T/good.model" --seed -1
+usage "sample: --seed below -2^63" sample "$T/good.model" --seed -9223372036854775809
+usage "sample: --seed 2^64" sample "$T/good.model" --seed 18446744073709551616
 usage "sample: missing MODEL" sample
 usage "info: unknown option" info "$T/good.model" --bogus
 usage "export: missing --npy" export "$T/good.model"
