@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "makemore.h"
 
@@ -22,5 +23,11 @@ mm_status mm_plot_loss_svg(const double *loss, const uint64_t *step, size_t n,
                            const char *path, const char *title);
 mm_status mm_plot_losses_svg(const double *loss, const double *dev, const uint64_t *step,
                              size_t n, const char *path, const char *title);
+
+/* The same charts written to an open stream (the CLI pipes them into
+ * rsvg-convert for PNG); name is used in messages. */
+mm_status mm_plot_losses_svg_fp(const double *loss, const double *dev, const uint64_t *step,
+                                size_t n, FILE *fp, const char *name, const char *title);
+mm_status mm_plot_counts_svg_fp(const mm_model *m, FILE *fp, const char *name);
 
 #endif /* MM_PLOT_H */

@@ -4,12 +4,19 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "internal.h"
 #include "model.h"
 #include "plot.h"
+
+extern char **environ;
 
 #define MM_DEFAULT_SEED 2147483647ULL
 
@@ -297,15 +304,18 @@ int mm_cmd_export(int argc, char **argv)
 }
 
 static const char plot_usage[] =
-    "usage: makemore plot MODEL -o FILE.svg\n"
-    "       makemore plot --loss FILE.csv -o FILE.svg\n"
+    "usage: makemore plot MODEL -o FILE.svg|FILE.png\n"
+    "       makemore plot --loss FILE.csv -o FILE.svg|FILE.png\n"
     "\n"
     "Draw the count matrix as the notebook's plt.imshow: each cell shaded by its\n"
     "count and labelled with its bigram and count.  With --loss, draw instead the\n"
     "loss curve of a training log (the step,loss CSV of 'makemore train --log';\n"
     "with a dev_loss column, from --dev, the dev curve too, with a legend).\n"
     "\n"
-    "  -o, --output FILE    SVG file to write (atomically)\n"
+    "  -o, --output FILE    file to write (atomically), in the format its extension\n"
+    "                       names: .svg (also without an extension), or .png,\n"
+    "                       drawn by rsvg-convert (Debian: librsvg2-bin); if that\n"
+    "                       is missing, or for any other extension, exit 2\n"
     "      --loss FILE.csv  a step,loss CSV (header line optional)\n"
     "  -q, --quiet          accepted for symmetry: plot prints only errors\n"
     "  -h, --help           this text\n";
@@ -415,6 +425,121 @@ static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss,
     return 1;
 }
 
+/* What to draw: the count matrix of model, or the loss curves. */
+typedef struct plot_job {
+    const char *name, *title;
+    mm_model *model;
+    uint64_t *steps;
+    double *loss, *dev;
+    size_t n;
+} plot_job;
+
+static mm_status plot_write_svg(const plot_job *j, FILE *fp)
+{
+    return j->model != NULL ? mm_plot_counts_svg_fp(j->model, fp, j->name)
+                            : mm_plot_losses_svg_fp(j->loss, j->dev, j->steps, j->n, fp,
+                                                    j->name, j->title);
+}
+
+/* An executable prog in $PATH. */
+static int plot_have_program(const char *prog)
+{
+    const char *path = getenv("PATH");
+    char buf[4096];
+    while (path != NULL && *path != '\0') {
+        const char *colon = strchr(path, ':');
+        size_t len = colon ? (size_t)(colon - path) : strlen(path);
+        if (snprintf(buf, sizeof buf, "%.*s/%s", (int)len, len ? path : ".", prog) <
+                (int)sizeof buf && access(buf, X_OK) == 0) {
+            return 1;
+        }
+        path = colon ? colon + 1 : NULL;
+    }
+    return 0;
+}
+
+/* PNG: the SVG piped into rsvg-convert (librsvg, Debian's librsvg2-bin),
+ * whose output goes to the temporary of the target, renamed into place only
+ * if it succeeds.  A library for the rasterising would add cairo, pango and
+ * glib to every build; the program costs nothing when PNG is not wanted. */
+static int plot_png(const plot_job *j, const char *out)
+{
+    mm_outfile o = {NULL, NULL, NULL};
+    mm_status st = mm_outfile_open(&o, out);
+    if (st != MM_OK) {
+        return mm_cli_fail(st);
+    }
+    int p[2] = {-1, -1}, rc = MM_EXIT_FAIL;
+    pid_t pid = -1;
+    posix_spawn_file_actions_t fa;
+    int have_fa = 0;
+    struct sigaction ign, old;
+    int have_old = 0;
+    if (fflush(o.fp) != 0 || pipe(p) != 0 || posix_spawn_file_actions_init(&fa) != 0) {
+        fprintf(stderr, "makemore: %s: %s\n", out, strerror(errno));
+        goto done;
+    }
+    have_fa = 1;
+    posix_spawn_file_actions_adddup2(&fa, p[0], STDIN_FILENO);
+    posix_spawn_file_actions_adddup2(&fa, fileno(o.fp), STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&fa, p[1]);
+    char *args[] = {"rsvg-convert", "--format=png", NULL};
+    int e = posix_spawnp(&pid, "rsvg-convert", &fa, NULL, args, environ);
+    close(p[0]);
+    p[0] = -1;
+    if (e != 0) {
+        fprintf(stderr, "makemore: %s: cannot run rsvg-convert: %s\n", out, strerror(e));
+        pid = -1;
+        goto done;
+    }
+    /* a converter that dies early must give an error, not kill us */
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    have_old = sigaction(SIGPIPE, &ign, &old) == 0;
+    FILE *svg = fdopen(p[1], "w");
+    if (svg == NULL) {
+        fprintf(stderr, "makemore: %s: %s\n", out, strerror(errno));
+        goto done;
+    }
+    p[1] = -1;
+    st = plot_write_svg(j, svg);
+    int werr = fclose(svg) != 0;
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    pid = -1;
+    if (st != MM_OK) {
+        rc = mm_cli_fail(st);
+    } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || werr) {
+        fprintf(stderr, "makemore: %s: rsvg-convert failed (%s %d); nothing written\n", out,
+                WIFEXITED(status) ? "exit status" : "signal",
+                WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+    } else if ((st = mm_outfile_commit(&o)) != MM_OK) {
+        rc = mm_cli_fail(st);
+    } else {
+        rc = MM_EXIT_OK;
+    }
+done:
+    if (have_old) {
+        sigaction(SIGPIPE, &old, NULL);
+    }
+    if (pid > 0) {
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+        }
+    }
+    if (p[0] >= 0) {
+        close(p[0]);
+    }
+    if (p[1] >= 0) {
+        close(p[1]);
+    }
+    if (have_fa) {
+        posix_spawn_file_actions_destroy(&fa);
+    }
+    mm_outfile_abort(&o); /* no-op after a commit */
+    return rc;
+}
+
 int mm_cmd_plot(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -450,26 +575,43 @@ int mm_cmd_plot(int argc, char **argv)
     if (mm_cli_check_output("plot", "-o", out) != MM_EXIT_OK) {
         return MM_EXIT_USAGE;
     }
+    int png = 0;
+    const char *dot = strrchr(out, '.'), *slash = strrchr(out, '/');
+    if (dot != NULL && (slash == NULL || dot > slash) && dot[1] != '\0') {
+        if (strcmp(dot, ".png") == 0 || strcmp(dot, ".PNG") == 0) {
+            png = 1;
+        } else if (strcmp(dot, ".svg") != 0 && strcmp(dot, ".SVG") != 0) {
+            return mm_cli_usage_error("plot", "-o %s: plot writes .svg, or .png through "
+                                      "rsvg-convert; not '%s'", out, dot);
+        }
+    }
+    if (png && !plot_have_program("rsvg-convert")) {
+        return mm_cli_usage_error("plot", "-o %s: PNG needs rsvg-convert, which is not "
+                                  "installed (Debian: apt-get install librsvg2-bin); "
+                                  "or write an .svg", out);
+    }
     mm_status st = MM_OK;
+    plot_job job = {.name = out};
     if (loss_csv != NULL) {
-        uint64_t *steps = NULL;
-        double *loss = NULL, *dev = NULL;
-        size_t n = 0;
-        if (!plot_read_loss_csv(loss_csv, &steps, &loss, &dev, &n)) {
+        if (!plot_read_loss_csv(loss_csv, &job.steps, &job.loss, &job.dev, &job.n)) {
             return MM_EXIT_FAIL;
         }
-        st = mm_plot_losses_svg(loss, dev, steps, n, out,
-                                dev != NULL ? "training and dev loss" : "training loss");
-        free(steps);
-        free(loss);
-        free(dev);
-        return st == MM_OK ? MM_EXIT_OK : mm_cli_fail(st);
+        job.title = job.dev != NULL ? "training and dev loss" : "training loss";
+        st = png ? MM_OK : mm_plot_losses_svg(job.loss, job.dev, job.steps, job.n, out,
+                                              job.title);
+    } else {
+        st = mm_model_load(&job.model, argv[optind]);
+        if (st == MM_OK && !png) {
+            st = mm_plot_counts_svg(job.model, out);
+        }
     }
-    mm_model *m = NULL;
-    st = mm_model_load(&m, argv[optind]);
-    if (st == MM_OK) {
-        st = mm_plot_counts_svg(m, out);
+    int rc = st == MM_OK ? MM_EXIT_OK : mm_cli_fail(st);
+    if (rc == MM_EXIT_OK && png) {
+        rc = plot_png(&job, out);
     }
-    mm_model_destroy(m);
-    return st == MM_OK ? MM_EXIT_OK : mm_cli_fail(st);
+    free(job.steps);
+    free(job.loss);
+    free(job.dev);
+    mm_model_destroy(job.model);
+    return rc;
 }
