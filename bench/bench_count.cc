@@ -33,14 +33,14 @@ static const int k_threads[] = {1, 2};
 
 static size_t count_classes(const mm_corpus *c)
 {
-    return mm_corpus_vocab(c)->size + (c->has_cr ? 1 : 0);
+    return mm_corpus_get_vocab(c)->size + (c->has_cr ? 1 : 0);
 }
 
 static void ascii_codes(const mm_corpus *c, uint8_t code[256])
 {
     ascii_code_table(c, code);
     if (c->has_cr) {
-        code['\r'] = (uint8_t)mm_corpus_vocab(c)->size;
+        code['\r'] = (uint8_t)mm_corpus_get_vocab(c)->size;
     }
 }
 
@@ -65,7 +65,7 @@ bool check_count()
 {
     bool ok = true;
     for (Corpus *k : g_corpora) {
-        const mm_vocab *v = mm_corpus_vocab(k->c);
+        const mm_vocab *v = mm_corpus_get_vocab(k->c);
         const size_t V = v->size;
         std::vector<uint64_t> ref(V * V), got(V * V);
         mm_count_opts o1 = {}; o1.threads = 1;
@@ -166,7 +166,7 @@ static void BM_count(benchmark::State &st, const mm_kernels *t, Corpus *k, int T
         st.SkipWithError("CPU lacks ISA");
         return;
     }
-    const mm_vocab *v = mm_corpus_vocab(k->c);
+    const mm_vocab *v = mm_corpus_get_vocab(k->c);
     std::vector<uint64_t> counts((size_t)v->size * v->size);
     mm_count_opts o = {}; o.threads = T;
     for (auto _ : st) {

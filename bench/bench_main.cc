@@ -29,10 +29,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 #include "bench.h"
 
 #ifndef MM_SOURCE_DIR
@@ -83,7 +79,7 @@ const mm_kernels *best_table()
 
 void ascii_code_table(const mm_corpus *c, uint8_t code[256])
 {
-    const mm_vocab *v = mm_corpus_vocab(c);
+    const mm_vocab *v = mm_corpus_get_vocab(c);
     std::memset(code, 0, 256);
     for (uint32_t i = 1; i < v->size; i++) {
         if (v->cp[i] < 128) {
@@ -125,7 +121,7 @@ static bool sample_names(uint64_t bytes, uint64_t seed, Sink sink)
         }
         src = c;
     }
-    const mm_vocab *v = mm_corpus_vocab(src);
+    const mm_vocab *v = mm_corpus_get_vocab(src);
     std::vector<uint64_t> counts((size_t)v->size * v->size);
     std::vector<char> out;
     std::vector<uint8_t> name(256);
@@ -440,9 +436,7 @@ int main(int argc, char **argv)
     benchmark::AddCustomContext("isa_built", mm_isa_built());
     benchmark::AddCustomContext("isa_supported", mm_isa_supported());
     benchmark::AddCustomContext("quick", g_opt.quick ? "true" : "false");
-#ifdef _OPENMP
-    benchmark::AddCustomContext("omp_max_threads", std::to_string(omp_get_max_threads()));
-#endif
+    benchmark::AddCustomContext("omp_max_threads", std::to_string(mm_threads_used(0)));
     for (Corpus *k : g_corpora) {
         benchmark::AddCustomContext("corpus:" + k->name,
                                     (k->path.empty() ? std::string("(in memory)") : k->path) +

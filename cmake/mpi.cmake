@@ -12,7 +12,7 @@ add_executable(makemore-mpi ${MM_MPI_SOURCES} ${PROJECT_SOURCE_DIR}/src/cli/cli_
 target_include_directories(makemore-mpi PRIVATE ${PROJECT_SOURCE_DIR}/src/cli
                            ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/src/io
                            ${PROJECT_SOURCE_DIR}/src/mpi ${PROJECT_SOURCE_DIR}/kernels)
-target_link_libraries(makemore-mpi PRIVATE makemore_lib MPI::MPI_C m)
+target_link_libraries(makemore-mpi PRIVATE makemore_lib mm_internal MPI::MPI_C m)
 install(TARGETS makemore-mpi RUNTIME DESTINATION bin)
 
 if(MM_BUILD_TESTS)

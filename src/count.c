@@ -21,9 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include "corpus.h"
 #include "internal.h"
@@ -70,14 +67,7 @@ uint64_t *mm_count_ws_merge(const mm_count_ws *ws, int used, size_t n)
 
 int mm_count_threads(const mm_count_opts *opts)
 {
-    if (opts != NULL && opts->threads > 0) {
-        return opts->threads;
-    }
-#ifdef _OPENMP
-    return omp_get_max_threads();
-#else
-    return 1;
-#endif
+    return mm_threads_used(opts != NULL ? opts->threads : 0);
 }
 
 mm_status mm_count_ws_alloc(mm_count_ws *ws, int T, size_t K, size_t extra,

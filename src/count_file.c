@@ -68,7 +68,7 @@ static mm_status mm_count_file_mapped(const char *path, const mm_count_opts *opt
     if (st != MM_OK) {
         return st;
     }
-    *v = *mm_corpus_vocab(c);
+    *v = *mm_corpus_get_vocab(c);
     *counts = malloc((size_t)v->size * v->size * sizeof **counts);
     if (*counts == NULL) {
         mm_corpus_close(c);

@@ -56,14 +56,15 @@ static mm_status mm_eval_from_counts(const mm_model *m, const uint64_t *counts,
 }
 
 mm_status mm_eval_corpus(const mm_model *m, const mm_corpus *c,
-                         const mm_count_opts *opts, mm_eval_result *out)
+                         const mm_eval_opts *opts, mm_eval_result *out)
 {
     size_t V = m->vocab.size;
     uint64_t *counts = malloc(V * V * sizeof *counts);
     if (counts == NULL) {
         return mm_fail(MM_ERR_NOMEM, "out of memory");
     }
-    mm_status st = mm_count_bigrams(c, &m->vocab, opts, counts);
+    mm_count_opts copts = {.threads = opts ? opts->threads : 0};
+    mm_status st = mm_count_bigrams(c, &m->vocab, &copts, counts);
     if (st == MM_OK) {
         st = mm_eval_from_counts(m, counts, 0, 0, c->name, out);
     }
@@ -71,11 +72,6 @@ mm_status mm_eval_corpus(const mm_model *m, const mm_corpus *c,
     return st;
 }
 
-mm_status mm_eval_file(const mm_model *m, const char *path, const mm_count_opts *opts,
-                       mm_eval_result *out)
-{
-    return mm_eval_file_unk(m, path, opts, MM_UNK_ERROR, out);
-}
 
 /* The lowest code point of the stream's vocabulary that the model lacks,
  * where it first occurs: the message mm_count_bigrams gives for a file. */
@@ -172,9 +168,13 @@ mm_status mm_count_file_in_vocab(const char *path, const mm_count_opts *opts,
     return mm_counts_in_vocab(path, opts, v, MM_UNK_ERROR, counts, &oov, &oov_bigrams);
 }
 
-mm_status mm_eval_file_unk(const mm_model *m, const char *path, const mm_count_opts *opts,
-                           mm_unk_policy unk, mm_eval_result *out)
+mm_status mm_eval_file(const mm_model *m, const char *path, const mm_eval_opts *opts,
+                       mm_eval_result *out)
 {
+    mm_unk_policy unk = opts != NULL ? opts->unk : MM_UNK_ERROR;
+    mm_count_opts copts = {.threads = opts != NULL ? opts->threads : 0,
+                           .on_progress = opts != NULL ? opts->on_progress : NULL,
+                           .user = opts != NULL ? opts->user : NULL};
     /* One streaming pass (mm_count_file, or mm_count_stream for standard
      * input), then the counts moved into the model's vocabulary. */
     if (m == NULL || path == NULL || out == NULL ||
@@ -187,7 +187,8 @@ mm_status mm_eval_file_unk(const mm_model *m, const char *path, const mm_count_o
     if (counts == NULL) {
         return mm_fail(MM_ERR_NOMEM, "out of memory");
     }
-    mm_status st = mm_counts_in_vocab(path, opts, &m->vocab, unk, counts, &oov, &oov_bigrams);
+    mm_status st = mm_counts_in_vocab(path, &copts, &m->vocab, unk, counts, &oov,
+                                      &oov_bigrams);
     if (st == MM_OK) {
         st = mm_eval_from_counts(m, counts, oov, oov_bigrams,
                                  strcmp(path, "-") == 0 ? "<stdin>" : path, out);

@@ -31,7 +31,6 @@
 #include <string.h>
 
 #include "internal.h"
-#include "plot.h"
 
 /* ---- Shared helpers ------------------------------------------------------ */
 
@@ -250,8 +249,8 @@ static mm_status mm_plot_counts_check(const mm_model *m, const char *name)
     if (m == NULL) {
         return mm_fail(MM_ERR_INVALID_ARG, "plot: no model given");
     }
-    const mm_vocab *v = mm_model_vocab(m);
-    if (mm_model_counts(m) == NULL) {
+    const mm_vocab *v = mm_model_get_vocab(m);
+    if (mm_model_get_counts(m) == NULL) {
         return mm_fail(MM_ERR_INVALID_ARG, "%s: the model has no bigram counts "
                        "(a neural model); the count plot needs a count model",
                        name);
@@ -265,8 +264,8 @@ static mm_status mm_plot_counts_check(const mm_model *m, const char *name)
 
 static void mm_plot_counts_write(const mm_model *m, FILE *fp)
 {
-    const mm_vocab *v = mm_model_vocab(m);
-    const uint64_t *counts = mm_model_counts(m);
+    const mm_vocab *v = mm_model_get_vocab(m);
+    const uint64_t *counts = mm_model_get_counts(m);
     size_t V = v->size;
     uint64_t maxc = 0;
     for (size_t i = 0; i < V * V; i++) {
@@ -337,7 +336,7 @@ mm_status mm_plot_counts_svg_fp(const mm_model *m, FILE *fp, const char *name)
 
 mm_status mm_plot_counts_svg(const mm_model *m, const char *path)
 {
-    mm_outfile o = { NULL, NULL, NULL };
+    mm_outfile o = {0};
     if (m == NULL) {
         return mm_fail(MM_ERR_INVALID_ARG, "plot: no model given");
     }
@@ -617,7 +616,7 @@ mm_status mm_plot_losses_svg_fp(const double *loss, const double *dev, const uin
 mm_status mm_plot_losses_svg(const double *loss, const double *dev, const uint64_t *step,
                              size_t n, const char *path, const char *title)
 {
-    mm_outfile o = { NULL, NULL, NULL };
+    mm_outfile o = {0};
     if (path == NULL || *path == '\0') {
         return mm_fail(MM_ERR_INVALID_ARG, "plot: no output path given");
     }

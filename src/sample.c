@@ -19,10 +19,8 @@
 #define MM_MT_WORDS (sizeof ((mm_rng *)0)->out / sizeof(uint32_t))
 #define MM_WALK_CHUNK (MM_MT_WORDS / 2)
 
-size_t mm_model_sample(const mm_model *m, mm_rng *g, uint8_t *out, size_t max_len,
-                       float *scratch)
+size_t mm_model_sample(const mm_model *m, mm_rng *g, uint8_t *out, size_t max_len)
 {
-    (void)scratch; /* kept for API stability; no longer needed */
     size_t V = m->vocab.size;
     size_t ix = 0, n = 0;
     while (n < max_len) {

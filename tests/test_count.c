@@ -257,7 +257,7 @@ static void check_against(const uint8_t *data, size_t size, const char *label,
     if (st != MM_OK) {
         fail_msg("%s: open: %s (%s)", label, mm_status_str(st), mm_errmsg());
     }
-    const mm_vocab *v = mm_corpus_vocab(c);
+    const mm_vocab *v = mm_corpus_get_vocab(c);
     assert_vocab_equal(refv, v, label);
     size_t V = v->size;
     uint64_t *scalar = malloc(V * V * sizeof *scalar);
@@ -918,7 +918,7 @@ static void sweep_offsets(const char *content, size_t n, const char *label)
         if (st != MM_OK) {
             fail_msg("%s: %s", label, mm_errmsg());
         }
-        assert_vocab_equal(&v, mm_corpus_vocab(c), label);
+        assert_vocab_equal(&v, mm_corpus_get_vocab(c), label);
         for (const mm_kernels *const *k = mm_kernels_all(); *k; k++) {
             if (!(*k)->supported()) {
                 continue;
@@ -981,7 +981,7 @@ static void test_large_alphabets(void **state)
                  al[ai].n, (unsigned long long)g_seed);
         mm_corpus *c = NULL;
         assert_int_equal(mm_corpus_from_memory(&c, b.p, b.n, label), MM_OK);
-        assert_int_equal(mm_corpus_vocab(c)->size, al[ai].n + 1);
+        assert_int_equal(mm_corpus_get_vocab(c)->size, al[ai].n + 1);
         mm_corpus_close(c);
         check_corpus(b.p, b.n, label);
     }

@@ -73,7 +73,7 @@ static void run_general(const char *path, int threads, outcome *o)
     o->streamed = 0;
     o->st = mm_corpus_open(&c, path);
     if (o->st == MM_OK) {
-        o->v = *mm_corpus_vocab(c);
+        o->v = *mm_corpus_get_vocab(c);
         o->counts = malloc((size_t)o->v.size * o->v.size * sizeof *o->counts);
         assert_non_null(o->counts);
         o->st = mm_count_bigrams(c, &o->v, &opts, o->counts);

@@ -37,15 +37,16 @@ void mm_cli_json_number(FILE *fp, double v);
 const char *mm_cli_plural(unsigned long long n, const char *one, const char *many);
 /* Progress of a count or eval on standard error: bytes read and GB/s.
  * mode -1: when standard error is a terminal (the default), 0: never
- * (--quiet), 1: always (--progress).  start sets opts' callback. */
+ * (--quiet), 1: always (--progress).  When p->on, pass mm_cli_progress_cb
+ * and p as the options' on_progress and user. */
 typedef struct mm_cli_progress {
     int on, tty, shown;
     const char *cmd, *name;
     double t0, last;
     uint64_t done;
 } mm_cli_progress;
-void mm_cli_progress_start(mm_cli_progress *p, const char *cmd, const char *path, int mode,
-                           mm_count_opts *opts);
+void mm_cli_progress_start(mm_cli_progress *p, const char *cmd, const char *path, int mode);
+void mm_cli_progress_cb(uint64_t done, uint64_t total, void *user);
 void mm_cli_progress_end(mm_cli_progress *p, int ok);
 /* Seconds on a monotonic clock. */
 double mm_cli_now(void);
@@ -53,6 +54,17 @@ double mm_cli_now(void);
 /* eval's result for one corpus: text block or JSON object (+ newline);
  * unk: with the --unk skip fields. */
 void mm_cli_eval_print_one(const char *file, const mm_eval_result *r, int json, int unk);
+
+/* The files a command reads and writes (cli_files.c).  group: an output may
+ * name the same file as an input of its nonzero group (-o CK --resume CK). */
+typedef struct mm_cli_file {
+    const char *what;   /* the option or argument, for the message */
+    const char *path;   /* NULL: not given */
+    int output;
+    int group;
+} mm_cli_file;
+/* 1 if no output names an input or another output; else prints why, 0. */
+int mm_cli_check_files(const char *cmd, const mm_cli_file *f, size_t n);
 
 int mm_cmd_count(int argc, char **argv);
 int mm_cmd_train(int argc, char **argv);

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "count.h"
 
 static const char count_usage[] =
     "usage: makemore count CORPUS -o MODEL [--smoothing K] [--threads N] [--isa NAME] "
@@ -96,6 +95,10 @@ int mm_cmd_count(int argc, char **argv)
     if (mm_cli_check_output("count", "-o", out) != MM_EXIT_OK) {
         return MM_EXIT_USAGE;
     }
+    const mm_cli_file files[] = {{"CORPUS", argv[optind], 0, 0}, {"-o", out, 1, 0}};
+    if (!mm_cli_check_files("count", files, 2)) {
+        return MM_EXIT_FAIL;
+    }
     const char *path = argv[optind];
     int drc = mm_cli_dispatch("count", isa);
     if (drc != MM_EXIT_OK) {
@@ -112,7 +115,9 @@ int mm_cmd_count(int argc, char **argv)
     }
     mm_corpus_info info;
     mm_cli_progress prog;
-    mm_cli_progress_start(&prog, "count", path, progress, &copts);
+    mm_cli_progress_start(&prog, "count", path, progress);
+    copts.on_progress = prog.on ? mm_cli_progress_cb : NULL;
+    copts.user = &prog;
     double t0 = mm_cli_now();
     st = mm_count_file(path, &copts, v, &counts, &info);
     double t2 = mm_cli_now();
@@ -148,8 +153,9 @@ int mm_cmd_count(int argc, char **argv)
                 "count: %llu bytes, %llu %s, %llu bigrams, V = %zu, isa %s, %d thread%s, %s\n"
                 "count: read+validate+count %.3f s, end to end %.2f GB/s\n",
                 (unsigned long long)info.bytes, (unsigned long long)names,
-                mm_cli_plural(names, "name", "names"), (unsigned long long)bigrams, V, mm_isa_name(), mm_count_threads(&copts),
-                mm_count_threads(&copts) == 1 ? "" : "s",
+                mm_cli_plural(names, "name", "names"), (unsigned long long)bigrams, V,
+                mm_isa_name(), mm_threads_used(copts.threads),
+                mm_threads_used(copts.threads) == 1 ? "" : "s",
                 info.streamed ? "one streaming pass" : info.ascii ? "mapped, ascii path"
                                                                   : "mapped, utf-8 path",
                 total, total > 0 ? (double)info.bytes / total / 1e9 : 0.0);

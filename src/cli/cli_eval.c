@@ -9,8 +9,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "corpus.h"
-#include "internal.h"
 
 static const char eval_usage[] =
     "usage: makemore eval MODEL CORPUS... [--json] [--unk skip|error] [--words NAME,NAME...]\n"
@@ -52,8 +50,8 @@ static void print_number_json(FILE *fp, const char *key, double v, int last)
 /* The notebook's loop over ['.'] + list(w) + ['.'] for each word. */
 static int eval_words(FILE *fp, const mm_model *m, const char *list, int json)
 {
-    const mm_vocab *v = mm_model_vocab(m);
-    const float *P = mm_model_probs(m);
+    const mm_vocab *v = mm_model_get_vocab(m);
+    const float *P = mm_model_get_probs(m);
     size_t V = v->size;
     double ll = 0.0;
     uint64_t n = 0;
@@ -186,8 +184,7 @@ int mm_cmd_eval(int argc, char **argv)
     };
     const char *words = NULL, *isa = NULL;
     int json = 0, progress = -1;
-    mm_unk_policy unk = MM_UNK_ERROR;
-    mm_count_opts copts = {0};
+    mm_eval_opts eopts = {0};
     int c;
     optind = 1;
     opterr = 0;
@@ -196,16 +193,16 @@ int mm_cmd_eval(int argc, char **argv)
         case 'j': json = 1; break;
         case 'w': words = optarg; break;
         case 't':
-            if (!mm_cli_parse_threads("eval", optarg, &copts.threads)) {
+            if (!mm_cli_parse_threads("eval", optarg, &eopts.threads)) {
                 return MM_EXIT_USAGE;
             }
             break;
         case 'I': isa = optarg; break;
         case 'u':
             if (strcmp(optarg, "skip") == 0) {
-                unk = MM_UNK_SKIP;
+                eopts.unk = MM_UNK_SKIP;
             } else if (strcmp(optarg, "error") == 0) {
-                unk = MM_UNK_ERROR;
+                eopts.unk = MM_UNK_ERROR;
             } else {
                 return mm_cli_usage_error("eval", "--unk takes skip or error (got '%s')",
                                           optarg);
@@ -218,6 +215,7 @@ int mm_cmd_eval(int argc, char **argv)
         default: return mm_cli_usage_error("eval", "unknown option '%s'", argv[optind - 1]);
         }
     }
+    const mm_unk_policy unk = eopts.unk;
     int npos = argc - optind;
     if (npos < 1 || (npos == 1 && words == NULL)) {
         return mm_cli_usage_error("eval", npos < 1 ? "missing MODEL" : "missing CORPUS");
@@ -250,8 +248,10 @@ int mm_cmd_eval(int argc, char **argv)
     for (int f = 0; f < nfiles; f++) {
         const char *path = argv[optind + 1 + f];
         mm_cli_progress prog;
-        mm_cli_progress_start(&prog, "eval", path, progress, &copts);
-        st = mm_eval_file_unk(m, path, &copts, unk, &res[f]);
+        mm_cli_progress_start(&prog, "eval", path, progress);
+        eopts.on_progress = prog.on ? mm_cli_progress_cb : NULL;
+        eopts.user = &prog;
+        st = mm_eval_file(m, path, &eopts, &res[f]);
         mm_cli_progress_end(&prog, st == MM_OK);
         if (st != MM_OK) {
             rc = mm_cli_fail(st);

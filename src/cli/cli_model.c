@@ -12,9 +12,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "internal.h"
-#include "model.h"
-#include "plot.h"
 
 extern char **environ;
 
@@ -89,7 +86,7 @@ int mm_cmd_sample(int argc, char **argv)
     }
     /* Symbols in bulk (0 ends a name), then text: '\n' for 0, each symbol's
      * UTF-8 otherwise; in place when every symbol is one byte. */
-    const mm_vocab *v = mm_model_vocab(m);
+    const mm_vocab *v = mm_model_get_vocab(m);
     char sym[MM_MAX_VOCAB][5];
     uint8_t symlen[MM_MAX_VOCAB];
     int ascii = 1;
@@ -177,7 +174,7 @@ int mm_cmd_info(int argc, char **argv)
     if (st != MM_OK) {
         return mm_cli_fail(st);
     }
-    const mm_vocab *v = mm_model_vocab(m);
+    const mm_vocab *v = mm_model_get_vocab(m);
     size_t V = v->size;
     char vocab[MM_MAX_VOCAB * 4 + 1];
     size_t used = 0;
@@ -185,15 +182,21 @@ int mm_cmd_info(int argc, char **argv)
         used += mm_vocab_utf8(v, i, vocab + used);
     }
     vocab[used] = '\0';
-    int counts = m->kind == MM_MODEL_COUNTS;
+    int counts = mm_model_get_kind(m) == MM_MODEL_COUNTS;
+    const uint64_t *C = mm_model_get_counts(m);
+    double smoothing = mm_model_get_smoothing(m);
+    mm_train_state ts = {0};
     uint64_t bigrams = 0, names = 0;
     if (counts) {
         for (size_t i = 0; i < V * V; i++) {
-            bigrams += m->counts[i];
+            bigrams += C[i];
         }
         for (size_t j = 0; j < V; j++) {
-            names += m->counts[j];
+            names += C[j];
         }
+    } else if ((st = mm_model_get_train_state(m, &ts)) != MM_OK) {
+        mm_model_destroy(m);
+        return mm_cli_fail(st);
     }
     if (json) {
         printf("{\"kind\": \"%s\", \"vocab\": ", counts ? "counts" : "neural");
@@ -201,17 +204,17 @@ int mm_cmd_info(int argc, char **argv)
         printf(", \"V\": %zu", V);
         if (counts) {
             printf(", \"bigrams\": %llu, \"names\": %llu, \"smoothing\": %.17g",
-                   (unsigned long long)bigrams, (unsigned long long)names, m->smoothing);
+                   (unsigned long long)bigrams, (unsigned long long)names, smoothing);
         } else {
-            const char *driver = mm_train_driver_name((mm_train_driver)m->neural.driver);
             printf(", \"driver\": ");
-            mm_cli_json_string(stdout, driver != NULL ? driver : "unknown");
-            printf(", \"batch\": %u, \"steps\": %llu, \"lr\": ", (unsigned)m->neural.batch,
-                   (unsigned long long)m->neural.step);
-            mm_cli_json_number(stdout, m->neural.lr);
+            mm_cli_json_string(stdout, mm_train_driver_name(ts.driver) != NULL
+                                           ? mm_train_driver_name(ts.driver) : "unknown");
+            printf(", \"batch\": %u, \"steps\": %llu, \"lr\": ", (unsigned)ts.batch,
+                   (unsigned long long)ts.step);
+            mm_cli_json_number(stdout, ts.lr);
             printf(", \"reg\": ");
-            mm_cli_json_number(stdout, m->neural.reg);
-            printf(", \"seed\": %llu", (unsigned long long)m->neural.seed);
+            mm_cli_json_number(stdout, ts.reg);
+            printf(", \"seed\": %llu", (unsigned long long)ts.seed);
         }
         printf("}\n");
     } else {
@@ -219,14 +222,14 @@ int mm_cmd_info(int argc, char **argv)
                V, vocab);
         if (counts) {
             printf("names      %llu\nbigrams    %llu\nsmoothing  %g\n",
-                   (unsigned long long)names, (unsigned long long)bigrams, m->smoothing);
+                   (unsigned long long)names, (unsigned long long)bigrams, smoothing);
         } else {
-            const char *driver = mm_train_driver_name((mm_train_driver)m->neural.driver);
+            const char *driver = mm_train_driver_name(ts.driver);
             printf("step       %llu\nlr         %g\nreg        %g\nseed       %llu\n"
-                   "driver     %s\nbatch      %u%s\n", (unsigned long long)m->neural.step,
-                   m->neural.lr, m->neural.reg, (unsigned long long)m->neural.seed,
-                   driver != NULL ? driver : "unknown", (unsigned)m->neural.batch,
-                   m->neural.batch == 0 ? " (full batch)" : "");
+                   "driver     %s\nbatch      %u%s\n", (unsigned long long)ts.step,
+                   ts.lr, ts.reg, (unsigned long long)ts.seed,
+                   driver != NULL ? driver : "unknown", (unsigned)ts.batch,
+                   ts.batch == 0 ? " (full batch)" : "");
         }
     }
     mm_model_destroy(m);
@@ -275,15 +278,20 @@ int mm_cmd_export(int argc, char **argv)
     if (mm_cli_check_output("export", "--npy", npy) != MM_EXIT_OK) {
         return MM_EXIT_USAGE;
     }
+    const mm_cli_file files[] = {{"MODEL", argv[optind], 0, 0}, {"--npy", npy, 1, 0}};
+    if (!mm_cli_check_files("export", files, 2)) {
+        return MM_EXIT_FAIL;
+    }
     mm_model *m = NULL;
     mm_status st = mm_model_load(&m, argv[optind]);
     if (st != MM_OK) {
         return mm_cli_fail(st);
     }
-    size_t V = m->vocab.size;
+    size_t V = mm_model_get_vocab(m)->size;
+    const uint64_t *C = mm_model_get_counts(m);
     if (probs) {
-        st = mm_npy_write_f32(npy, m->probs, V, V);
-    } else if (m->kind == MM_MODEL_COUNTS) {
+        st = mm_npy_write_f32(npy, mm_model_get_probs(m), V, V);
+    } else if (mm_model_get_kind(m) == MM_MODEL_COUNTS) {
         int64_t *c64 = malloc(V * V * sizeof *c64);
         if (c64 == NULL) {
             mm_model_destroy(m);
@@ -292,12 +300,12 @@ int mm_cmd_export(int argc, char **argv)
         }
         for (size_t i = 0; i < V * V; i++) {
             /* counts above INT64_MAX cannot be represented in int64 */
-            c64[i] = m->counts[i] > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)m->counts[i];
+            c64[i] = C[i] > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)C[i];
         }
         st = mm_npy_write_i64(npy, c64, V, V);
         free(c64);
     } else {
-        st = mm_npy_write_f32(npy, m->W, V, V);
+        st = mm_npy_write_f32(npy, mm_model_get_weights(m), V, V);
     }
     mm_model_destroy(m);
     return st == MM_OK ? MM_EXIT_OK : mm_cli_fail(st);
@@ -464,7 +472,7 @@ static int plot_have_program(const char *prog)
  * glib to every build; the program costs nothing when PNG is not wanted. */
 static int plot_png(const plot_job *j, const char *out)
 {
-    mm_outfile o = {NULL, NULL, NULL};
+    mm_outfile o = {0};
     mm_status st = mm_outfile_open(&o, out);
     if (st != MM_OK) {
         return mm_cli_fail(st);
@@ -574,6 +582,12 @@ int mm_cmd_plot(int argc, char **argv)
     }
     if (mm_cli_check_output("plot", "-o", out) != MM_EXIT_OK) {
         return MM_EXIT_USAGE;
+    }
+    const mm_cli_file files[] = {
+        {loss_csv != NULL ? "--loss" : "MODEL", loss_csv != NULL ? loss_csv : argv[optind], 0, 0},
+        {"-o", out, 1, 0}};
+    if (!mm_cli_check_files("plot", files, 2)) {
+        return MM_EXIT_FAIL;
     }
     int png = 0;
     const char *dot = strrchr(out, '.'), *slash = strrchr(out, '/');

@@ -12,8 +12,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "internal.h"
-#include "model.h"
 
 static const char train_usage[] =
     "usage: makemore train CORPUS -o MODEL [--steps N] [--lr LR] [--reg R] [--seed S]\n"
@@ -71,7 +69,7 @@ typedef struct train_cli {
     uint64_t every;
     uint64_t first;           /* step the run started at */
     FILE *log;                /* NULL if no --log */
-    int log_failed;
+    int log_failed;           /* the errno of a failed write, or 0 */
     int dev;                  /* --dev given */
     int quiet;
     int counts_driver;        /* steps/s, not examples/s */
@@ -86,6 +84,15 @@ static volatile sig_atomic_t train_interrupted = 0;
 
 static void train_on_sigint(int sig)
 {
+    if (train_interrupted) {
+        /* The second signal: the user means it, even if the step never
+         * ends.  Remove the temporaries (the output's is open for the whole
+         * run), then die of the signal. */
+        mm_outfile_remove_all_temps();
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
     train_interrupted = sig; /* the exit code is 128 + sig, as the shell's */
 }
 
@@ -138,7 +145,7 @@ static int train_progress(const mm_train_progress *p, void *user)
                        : fprintf(t->log, "%llu,%.9g\n", (unsigned long long)p->step, p->loss);
         /* line by line, so that tail -f follows the run */
         if (w < 0 || fflush(t->log) != 0) {
-            t->log_failed = 1;
+            t->log_failed = errno != 0 ? errno : EIO;
         }
     }
     return train_interrupted ? 1 : 0;
@@ -184,16 +191,19 @@ static int train_parse(int argc, char **argv, train_opts *o)
             o->cfg.steps = u;
             break;
         case 'l':
-            if (!mm_cli_parse_double(optarg, &o->cfg.lr) || !(o->cfg.lr > 0)) {
-                return mm_cli_usage_error("train", "--lr takes a number > 0 (got '%s')",
-                                          optarg);
+            /* W is float32: the step is taken with (float)lr */
+            if (!mm_cli_parse_double(optarg, &o->cfg.lr) || !(o->cfg.lr > 0) ||
+                !isfinite((float)o->cfg.lr) || (float)o->cfg.lr == 0.0f) {
+                return mm_cli_usage_error("train", "--lr takes a number > 0 that float32 "
+                                          "can hold, 1.4e-45 to 3.4e38 (got '%s')", optarg);
             }
             o->have_lr = 1;
             break;
         case 'r':
-            if (!mm_cli_parse_double(optarg, &o->cfg.reg) || !(o->cfg.reg >= 0)) {
-                return mm_cli_usage_error("train", "--reg takes a number >= 0 (got '%s')",
-                                          optarg);
+            if (!mm_cli_parse_double(optarg, &o->cfg.reg) || !(o->cfg.reg >= 0) ||
+                !isfinite((float)o->cfg.reg)) {
+                return mm_cli_usage_error("train", "--reg takes a number >= 0 that float32 "
+                                          "can hold, up to 3.4e38 (got '%s')", optarg);
             }
             o->have_reg = 1;
             break;
@@ -207,7 +217,7 @@ static int train_parse(int argc, char **argv, train_opts *o)
             break;
         case 'i': o->init = optarg; break;
         case 'd':
-            if (!mm_train_driver_parse(optarg, &o->cfg.driver)) {
+            if (mm_train_driver_parse(optarg, &o->cfg.driver) != MM_OK) {
                 return mm_cli_usage_error("train", "--driver takes counts, examples or "
                                           "onehot (got '%s')", optarg);
             }
@@ -268,6 +278,14 @@ static int train_parse(int argc, char **argv, train_opts *o)
 }
 
 /* The starting model: resumed, or fresh from the seed or --init. */
+/* Steps done by neural model m. */
+static uint64_t model_step(const mm_model *m)
+{
+    mm_train_state ts = {0};
+    (void)mm_model_get_train_state(m, &ts);
+    return ts.step;
+}
+
 static int train_start_model(train_opts *o, const mm_corpus *corpus, mm_model **out)
 {
     mm_model *m = NULL;
@@ -283,8 +301,10 @@ static int train_start_model(train_opts *o, const mm_corpus *corpus, mm_model **
             mm_model_destroy(m);
             return MM_EXIT_FAIL;
         }
-        const mm_neural_state *n = &m->neural;
-        mm_train_driver d = (mm_train_driver)n->driver;
+        mm_train_state ts;
+        const mm_train_state *n = &ts;
+        (void)mm_model_get_train_state(m, &ts); /* a neural model: cannot fail */
+        mm_train_driver d = n->driver;
         if (mm_train_driver_name(d) == NULL || !(n->lr > 0) || !(n->reg >= 0)) {
             fprintf(stderr, "makemore: %s: invalid training state (driver %u, lr %g, "
                     "reg %g)\n", o->resume, (unsigned)n->driver, n->lr, n->reg);
@@ -314,7 +334,7 @@ static int train_start_model(train_opts *o, const mm_corpus *corpus, mm_model **
         *out = m;
         return MM_EXIT_OK;
     }
-    const mm_vocab *v = mm_corpus_vocab(corpus);
+    const mm_vocab *v = mm_corpus_get_vocab(corpus);
     float *W0 = NULL;
     if (o->init != NULL) {
         size_t rows = 0, cols = 0;
@@ -361,6 +381,13 @@ int mm_cmd_train(int argc, char **argv)
         return rc < 0 ? MM_EXIT_OK : rc;
     }
     const char *path = argv[optind];
+    const mm_cli_file files[] = {
+        {"CORPUS", path, 0, 0}, {"--init", o.init, 0, 0}, {"--resume", o.resume, 0, 1},
+        {"--dev", o.dev, 0, 0}, {"-o", o.out, 1, 1},    {"--log", o.log, 1, 0},
+    };
+    if (!mm_cli_check_files("train", files, sizeof files / sizeof files[0])) {
+        return MM_EXIT_FAIL;
+    }
     int drc = mm_cli_dispatch("train", o.isa);
     if (drc != MM_EXIT_OK) {
         return drc;
@@ -370,19 +397,19 @@ int mm_cmd_train(int argc, char **argv)
     mm_model *m = NULL;
     FILE *log = NULL;
     uint64_t *dev = NULL;
+    mm_outfile out = {0};
+    int out_open = 0;
     struct sigaction old_int, old_term;
     int handler = 0;
     rc = MM_EXIT_FAIL;
-    if (o.log != NULL) {
-        /* an input given as the log would be truncated */
-        const char *ins[] = {path, o.dev, o.init, o.resume};
-        for (size_t i = 0; i < sizeof ins / sizeof ins[0]; i++) {
-            if (ins[i] != NULL && mm_cli_same_file(o.log, ins[i])) {
-                return mm_cli_usage_error("train", "--log %s is the input file %s", o.log,
-                                          ins[i]);
-            }
-        }
+    /* The output's temporary first: a path that cannot be written fails
+     * now, not after the whole run. */
+    st = mm_outfile_open(&out, o.out);
+    if (st != MM_OK) {
+        rc = mm_cli_fail(st);
+        goto cleanup;
     }
+    out_open = 1;
     st = mm_corpus_open(&corpus, path);
     if (st != MM_OK) {
         rc = mm_cli_fail(st);
@@ -394,7 +421,7 @@ int mm_cmd_train(int argc, char **argv)
     }
     rc = MM_EXIT_FAIL;
     if (o.dev != NULL) {
-        const mm_vocab *mv = mm_model_vocab(m);
+        const mm_vocab *mv = mm_model_get_vocab(m);
         mm_count_opts copts = {.threads = o.cfg.threads};
         dev = malloc((size_t)mv->size * mv->size * sizeof *dev);
         if (dev == NULL) {
@@ -417,7 +444,7 @@ int mm_cmd_train(int argc, char **argv)
         }
         o.cfg.dev_counts = dev;
     }
-    uint64_t start = m->neural.step;
+    uint64_t start = model_step(m);
     if (start >= o.cfg.steps && !o.quiet) {
         fprintf(stderr, "the model is already at step %llu (--steps %llu): nothing to "
                 "train\n", (unsigned long long)start, (unsigned long long)o.cfg.steps);
@@ -425,7 +452,7 @@ int mm_cmd_train(int argc, char **argv)
     if (o.log != NULL) {
         /* Not a temp file + rename: the log is written as the run goes, so
          * that tail -f can follow it; every line is whole when flushed. */
-        log = fopen(o.log, "w");
+        log = strcmp(o.log, "-") == 0 ? stdout : fopen(o.log, "w");
         if (log == NULL) {
             fprintf(stderr, "makemore: %s: cannot open: %s\n", o.log, strerror(errno));
             goto cleanup;
@@ -440,8 +467,7 @@ int mm_cmd_train(int argc, char **argv)
     o.cfg.user = &t;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = train_on_sigint;
-    sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C kills */
+    sa.sa_handler = train_on_sigint; /* a second Ctrl-C kills */
     sigemptyset(&sa.sa_mask);
     handler = sigaction(SIGINT, &sa, &old_int) == 0;
     if (handler && sigaction(SIGTERM, &sa, &old_term) != 0) {
@@ -452,7 +478,7 @@ int mm_cmd_train(int argc, char **argv)
     double t0 = mm_cli_now();
     mm_status tst = mm_train(m, corpus, &o.cfg);
     double t1 = mm_cli_now();
-    uint64_t done = m->neural.step;
+    uint64_t done = model_step(m);
     if (tst != MM_OK && tst != MM_ERR_DIVERGED) {
         rc = mm_cli_fail(tst);
         goto cleanup;
@@ -465,7 +491,11 @@ int mm_cmd_train(int argc, char **argv)
             goto commit_log;
         }
     }
-    st = mm_model_save(m, o.out);
+    st = mm_model_write(m, &out);
+    if (st == MM_OK) {
+        out_open = 0;
+        st = mm_outfile_commit(&out);
+    }
     if (st != MM_OK) {
         rc = mm_cli_fail(st);
         goto cleanup;
@@ -485,7 +515,7 @@ int mm_cmd_train(int argc, char **argv)
     if (!o.quiet || tst == MM_ERR_DIVERGED) {
         fprintf(stderr, "%s%s %s (neural, V = %u, step %llu, driver %s, isa %s)\n",
                 tst == MM_ERR_DIVERGED ? "kept the last good model: " : "",
-                "wrote", o.out, (unsigned)m->vocab.size, (unsigned long long)done,
+                "wrote", o.out, (unsigned)mm_model_get_vocab(m)->size, (unsigned long long)done,
                 mm_train_driver_name(o.cfg.driver), mm_isa_name());
     }
     if (train_interrupted && tst == MM_OK && done < o.cfg.steps) {
@@ -497,11 +527,13 @@ int mm_cmd_train(int argc, char **argv)
     }
 commit_log:
     if (log != NULL) {
-        int bad = t.log_failed || ferror(log);
-        bad |= fclose(log) != 0;
+        int bad = t.log_failed != 0 || ferror(log);
+        errno = 0;
+        bad |= (log == stdout ? fflush(log) : fclose(log)) != 0;
+        int e = t.log_failed != 0 ? t.log_failed : errno != 0 ? errno : EIO;
         log = NULL;
         if (bad) {
-            fprintf(stderr, "makemore: %s: write failed\n", o.log);
+            fprintf(stderr, "makemore: %s: write failed: %s\n", o.log, strerror(e));
             rc = MM_EXIT_FAIL;
         }
     }
@@ -510,10 +542,13 @@ cleanup:
         sigaction(SIGINT, &old_int, NULL);
         sigaction(SIGTERM, &old_term, NULL);
     }
-    if (log != NULL) {
+    if (log != NULL && log != stdout) {
         fclose(log);
     }
     free(dev);
+    if (out_open) {
+        mm_outfile_abort(&out);
+    }
     mm_model_destroy(m);
     mm_corpus_close(corpus);
     return rc;

@@ -70,7 +70,7 @@ static void mm_cli_bytes(char *buf, size_t size, uint64_t n)
     }
 }
 
-static void mm_cli_progress_cb(uint64_t done, uint64_t total, void *user)
+void mm_cli_progress_cb(uint64_t done, uint64_t total, void *user)
 {
     mm_cli_progress *p = user;
     double now = mm_cli_now();
@@ -93,8 +93,7 @@ static void mm_cli_progress_cb(uint64_t done, uint64_t total, void *user)
             p->tty ? "\033[K" : "\n");
 }
 
-void mm_cli_progress_start(mm_cli_progress *p, const char *cmd, const char *path, int mode,
-                           mm_count_opts *opts)
+void mm_cli_progress_start(mm_cli_progress *p, const char *cmd, const char *path, int mode)
 {
     memset(p, 0, sizeof *p);
     p->tty = isatty(STDERR_FILENO);
@@ -103,8 +102,6 @@ void mm_cli_progress_start(mm_cli_progress *p, const char *cmd, const char *path
     p->name = strcmp(path, "-") == 0 ? "<stdin>" : path;
     p->t0 = mm_cli_now();
     p->last = p->t0;
-    opts->on_progress = p->on ? mm_cli_progress_cb : NULL;
-    opts->user = p->on ? p : NULL;
 }
 
 void mm_cli_progress_end(mm_cli_progress *p, int ok)

@@ -13,7 +13,6 @@
 #include <signal.h>
 
 #include "cli.h"
-#include "internal.h"
 
 /* A fatal signal removes the temporaries of outputs being written (targets
  * are only ever replaced by rename, so they stay intact), then dies of the
@@ -204,6 +203,17 @@ static int mm_unknown_command(const char *cmd)
     return MM_EXIT_USAGE;
 }
 
+/* Standard output must have reached its file: a full disk or a closed
+ * pipe turns a success into a failure. */
+static int mm_finish_stdout(int rc)
+{
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == MM_EXIT_OK) {
+        fprintf(stderr, "makemore: error writing standard output: %s\n", strerror(errno));
+        rc = MM_EXIT_FAIL;
+    }
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -211,6 +221,9 @@ int main(int argc, char **argv)
         return MM_EXIT_USAGE;
     }
     mm_install_signal_cleanup();
+    /* The library installs no signal handler by itself: the tool opts in to
+     * turning a corpus truncated under it into "the file shrank". */
+    (void)mm_sigbus_guard_install();
     const char *cmd = argv[1];
     if (strcmp(cmd, "help") == 0 && argc > 2) {
         /* makemore help CMD = makemore CMD --help */
@@ -218,29 +231,23 @@ int main(int argc, char **argv)
             if (strcmp(argv[2], mm_cmds[i].name) == 0) {
                 static char help[] = "--help";
                 char *hargv[] = {argv[2], help, NULL};
-                return mm_cmds[i].run(2, hargv);
+                return mm_finish_stdout(mm_cmds[i].run(2, hargv));
             }
         }
         return mm_unknown_command(argv[2]);
     }
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(mm_usage, stdout);
-        return MM_EXIT_OK;
+        return mm_finish_stdout(MM_EXIT_OK);
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
         printf("makemore %s\nkernels built: %s\nkernels this CPU runs: %s\n",
                MM_VERSION_STRING, mm_isa_built(), mm_isa_supported());
-        return MM_EXIT_OK;
+        return mm_finish_stdout(MM_EXIT_OK);
     }
     for (size_t i = 0; i < MM_NCMDS; i++) {
         if (strcmp(cmd, mm_cmds[i].name) == 0) {
-            int rc = mm_cmds[i].run(argc - 1, argv + 1);
-            if (fflush(stdout) != 0 && rc == MM_EXIT_OK) {
-                fprintf(stderr, "makemore: error writing standard output: %s\n",
-                        strerror(errno));
-                rc = MM_EXIT_FAIL;
-            }
-            return rc;
+            return mm_finish_stdout(mm_cmds[i].run(argc - 1, argv + 1));
         }
     }
     return mm_unknown_command(cmd);

@@ -445,7 +445,7 @@ void mm_corpus_close(mm_corpus *c)
     free(c);
 }
 
-const mm_vocab *mm_corpus_vocab(const mm_corpus *c)
+const mm_vocab *mm_corpus_get_vocab(const mm_corpus *c)
 {
     return &c->vocab;
 }

@@ -73,7 +73,7 @@ static void mm_npy_put_le(unsigned char *dst, const void *data, size_t i,
 static mm_status mm_npy_write(const char *path, const void *data, size_t rows,
                               size_t cols, const char *descr, size_t esize)
 {
-    mm_outfile o = { NULL, NULL, NULL };
+    mm_outfile o = {0};
     int opened = 0;
     mm_status s = MM_OK;
     unsigned char hdr[512];

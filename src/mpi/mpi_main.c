@@ -145,6 +145,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "makemore-mpi: MPI_Init_thread failed\n");
         return MM_EXIT_FAIL;
     }
+    (void)mm_sigbus_guard_install(); /* a truncated corpus: "the file shrank" */
     MPI_Comm_rank(MPI_COMM_WORLD, &mmp_rank);
     MPI_Comm_size(MPI_COMM_WORLD, &mmp_size);
     if (mmp_rank != 0 && freopen("/dev/null", "w", stdout) == NULL) {

@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         return 0;
     }
-    const mm_vocab *v = mm_corpus_vocab(c);
+    const mm_vocab *v = mm_corpus_get_vocab(c);
     size_t V = v->size;
     uint64_t *ref = calloc(V * V, sizeof *ref);
     uint64_t *got = calloc(V * V, sizeof *got);

@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mm_status rst = mm_corpus_open(&c, g_path);
     char rmsg[1024];
     if (rst == MM_OK) {
-        rv = *mm_corpus_vocab(c);
+        rv = *mm_corpus_get_vocab(c);
         ref = calloc((size_t)rv.size * rv.size, sizeof *ref);
         mm_count_opts o1 = {.threads = 1};
         rst = mm_count_bigrams_with(c, &rv, &o1, &mm_kernels_scalar, ref);
