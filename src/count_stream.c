@@ -25,6 +25,7 @@
 #include "corpus.h"
 #include "count.h"
 #include "internal.h"
+#include "kernels.h"
 
 #define MM_CS_CHUNK ((size_t)4 << 20)
 
@@ -242,6 +243,7 @@ mm_status mm_count_stream(int fd, const char *name, const mm_count_opts *opts, m
         info->bytes = s->bytes;
         info->ascii = s->ascii;
         info->streamed = 1;
+        info->counter = mm_counter_active()->name; /* what mm_count_bigrams ran */
     }
 done:
     free(buf);

@@ -263,7 +263,7 @@ static mm_status mm_trainer_open(mm_trainer **out, const mm_model *m, const mm_c
         goto cleanup;
     }
     mm_count_opts copts = {.threads = cfg->threads};
-    st = mm_count_bigrams_with(c, &m->vocab, &copts, k, counts);
+    st = mm_count_bigrams_with(c, &m->vocab, &copts, k->counter, counts);
     if (st != MM_OK) {
         goto cleanup;
     }

@@ -19,6 +19,8 @@ static const char count_usage[] =
     "  -k, --smoothing K    add-k smoothing, a real number >= 0 (default 1)\n"
     "  -t, --threads N      OpenMP threads (default: OMP_NUM_THREADS or all cores)\n"
     "      --isa NAME       kernel set: scalar, avx2, avx512 (default: best; or MM_ISA)\n"
+    "                       (the counting kernel is timed and chosen per run unless\n"
+    "                       --isa or MM_COUNT_KERNEL=scalar|pairs|avx2|avx512 forces it)\n"
     "      --stats          print bytes/s and counts on standard error\n"
     "      --progress       progress and GB/s on standard error (the default when\n"
     "                       it is a terminal)\n"
@@ -150,11 +152,13 @@ int mm_cmd_count(int argc, char **argv)
     if (stats) {
         double total = t2 - t0;
         fprintf(stderr,
-                "count: %llu bytes, %llu %s, %llu bigrams, V = %zu, isa %s, %d thread%s, %s\n"
+                "count: %llu bytes, %llu %s, %llu bigrams, V = %zu, isa %s, counter %s, "
+                "%d thread%s, %s\n"
                 "count: read+validate+count %.3f s, end to end %.2f GB/s\n",
                 (unsigned long long)info.bytes, (unsigned long long)names,
                 mm_cli_plural(names, "name", "names"), (unsigned long long)bigrams, V,
-                mm_isa_name(), mm_threads_used(copts.threads),
+                mm_isa_name(),
+                info.counter ? info.counter : "?", mm_threads_used(copts.threads),
                 mm_threads_used(copts.threads) == 1 ? "" : "s",
                 info.streamed ? "one streaming pass" : info.ascii ? "mapped, ascii path"
                                                                   : "mapped, utf-8 path",

@@ -455,6 +455,7 @@ void mm_corpus_get_info(const mm_corpus *c, mm_corpus_info *info)
     info->bytes = c->size;
     info->ascii = c->ascii;
     info->streamed = 0;
+    info->counter = NULL;
 }
 
 /* ---- makemore-mpi: one part of a corpus file --------------------------------
