@@ -175,9 +175,9 @@ mm_status mm_count_file_sized(const char *path, const mm_count_opts *opts, size_
     if (strcmp(path, "-") == 0) {
         return mm_count_stream(STDIN_FILENO, "<stdin>", opts, v, counts, info, NULL);
     }
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat sb;
-    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size == 0) {
+    int fd = mm_open_input(path, &sb); /* never blocks on a FIFO */
+    if (fd < 0 || !S_ISREG(sb.st_mode) || sb.st_size == 0) {
         if (fd >= 0) {
             close(fd);
         }

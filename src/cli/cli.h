@@ -5,12 +5,23 @@
 #ifndef MM_CLI_H
 #define MM_CLI_H
 
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "makemore.h"
 
+#if defined(__GNUC__)
+#define MM_CLI_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define MM_CLI_PRINTF(a, b)
+#endif
+
 enum { MM_EXIT_OK = 0, MM_EXIT_FAIL = 1, MM_EXIT_USAGE = 2 };
 
+/* fprintf(stderr, ...) with control characters written as U+XXXX (a
+ * final newline kept): for messages that echo names and arguments. */
+void mm_cli_eprintf(const char *fmt, ...) MM_CLI_PRINTF(1, 2);
+void mm_cli_veprintf(const char *fmt, va_list ap);
 /* Print "makemore: <msg>" for a failed status; returns MM_EXIT_FAIL. */
 int mm_cli_fail(mm_status s);
 /* Print "makemore <cmd>: <msg>" and a hint to --help; returns MM_EXIT_USAGE. */
@@ -25,6 +36,9 @@ int mm_cli_same_file(const char *a, const char *b);
 /* Strict number parsing: the whole string, in range. */
 int mm_cli_parse_u64(const char *s, unsigned long long *out);
 int mm_cli_parse_double(const char *s, double *out);
+/* Why mm_cli_parse_double refused s when it is a number out of a double's
+ * range (" (it underflows: ...)"), else "": appended to usage messages. */
+const char *mm_cli_number_note(const char *s);
 int mm_cli_parse_threads(const char *cmd, const char *s, int *out);
 /* A generator seed as torch.manual_seed takes it: 0 .. 2^64 - 1, or
  * -2^63 .. -1 taken modulo 2^64. */

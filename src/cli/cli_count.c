@@ -69,8 +69,8 @@ int mm_cmd_count(int argc, char **argv)
         case 'o': out = optarg; break;
         case 'k':
             if (!mm_cli_parse_double(optarg, &k) || k < 0) {
-                return mm_cli_usage_error("count", "--smoothing takes a number >= 0 (got '%s')",
-                                          optarg);
+                return mm_cli_usage_error("count", "--smoothing takes a number >= 0 (got "
+                                          "'%s')%s", optarg, mm_cli_number_note(optarg));
             }
             break;
         case 't':

@@ -77,18 +77,26 @@ static int eval_words(FILE *fp, const mm_model *m, const char *list, int json)
                 const char *why = NULL;
                 step = mm_utf8_decode((const uint8_t *)p + i, len - i, &cp, &why);
                 if (step == 0) {
-                    fprintf(stderr, "makemore eval: --words: invalid UTF-8 in '%.*s': %s\n",
-                            (int)len, p, why);
+                    mm_cli_eprintf("makemore eval: --words: invalid UTF-8 in '%.*s': %s\n",
+                                   (int)len, p, why);
                     return MM_EXIT_FAIL;
                 }
-                cur = (cp == MM_BOUNDARY) ? -1 : mm_vocab_index(v, cp);
+                if (cp == MM_BOUNDARY) {
+                    mm_cli_eprintf("makemore eval: --words: the boundary character '.' "
+                                   "cannot appear in a name ('%.*s')\n", (int)len, p);
+                    return MM_EXIT_FAIL;
+                }
+                cur = mm_vocab_index(v, cp);
                 if (cur < 0) {
-                    char u[5];
-                    size_t k = mm_utf8_encode(cp, u);
-                    u[k] = '\0';
-                    fprintf(stderr, "makemore eval: --words: character '%s' (U+%04X) in "
-                            "'%.*s' is not in the model's vocabulary\n", u, (unsigned)cp,
-                            (int)len, p);
+                    char u[5], d[32];
+                    u[mm_utf8_encode(cp, u)] = '\0';
+                    if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) { /* a control: no glyph */
+                        snprintf(d, sizeof d, "U+%04X", (unsigned)cp);
+                    } else {
+                        snprintf(d, sizeof d, "'%s' (U+%04X)", u, (unsigned)cp);
+                    }
+                    mm_cli_eprintf("makemore eval: --words: character %s in '%.*s' is not in "
+                                   "the model's vocabulary\n", d, (int)len, p);
                     return MM_EXIT_FAIL;
                 }
             } else {
@@ -125,7 +133,10 @@ static int eval_words(FILE *fp, const mm_model *m, const char *list, int json)
             p++;
         }
     }
-    double nll = n ? -ll / (double)n : 0.0;
+    if (n == 0) {
+        return mm_cli_usage_error("eval", "--words takes at least one name (got '%s')", list);
+    }
+    double nll = -ll / (double)n;
     if (json) {
         fprintf(fp, "], \"examples\": %llu, ", (unsigned long long)n);
         print_number_json(fp, "log_likelihood", ll, 0);

@@ -195,7 +195,8 @@ static int train_parse(int argc, char **argv, train_opts *o)
             if (!mm_cli_parse_double(optarg, &o->cfg.lr) || !(o->cfg.lr > 0) ||
                 !isfinite((float)o->cfg.lr) || (float)o->cfg.lr == 0.0f) {
                 return mm_cli_usage_error("train", "--lr takes a number > 0 that float32 "
-                                          "can hold, 1.4e-45 to 3.4e38 (got '%s')", optarg);
+                                          "can hold, 1.4e-45 to 3.4e38 (got '%s')%s", optarg,
+                                          mm_cli_number_note(optarg));
             }
             o->have_lr = 1;
             break;
@@ -203,7 +204,8 @@ static int train_parse(int argc, char **argv, train_opts *o)
             if (!mm_cli_parse_double(optarg, &o->cfg.reg) || !(o->cfg.reg >= 0) ||
                 !isfinite((float)o->cfg.reg)) {
                 return mm_cli_usage_error("train", "--reg takes a number >= 0 that float32 "
-                                          "can hold, up to 3.4e38 (got '%s')", optarg);
+                                          "can hold, up to 3.4e38 (got '%s')%s", optarg,
+                                          mm_cli_number_note(optarg));
             }
             o->have_reg = 1;
             break;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 
@@ -67,7 +68,7 @@ static const char mm_usage[] =
 int mm_cli_fail(mm_status s)
 {
     const char *msg = mm_errmsg();
-    fprintf(stderr, "makemore: %s\n", (msg && *msg) ? msg : mm_status_str(s));
+    mm_cli_eprintf("makemore: %s\n", (msg && *msg) ? msg : mm_status_str(s));
     return MM_EXIT_FAIL;
 }
 
@@ -76,7 +77,7 @@ int mm_cli_usage_error(const char *cmd, const char *fmt, ...)
     va_list ap;
     fprintf(stderr, "makemore %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    mm_cli_veprintf(fmt, ap);
     va_end(ap);
     fprintf(stderr, "\nTry 'makemore %s --help'.\n", cmd);
     return MM_EXIT_USAGE;
@@ -84,7 +85,8 @@ int mm_cli_usage_error(const char *cmd, const char *fmt, ...)
 
 int mm_cli_parse_u64(const char *s, unsigned long long *out)
 {
-    if (s == NULL || *s == '\0' || *s == '-' || *s == '+') {
+    /* digits only: strtoull would skip spaces and take ' -1' as 2^64 - 1 */
+    if (s == NULL || !(*s >= '0' && *s <= '9')) {
         return 0;
     }
     char *end = NULL;
@@ -99,7 +101,8 @@ int mm_cli_parse_u64(const char *s, unsigned long long *out)
 
 int mm_cli_parse_double(const char *s, double *out)
 {
-    if (s == NULL || *s == '\0') {
+    /* strtod would skip leading spaces: the whole string is the number */
+    if (s == NULL || *s == '\0' || isspace((unsigned char)*s)) {
         return 0;
     }
     char *end = NULL;
@@ -110,6 +113,18 @@ int mm_cli_parse_double(const char *s, double *out)
     }
     *out = v;
     return 1;
+}
+
+const char *mm_cli_number_note(const char *s)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = s != NULL && *s != '\0' && !isspace((unsigned char)*s) ? strtod(s, &end) : 0.0;
+    if (end == NULL || *end != '\0' || errno != ERANGE) {
+        return "";
+    }
+    return fabs(v) < 1.0 ? " (it underflows: too close to 0 for a double)"
+                         : " (it overflows: too large for a double)";
 }
 
 int mm_cli_parse_threads(const char *cmd, const char *s, int *out)
