@@ -19,7 +19,7 @@ typedef struct mm_count_ws {
 } mm_count_ws;
 
 mm_status mm_count_ws_alloc(mm_count_ws *ws, int T, size_t K, size_t extra,
-                            const mm_kernels *k);
+                            const mm_counter *k);
 /* Thread 0's n counts += those of threads 1 .. used - 1, in thread order
  * (integers: any order gives the same result); returns thread 0's table. */
 uint64_t *mm_count_ws_merge(const mm_count_ws *ws, int used, size_t n);
@@ -27,9 +27,17 @@ uint64_t *mm_count_ws_merge(const mm_count_ws *ws, int used, size_t n);
 /* Threads a count runs on: opts->threads, or the OpenMP default. */
 int mm_count_threads(const mm_count_opts *opts);
 
+/* mm_count_bigrams with the counter given (mm_count_bigrams runs
+ * mm_counter_active()). */
 mm_status mm_count_bigrams_with(const mm_corpus *c, const mm_vocab *v,
-                                const mm_count_opts *opts, const mm_kernels *k,
+                                const mm_count_opts *opts, const mm_counter *k,
                                 uint64_t *counts);
+
+/* Feed b[0..n) to a counting stream in pieces of at most `piece` bytes that
+ * overlap by one byte (the same pairs as one feed): the auto counter times
+ * and switches counters between pieces. */
+void mm_count_feed_pieces(const mm_counter *k, void *work, const uint8_t *b, size_t n,
+                          size_t piece);
 
 /* mm_count_file with the sizes of its first-read vocabulary probe and of
  * its read pieces (both > 0) given: tests and fuzzers make them small to
@@ -37,6 +45,19 @@ mm_status mm_count_bigrams_with(const mm_corpus *c, const mm_vocab *v,
 mm_status mm_count_file_sized(const char *path, const mm_count_opts *opts, size_t probe_bytes,
                               size_t piece, mm_vocab *v, uint64_t **counts,
                               mm_corpus_info *info);
+
+/* Where a character first occurs in a stream (1-based line and column,
+ * 0-based byte offset). */
+typedef struct mm_cp_pos {
+    uint64_t line, col, off;
+} mm_cp_pos;
+
+/* mm_count_file for a descriptor read once, front to back, in bounded
+ * memory (src/count_stream.c): standard input, pipes.  name is used in
+ * messages.  If first is not NULL, first[i] is where symbol i of *v first
+ * occurs (MM_MAX_VOCAB entries; first[0], the boundary, is unset). */
+mm_status mm_count_stream(int fd, const char *name, const mm_count_opts *opts, mm_vocab *v,
+                          uint64_t **counts, mm_corpus_info *info, mm_cp_pos *first);
 
 /* makemore-mpi (defined in src/io/corpus.c): open part `part` of `parts` of
  * the corpus file at path, split at line starts (see there), validated, with
