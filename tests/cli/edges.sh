@@ -147,7 +147,7 @@ run "$MM" count "$T/$(printf 'x\033[31m').txt" -o "$T/x.mm"
 expect 1 "U+001B[31m.txt" "a control character in a message is written U+001B"
 if grep -q "$(printf '\033')" "$T/err"; then fail "a raw escape character in a message"; fi
 run "$MM" count /proc/self/comm -o "$T/comm.mm"
-expect 0 "1 names" "count /proc/self/comm (size 0, not empty)"
+expect 0 "1 name, " "count /proc/self/comm (size 0, not empty)"
 
 if [ "$fails" != 0 ]; then
     echo "$fails check(s) failed"
