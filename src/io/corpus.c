@@ -51,12 +51,12 @@ void mm_corpus_locate(const mm_corpus *c, size_t off, uint64_t *line, uint64_t *
         line_start = (size_t)(nl - base) + 1;
         p = nl + 1;
     }
-    *line = n;
+    *line = c->line0 + n;
     *col = (size_t)(end - base) - line_start + 1;
 }
 
 /* "'x'" for printable ASCII, else "U+XXXX" (with the character if printable). */
-static void mm_describe_cp(uint32_t cp, char *buf, size_t size)
+void mm_describe_cp(uint32_t cp, char *buf, size_t size)
 {
     if (cp >= 0x20 && cp < 0x7f) {
         snprintf(buf, size, "'%c'", (char)cp);
@@ -70,13 +70,14 @@ static void mm_describe_cp(uint32_t cp, char *buf, size_t size)
     }
 }
 
-static mm_status mm_corpus_error_at(const mm_corpus *c, size_t off, const char *what)
+mm_status mm_corpus_error_at(const mm_corpus *c, size_t off, const char *what)
 {
     uint64_t line, col;
     mm_corpus_locate(c, off, &line, &col);
     return mm_fail(MM_ERR_CORPUS, "%s:%llu:%llu: %s (byte offset %llu)", c->name,
                    (unsigned long long)line, (unsigned long long)col, what,
-                   (unsigned long long)(c->data + off - mm_corpus_file_start(c)));
+                   (unsigned long long)(c->off0 + (size_t)(c->data + off -
+                                                           mm_corpus_file_start(c))));
 }
 
 size_t mm_corpus_find_cp(const mm_corpus *c, uint32_t cp)
@@ -285,6 +286,12 @@ static mm_status mm_corpus_alloc(mm_corpus **out, const char *name)
 mm_status mm_corpus_from_memory(mm_corpus **out, const void *data, size_t size,
                                 const char *name)
 {
+    return mm_corpus_from_chunk(out, data, size, name, 0, 0);
+}
+
+mm_status mm_corpus_from_chunk(mm_corpus **out, const void *data, size_t size,
+                               const char *name, uint64_t line0, uint64_t off0)
+{
     mm_corpus *c = NULL;
     *out = NULL;
     if (data == NULL && size != 0) {
@@ -296,6 +303,8 @@ mm_status mm_corpus_from_memory(mm_corpus **out, const void *data, size_t size,
     }
     c->data = data;
     c->size = size;
+    c->line0 = line0;
+    c->off0 = off0;
     st = mm_scan(c);
     if (st != MM_OK) {
         mm_corpus_close(c);
@@ -305,8 +314,38 @@ mm_status mm_corpus_from_memory(mm_corpus **out, const void *data, size_t size,
     return MM_OK;
 }
 
-/* Standard input cannot be mapped: read it into memory. */
-static mm_status mm_read_stdin(mm_corpus *c)
+/* A binary file is refused before it is mapped: mapping prefaults the
+ * whole file (MAP_POPULATE), and a 2 GB file of NULs would be read whole
+ * for a message about its first byte.  The first 64 KiB are enough to tell
+ * a binary file.  Only a NUL that the scan would report first is reported
+ * here (nothing before it that the UTF-8 path would name sooner: non-ASCII,
+ * '.', a lone CR), so the message is the scan's whatever the rest holds. */
+static mm_status mm_check_binary(mm_corpus *c, int fd)
+{
+    uint8_t head[1 << 16];
+    size_t want = c->size < sizeof head ? c->size : sizeof head;
+    ssize_t got = pread(fd, head, want, 0);
+    const uint8_t *z = got > 0 ? memchr(head, 0, (size_t)got) : NULL;
+    if (z == NULL) {
+        return MM_OK;
+    }
+    for (const uint8_t *p = head; p < z; p++) {
+        if (*p >= 0x80 || *p == MM_BOUNDARY || (*p == '\r' && p + 1 < z && p[1] != '\n')) {
+            return MM_OK;
+        }
+    }
+    const uint8_t *data = c->data;
+    c->data = head; /* mm_corpus_locate counts lines from here */
+    mm_status st = mm_corpus_error_at(c, (size_t)(z - head), "NUL byte (binary file?)");
+    c->data = data;
+    return st;
+}
+
+/* Standard input cannot be mapped: read it into memory.  So is a regular
+ * file that says it is empty (procfs and sysfs files have size 0 and
+ * content).  Reading stops after a NUL byte: the scan reports it, and a
+ * binary stream (/dev/zero) is not read to the end of memory. */
+static mm_status mm_read_stream(mm_corpus *c, int fd)
 {
     size_t cap = 1 << 20, n = 0;
     uint8_t *buf = malloc(cap);
@@ -323,7 +362,7 @@ static mm_status mm_read_stdin(mm_corpus *c)
             buf = nb;
             cap *= 2;
         }
-        ssize_t r = read(STDIN_FILENO, buf + n, cap - n);
+        ssize_t r = read(fd, buf + n, cap - n);
         if (r < 0) {
             if (errno == EINTR) {
                 continue;
@@ -332,7 +371,8 @@ static mm_status mm_read_stdin(mm_corpus *c)
             free(buf);
             return mm_fail(MM_ERR_IO, "%s: read error: %s", c->name, strerror(e));
         }
-        if (r == 0) {
+        if (r == 0 || memchr(buf + n, 0, (size_t)r) != NULL) {
+            n += (size_t)r;
             break;
         }
         n += (size_t)r;
@@ -357,19 +397,15 @@ mm_status mm_corpus_open(mm_corpus **out, const char *path)
         return st;
     }
     if (strcmp(path, "-") == 0) {
-        st = mm_read_stdin(c);
+        st = mm_read_stream(c, STDIN_FILENO);
         if (st != MM_OK) {
             goto cleanup;
         }
     } else {
-        fd = open(path, O_RDONLY | O_CLOEXEC);
+        struct stat sb;
+        fd = mm_open_input(path, &sb);
         if (fd < 0) {
             st = mm_fail(MM_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-            goto cleanup;
-        }
-        struct stat sb;
-        if (fstat(fd, &sb) != 0) {
-            st = mm_fail(MM_ERR_IO, "%s: cannot stat: %s", path, strerror(errno));
             goto cleanup;
         }
         if (S_ISDIR(sb.st_mode)) {
@@ -382,7 +418,14 @@ mm_status mm_corpus_open(mm_corpus **out, const char *path)
             goto cleanup;
         }
         c->size = (size_t)sb.st_size;
-        if (c->size > 0) {
+        if (c->size == 0) {
+            st = mm_read_stream(c, fd); /* empty, or a procfs file */
+            if (st != MM_OK) {
+                goto cleanup;
+            }
+        } else if ((st = mm_check_binary(c, fd)) != MM_OK) {
+            goto cleanup;
+        } else {
             c->map = mmap(NULL, c->size, PROT_READ, MAP_PRIVATE | mm_populate_flag(c->size), fd, 0);
             if (c->map == MAP_FAILED) {
                 c->map = NULL;
@@ -393,8 +436,6 @@ mm_status mm_corpus_open(mm_corpus **out, const char *path)
             c->guard = mm_map_guard_register(c->map, c->map_size);
             (void)madvise(c->map, c->map_size, MADV_SEQUENTIAL);
             c->data = c->map;
-        } else {
-            c->data = (const uint8_t *)"";
         }
     }
     st = mm_scan(c);
@@ -482,11 +523,9 @@ mm_status mm_corpus_open_part(mm_corpus **out, const char *path, size_t part, si
         return st;
     }
     struct stat sb;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    fd = mm_open_input(path, &sb);
     if (fd < 0) {
         st = mm_fail(MM_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    } else if (fstat(fd, &sb) != 0) {
-        st = mm_fail(MM_ERR_IO, "%s: cannot stat: %s", path, strerror(errno));
     } else if (!S_ISREG(sb.st_mode)) {
         st = mm_fail(MM_ERR_IO, "%s: %s", path, S_ISDIR(sb.st_mode)
                      ? "is a directory, not a corpus file" : "not a regular file");
