@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,11 +63,14 @@ typedef struct train_cli {
     uint64_t calls;           /* steps reported */
 } train_cli;
 
-static volatile sig_atomic_t train_interrupted = 0;
+/* Atomic, not just volatile sig_atomic_t: the handler may run on any of
+ * the OpenMP threads while the main thread reads the flag (lock-free, so
+ * async-signal-safe). */
+static atomic_int train_interrupted;
 
 static void train_on_sigint(int sig)
 {
-    if (train_interrupted) {
+    if (atomic_exchange(&train_interrupted, 1)) {
         /* The second signal: the user means it, even if the step never
          * ends.  Remove the temporaries (the output's is open for the whole
          * run), then die of the signal. */
@@ -75,7 +79,6 @@ static void train_on_sigint(int sig)
         raise(sig);
         return;
     }
-    train_interrupted = 1;
 }
 
 /* %.6f, as the notebook prints; a diverging run's huge losses in %e. */
@@ -104,7 +107,7 @@ static int train_progress(const mm_train_progress *p, void *user)
         fprintf(t->log->fp, "%llu,%.9g\n", (unsigned long long)p->step, p->loss) < 0) {
         t->log_failed = 1;
     }
-    return train_interrupted ? 1 : 0;
+    return atomic_load(&train_interrupted) ? 1 : 0;
 }
 
 /* Hyper-parameters given on the command line (a resumed run keeps the
@@ -420,7 +423,7 @@ int mm_cmd_train(int argc, char **argv)
             tst == MM_ERR_DIVERGED ? "kept the last good model: " : "",
             "wrote", o.out, (unsigned)mm_model_get_vocab(m)->size, (unsigned long long)done,
             mm_train_driver_name(o.cfg.driver), mm_isa_name());
-    if (train_interrupted && tst == MM_OK && done < o.cfg.steps) {
+    if (atomic_load(&train_interrupted) && tst == MM_OK && done < o.cfg.steps) {
         fprintf(stderr, "makemore: interrupted at step %llu; --resume %s continues\n",
                 (unsigned long long)done, o.out);
         rc = MM_EXIT_FAIL;
