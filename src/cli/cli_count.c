@@ -121,7 +121,7 @@ int mm_cmd_count(int argc, char **argv)
         bigrams += counts[i];
     }
     if (names == 0) {
-        fprintf(stderr, "makemore: %s: no names (the file is empty or has only blank "
+        mm_cli_eprintf("makemore: %s: no names (the file is empty or has only blank "
                 "lines)\n", path);
         goto cleanup;
     }
@@ -148,7 +148,7 @@ int mm_cmd_count(int argc, char **argv)
                 total, total > 0 ? (double)info.bytes / total / 1e9 : 0.0);
         count_print_memory();
     }
-    fprintf(stderr, "wrote %s: %llu names, %llu bigrams, V = %zu, smoothing %g\n", out,
+    mm_cli_eprintf("wrote %s: %llu names, %llu bigrams, V = %zu, smoothing %g\n", out,
             (unsigned long long)names, (unsigned long long)bigrams, V, k);
     rc = MM_EXIT_OK;
 cleanup:

@@ -249,7 +249,7 @@ static int train_start_model(train_opts *o, const mm_corpus *corpus, mm_model **
             return mm_cli_fail(st);
         }
         if (mm_model_get_kind(m) != MM_MODEL_NEURAL) {
-            fprintf(stderr, "makemore: %s: a count model cannot be resumed; --resume takes "
+            mm_cli_eprintf("makemore: %s: a count model cannot be resumed; --resume takes "
                     "a model written by 'makemore train'\n", o->resume);
             mm_model_destroy(m);
             return MM_EXIT_FAIL;
@@ -259,7 +259,7 @@ static int train_start_model(train_opts *o, const mm_corpus *corpus, mm_model **
         (void)mm_model_get_train_state(m, &ts); /* a neural model: cannot fail */
         mm_train_driver d = n->driver;
         if (mm_train_driver_name(d) == NULL || !(n->lr > 0) || !(n->reg >= 0)) {
-            fprintf(stderr, "makemore: %s: invalid training state (driver %u, lr %g, "
+            mm_cli_eprintf("makemore: %s: invalid training state (driver %u, lr %g, "
                     "reg %g)\n", o->resume, (unsigned)n->driver, n->lr, n->reg);
             mm_model_destroy(m);
             return MM_EXIT_FAIL;
@@ -281,7 +281,7 @@ static int train_start_model(train_opts *o, const mm_corpus *corpus, mm_model **
         if (o->cfg.batch > 0) {
             snprintf(batch, sizeof batch, "batch %u", (unsigned)o->cfg.batch);
         }
-        fprintf(stderr, "resuming %s at step %llu: lr %g, reg %g, driver %s, %s\n",
+        mm_cli_eprintf("resuming %s at step %llu: lr %g, reg %g, driver %s, %s\n",
                 o->resume, (unsigned long long)n->step, o->cfg.lr, o->cfg.reg,
                 mm_train_driver_name(o->cfg.driver), batch);
         *out = m;
@@ -296,7 +296,7 @@ static int train_start_model(train_opts *o, const mm_corpus *corpus, mm_model **
             return mm_cli_fail(st);
         }
         if (rows != v->size || cols != v->size) {
-            fprintf(stderr, "makemore: %s: W0 is %zu x %zu but the corpus has V = %u "
+            mm_cli_eprintf("makemore: %s: W0 is %zu x %zu but the corpus has V = %u "
                     "symbols (V x V needed)\n", o->init, rows, cols, (unsigned)v->size);
             free(W0);
             return MM_EXIT_FAIL;
@@ -419,12 +419,12 @@ int mm_cmd_train(int argc, char **argv)
                 t.step_seconds > 0 ? (double)t.examples / t.step_seconds : 0.0,
                 train_fmt_loss(t.last_loss, buf, sizeof buf));
     }
-    fprintf(stderr, "%s%s %s (neural, V = %u, step %llu, driver %s, isa %s)\n",
+    mm_cli_eprintf("%s%s %s (neural, V = %u, step %llu, driver %s, isa %s)\n",
             tst == MM_ERR_DIVERGED ? "kept the last good model: " : "",
             "wrote", o.out, (unsigned)mm_model_get_vocab(m)->size, (unsigned long long)done,
             mm_train_driver_name(o.cfg.driver), mm_isa_name());
     if (atomic_load(&train_interrupted) && tst == MM_OK && done < o.cfg.steps) {
-        fprintf(stderr, "makemore: interrupted at step %llu; --resume %s continues\n",
+        mm_cli_eprintf("makemore: interrupted at step %llu; --resume %s continues\n",
                 (unsigned long long)done, o.out);
         rc = MM_EXIT_FAIL;
     } else {
@@ -435,7 +435,7 @@ commit_log:
         log_open = 0;
         if (t.log_failed) {
             mm_outfile_abort(&log);
-            fprintf(stderr, "makemore: %s: write failed\n", o.log);
+            mm_cli_eprintf("makemore: %s: write failed\n", o.log);
             rc = MM_EXIT_FAIL;
         } else if ((st = mm_outfile_commit(&log)) != MM_OK) {
             rc = mm_cli_fail(st);

@@ -200,6 +200,7 @@ int main(int argc, char **argv)
             return mm_finish_stdout(cmds[i].run(argc - 1, argv + 1));
         }
     }
-    fprintf(stderr, "makemore: unknown command '%s'\n\n%s", cmd, mm_usage);
+    mm_cli_eprintf("makemore: unknown command '%s'\n", cmd);
+    fprintf(stderr, "\n%s", mm_usage);
     return MM_EXIT_USAGE;
 }
