@@ -10,9 +10,10 @@
 static const char count_usage[] =
     "usage: makemore count CORPUS -o MODEL [--smoothing K] [--threads N] [--isa NAME] "
     "[--stats]\n"
+    "                      [--progress | --quiet]\n"
     "\n"
-    "Count the bigrams of CORPUS (one name per line; '-' = standard input) and\n"
-    "write a count model.\n"
+    "Count the bigrams of CORPUS (one name per line; '-' = standard input, read\n"
+    "once in bounded memory) and write a count model.\n"
     "\n"
     "  -o, --output MODEL   model file to write (atomically: temp file + rename)\n"
     "  -k, --smoothing K    add-k smoothing, a real number >= 0 (default 1)\n"
@@ -21,6 +22,9 @@ static const char count_usage[] =
     "                       (the counting kernel is timed and chosen per run unless\n"
     "                       --isa or MM_COUNT_KERNEL=scalar|pairs|avx2|avx512 forces it)\n"
     "      --stats          print bytes/s and counts on standard error\n"
+    "      --progress       progress and GB/s on standard error (the default when\n"
+    "                       it is a terminal)\n"
+    "  -q, --quiet          nothing on standard error but errors\n"
     "  -h, --help           this text\n";
 
 /* Memory from /proc/self/status (kB): peak resident, and at exit the file-backed
@@ -50,16 +54,17 @@ int mm_cmd_count(int argc, char **argv)
         {"output", required_argument, NULL, 'o'}, {"smoothing", required_argument, NULL, 'k'},
         {"threads", required_argument, NULL, 't'}, {"isa", required_argument, NULL, 'I'},
         {"stats", no_argument, NULL, 'S'},         {"help", no_argument, NULL, 'h'},
+        {"progress", no_argument, NULL, 'P'},      {"quiet", no_argument, NULL, 'q'},
         {NULL, 0, NULL, 0},
     };
     const char *out = NULL, *isa = NULL;
     double k = 1.0;
-    int stats = 0;
+    int stats = 0, progress = -1;
     mm_count_opts copts = {0};
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:k:t:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:k:t:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
         case 'k':
@@ -75,6 +80,8 @@ int mm_cmd_count(int argc, char **argv)
             break;
         case 'I': isa = optarg; break;
         case 'S': stats = 1; break;
+        case 'P': progress = 1; break;
+        case 'q': progress = 0; break;
         case 'h': fputs(count_usage, stdout); return MM_EXIT_OK;
         case ':': return mm_cli_usage_error("count", "option '%s' needs a value", argv[optind - 1]);
         default: return mm_cli_usage_error("count", "unknown option '%s'", argv[optind - 1]);
@@ -87,15 +94,19 @@ int mm_cmd_count(int argc, char **argv)
     if (out == NULL) {
         return mm_cli_usage_error("count", "missing -o MODEL");
     }
-    const char *path = argv[optind];
-    const mm_cli_file files[] = {{"CORPUS", path, 0, 0}, {"-o", out, 1, 0}};
+    if (mm_cli_check_output("count", "-o", out) != MM_EXIT_OK) {
+        return MM_EXIT_USAGE;
+    }
+    const mm_cli_file files[] = {{"CORPUS", argv[optind], 0, 0}, {"-o", out, 1, 0}};
     if (!mm_cli_check_files("count", files, 2)) {
         return MM_EXIT_FAIL;
     }
-    mm_status st = mm_dispatch_init(isa);
-    if (st != MM_OK) {
-        return mm_cli_fail(st);
+    const char *path = argv[optind];
+    int drc = mm_cli_dispatch("count", isa);
+    if (drc != MM_EXIT_OK) {
+        return drc;
     }
+    mm_status st = MM_OK;
     mm_model *model = NULL;
     uint64_t *counts = NULL;
     int rc = MM_EXIT_FAIL;
@@ -105,9 +116,14 @@ int mm_cmd_count(int argc, char **argv)
         return MM_EXIT_FAIL;
     }
     mm_corpus_info info;
+    mm_cli_progress prog;
+    mm_cli_progress_start(&prog, "count", path, progress);
+    copts.on_progress = prog.on ? mm_cli_progress_cb : NULL;
+    copts.user = &prog;
     double t0 = mm_cli_now();
     st = mm_count_file(path, &copts, v, &counts, &info);
     double t2 = mm_cli_now();
+    mm_cli_progress_end(&prog, st == MM_OK);
     if (st != MM_OK) {
         rc = mm_cli_fail(st);
         goto cleanup;
@@ -122,7 +138,7 @@ int mm_cmd_count(int argc, char **argv)
     }
     if (names == 0) {
         mm_cli_eprintf("makemore: %s: no names (the file is empty or has only blank "
-                "lines)\n", path);
+                "lines)\n", strcmp(path, "-") == 0 ? "<stdin>" : path);
         goto cleanup;
     }
     st = mm_model_from_counts(&model, v, counts, k);
@@ -136,11 +152,12 @@ int mm_cmd_count(int argc, char **argv)
     if (stats) {
         double total = t2 - t0;
         fprintf(stderr,
-                "count: %llu bytes, %llu names, %llu bigrams, V = %zu, isa %s, counter %s, "
+                "count: %llu bytes, %llu %s, %llu bigrams, V = %zu, isa %s, counter %s, "
                 "%d thread%s, %s\n"
                 "count: read+validate+count %.3f s, end to end %.2f GB/s\n",
                 (unsigned long long)info.bytes, (unsigned long long)names,
-                (unsigned long long)bigrams, V, mm_isa_name(),
+                mm_cli_plural(names, "name", "names"), (unsigned long long)bigrams, V,
+                mm_isa_name(),
                 info.counter ? info.counter : "?", mm_threads_used(copts.threads),
                 mm_threads_used(copts.threads) == 1 ? "" : "s",
                 info.streamed ? "one streaming pass" : info.ascii ? "mapped, ascii path"
@@ -148,8 +165,12 @@ int mm_cmd_count(int argc, char **argv)
                 total, total > 0 ? (double)info.bytes / total / 1e9 : 0.0);
         count_print_memory();
     }
-    mm_cli_eprintf("wrote %s: %llu names, %llu bigrams, V = %zu, smoothing %g\n", out,
-            (unsigned long long)names, (unsigned long long)bigrams, V, k);
+    if (progress != 0) {
+        mm_cli_eprintf("wrote %s: %llu %s, %llu %s, V = %zu, smoothing %g\n", out,
+                (unsigned long long)names, mm_cli_plural(names, "name", "names"),
+                (unsigned long long)bigrams, mm_cli_plural(bigrams, "bigram", "bigrams"), V,
+                k);
+    }
     rc = MM_EXIT_OK;
 cleanup:
     mm_model_destroy(model);
