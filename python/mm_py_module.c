@@ -10,7 +10,8 @@
 
 #include <math.h>
 #include <stdlib.h>
-#include <time.h>
+#include <stdint.h>
+#include <string.h>
 
 #define MM_PY_DEFAULT_SEED 2147483647ULL
 
@@ -165,22 +166,32 @@ static PyObject *mm_py_load(PyObject *self, PyObject *args)
 #define MM_PY_SIGNAL_PERIOD 0.05
 
 typedef struct mm_py_train_log {
-    double *loss;
+    double *loss;         /* grown by doubling: steps may be far more than run */
     uint64_t first;       /* the model's step when the run started */
     uint64_t cap;
     uint64_t n;           /* steps recorded */
     double since_check;   /* seconds since the last signal check */
     int interrupted;      /* a Python exception is pending in this thread */
+    int nomem;            /* the loss array could not grow */
 } mm_py_train_log;
 
 static int mm_py_on_step(const mm_train_progress *p, void *user)
 {
     mm_py_train_log *log = user;
     uint64_t i = p->step - log->first;
-    if (i < log->cap) {
-        log->loss[i] = p->loss;
-        log->n = i + 1;
+    if (i >= log->cap) {
+        uint64_t cap = log->cap ? 2 * log->cap : 1024;
+        double *grown = cap <= SIZE_MAX / sizeof(double)
+                            ? PyMem_RawRealloc(log->loss, (size_t)cap * sizeof(double)) : NULL;
+        if (grown == NULL) {
+            log->nomem = 1;
+            return 1;
+        }
+        log->loss = grown;
+        log->cap = cap;
     }
+    log->loss[i] = p->loss;
+    log->n = i + 1;
     log->since_check += p->seconds;
     if (log->since_check >= MM_PY_SIGNAL_PERIOD) {
         log->since_check = 0.0;
@@ -254,18 +265,6 @@ static PyObject *mm_py_train(PyObject *self, PyObject *args, PyObject *kw)
     if (batch > 0 && cfg.driver == MM_DRIVER_COUNTS) {
         cfg.driver = MM_DRIVER_EXAMPLES; /* as the CLI: --batch implies examples */
     }
-    /* Bounded by what a list of losses can hold; the library checks the rest. */
-    if (steps > ((uint64_t)1 << 32)) {
-        PyErr_SetString(PyExc_ValueError, "steps must be at most 2**32");
-        goto cleanup;
-    }
-    log.cap = steps;
-    log.loss = PyMem_RawMalloc((size_t)(steps ? steps : 1) * sizeof(double));
-    if (log.loss == NULL) {
-        PyErr_NoMemory();
-        goto cleanup;
-    }
-
     Py_BEGIN_ALLOW_THREADS
     st = mm_corpus_open(&corpus, PyBytes_AS_STRING(path));
     Py_END_ALLOW_THREADS
@@ -292,6 +291,10 @@ static PyObject *mm_py_train(PyObject *self, PyObject *args, PyObject *kw)
     if (log.interrupted) {
         goto cleanup; /* the signal handler's exception (KeyboardInterrupt) */
     }
+    if (log.nomem) {
+        PyErr_NoMemory();
+        goto cleanup;
+    }
     if (st != MM_OK) {
         mm_py_raise(st);
         goto cleanup;
@@ -301,7 +304,9 @@ static PyObject *mm_py_train(PyObject *self, PyObject *args, PyObject *kw)
     if (losses == NULL) {
         goto cleanup;
     }
-    memcpy(PyArray_DATA((PyArrayObject *)losses), log.loss, (size_t)n * sizeof(double));
+    if (n > 0) {
+        memcpy(PyArray_DATA((PyArrayObject *)losses), log.loss, (size_t)n * sizeof(double));
+    }
     PyObject *model = mm_py_model_wrap(m);
     m = NULL; /* owned (or destroyed) by the wrapper now */
     if (model == NULL) {
