@@ -137,7 +137,7 @@ int mm_cmd_count(int argc, char **argv)
         bigrams += counts[i];
     }
     if (names == 0) {
-        fprintf(stderr, "makemore: %s: no names (the file is empty or has only blank "
+        mm_cli_eprintf("makemore: %s: no names (the file is empty or has only blank "
                 "lines)\n", strcmp(path, "-") == 0 ? "<stdin>" : path);
         goto cleanup;
     }
@@ -166,7 +166,7 @@ int mm_cmd_count(int argc, char **argv)
         count_print_memory();
     }
     if (progress != 0) {
-        fprintf(stderr, "wrote %s: %llu %s, %llu %s, V = %zu, smoothing %g\n", out,
+        mm_cli_eprintf("wrote %s: %llu %s, %llu %s, V = %zu, smoothing %g\n", out,
                 (unsigned long long)names, mm_cli_plural(names, "name", "names"),
                 (unsigned long long)bigrams, mm_cli_plural(bigrams, "bigram", "bigrams"), V,
                 k);

@@ -344,7 +344,7 @@ static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss,
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     struct stat sb;
     if (fd < 0 || fstat(fd, &sb) != 0) {
-        fprintf(stderr, "makemore: %s: cannot open: %s\n", path, strerror(errno));
+        mm_cli_eprintf("makemore: %s: cannot open: %s\n", path, strerror(errno));
         if (fd >= 0) {
             close(fd);
         }
@@ -354,7 +354,7 @@ static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss,
     FILE *fp = !S_ISREG(sb.st_mode) || flags < 0 ||
                        fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0 ? NULL : fdopen(fd, "r");
     if (fp == NULL) {
-        fprintf(stderr, "makemore: %s: %s\n", path, S_ISDIR(sb.st_mode) ? "is a directory"
+        mm_cli_eprintf("makemore: %s: %s\n", path, S_ISDIR(sb.st_mode) ? "is a directory"
                 : S_ISREG(sb.st_mode) ? strerror(errno)
                                       : "not a regular file (a CSV is read from a file)");
         close(fd);
@@ -377,13 +377,13 @@ static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss,
         lineno++;
         while ((ch = getc(fp)) != EOF && ch != '\n') {
             if (ch == 0) {
-                fprintf(stderr, "makemore: %s:%llu:%zu: NUL byte (binary file?)\n", path,
+                mm_cli_eprintf("makemore: %s:%llu:%zu: NUL byte (binary file?)\n", path,
                         lineno, ll + 1);
                 ok = 0;
                 break;
             }
             if (ll == sizeof line - 1) {
-                fprintf(stderr, "makemore: %s:%llu: line too long\n", path, lineno);
+                mm_cli_eprintf("makemore: %s:%llu: line too long\n", path, lineno);
                 ok = 0;
                 break;
             }
@@ -418,7 +418,7 @@ static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss,
                 line[0] != '-' && line[0] != '+' && line[0] != '.') {
                 continue; /* the header: its first field is a name, not a number */
             }
-            fprintf(stderr, "makemore: %s:%llu: expected 'step,loss' (a whole number, a "
+            mm_cli_eprintf("makemore: %s:%llu: expected 'step,loss' (a whole number, a "
                     "comma, a number)\n", path, lineno);
             ok = 0;
             break;
@@ -449,11 +449,11 @@ static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss,
         len++;
     }
     if (ok && ferror(fp)) {
-        fprintf(stderr, "makemore: %s: read error\n", path);
+        mm_cli_eprintf("makemore: %s: read error\n", path);
         ok = 0;
     }
     if (ok && len == 0) {
-        fprintf(stderr, "makemore: %s: no step,loss lines to draw (the file is empty or has "
+        mm_cli_eprintf("makemore: %s: no step,loss lines to draw (the file is empty or has "
                 "only a header)\n", path);
         ok = 0;
     }

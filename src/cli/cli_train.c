@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,11 +81,15 @@ typedef struct train_cli {
     uint64_t calls;           /* steps reported */
 } train_cli;
 
-static volatile sig_atomic_t train_interrupted = 0;
+/* Atomic, not just volatile sig_atomic_t: the handler may run on any of
+ * the OpenMP threads while the main thread reads the flag (lock-free, so
+ * async-signal-safe). */
+static atomic_int train_interrupted;
 
 static void train_on_sigint(int sig)
 {
-    if (train_interrupted) {
+    /* the first signal's number: the exit code is 128 + sig, as the shell's */
+    if (atomic_exchange(&train_interrupted, sig) != 0) {
         /* The second signal: the user means it, even if the step never
          * ends.  Remove the temporaries (the output's is open for the whole
          * run), then die of the signal. */
@@ -93,7 +98,6 @@ static void train_on_sigint(int sig)
         raise(sig);
         return;
     }
-    train_interrupted = sig; /* the exit code is 128 + sig, as the shell's */
 }
 
 /* %.6f, as the notebook prints; a diverging run's huge losses in %e. */
@@ -148,7 +152,7 @@ static int train_progress(const mm_train_progress *p, void *user)
             t->log_failed = errno != 0 ? errno : EIO;
         }
     }
-    return train_interrupted ? 1 : 0;
+    return atomic_load(&train_interrupted) ? 1 : 0;
 }
 
 /* Hyper-parameters given on the command line (a resumed run keeps the
@@ -298,7 +302,7 @@ static int train_start_model(train_opts *o, const mm_corpus *corpus, mm_model **
             return mm_cli_fail(st);
         }
         if (mm_model_get_kind(m) != MM_MODEL_NEURAL) {
-            fprintf(stderr, "makemore: %s: a count model cannot be resumed; --resume takes "
+            mm_cli_eprintf("makemore: %s: a count model cannot be resumed; --resume takes "
                     "a model written by 'makemore train'\n", o->resume);
             mm_model_destroy(m);
             return MM_EXIT_FAIL;
@@ -308,7 +312,7 @@ static int train_start_model(train_opts *o, const mm_corpus *corpus, mm_model **
         (void)mm_model_get_train_state(m, &ts); /* a neural model: cannot fail */
         mm_train_driver d = n->driver;
         if (mm_train_driver_name(d) == NULL || !(n->lr > 0) || !(n->reg >= 0)) {
-            fprintf(stderr, "makemore: %s: invalid training state (driver %u, lr %g, "
+            mm_cli_eprintf("makemore: %s: invalid training state (driver %u, lr %g, "
                     "reg %g)\n", o->resume, (unsigned)n->driver, n->lr, n->reg);
             mm_model_destroy(m);
             return MM_EXIT_FAIL;
@@ -330,7 +334,7 @@ static int train_start_model(train_opts *o, const mm_corpus *corpus, mm_model **
         if (o->cfg.batch > 0) {
             snprintf(batch, sizeof batch, "batch %u", (unsigned)o->cfg.batch);
         }
-        fprintf(stderr, "resuming %s at step %llu: lr %g, reg %g, driver %s, %s\n",
+        mm_cli_eprintf("resuming %s at step %llu: lr %g, reg %g, driver %s, %s\n",
                 o->resume, (unsigned long long)n->step, o->cfg.lr, o->cfg.reg,
                 mm_train_driver_name(o->cfg.driver), batch);
         *out = m;
@@ -357,7 +361,7 @@ static int train_start_model(train_opts *o, const mm_corpus *corpus, mm_model **
                         : " (full-batch training draws nothing: --seed is ignored)");
         }
         if (rows != v->size || cols != v->size) {
-            fprintf(stderr, "makemore: %s: W0 is %zu x %zu but the corpus has V = %u "
+            mm_cli_eprintf("makemore: %s: W0 is %zu x %zu but the corpus has V = %u "
                     "symbols (V x V needed)\n", o->init, rows, cols, (unsigned)v->size);
             free(W0);
             return MM_EXIT_FAIL;
@@ -520,10 +524,10 @@ int mm_cmd_train(int argc, char **argv)
                 "wrote", o.out, (unsigned)mm_model_get_vocab(m)->size, (unsigned long long)done,
                 mm_train_driver_name(o.cfg.driver), mm_isa_name());
     }
-    if (train_interrupted && tst == MM_OK && done < o.cfg.steps) {
-        fprintf(stderr, "makemore: interrupted at step %llu; --resume %s continues\n",
+    if (atomic_load(&train_interrupted) && tst == MM_OK && done < o.cfg.steps) {
+        mm_cli_eprintf("makemore: interrupted at step %llu; --resume %s continues\n",
                 (unsigned long long)done, o.out);
-        rc = 128 + (int)train_interrupted;
+        rc = 128 + atomic_load(&train_interrupted);
     } else {
         rc = tst == MM_OK ? MM_EXIT_OK : MM_EXIT_FAIL;
     }
@@ -535,7 +539,7 @@ commit_log:
         int e = t.log_failed != 0 ? t.log_failed : errno != 0 ? errno : EIO;
         log = NULL;
         if (bad) {
-            fprintf(stderr, "makemore: %s: write failed: %s\n", o.log, strerror(e));
+            mm_cli_eprintf("makemore: %s: write failed: %s\n", o.log, strerror(e));
             rc = MM_EXIT_FAIL;
         }
     }

@@ -209,7 +209,7 @@ static int mm_unknown_command(const char *cmd)
             at = i;
         }
     }
-    fprintf(stderr, "makemore: unknown command '%s'", cmd);
+    mm_cli_eprintf("makemore: unknown command '%s'", cmd);
     if (best <= 2) {
         fprintf(stderr, "; did you mean %s?\n", mm_cmds[at].name);
     } else {
