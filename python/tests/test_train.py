@@ -100,8 +100,8 @@ def test_bad_arguments(names):
         makemore.train(names, steps=1, init=np.zeros((3, 3), np.float32))
     with pytest.raises(ValueError, match="learning rate"):
         makemore.train(names, steps=1, lr=-1.0)
-    with pytest.raises(NotImplementedError, match="order 3"):
-        makemore.train(names, order=3)
+    with pytest.raises(NotImplementedError, match="order 4"):   # 2, and 3 with n-grams
+        makemore.train(names, order=4)
 
 
 def test_ctrl_c_stops_a_long_train(names):
