@@ -68,6 +68,12 @@ double mm_cli_now(void);
 /* eval's result for one corpus: text block or JSON object (+ newline);
  * unk: with the --unk skip fields. */
 void mm_cli_eval_print_one(const char *file, const mm_eval_result *r, int json, int unk);
+/* The JSON object of one corpus, without a newline. */
+void mm_cli_eval_print_json(const char *file, const mm_eval_result *r, int unk);
+/* eval --words: the notebook's listing of each bigram of the names in list
+ * (text, or one JSON object without a newline) into fp; a name with a
+ * character the model lacks is an error (1), no name a usage error (2). */
+int mm_cli_eval_words(FILE *fp, const mm_model *m, const char *list, int json);
 
 /* The files a command reads and writes (cli_files.c).  group: an output may
  * name the same file as an input of its nonzero group (-o CK --resume CK). */

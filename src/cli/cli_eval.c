@@ -48,7 +48,7 @@ static void print_number_json(FILE *fp, const char *key, double v, int last)
 }
 
 /* The notebook's loop over ['.'] + list(w) + ['.'] for each word. */
-static int eval_words(FILE *fp, const mm_model *m, const char *list, int json)
+int mm_cli_eval_words(FILE *fp, const mm_model *m, const char *list, int json)
 {
     const mm_vocab *v = mm_model_get_vocab(m);
     const float *P = mm_model_get_probs(m);
@@ -150,7 +150,7 @@ static int eval_words(FILE *fp, const mm_model *m, const char *list, int json)
 }
 
 /* One JSON object per corpus. */
-static void eval_print_json(const char *file, const mm_eval_result *r, int unk)
+void mm_cli_eval_print_json(const char *file, const mm_eval_result *r, int unk)
 {
     printf("{\"file\": ");
     mm_cli_json_string(stdout, file);
@@ -170,7 +170,7 @@ static void eval_print_json(const char *file, const mm_eval_result *r, int unk)
 void mm_cli_eval_print_one(const char *file, const mm_eval_result *r, int json, int unk)
 {
     if (json) {
-        eval_print_json(file, r, unk);
+        mm_cli_eval_print_json(file, r, unk);
         printf("\n");
         return;
     }
@@ -278,14 +278,14 @@ int mm_cmd_eval(int argc, char **argv)
             fprintf(stderr, "makemore: out of memory\n");
             goto cleanup;
         }
-        rc = eval_words(wfp, m, words, json);
+        rc = mm_cli_eval_words(wfp, m, words, json);
         fclose(wfp);
         if (rc == MM_EXIT_OK) {
             if (json && nfiles > 0) {
                 printf("{\"words\": %s, \"files\": [", wbuf);
                 for (int f = 0; f < nfiles; f++) {
                     printf("%s", f ? ", " : "");
-                    eval_print_json(argv[optind + 1 + f], &res[f], unk);
+                    mm_cli_eval_print_json(argv[optind + 1 + f], &res[f], unk);
                 }
                 printf("]}\n");
             } else {
@@ -304,7 +304,7 @@ int mm_cmd_eval(int argc, char **argv)
         printf("[");
         for (int f = 0; f < nfiles; f++) {
             printf("%s", f ? ", " : "");
-            eval_print_json(argv[optind + 1 + f], &res[f], unk);
+            mm_cli_eval_print_json(argv[optind + 1 + f], &res[f], unk);
         }
         printf("]\n");
     } else if (nfiles == 1) {
