@@ -7,7 +7,8 @@ find_package(MPI REQUIRED COMPONENTS C)
 
 file(GLOB MM_MPI_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/mpi/*.c)
 # src/cli_eval.c: eval --words reads no corpus; rank 0 runs makemore's code.
-add_executable(makemore-mpi ${MM_MPI_SOURCES} ${PROJECT_SOURCE_DIR}/src/cli_eval.c)
+add_executable(makemore-mpi ${MM_MPI_SOURCES} ${PROJECT_SOURCE_DIR}/src/cli_eval.c
+  ${PROJECT_SOURCE_DIR}/src/cli_order.c)
 target_include_directories(makemore-mpi PRIVATE ${PROJECT_SOURCE_DIR}/src
                            ${PROJECT_SOURCE_DIR}/src/mpi ${PROJECT_SOURCE_DIR}/kernels)
 target_link_libraries(makemore-mpi PRIVATE makemore_lib MPI::MPI_C m)

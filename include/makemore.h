@@ -114,6 +114,49 @@ mm_status mm_count_bigrams(const mm_corpus *c, const mm_vocab *v,
 mm_status mm_count_file(const char *path, const mm_count_opts *opts, mm_vocab *v,
                         uint64_t **counts, mm_corpus_info *info);
 
+/* ---- Order-K n-gram counts ----------------------------------------------- */
+
+/* Orders K = 2..6: an n-gram is a context of K - 1 symbols and the symbol
+ * after it.  Each name is preceded by K - 1 boundary pads and followed by one
+ * boundary, as the lecture's trigram exercise: "emma" with K = 3 gives
+ * "..e", ".em", "emm", "mma", "ma.".  An n-gram is numbered by its key, the
+ * symbols as a base-V number, first symbol most significant:
+ * key = ((s[0] V + s[1]) V + ...) V + s[K-1]; so key / V is the context and
+ * key % V the next symbol.  (K = 2 gives the bigram index i V + j.) */
+#define MM_MIN_ORDER 2
+#define MM_MAX_ORDER 6
+
+typedef struct mm_ngrams mm_ngrams; /* counts of the n-grams seen */
+
+/* Count the order-K n-grams of corpus c in the index space of vocabulary v
+ * (which must hold every character of c, else MM_ERR_VOCAB naming it).
+ * Per-thread dense tables when V^K is small (27^4 fits), hash tables beyond
+ * (V^K is never allocated then); the result is bit-identical for every
+ * thread count. */
+mm_status mm_count_ngrams(const mm_corpus *c, const mm_vocab *v, int order,
+                          const mm_count_opts *opts, mm_ngrams **out);
+/* The same for the corpus file at path ('-' = standard input), in its own
+ * vocabulary (as mm_corpus_open builds it). */
+mm_status mm_count_ngrams_file(const char *path, int order, const mm_count_opts *opts,
+                               mm_ngrams **out);
+void mm_ngrams_destroy(mm_ngrams *g); /* NULL is a no-op */
+
+int mm_ngrams_order(const mm_ngrams *g);
+const mm_vocab *mm_ngrams_vocab(const mm_ngrams *g);
+/* Number of distinct n-grams seen, and their keys (ascending) and counts
+ * (each > 0): two arrays of mm_ngrams_size() entries owned by g. */
+size_t mm_ngrams_size(const mm_ngrams *g);
+const uint64_t *mm_ngrams_keys(const mm_ngrams *g);
+const uint64_t *mm_ngrams_values(const mm_ngrams *g);
+/* Sum of the counts: the number of n-grams in the corpus (characters plus
+ * one per name). */
+uint64_t mm_ngrams_total(const mm_ngrams *g);
+/* The order symbols of key, first first. */
+void mm_ngram_decode(uint64_t key, size_t V, int order, uint8_t *syms);
+/* The counts as a dense V^K array indexed by key (the notebook's
+ * N[ix1, ix2, ix3] for K = 3, flattened); cells must equal V^K. */
+mm_status mm_ngrams_dense(const mm_ngrams *g, uint64_t *out, size_t cells);
+
 /* ---- Models -------------------------------------------------------------- */
 
 typedef enum mm_model_kind {
@@ -135,6 +178,30 @@ const uint64_t *mm_model_counts(const mm_model *m);
 double mm_model_smoothing(const mm_model *m);
 /* V*V row-stochastic float32 probabilities (rows sum to ~1). */
 const float *mm_model_probs(const mm_model *m);
+
+/* An order-K count model from n-gram counts: P(next | context) =
+ * (C[context, next] + k) / (sum over next of C + k V), in float32 as PyTorch
+ * computes (N + k).float() / row sums.  A context never seen in training has
+ * P = 1/V for k > 0 (0/0 for k = 0: its log-probability is -inf).  For
+ * K = 2 this is mm_model_from_counts on the dense V x V counts (the same
+ * model, bit for bit); for K > 2 only the n-grams seen are stored, so
+ * mm_model_counts() and mm_model_probs() return NULL: use
+ * mm_model_ngram_keys/values, mm_model_row or mm_model_dense. */
+mm_status mm_model_from_ngrams(mm_model **out, const mm_ngrams *g, double smoothing);
+/* Order K of a model (2 for bigram and neural models). */
+int mm_model_get_order(const mm_model *m);
+/* K > 2: distinct n-grams stored, their keys (ascending) and counts; for
+ * K = 2 the size is 0 and the arrays NULL (use mm_model_counts). */
+size_t mm_model_ngram_size(const mm_model *m);
+const uint64_t *mm_model_ngram_keys(const mm_model *m);
+const uint64_t *mm_model_ngram_values(const mm_model *m);
+/* P(. | context) for the K - 1 symbols of context: V float32 into row,
+ * exactly the row of the notebook's P the sampler draws from. */
+mm_status mm_model_row(const mm_model *m, const uint8_t *context, float *row);
+/* Dense copies indexed by key (V^K cells, which must equal cells): the
+ * counts as uint64 (count models), P as float32. */
+mm_status mm_model_dense_counts(const mm_model *m, uint64_t *out, size_t cells);
+mm_status mm_model_dense_probs(const mm_model *m, float *out, size_t cells);
 
 /* Versioned binary model file (magic, version, sizes, CRC-32C).  Saving
  * writes a temporary file in the same directory, fsyncs it and renames it

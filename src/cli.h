@@ -19,6 +19,12 @@ int mm_cli_usage_error(const char *cmd, const char *fmt, ...);
 int mm_cli_parse_u64(const char *s, unsigned long long *out);
 int mm_cli_parse_double(const char *s, double *out);
 int mm_cli_parse_threads(const char *cmd, const char *s, int *out);
+/* --order K: 2..6 (prints the usage error itself, as parse_threads). */
+int mm_cli_parse_order(const char *cmd, const char *s, int *out);
+/* eval/sample/info/export --order K: the model's order must be K (the
+ * order is the model's; the option states what the caller expects).
+ * Returns MM_EXIT_OK or prints why and returns MM_EXIT_FAIL. */
+int mm_cli_check_order(const char *cmd, const char *path, const mm_model *m, int want);
 /* JSON string (with quotes) of the vocabulary symbols. */
 void mm_cli_json_string(FILE *fp, const char *s);
 /* Seconds on a monotonic clock. */

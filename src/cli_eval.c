@@ -16,10 +16,13 @@ static const char eval_usage[] =
     "[--isa NAME]\n"
     "\n"
     "Average negative log-likelihood, total log-likelihood and perplexity of\n"
-    "CORPUS under MODEL (sums in double).  With --words, list each bigram of the\n"
-    "given names with its probability and log-probability, as the notebook does\n"
-    "(CORPUS is then optional).\n"
+    "CORPUS under MODEL (sums in double).  With --words, list each bigram (each\n"
+    "n-gram, for an order-K model) of the given names with its probability and\n"
+    "log-probability, as the notebook does (CORPUS is then optional).  Examples\n"
+    "are the characters plus one end per name (a name's start is a context, not\n"
+    "an event), whatever the order.\n"
     "\n"
+    "      --order K        fail unless MODEL has order K (the order is the model's)\n"
     "      --json           machine-readable: {\"examples\", \"nll\", \"log_likelihood\",\n"
     "                       \"perplexity\"} (an infinite NLL is written as null)\n"
     "      --words LIST     comma-separated names\n"
@@ -40,8 +43,8 @@ static void print_number_json(const char *key, double v, int last)
 static int eval_words(const mm_model *m, const char *list, int json)
 {
     const mm_vocab *v = mm_model_vocab(m);
-    const float *P = mm_model_probs(m);
-    size_t V = v->size;
+    const int K = mm_model_get_order(m);
+    float row[MM_MAX_VOCAB];
     double ll = 0.0;
     uint64_t n = 0;
     const char *p = list;
@@ -56,7 +59,7 @@ static int eval_words(const mm_model *m, const char *list, int json)
             p += (*p == ',');
             continue;
         }
-        int prev = 0;
+        uint8_t ctx[MM_MAX_ORDER] = {0}; /* K - 1 pads */
         size_t i = 0;
         for (;;) {
             int cur;
@@ -83,26 +86,30 @@ static int eval_words(const mm_model *m, const char *list, int json)
             } else {
                 cur = 0;
             }
-            float prob = P[(size_t)prev * V + (size_t)cur];
+            mm_model_row(m, ctx, row);
+            float prob = row[cur];
             double lp = log((double)prob);
-            char a[5], b[5];
-            mm_vocab_utf8(v, (size_t)prev, a);
-            mm_vocab_utf8(v, (size_t)cur, b);
+            char ab[MM_MAX_ORDER * 4 + 1];
+            size_t abn = 0;
+            for (int q = 0; q < K - 1; q++) {
+                abn += mm_vocab_utf8(v, ctx[q], ab + abn);
+            }
+            abn += mm_vocab_utf8(v, (size_t)cur, ab + abn);
+            ab[abn] = '\0';
             if (json) {
-                printf("%s{\"bigram\": ", first ? "" : ", ");
-                char ab[10];
-                snprintf(ab, sizeof ab, "%s%s", a, b);
+                printf("%s{\"%s\": ", first ? "" : ", ", K == 2 ? "bigram" : "ngram");
                 mm_cli_json_string(stdout, ab);
                 printf(", \"prob\": %.9g, ", (double)prob);
                 print_number_json("logprob", lp, 1);
                 printf("}");
             } else {
-                printf("%s%s: %.4f %.4f\n", a, b, (double)prob, lp);
+                printf("%s: %.4f %.4f\n", ab, (double)prob, lp);
             }
             first = 0;
             ll += lp;
             n++;
-            prev = cur;
+            memmove(ctx, ctx + 1, (size_t)(K - 2));
+            ctx[K - 2] = (uint8_t)cur;
             if (i >= len) {
                 break;
             }
@@ -130,8 +137,10 @@ int mm_cmd_eval(int argc, char **argv)
     static const struct option opts[] = {
         {"json", no_argument, NULL, 'j'},          {"words", required_argument, NULL, 'w'},
         {"threads", required_argument, NULL, 't'}, {"isa", required_argument, NULL, 'I'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},          {"order", required_argument, NULL, 'O'},
+        {NULL, 0, NULL, 0},
     };
+    int order = 0;
     const char *words = NULL, *isa = NULL;
     int json = 0;
     mm_count_opts copts = {0};
@@ -148,6 +157,11 @@ int mm_cmd_eval(int argc, char **argv)
             }
             break;
         case 'I': isa = optarg; break;
+        case 'O':
+            if (!mm_cli_parse_order("eval", optarg, &order)) {
+                return MM_EXIT_USAGE;
+            }
+            break;
         case 'h': fputs(eval_usage, stdout); return MM_EXIT_OK;
         case ':': return mm_cli_usage_error("eval", "option '%s' needs a value", argv[optind - 1]);
         default: return mm_cli_usage_error("eval", "unknown option '%s'", argv[optind - 1]);
@@ -168,6 +182,11 @@ int mm_cmd_eval(int argc, char **argv)
     if (st != MM_OK) {
         return mm_cli_fail(st);
     }
+    rc = mm_cli_check_order("eval", argv[optind], m, order);
+    if (rc != MM_EXIT_OK) {
+        goto cleanup;
+    }
+    rc = MM_EXIT_FAIL;
     if (words != NULL) {
         rc = eval_words(m, words, json);
         if (rc != MM_EXIT_OK || npos == 1) {

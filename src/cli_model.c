@@ -3,17 +3,19 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "internal.h"
 #include "model.h"
 #include "plot.h"
 
 #define MM_DEFAULT_SEED 2147483647ULL
 
 static const char sample_usage[] =
-    "usage: makemore sample MODEL [-n N] [--seed S] [--max-len L]\n"
+    "usage: makemore sample MODEL [-n N] [--seed S] [--max-len L] [--order K]\n"
     "\n"
     "Draw N names (one a line, without the boundary) with PyTorch's generator and\n"
     "multinomial: the same seed gives the same names as the notebook.\n"
@@ -23,6 +25,9 @@ static const char sample_usage[] =
     "      --max-len L      stop a name after L characters (default 256)\n"
     "      --isa NAME       kernel set: scalar, avx2, avx512 (default: best; or MM_ISA);\n"
     "                       every set draws the same names\n"
+    "      --order K        fail unless MODEL has order K.  An order-K model draws\n"
+    "                       each character from P(. | the K-1 before it), pads '.'\n"
+    "                       at the start, with torch.multinomial on that row of P\n"
     "  -h, --help           this text\n";
 
 int mm_cmd_sample(int argc, char **argv)
@@ -30,8 +35,10 @@ int mm_cmd_sample(int argc, char **argv)
     static const struct option opts[] = {
         {"count", required_argument, NULL, 'n'},  {"seed", required_argument, NULL, 's'},
         {"max-len", required_argument, NULL, 'L'}, {"isa", required_argument, NULL, 'I'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},          {"order", required_argument, NULL, 'O'},
+        {NULL, 0, NULL, 0},
     };
+    int order = 0;
     unsigned long long n = 10, seed = MM_DEFAULT_SEED, max_len = 256;
     const char *isa = NULL;
     int c;
@@ -57,6 +64,11 @@ int mm_cmd_sample(int argc, char **argv)
             }
             break;
         case 'I': isa = optarg; break;
+        case 'O':
+            if (!mm_cli_parse_order("sample", optarg, &order)) {
+                return MM_EXIT_USAGE;
+            }
+            break;
         case 'h': fputs(sample_usage, stdout); return MM_EXIT_OK;
         case ':': return mm_cli_usage_error("sample", "option '%s' needs a value", argv[optind - 1]);
         default: return mm_cli_usage_error("sample", "unknown option '%s'", argv[optind - 1]);
@@ -73,6 +85,10 @@ int mm_cmd_sample(int argc, char **argv)
     st = mm_model_load(&m, argv[optind]);
     if (st != MM_OK) {
         return mm_cli_fail(st);
+    }
+    if (mm_cli_check_order("sample", argv[optind], m, order) != MM_EXIT_OK) {
+        mm_model_destroy(m);
+        return MM_EXIT_FAIL;
     }
     /* Symbols in bulk (0 ends a name), then text: '\n' for 0, each symbol's
      * UTF-8 otherwise; in place when every symbol is one byte. */
@@ -128,26 +144,35 @@ cleanup:
 }
 
 static const char info_usage[] =
-    "usage: makemore info MODEL [--json]\n"
+    "usage: makemore info MODEL [--json] [--order K]\n"
     "\n"
     "Describe a model file: kind, vocabulary, size, counts or training state.\n"
     "\n"
-    "      --json           machine-readable: {\"kind\", \"vocab\", \"V\", \"bigrams\",\n"
-    "                       \"smoothing\"} (+ \"step\", \"lr\", \"reg\", \"seed\" for neural)\n"
+    "      --json           machine-readable: {\"kind\", \"vocab\", \"V\", \"order\", \"bigrams\",\n"
+    "                       \"smoothing\"} (+ \"step\", \"lr\", \"reg\", \"seed\" for neural;\n"
+    "                       order > 2: \"ngrams\", \"distinct\", \"contexts\" for \"bigrams\")\n"
+    "      --order K        fail unless MODEL has order K\n"
     "  -h, --help           this text\n";
 
 int mm_cmd_info(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+        {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'},
+        {"order", required_argument, NULL, 'O'}, {NULL, 0, NULL, 0},
     };
-    int json = 0, c;
+    int json = 0, c, order = 0;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case 'j': json = 1; break;
+        case 'O':
+            if (!mm_cli_parse_order("info", optarg, &order)) {
+                return MM_EXIT_USAGE;
+            }
+            break;
         case 'h': fputs(info_usage, stdout); return MM_EXIT_OK;
+        case ':': return mm_cli_usage_error("info", "option '%s' needs a value", argv[optind - 1]);
         default: return mm_cli_usage_error("info", "unknown option '%s'", argv[optind - 1]);
         }
     }
@@ -159,6 +184,10 @@ int mm_cmd_info(int argc, char **argv)
     if (st != MM_OK) {
         return mm_cli_fail(st);
     }
+    if (mm_cli_check_order("info", argv[optind], m, order) != MM_EXIT_OK) {
+        mm_model_destroy(m);
+        return MM_EXIT_FAIL;
+    }
     const mm_vocab *v = mm_model_vocab(m);
     size_t V = v->size;
     char vocab[MM_MAX_VOCAB * 4 + 1];
@@ -169,7 +198,8 @@ int mm_cmd_info(int argc, char **argv)
     vocab[used] = '\0';
     int counts = m->kind == MM_MODEL_COUNTS;
     uint64_t bigrams = 0, names = 0;
-    if (counts) {
+    const int K = m->order;
+    if (counts && K == 2) {
         for (size_t i = 0; i < V * V; i++) {
             bigrams += m->counts[i];
         }
@@ -177,11 +207,19 @@ int mm_cmd_info(int argc, char **argv)
             names += m->counts[j];
         }
     }
+    for (size_t i = 0; counts && K > 2 && i < m->ng_n; i++) {
+        bigrams += m->ng_counts[i]; /* n-grams; a name's first is (pads, c) */
+        names += m->ng_keys[i] < V ? m->ng_counts[i] : 0;
+    }
     if (json) {
         printf("{\"kind\": \"%s\", \"vocab\": ", counts ? "counts" : "neural");
         mm_cli_json_string(stdout, vocab);
-        printf(", \"V\": %zu", V);
-        if (counts) {
+        printf(", \"V\": %zu, \"order\": %d", V, K);
+        if (counts && K > 2) {
+            printf(", \"ngrams\": %llu, \"distinct\": %zu, \"contexts\": %zu, "
+                   "\"names\": %llu, \"smoothing\": %.17g", (unsigned long long)bigrams,
+                   m->ng_n, m->nctx, (unsigned long long)names, m->smoothing);
+        } else if (counts) {
             printf(", \"bigrams\": %llu, \"names\": %llu, \"smoothing\": %.17g",
                    (unsigned long long)bigrams, (unsigned long long)names, m->smoothing);
         } else {
@@ -191,9 +229,13 @@ int mm_cmd_info(int argc, char **argv)
         }
         printf("}\n");
     } else {
-        printf("kind       %s\nV          %zu\nvocab      %s\n", counts ? "counts" : "neural",
-               V, vocab);
-        if (counts) {
+        printf("kind       %s\nV          %zu\nvocab      %s\norder      %d\n",
+               counts ? "counts" : "neural", V, vocab, K);
+        if (counts && K > 2) {
+            printf("names      %llu\nngrams     %llu\ndistinct   %zu\ncontexts   %zu\n"
+                   "smoothing  %g\n", (unsigned long long)names, (unsigned long long)bigrams,
+                   m->ng_n, m->nctx, m->smoothing);
+        } else if (counts) {
             printf("names      %llu\nbigrams    %llu\nsmoothing  %g\n",
                    (unsigned long long)names, (unsigned long long)bigrams, m->smoothing);
         } else {
@@ -211,11 +253,49 @@ static const char export_usage[] =
     "\n"
     "Write the model as a NumPy .npy array (format 1.0) that numpy.load and\n"
     "torch.from_numpy read: a count model's V x V counts as int64 (or, with\n"
-    "--probs, P as float32); a neural model's W as float32.\n"
+    "--probs, P as float32); a neural model's W as float32.  An order-K model\n"
+    "gives a (V^(K-1), V) array, row = context (numpy: .reshape((V,) * K)).\n"
     "\n"
     "      --npy FILE       output file (atomically: temp file + rename)\n"
     "      --probs          write the probabilities P instead\n"
     "  -h, --help           this text\n";
+
+/* An order-K model as a dense (V^(K-1), V) array: row = context key, as
+ * the notebook's N.view(-1, V) (numpy: .reshape((V,) * K)).  Refused above
+ * 2^27 cells (1 GiB of int64): such a model belongs in an ARPA file. */
+static mm_status export_ngram_npy(const mm_model *m, const char *npy, int probs)
+{
+    const size_t V = m->vocab.size;
+    double cells = pow((double)V, m->order);
+    if (cells > (double)((size_t)1 << 27)) {
+        return mm_fail(MM_ERR_INVALID_ARG, "%s: a dense order-%d table has V^K = %.0f cells "
+                       "(more than 2^27); use --arpa", npy, m->order, cells);
+    }
+    size_t n = (size_t)cells;
+    void *buf = malloc(n * (probs ? sizeof(float) : sizeof(uint64_t)));
+    if (buf == NULL) {
+        return mm_fail(MM_ERR_NOMEM, "out of memory");
+    }
+    mm_status st;
+    if (probs) {
+        st = mm_model_dense_probs(m, buf, n);
+        if (st == MM_OK) {
+            st = mm_npy_write_f32(npy, buf, n / V, V);
+        }
+    } else {
+        st = mm_model_dense_counts(m, buf, n);
+        int64_t *c64 = buf;
+        for (size_t i = 0; st == MM_OK && i < n; i++) { /* in place: same width */
+            uint64_t u = ((uint64_t *)buf)[i];
+            c64[i] = u > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)u;
+        }
+        if (st == MM_OK) {
+            st = mm_npy_write_i64(npy, c64, n / V, V);
+        }
+    }
+    free(buf);
+    return st;
+}
 
 int mm_cmd_export(int argc, char **argv)
 {
@@ -248,7 +328,9 @@ int mm_cmd_export(int argc, char **argv)
         return mm_cli_fail(st);
     }
     size_t V = m->vocab.size;
-    if (probs) {
+    if (m->order > 2) {
+        st = export_ngram_npy(m, npy, probs);
+    } else if (probs) {
         st = mm_npy_write_f32(npy, m->probs, V, V);
     } else if (m->kind == MM_MODEL_COUNTS) {
         int64_t *c64 = malloc(V * V * sizeof *c64);

@@ -16,6 +16,7 @@
 #include "corpus.h"
 #include "internal.h"
 #include "model.h"
+#include "ngram.h"
 
 /* The result from counts in the model's vocabulary (V*V), summed in index
  * order: one summation order for every way of counting. */
@@ -42,9 +43,26 @@ static mm_status mm_eval_from_counts(const mm_model *m, const uint64_t *counts,
     return MM_OK;
 }
 
+/* Order K > 2: the corpus's n-grams in the model's vocabulary, scored one
+ * distinct n-gram at a time (ngram_model.c). */
+static mm_status mm_eval_ngram_corpus(const mm_model *m, const mm_corpus *c,
+                                      const mm_count_opts *opts, mm_eval_result *out)
+{
+    mm_ngrams *g = NULL;
+    mm_status st = mm_count_ngrams(c, &m->vocab, m->order, opts, &g);
+    if (st == MM_OK) {
+        st = mm_ngram_eval(m, g, c->name, out);
+    }
+    mm_ngrams_destroy(g);
+    return st;
+}
+
 mm_status mm_eval_corpus(const mm_model *m, const mm_corpus *c,
                          const mm_count_opts *opts, mm_eval_result *out)
 {
+    if (m->order > 2) {
+        return mm_eval_ngram_corpus(m, c, opts, out);
+    }
     size_t V = m->vocab.size;
     uint64_t *counts = malloc(V * V * sizeof *counts);
     if (counts == NULL) {
@@ -64,6 +82,15 @@ mm_status mm_eval_file(const mm_model *m, const char *path, const mm_count_opts 
     /* One streaming pass (mm_count_file), then the counts moved into the
      * model's vocabulary.  A character the model lacks goes to the mapped
      * path, whose message names where it first occurs. */
+    if (m->order > 2) {
+        mm_corpus *c = NULL;
+        mm_status st = mm_corpus_open(&c, path);
+        if (st == MM_OK) {
+            st = mm_eval_ngram_corpus(m, c, opts, out);
+        }
+        mm_corpus_close(c);
+        return st;
+    }
     mm_vocab cv;
     uint64_t *cc = NULL;
     mm_status st = mm_count_file(path, opts, &cv, &cc, NULL);

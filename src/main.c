@@ -43,7 +43,7 @@ static const char mm_usage[] =
     "Character-level bigram language models (makemore, part 1).\n"
     "\n"
     "commands:\n"
-    "  count  CORPUS -o MODEL [--smoothing K] [--threads N] [--isa NAME] [--stats]\n"
+    "  count  CORPUS -o MODEL [--order K] [--smoothing K] [--threads N] [--isa NAME] [--stats]\n"
     "  train  CORPUS -o MODEL [--steps N] [--lr LR] [--reg R] [--seed S] [--init W0.npy]\n"
     "         [--driver counts|examples|onehot] [--batch B] [--threads N] [--isa NAME]\n"
     "         [--log FILE.csv] [--resume MODEL] [--every K]\n"

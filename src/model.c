@@ -26,6 +26,7 @@ mm_status mm_model_alloc(mm_model **out, mm_model_kind kind, const mm_vocab *v)
     }
     m->kind = kind;
     m->vocab = *v;
+    m->order = 2;
     m->probs = calloc(V * V, sizeof *m->probs);
     m->cum_ld = mm_round_up(V, MM_VPAD);
     m->cum = mm_alloc64(V * m->cum_ld * sizeof *m->cum);
@@ -57,6 +58,11 @@ void mm_model_destroy(mm_model *m)
     free(m->probs);
     free(m->cum);
     free(m->guide);
+    free(m->ng_keys);
+    free(m->ng_counts);
+    free(m->ctx_keys);
+    free(m->ctx_start);
+    free(m->ctx_sum);
     free(m);
 }
 

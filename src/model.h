@@ -35,6 +35,17 @@ struct mm_model {
                              kernels' shortcut (kernels/kernels.h); valid
                              once mm_model_guide() has returned it */
     int guide_state;      /* 0 stale, 1 being built, 2 built */
+    /* Order-K count models (K > 2, ngram_model.c): only the n-grams seen,
+     * sorted by key, grouped by context (key / V); counts, probs, cum and
+     * guide above are NULL then. */
+    int order;            /* K; 2 for bigram and neural models */
+    size_t ng_n;          /* distinct n-grams */
+    uint64_t *ng_keys;
+    uint64_t *ng_counts;
+    size_t nctx;          /* distinct contexts */
+    uint64_t *ctx_keys;   /* nctx contexts, ascending */
+    size_t *ctx_start;    /* nctx + 1: context i owns n-grams [start[i], start[i+1]) */
+    float *ctx_sum;       /* float32 sum of the smoothed row, as torch sums it */
 };
 
 /* Allocate an empty model of the given kind and vocabulary (zeroed). */

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# ngram.sh - order-K models end to end (issue 13, item 1): count --order K on
+# names.txt against PyTorch's figures (tests/ref/make_ngram_ref.py): NLL, names
+# drawn with seed 2147483647; threads give the same file; info, export, the
+# --order checks and errors; the version 1 model fixture.  Skips (77) without
+# names.txt.  Env: MAKEMORE, MM_NAMES, MM_TEST_TMP, MM_SOURCE_DIR.
+set -u
+
+MM=${MAKEMORE:?set MAKEMORE to the makemore binary}
+N=${MM_NAMES:-}
+if [ -z "$N" ] || [ ! -r "$N" ]; then
+    echo "skip: names.txt not found (set MM_NAMES)"
+    exit 77
+fi
+mkdir -p "${MM_TEST_TMP:-/tmp}"
+T=$(mktemp -d "${MM_TEST_TMP:-/tmp}/cli_ngram.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+
+PY=
+if [ -x /usr/bin/python3 ]; then
+    PY=/usr/bin/python3
+fi
+HAVE_NUMPY=0
+if [ -n "$PY" ] && "$PY" -c 'import numpy' 2>/dev/null; then
+    HAVE_NUMPY=1
+fi
+
+fails=0
+fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+# run CMD...: exit code in $rc, output in $T/out and $T/err
+run() { "$@" >"$T/out" 2>"$T/err"; rc=$?; }
+expect_rc() {
+    [ "$rc" = "$1" ] || fail "$2: exit $rc, want $1; stderr: $(head -c 600 "$T/err")"
+}
+expect_out() { # expect_out FILE WANT WHAT: exact content
+    local got
+    got=$(cat "$1")
+    [ "$got" = "$2" ] || fail "$3: got [$got], want [$2]"
+}
+expect_grep() { # expect_grep FILE FIXED-STRING WHAT
+    grep -qF -- "$2" "$1" || fail "$3: '$2' not in $(head -c 600 "$1")"
+}
+# json_check FILE PYTHON-EXPR: the expression over d (the parsed JSON) is true
+json_check() {
+    if [ -n "$PY" ]; then
+        "$PY" -c 'import json, math, sys
+d = json.load(open(sys.argv[1]))
+ok = eval("(" + sys.argv[2] + ")")
+sys.exit(0 if ok else 1)' "$1" "$2" || fail "json: $2 is false for $(cat "$1")"
+        return 0
+    fi
+    return 1
+}
+
+# ---- PyTorch figures (tests/ref/make_ngram_ref.py NAMES K SMOOTHING) ---------
+# nll: torch's mean of log(P) as Python floats; ours sums in double the log of
+# the same float32 P: equal to 1e-6 relative (the printed %.10g agrees to ~8).
+check_nll() { # check_nll JSON WANT WHAT
+    json_check "$1" "d['examples'] == 228146 and abs(d['nll'] - $2) <= 1e-6 * $2" ||
+        expect_grep "$1" "\"nll\": ${2:0:6}" "$3"
+}
+
+run "$MM" count "$N" --order 3 -o "$T/k3.model"
+expect_rc 0 "count --order 3"
+expect_grep "$T/err" "order 3, 228146 n-grams (6063 distinct)" "count --order 3 summary"
+run "$MM" eval "$T/k3.model" "$N" --json
+expect_rc 0 "eval trigram"
+check_nll "$T/out" 2.2125824259 "trigram nll, +1 smoothing"
+run "$MM" sample "$T/k3.model" -n 12
+expect_rc 0 "sample trigram"
+expect_out "$T/out" $'miq\naxx\nmereyannyaar\nknooraen\nel\nmarviovania\nodarimalabelon\nhamirelslen\nelyn\nrae\nbra\nceevlainacelonikaireil' "trigram names (seed 2147483647) vs torch"
+
+run "$MM" count "$N" --order 4 --smoothing 0.5 -o "$T/k4.model"
+expect_rc 0 "count --order 4"
+run "$MM" eval "$T/k4.model" "$N" --json --order 4
+expect_rc 0 "eval 4-gram"
+check_nll "$T/out" 2.0183678450 "4-gram nll, 0.5 smoothing"
+run "$MM" sample "$T/k4.model" -n 5 --seed 2147483647 --order 4
+expect_rc 0 "sample 4-gram"
+expect_out "$T/out" $'miqaayu\nmeriusduzniv\nknowqdjvdhd\nmarycnzduqkataishaan\ndalyn' "4-gram names vs torch"
+
+# ---- the same file at 1, 2, 3 threads (dense K = 3, hash K = 5), and stdin ----
+for K in 3 5; do
+    for t in 1 2 3; do
+        run "$MM" count "$N" --order $K --threads $t -o "$T/t$t.model"
+        expect_rc 0 "count --order $K --threads $t"
+    done
+    cmp -s "$T/t1.model" "$T/t2.model" || fail "order $K: 1 and 2 threads differ"
+    cmp -s "$T/t1.model" "$T/t3.model" || fail "order $K: 1 and 3 threads differ"
+done
+"$MM" count - --order 5 -o "$T/stdin.model" <"$N" 2>/dev/null || fail "count - --order 5"
+cmp -s "$T/t1.model" "$T/stdin.model" || fail "order 5 from standard input differs"
+
+# ---- eval --words lists the n-grams of E01 -----------------------------------
+run "$MM" eval "$T/k3.model" --words emma
+expect_rc 0 "eval --words"
+[ "$(cut -d: -f1 "$T/out" | head -5 | tr '\n' ' ')" = "..e .em emm mma ma. " ] ||
+    fail "eval --words emma: trigrams $(head -5 "$T/out")"
+
+# ---- info, export -----------------------------------------------------------
+run "$MM" info "$T/k3.model" --json
+expect_rc 0 "info --json"
+json_check "$T/out" "d['order'] == 3 and d['ngrams'] == 228146 and d['distinct'] == 6063 and d['names'] == 32033"
+run "$MM" info "$T/k3.model"
+expect_grep "$T/out" "order      3" "info order"
+run "$MM" export "$T/k3.model" --npy "$T/n3.npy"
+expect_rc 0 "export --npy order 3"
+run "$MM" export "$T/k3.model" --npy "$T/p3.npy" --probs
+expect_rc 0 "export --npy --probs order 3"
+if [ "$HAVE_NUMPY" = 1 ]; then
+    "$PY" - "$T/n3.npy" "$T/p3.npy" <<'PYEOF' || fail "exported trigram arrays"
+import sys, numpy as np
+n = np.load(sys.argv[1]); p = np.load(sys.argv[2])
+assert n.shape == (729, 27) and n.dtype == np.int64 and n.sum() == 228146, n.shape
+assert n.reshape(27, 27, 27)[0, 0].sum() == 32033   # one '..x' per name
+assert np.allclose(p.sum(1), 1, atol=1e-6)
+# P as the notebook: (N + 1) / row sums, in float32
+q = (n + 1).astype(np.float32); q /= q.sum(1, keepdims=True)
+assert np.array_equal(p, q), abs(p - q).max()
+PYEOF
+fi
+
+# ---- --order checks and usage errors -------------------------------------------
+for bad in 1 7 x ""; do
+    run "$MM" count "$N" --order "$bad" -o "$T/bad.model"
+    expect_rc 2 "count --order '$bad'"
+done
+[ ! -e "$T/bad.model" ] || fail "a refused count wrote a model"
+run "$MM" eval "$T/k3.model" "$N" --order 2
+expect_rc 1 "eval --order 2 of a trigram model"
+expect_grep "$T/err" "has order 3, not 2" "order mismatch message"
+run "$MM" sample "$T/k3.model" --order 4
+expect_rc 1 "sample --order 4 of a trigram model"
+run "$MM" info "$T/k3.model" --order 9
+expect_rc 2 "info --order 9"
+printf 'ab\nc\n' >"$T/small.txt"
+run "$MM" count "$T/small.txt" --order 3 -o "$T/small.model"
+expect_rc 0 "count a small corpus"
+run "$MM" eval "$T/small.model" "$N"
+expect_rc 1 "eval with characters the model lacks"
+expect_grep "$T/err" "$N:22:3: character 'd'" "unknown character message names file:line:column"
+run "$MM" count "$T/small.txt" --order 3 --smoothing 0 -o "$T/k0.model"
+expect_rc 0 "count --smoothing 0"
+printf 'ba\n' >"$T/unseen.txt"
+run "$MM" eval "$T/k0.model" "$T/unseen.txt" --json
+expect_rc 0 "eval k = 0 with an unseen n-gram"
+expect_grep "$T/out" '"nll": null' "an unseen n-gram with k = 0 gives an infinite NLL"
+
+# ---- a version 1 model file (written before the order field) ---------------------
+if [ -n "${MM_SOURCE_DIR:-}" ]; then
+    F="$MM_SOURCE_DIR/tests/fixtures"
+    run "$MM" eval "$F/bigram_v1.bin" "$F/five.txt" --json
+    expect_rc 0 "eval a version 1 model"
+    expect_grep "$T/out" '"examples": 32, "nll": 1.621416619' "version 1 model eval"
+    run "$MM" info "$F/bigram_v1.bin" --json
+    json_check "$T/out" "d['order'] == 2 and d['bigrams'] == 32 and d['smoothing'] == 0.5"
+fi
+
+if [ "$fails" != 0 ]; then
+    echo "$fails check(s) failed"
+    exit 1
+fi
+echo "ok"
