@@ -6,10 +6,11 @@
 find_package(MPI REQUIRED COMPONENTS C)
 
 file(GLOB MM_MPI_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/mpi/*.c)
-# src/cli_eval.c: eval --words reads no corpus; rank 0 runs makemore's code.
-add_executable(makemore-mpi ${MM_MPI_SOURCES} ${PROJECT_SOURCE_DIR}/src/cli_eval.c
-  ${PROJECT_SOURCE_DIR}/src/cli_order.c)
-target_include_directories(makemore-mpi PRIVATE ${PROJECT_SOURCE_DIR}/src
+# src/cli/cli_eval.c: eval --words reads no corpus; rank 0 runs makemore's code.
+add_executable(makemore-mpi ${MM_MPI_SOURCES} ${PROJECT_SOURCE_DIR}/src/cli/cli_eval.c
+  ${PROJECT_SOURCE_DIR}/src/cli/cli_order.c)
+target_include_directories(makemore-mpi PRIVATE ${PROJECT_SOURCE_DIR}/src/cli
+                           ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/src/io
                            ${PROJECT_SOURCE_DIR}/src/mpi ${PROJECT_SOURCE_DIR}/kernels)
 target_link_libraries(makemore-mpi PRIVATE makemore_lib MPI::MPI_C m)
 install(TARGETS makemore-mpi RUNTIME DESTINATION bin)
@@ -40,7 +41,7 @@ if(MM_BUILD_TESTS)
       if(np GREATER 2)
         set(flags "--oversubscribe")
       endif()
-      add_test(NAME mpi_${name}_np${np} COMMAND bash ${script})
+      add_test(NAME mpi_${name}_np${np} COMMAND ${MM_TEST_STRICT} bash ${script})
       set_tests_properties(mpi_${name}_np${np} PROPERTIES
         ENVIRONMENT "${MM_MPI_TEST_ENV};MM_MPI_NP=${np};MM_MPI_FLAGS=${flags}"
         PROCESSORS ${np} SKIP_RETURN_CODE 77 TIMEOUT 900)

@@ -178,6 +178,10 @@ const uint64_t *mm_model_counts(const mm_model *m);
 double mm_model_smoothing(const mm_model *m);
 /* V*V row-stochastic float32 probabilities (rows sum to ~1). */
 const float *mm_model_probs(const mm_model *m);
+/* V*V float32 weights W (neural models; NULL for count models), and the
+ * gradient steps a neural model has done (0 for count models). */
+const float *mm_model_weights(const mm_model *m);
+uint64_t mm_model_steps(const mm_model *m);
 
 /* An order-K count model from n-gram counts: P(next | context) =
  * (C[context, next] + k) / (sum over next of C + k V), in float32 as PyTorch

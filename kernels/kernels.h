@@ -4,7 +4,7 @@
  * Kernels are single-threaded and pure: no allocation, no I/O, no globals.
  * kernels/scalar.c is the specification; each ISA file (avx2.c, avx512.c)
  * holds optimised variants that tests/test_kernels_*.c prove equal to it.
- * src/dispatch.c picks one table at start-up (--isa, $MM_ISA, best).
+ * kernels/dispatch.c picks one table at start-up (--isa, $MM_ISA, best).
  */
 #ifndef MM_KERNELS_H
 #define MM_KERNELS_H
@@ -168,7 +168,7 @@ const mm_kernels *mm_kernels_active(void);
 /* Table by name, or NULL. */
 const mm_kernels *mm_kernels_find(const char *name);
 
-/* CPU feature checks (src/cpu.c). */
+/* CPU feature checks (kernels/cpu.c). */
 int mm_cpu_always(void);
 int mm_cpu_has_avx2_fma(void);
 int mm_cpu_has_avx512(void);   /* F + BW + VL + DQ + VBMI, OS saves ZMM state */

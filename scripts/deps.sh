@@ -11,6 +11,7 @@ mm_pkgs_for() {
         test)   echo "libcmocka-dev" ;;
         bench)  echo "libbenchmark-dev" ;;
         python) echo "python3 python3-numpy" ;;
+        pymod)  echo "python3-dev python3-numpy python3-pytest" ;;  # import makemore (python/)
         torch)  echo "python3-torch" ;;
         plot)   echo "python3-matplotlib" ;;
         mpi)    echo "libopenmpi-dev openmpi-bin" ;;

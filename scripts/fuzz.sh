@@ -23,12 +23,12 @@ bin="$out/bin"
 mkdir -p "$bin"
 
 flags=(-g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer-no-link,address,undefined
-       -fno-sanitize-recover=undefined -Iinclude -Isrc -Ikernels -Wno-unknown-pragmas
+       -fno-sanitize-recover=undefined -Iinclude -Isrc -Isrc/io -Ikernels -Wno-unknown-pragmas
        -DMM_HAVE_AVX2 -DMM_HAVE_AVX512)
-lib=(src/error.c src/outfile.c src/mapguard.c src/crc32c.c src/utf8.c src/vocab.c src/corpus.c
-     src/count.c src/count_file.c src/stream.c src/model.c src/modelfile.c src/eval.c
-     src/sample.c src/rng.c
-     src/npy.c src/dispatch.c src/cpu.c kernels/scalar.c)
+lib=(src/error.c src/io/outfile.c src/io/mapguard.c src/io/crc32c.c src/io/utf8.c src/io/vocab.c
+     src/io/corpus.c src/util.c src/count.c src/count_file.c src/stream.c src/model.c
+     src/io/modelfile.c src/eval.c src/sample.c src/rng.c
+     src/io/npy.c kernels/dispatch.c kernels/cpu.c kernels/scalar.c)
 objs=()
 for f in "${lib[@]}"; do
     o="$bin/$(echo "$f" | tr / _).o"

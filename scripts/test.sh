@@ -20,7 +20,7 @@ for arg in "$@"; do
     esac
 done
 
-mm_install_deps build test bench python
+mm_install_deps build test bench python pymod  # pymod: the Python module and its pytest tests
 mm_install_deps mpi  # Open MPI: makemore-mpi and its mpirun tests (tests/mpi)
 jobs=$(nproc 2>/dev/null || echo 2)
 

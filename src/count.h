@@ -38,7 +38,7 @@ mm_status mm_count_file_sized(const char *path, const mm_count_opts *opts, size_
                               size_t piece, mm_vocab *v, uint64_t **counts,
                               mm_corpus_info *info);
 
-/* makemore-mpi (defined in src/corpus.c): open part `part` of `parts` of
+/* makemore-mpi (defined in src/io/corpus.c): open part `part` of `parts` of
  * the corpus file at path, split at line starts (see there), validated, with
  * the vocabulary of the part.  Messages name lines and byte offsets in the
  * whole file.  Count it with mm_count_bigrams in a merged vocabulary: the

@@ -227,6 +227,16 @@ const float *mm_model_probs(const mm_model *m)
     return m->probs;
 }
 
+const float *mm_model_weights(const mm_model *m)
+{
+    return m->kind == MM_MODEL_NEURAL ? m->W : NULL;
+}
+
+uint64_t mm_model_steps(const mm_model *m)
+{
+    return m->kind == MM_MODEL_NEURAL ? m->neural.step : 0;
+}
+
 mm_status mm_vocab_validate(const mm_vocab *v, const char *name)
 {
     if (v->size == 0 || v->size > MM_MAX_VOCAB) {

@@ -8,27 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 #include "corpus.h"
 #include "internal.h"
 #include "stream.h"
-
-size_t mm_round_up(size_t x, size_t a)
-{
-    return (x + a - 1) / a * a;
-}
-
-void *mm_alloc64(size_t bytes)
-{
-    void *p = aligned_alloc(64, mm_round_up(bytes ? bytes : 1, 64));
-    if (p != NULL) {
-        memset(p, 0, mm_round_up(bytes ? bytes : 1, 64));
-    }
-    return p;
-}
 
 void mm_symmap_init(mm_symmap *s, const mm_vocab *v)
 {
@@ -119,13 +101,6 @@ size_t mm_line_start_at_or_after(const uint8_t *data, size_t size, size_t x)
     return nl ? (size_t)(nl - data) + 1 : size;
 }
 
-void mm_range(size_t size, size_t t, size_t T, size_t *lo, size_t *hi)
-{
-    size_t q = size / T, r = size % T;
-    *lo = q * t + (t < r ? t : r);
-    *hi = *lo + q + (t < r ? 1 : 0);
-}
-
 /* Number of minibatch positions: one per byte, plus the final boundary of
  * an unterminated last line. */
 uint64_t mm_positions(const mm_corpus *c)
@@ -207,15 +182,4 @@ uint64_t mm_draw_position(mm_rng *g, uint64_t P)
     uint64_t hi = mm_rng_u32(g);
     uint64_t lo = mm_rng_u32(g);
     return ((hi << 32) | lo) % P;
-}
-
-void mm_omp_team(size_t *t, size_t *T)
-{
-#ifdef _OPENMP
-    *t = (size_t)omp_get_thread_num();
-    *T = (size_t)omp_get_num_threads();
-#else
-    *t = 0;
-    *T = 1;
-#endif
 }

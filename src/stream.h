@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "makemore.h"
+#include "util.h"
 
 /* Byte / code point -> symbol index in the model's vocabulary.  The corpus
  * has been checked against the vocabulary (by counting it) before any of
@@ -18,10 +19,6 @@ typedef struct mm_symmap {
     int16_t small[0x800];        /* cp < 0x800 -> index, -1 if absent */
     const mm_vocab *v;
 } mm_symmap;
-
-size_t mm_round_up(size_t x, size_t a);
-
-void *mm_alloc64(size_t bytes);
 
 void mm_symmap_init(mm_symmap *s, const mm_vocab *v);
 
@@ -44,12 +41,6 @@ size_t mm_stream_fill_ascii(const mm_symmap *s, const uint8_t *data, size_t *pos
 
 /* The first line start >= x (size if none). */
 size_t mm_line_start_at_or_after(const uint8_t *data, size_t size, size_t x);
-
-void mm_range(size_t size, size_t t, size_t T, size_t *lo, size_t *hi);
-
-/* Inside an OpenMP parallel region: this thread's index and the team size
- * (0 and 1 in a build without OpenMP). */
-void mm_omp_team(size_t *t, size_t *T);
 
 /* Number of minibatch positions: one per byte, plus the final boundary of
  * an unterminated last line. */

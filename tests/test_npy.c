@@ -1,5 +1,5 @@
 /*
- * test_npy.c - .npy export/import and the SVG plots (src/npy.c,
+ * test_npy.c - .npy export/import and the SVG plots (src/io/npy.c,
  * src/plot_svg.c).
  *
  * The .npy reader faces files from anywhere, so besides round trips this

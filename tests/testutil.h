@@ -28,7 +28,8 @@ uint64_t mm_test_rand(uint64_t *state);
 /* The seed for this run: $MM_TEST_SEED or a fixed default; printed. */
 uint64_t mm_test_seed(void);
 
-/* Path of names.txt ($MM_NAMES) or NULL if absent (tests then skip()). */
+/* Path of names.txt ($MM_NAMES).  If it is absent: a failure, or NULL (the
+ * test then skips) with MM_ALLOW_SKIP=1. */
 const char *mm_test_names_path(void);
 /* A scratch directory ($MM_TEST_TMP or /tmp). */
 const char *mm_test_tmpdir(void);

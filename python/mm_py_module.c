@@ -1,0 +1,403 @@
+/*
+ * mm_py_module.c - the module makemore._makemore: count(), load(), train(),
+ * the kernel-set queries and the exception classes.  Every call goes through
+ * include/makemore.h only; long C calls run with the GIL released (the
+ * library keeps its error message per thread, so it is read back on the
+ * thread that failed).
+ */
+#define MM_PY_MAIN
+#include "mm_py.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <time.h>
+
+#define MM_PY_DEFAULT_SEED 2147483647ULL
+
+/* ---- exceptions ------------------------------------------------------------ */
+
+static PyObject *mm_py_error;         /* makemore.Error(Exception) */
+static PyObject *mm_py_file_error;    /* FileError(Error, OSError): MM_ERR_IO */
+static PyObject *mm_py_corpus_error;  /* CorpusError(Error, ValueError) */
+static PyObject *mm_py_vocab_error;   /* VocabError(Error, ValueError) */
+static PyObject *mm_py_format_error;  /* FormatError(Error, ValueError) */
+static PyObject *mm_py_diverged;      /* DivergedError(Error, ArithmeticError) */
+
+PyObject *mm_py_raise(mm_status st)
+{
+    const char *msg = mm_errmsg();
+    if (msg == NULL || msg[0] == '\0') {
+        msg = mm_status_str(st);
+    }
+    PyObject *type = mm_py_error;
+    switch (st) {
+    case MM_ERR_NOMEM: return PyErr_NoMemory();
+    case MM_ERR_IO: type = mm_py_file_error; break;
+    case MM_ERR_INVALID_ARG: type = PyExc_ValueError; break;
+    case MM_ERR_CORPUS: type = mm_py_corpus_error; break;
+    case MM_ERR_VOCAB: type = mm_py_vocab_error; break;
+    case MM_ERR_FORMAT: type = mm_py_format_error; break;
+    case MM_ERR_DIVERGED: type = mm_py_diverged; break;
+    default: break;
+    }
+    PyErr_SetString(type, msg);
+    return NULL;
+}
+
+/* One class derived from Error and, if base is not NULL, from base too, so
+ * that `except OSError` and `except makemore.Error` both catch a FileError. */
+static PyObject *mm_py_new_error(PyObject *mod, const char *name, PyObject *base,
+                                 const char *doc)
+{
+    char full[64];
+    snprintf(full, sizeof full, "makemore.%s", name);
+    PyObject *bases = base ? PyTuple_Pack(2, mm_py_error, base) : PyTuple_Pack(1, mm_py_error);
+    if (bases == NULL) {
+        return NULL;
+    }
+    PyObject *cls = PyErr_NewExceptionWithDoc(full, doc, bases, NULL);
+    Py_DECREF(bases);
+    if (cls != NULL && PyModule_AddObjectRef(mod, name, cls) < 0) {
+        Py_CLEAR(cls);
+    }
+    return cls;
+}
+
+int mm_py_add_errors(PyObject *mod)
+{
+    mm_py_error = PyErr_NewExceptionWithDoc("makemore.Error",
+        "A libmakemore failure; the message names the file, line and problem.", NULL, NULL);
+    if (mm_py_error == NULL || PyModule_AddObjectRef(mod, "Error", mm_py_error) < 0) {
+        return -1;
+    }
+    mm_py_file_error = mm_py_new_error(mod, "FileError", PyExc_OSError,
+                                       "A file could not be opened, read or written.");
+    mm_py_corpus_error = mm_py_new_error(mod, "CorpusError", PyExc_ValueError,
+        "Bad corpus content: NUL byte, invalid UTF-8, '.', a lone CR, ...");
+    mm_py_vocab_error = mm_py_new_error(mod, "VocabError", PyExc_ValueError,
+        "Too many symbols, or a symbol the model lacks.");
+    mm_py_format_error = mm_py_new_error(mod, "FormatError", PyExc_ValueError,
+        "A model or .npy file that is malformed, truncated or corrupt.");
+    mm_py_diverged = mm_py_new_error(mod, "DivergedError", PyExc_ArithmeticError,
+        "Training produced a NaN or infinite loss.");
+    if (!mm_py_file_error || !mm_py_corpus_error || !mm_py_vocab_error || !mm_py_format_error ||
+        !mm_py_diverged) {
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- count / load ------------------------------------------------------------ */
+
+/* The orders libmakemore counts: 2 until the n-gram API of issue 13 is in
+ * include/makemore.h. */
+static int mm_py_check_order(int order)
+{
+    if (order == 2) {
+        return 0;
+    }
+    if (order >= 3 && order <= 6) {
+        PyErr_Format(PyExc_NotImplementedError,
+                     "order %d: libmakemore counts bigrams (order 2) only so far", order);
+    } else {
+        PyErr_Format(PyExc_ValueError, "order must be 2..6, not %d", order);
+    }
+    return -1;
+}
+
+static PyObject *mm_py_count(PyObject *self, PyObject *args, PyObject *kw)
+{
+    static char *kwlist[] = {"path", "order", "smoothing", "threads", NULL};
+    PyObject *path = NULL;
+    int order = 2, threads = 0;
+    double smoothing = 1.0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|i$di:count", kwlist, PyUnicode_FSConverter,
+                                     &path, &order, &smoothing, &threads)) {
+        return NULL;
+    }
+    if (mm_py_check_order(order) < 0) {
+        Py_DECREF(path);
+        return NULL;
+    }
+    mm_count_opts opts = {.threads = threads};
+    mm_vocab v;
+    uint64_t *counts = NULL;
+    mm_model *m = NULL;
+    mm_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = mm_count_file(PyBytes_AS_STRING(path), &opts, &v, &counts, NULL);
+    if (st == MM_OK) {
+        st = mm_model_from_counts(&m, &v, counts, smoothing);
+    }
+    free(counts);
+    Py_END_ALLOW_THREADS
+    Py_DECREF(path);
+    if (st != MM_OK) {
+        return mm_py_raise(st);
+    }
+    return mm_py_model_wrap(m);
+}
+
+static PyObject *mm_py_load(PyObject *self, PyObject *args)
+{
+    PyObject *path = NULL;
+    if (!PyArg_ParseTuple(args, "O&:load", PyUnicode_FSConverter, &path)) {
+        return NULL;
+    }
+    mm_model *m = NULL;
+    mm_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = mm_model_load(&m, PyBytes_AS_STRING(path));
+    Py_END_ALLOW_THREADS
+    Py_DECREF(path);
+    if (st != MM_OK) {
+        return mm_py_raise(st);
+    }
+    return mm_py_model_wrap(m);
+}
+
+/* ---- train ---------------------------------------------------------------------- */
+
+/* What the step callback records: the loss of every step, and whether a
+ * signal handler (Ctrl-C) raised.  The callback runs without the GIL and
+ * takes it only every MM_PY_SIGNAL_PERIOD seconds, so that a step of a few
+ * microseconds does not wait on other Python threads. */
+#define MM_PY_SIGNAL_PERIOD 0.05
+
+typedef struct mm_py_train_log {
+    double *loss;
+    uint64_t first;       /* the model's step when the run started */
+    uint64_t cap;
+    uint64_t n;           /* steps recorded */
+    double since_check;   /* seconds since the last signal check */
+    int interrupted;      /* a Python exception is pending in this thread */
+} mm_py_train_log;
+
+static int mm_py_on_step(const mm_train_progress *p, void *user)
+{
+    mm_py_train_log *log = user;
+    uint64_t i = p->step - log->first;
+    if (i < log->cap) {
+        log->loss[i] = p->loss;
+        log->n = i + 1;
+    }
+    log->since_check += p->seconds;
+    if (log->since_check >= MM_PY_SIGNAL_PERIOD) {
+        log->since_check = 0.0;
+        PyGILState_STATE gs = PyGILState_Ensure();
+        if (PyErr_CheckSignals() < 0) {
+            log->interrupted = 1;  /* the exception stays set on this thread */
+        }
+        PyGILState_Release(gs);
+    }
+    return log->interrupted;
+}
+
+/* init (array-like, V x V) as a C-contiguous float32 array, or NULL with an
+ * exception. */
+static PyArrayObject *mm_py_init_array(PyObject *init, uint32_t V)
+{
+    PyArrayObject *a = (PyArrayObject *)PyArray_FROMANY(init, NPY_FLOAT32, 2, 2,
+                                                        NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
+    if (a == NULL) {
+        return NULL;
+    }
+    if (PyArray_DIM(a, 0) != V || PyArray_DIM(a, 1) != V) {
+        PyErr_Format(PyExc_ValueError, "init: expected a %u x %u array, got %zd x %zd",
+                     (unsigned)V, (unsigned)V, (Py_ssize_t)PyArray_DIM(a, 0),
+                     (Py_ssize_t)PyArray_DIM(a, 1));
+        Py_DECREF(a);
+        return NULL;
+    }
+    return a;
+}
+
+static PyObject *mm_py_train(PyObject *self, PyObject *args, PyObject *kw)
+{
+    static char *kwlist[] = {"path", "steps", "lr", "reg", "seed", "driver", "batch",
+                             "threads", "init", "order", NULL};
+    PyObject *path = NULL, *init = Py_None, *result = NULL;
+    PyArrayObject *W0 = NULL;
+    unsigned long long steps = 100, seed = MM_PY_DEFAULT_SEED;
+    double lr = 50.0, reg = 0.01;
+    const char *driver = "counts";
+    unsigned int batch = 0;
+    int threads = 0, order = 2;
+    mm_corpus *corpus = NULL;
+    mm_model *m = NULL;
+    mm_py_train_log log = {0};
+    mm_status st = MM_OK;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|$KddKsIiOi:train", kwlist,
+                                     PyUnicode_FSConverter, &path, &steps, &lr, &reg, &seed,
+                                     &driver, &batch, &threads, &init, &order)) {
+        return NULL;
+    }
+    if (mm_py_check_order(order) < 0) {
+        goto cleanup;
+    }
+    mm_train_config cfg;
+    mm_train_config_init(&cfg);
+    cfg.steps = steps;
+    cfg.lr = lr;
+    cfg.reg = reg;
+    cfg.seed = seed;
+    cfg.batch = batch;
+    cfg.threads = threads;
+    cfg.on_step = mm_py_on_step;
+    cfg.user = &log;
+    if (!mm_train_driver_parse(driver, &cfg.driver)) {
+        PyErr_Format(PyExc_ValueError, "driver must be counts, examples or onehot, not '%s'",
+                     driver);
+        goto cleanup;
+    }
+    if (batch > 0 && cfg.driver == MM_DRIVER_COUNTS) {
+        cfg.driver = MM_DRIVER_EXAMPLES; /* as the CLI: --batch implies examples */
+    }
+    /* Bounded by what a list of losses can hold; the library checks the rest. */
+    if (steps > ((uint64_t)1 << 32)) {
+        PyErr_SetString(PyExc_ValueError, "steps must be at most 2**32");
+        goto cleanup;
+    }
+    log.cap = steps;
+    log.loss = PyMem_RawMalloc((size_t)(steps ? steps : 1) * sizeof(double));
+    if (log.loss == NULL) {
+        PyErr_NoMemory();
+        goto cleanup;
+    }
+
+    Py_BEGIN_ALLOW_THREADS
+    st = mm_corpus_open(&corpus, PyBytes_AS_STRING(path));
+    Py_END_ALLOW_THREADS
+    if (st != MM_OK) {
+        mm_py_raise(st);
+        goto cleanup;
+    }
+    if (init != Py_None) {
+        W0 = mm_py_init_array(init, mm_corpus_vocab(corpus)->size);
+        if (W0 == NULL) {
+            goto cleanup;
+        }
+    }
+    st = mm_train_model_create(&m, mm_corpus_vocab(corpus), &cfg,
+                               W0 ? (const float *)PyArray_DATA(W0) : NULL);
+    if (st != MM_OK) {
+        mm_py_raise(st);
+        goto cleanup;
+    }
+    log.first = mm_model_steps(m);
+    Py_BEGIN_ALLOW_THREADS
+    st = mm_train(m, corpus, &cfg);
+    Py_END_ALLOW_THREADS
+    if (log.interrupted) {
+        goto cleanup; /* the signal handler's exception (KeyboardInterrupt) */
+    }
+    if (st != MM_OK) {
+        mm_py_raise(st);
+        goto cleanup;
+    }
+    npy_intp n = (npy_intp)log.n;
+    PyObject *losses = PyArray_SimpleNew(1, &n, NPY_FLOAT64);
+    if (losses == NULL) {
+        goto cleanup;
+    }
+    memcpy(PyArray_DATA((PyArrayObject *)losses), log.loss, (size_t)n * sizeof(double));
+    PyObject *model = mm_py_model_wrap(m);
+    m = NULL; /* owned (or destroyed) by the wrapper now */
+    if (model == NULL) {
+        Py_DECREF(losses);
+        goto cleanup;
+    }
+    result = PyTuple_Pack(2, model, losses);
+    Py_DECREF(model);
+    Py_DECREF(losses);
+cleanup:
+    mm_model_destroy(m);
+    mm_corpus_close(corpus);
+    Py_XDECREF(W0);
+    PyMem_RawFree(log.loss);
+    Py_DECREF(path);
+    return result;
+}
+
+/* ---- kernel sets ---------------------------------------------------------------- */
+
+static PyObject *mm_py_isa(PyObject *self, PyObject *unused)
+{
+    return PyUnicode_FromString(mm_isa_name());
+}
+
+static PyObject *mm_py_isa_list(const char *csv)
+{
+    PyObject *s = PyUnicode_FromString(csv);
+    if (s == NULL) {
+        return NULL;
+    }
+    PyObject *sep = PyUnicode_FromString(",");
+    PyObject *list = sep ? PyUnicode_Split(s, sep, -1) : NULL;
+    Py_XDECREF(sep);
+    Py_DECREF(s);
+    return list;
+}
+
+static PyObject *mm_py_isa_built(PyObject *self, PyObject *unused)
+{
+    return mm_py_isa_list(mm_isa_built());
+}
+
+static PyObject *mm_py_isa_supported(PyObject *self, PyObject *unused)
+{
+    return mm_py_isa_list(mm_isa_supported());
+}
+
+static PyMethodDef mm_py_methods[] = {
+    {"count", (PyCFunction)(void (*)(void))mm_py_count, METH_VARARGS | METH_KEYWORDS,
+     "count(path, order=2, smoothing=1.0, *, threads=0) -> Model\n\n"
+     "Count the bigrams of the corpus file at path (UTF-8, one name per line)\n"
+     "and return the add-k smoothed count model (k = smoothing)."},
+    {"load", mm_py_load, METH_VARARGS,
+     "load(path) -> Model\n\nRead a model file written by Model.save or the makemore CLI."},
+    {"train", (PyCFunction)(void (*)(void))mm_py_train, METH_VARARGS | METH_KEYWORDS,
+     "train(path, *, steps=100, lr=50.0, reg=0.01, seed=2147483647, driver='counts',\n"
+     "      batch=0, threads=0, init=None, order=2) -> (Model, losses)\n\n"
+     "Train the neural bigram on the corpus at path, as the notebook does: W =\n"
+     "torch.randn((V, V), generator=torch.Generator().manual_seed(seed)) (or init),\n"
+     "then `steps` steps of W -= lr * grad(mean NLL + reg * mean(W**2)).  losses[k]\n"
+     "is the loss of step k, at W before its update (float64 array)."},
+    {"isa", mm_py_isa, METH_NOARGS,
+     "isa() -> str: the kernel set in use (MM_ISA at import, else the best)."},
+    {"isa_built", mm_py_isa_built, METH_NOARGS, "isa_built() -> list of str"},
+    {"isa_supported", mm_py_isa_supported, METH_NOARGS,
+     "isa_supported() -> list of str: the kernel sets this CPU runs."},
+    {NULL, NULL, 0, NULL}};
+
+static struct PyModuleDef mm_py_moduledef = {
+    PyModuleDef_HEAD_INIT, "makemore._makemore",
+    "libmakemore's character-level bigram models (the C extension behind `import makemore`).",
+    -1, mm_py_methods, NULL, NULL, NULL, NULL};
+
+PyMODINIT_FUNC PyInit__makemore(void)
+{
+    import_array();
+    PyObject *mod = PyModule_Create(&mm_py_moduledef);
+    if (mod == NULL) {
+        return NULL;
+    }
+    /* The kernel table is chosen once, before any work: MM_ISA if set (an
+     * unknown or unrunnable name fails the import), else the best. */
+    mm_status st = mm_dispatch_init(NULL);
+    if (st != MM_OK) {
+        PyErr_Format(PyExc_ImportError, "makemore: %s", mm_errmsg()[0] ? mm_errmsg()
+                                                                     : mm_status_str(st));
+        goto fail;
+    }
+    if (mm_py_add_errors(mod) < 0 || mm_py_add_model_type(mod) < 0 ||
+        PyModule_AddStringConstant(mod, "__version__", MM_VERSION_STRING) < 0 ||
+        PyModule_AddIntConstant(mod, "DEFAULT_SEED", (long)MM_PY_DEFAULT_SEED) < 0) {
+        goto fail;
+    }
+    return mod;
+fail:
+    Py_DECREF(mod);
+    return NULL;
+}

@@ -1,0 +1,95 @@
+"""makemore.train: the notebook's losses, W, and save/load.
+
+Tolerances: PyTorch's float32 run of the notebook gives 3.7686186 at step 0
+and 2.4901304 at step 99; tests/test_train.c holds the library to them
+within 2e-5 (float32 sums in a different order), and so does this file.
+softmax rows: atol 1e-7, rtol 1e-5 (STYLE.md), loosened to 1e-6 absolute
+because numpy's float32 exp differs from the kernels' by a few ulp.
+"""
+import numpy as np
+import pytest
+
+import makemore
+
+LOSS_ATOL = 2e-5
+
+
+def test_notebook_losses(names):
+    m, losses = makemore.train(names)
+    assert m.kind == "neural" and m.steps == 100 and m.counts is None
+    assert losses.dtype == np.float64 and losses.shape == (100,)
+    assert losses[0] == pytest.approx(3.7686186, abs=LOSS_ATOL)
+    assert losses[99] == pytest.approx(2.4901304, abs=LOSS_ATOL)
+    assert np.all(np.diff(losses) < 0)          # lr 50 descends every step here
+    W = m.W
+    assert W.dtype == np.float32 and W.shape == (27, 27)
+    # P is the softmax of each row of W.
+    e = np.exp(W.astype(np.float64) - W.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(m.probs, e / e.sum(axis=1, keepdims=True), rtol=1e-5, atol=1e-6)
+
+
+def test_steps_add_up(names):
+    """Ten steps, then from the same start ten more with init: the loss the
+    second run starts at is the first run's loss after its last update."""
+    a, la = makemore.train(names, steps=10)
+    b, lb = makemore.train(names, steps=11)
+    c, lc = makemore.train(names, steps=1, init=a.W, seed=1)
+    assert lc[0] == pytest.approx(lb[10], rel=1e-6)
+    np.testing.assert_array_equal(la, lb[:10])
+
+
+def test_init_and_zero_steps(names):
+    W0 = np.linspace(-1, 1, 27 * 27, dtype=np.float64).reshape(27, 27)  # converted to float32
+    m, losses = makemore.train(names, steps=0, init=W0)
+    assert losses.shape == (0,) and m.steps == 0
+    np.testing.assert_array_equal(m.W, W0.astype(np.float32))
+
+
+def test_initial_W_is_torch_randn(names):
+    torch = pytest.importorskip("torch")
+    m, _ = makemore.train(names, steps=0)
+    g = torch.Generator().manual_seed(2147483647)
+    ref = torch.randn((27, 27), generator=g).numpy()
+    np.testing.assert_allclose(m.W, ref, rtol=1e-6, atol=1e-6)   # "within a few ulp of torch"
+
+
+def test_drivers_agree(names):
+    _, ref = makemore.train(names, steps=5)
+    for driver in ("examples", "onehot"):
+        _, losses = makemore.train(names, steps=5, driver=driver)
+        np.testing.assert_allclose(losses, ref, rtol=1e-5)
+
+
+def test_minibatch(names):
+    m, losses = makemore.train(names, steps=20, batch=512, lr=10)
+    assert losses.shape == (20,) and np.all(np.isfinite(losses))
+    again, losses2 = makemore.train(names, steps=20, batch=512, lr=10, threads=1)
+    np.testing.assert_allclose(losses2, losses, rtol=1e-5)
+
+
+def test_save_load(names, tmp_path):
+    m, _ = makemore.train(names, steps=30)
+    path = tmp_path / "nn.mm"
+    m.save(path)
+    back = makemore.load(path)
+    assert back.kind == "neural" and back.steps == 30 and back.vocab == m.vocab
+    np.testing.assert_array_equal(back.W, m.W)
+    np.testing.assert_array_equal(back.probs, m.probs)
+    assert back.sample(20, seed=5) == m.sample(20, seed=5)
+    c = makemore.count(names, smoothing=0.5)
+    c.save(tmp_path / "c.mm")
+    cb = makemore.load(str(tmp_path / "c.mm"))
+    assert cb.smoothing == 0.5 and cb.W is None
+    np.testing.assert_array_equal(cb.counts, c.counts)
+    assert cb.eval(names) == c.eval(names)
+
+
+def test_bad_arguments(names):
+    with pytest.raises(ValueError, match="driver"):
+        makemore.train(names, steps=1, driver="gpu")
+    with pytest.raises(ValueError, match="27 x 27"):
+        makemore.train(names, steps=1, init=np.zeros((3, 3), np.float32))
+    with pytest.raises(ValueError, match="learning rate"):
+        makemore.train(names, steps=1, lr=-1.0)
+    with pytest.raises(NotImplementedError, match="order 3"):
+        makemore.train(names, order=3)

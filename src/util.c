@@ -1,0 +1,44 @@
+/*
+ * util.c - the helpers of util.h, shared by the counting and training
+ * drivers, the model and the MPI engine.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "util.h"
+
+size_t mm_round_up(size_t x, size_t a)
+{
+    return (x + a - 1) / a * a;
+}
+
+void *mm_alloc64(size_t bytes)
+{
+    void *p = aligned_alloc(64, mm_round_up(bytes ? bytes : 1, 64));
+    if (p != NULL) {
+        memset(p, 0, mm_round_up(bytes ? bytes : 1, 64));
+    }
+    return p;
+}
+
+void mm_range(size_t size, size_t t, size_t T, size_t *lo, size_t *hi)
+{
+    size_t q = size / T, r = size % T;
+    *lo = q * t + (t < r ? t : r);
+    *hi = *lo + q + (t < r ? 1 : 0);
+}
+
+void mm_omp_team(size_t *t, size_t *T)
+{
+#ifdef _OPENMP
+    *t = (size_t)omp_get_thread_num();
+    *T = (size_t)omp_get_num_threads();
+#else
+    *t = 0; /* scripts/fuzz.sh compiles OpenMP out */
+    *T = 1;
+#endif
+}

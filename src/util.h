@@ -1,0 +1,26 @@
+/*
+ * util.h - small helpers every driver needs (util.c): 64-byte aligned
+ * zeroed allocation, rounding, an even split of a range across threads, and
+ * the calling thread's place in its OpenMP team.  Not public.
+ */
+#ifndef MM_UTIL_H
+#define MM_UTIL_H
+
+#include <stddef.h>
+
+/* x rounded up to a multiple of a (a > 0). */
+size_t mm_round_up(size_t x, size_t a);
+
+/* Zeroed memory aligned to 64 bytes and rounded up to a multiple of 64
+ * (so whole vectors may be read past the last element); free() it.
+ * bytes == 0 still gives a valid pointer; NULL when out of memory. */
+void *mm_alloc64(size_t bytes);
+
+/* [lo, hi) of part t of T even parts of [0, size): the first size % T parts
+ * are one longer. */
+void mm_range(size_t size, size_t t, size_t T, size_t *lo, size_t *hi);
+
+/* Inside an OpenMP parallel region: this thread's index and the team size. */
+void mm_omp_team(size_t *t, size_t *T);
+
+#endif /* MM_UTIL_H */
