@@ -282,6 +282,14 @@ mm_status mm_npy_write_f32(const char *path, const float *data,
 mm_status mm_npy_read_f32(const char *path, float **out, size_t *rows,
                           size_t *cols);
 
+/* The model as an ARPA back-off language model (text; written atomically):
+ * characters are words, a name is "<s> c1 .. cn </s>", log10
+ * probabilities, back-off weights for the lower orders.  It states the
+ * model's probabilities exactly (src/io/arpa.c says how), so an ARPA reader
+ * (IRSTLM's compile-lm --eval) gives the perplexity of mm_eval_file on the
+ * same names.  Count models need smoothing > 0. */
+mm_status mm_model_write_arpa(const mm_model *m, const char *path);
+
 /* The notebook's plt.imshow of the count matrix, each cell shaded and
  * labelled with its bigram and count, as SVG (written atomically). */
 mm_status mm_plot_counts_svg(const mm_model *m, const char *path);

@@ -250,14 +250,22 @@ int mm_cmd_info(int argc, char **argv)
 
 static const char export_usage[] =
     "usage: makemore export MODEL --npy FILE [--probs]\n"
+    "       makemore export MODEL --arpa FILE\n"
     "\n"
     "Write the model as a NumPy .npy array (format 1.0) that numpy.load and\n"
     "torch.from_numpy read: a count model's V x V counts as int64 (or, with\n"
     "--probs, P as float32); a neural model's W as float32.  An order-K model\n"
     "gives a (V^(K-1), V) array, row = context (numpy: .reshape((V,) * K)).\n"
     "\n"
+    "With --arpa, write an ARPA back-off language model (log10 probabilities,\n"
+    "characters as words, a name as \"<s> e m m a </s>\") that states the model's\n"
+    "probabilities exactly: IRSTLM's compile-lm --eval, on the names written that\n"
+    "way, gives the perplexity of 'makemore eval' (count models need k > 0).\n"
+    "\n"
     "      --npy FILE       output file (atomically: temp file + rename)\n"
     "      --probs          write the probabilities P instead\n"
+    "      --arpa FILE      ARPA file to write (atomically); with or without --npy\n"
+    "      --order K        fail unless MODEL has order K\n"
     "  -h, --help           this text\n";
 
 /* An order-K model as a dense (V^(K-1), V) array: row = context key, as
@@ -301,16 +309,23 @@ int mm_cmd_export(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"npy", required_argument, NULL, 'N'}, {"probs", no_argument, NULL, 'P'},
-        {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},      {"arpa", required_argument, NULL, 'A'},
+        {"order", required_argument, NULL, 'O'}, {NULL, 0, NULL, 0},
     };
-    const char *npy = NULL;
-    int probs = 0, c;
+    const char *npy = NULL, *arpa = NULL;
+    int probs = 0, c, order = 0;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case 'N': npy = optarg; break;
         case 'P': probs = 1; break;
+        case 'A': arpa = optarg; break;
+        case 'O':
+            if (!mm_cli_parse_order("export", optarg, &order)) {
+                return MM_EXIT_USAGE;
+            }
+            break;
         case 'h': fputs(export_usage, stdout); return MM_EXIT_OK;
         case ':': return mm_cli_usage_error("export", "option '%s' needs a value", argv[optind - 1]);
         default: return mm_cli_usage_error("export", "unknown option '%s'", argv[optind - 1]);
@@ -319,16 +334,28 @@ int mm_cmd_export(int argc, char **argv)
     if (optind + 1 != argc) {
         return mm_cli_usage_error("export", optind == argc ? "missing MODEL" : "expected one MODEL");
     }
-    if (npy == NULL) {
-        return mm_cli_usage_error("export", "missing --npy FILE");
+    if (npy == NULL && arpa == NULL) {
+        return mm_cli_usage_error("export", "missing --npy FILE or --arpa FILE");
+    }
+    if (probs && npy == NULL) {
+        return mm_cli_usage_error("export", "--probs chooses what --npy writes: it needs --npy");
     }
     mm_model *m = NULL;
     mm_status st = mm_model_load(&m, argv[optind]);
     if (st != MM_OK) {
         return mm_cli_fail(st);
     }
+    if (mm_cli_check_order("export", argv[optind], m, order) != MM_EXIT_OK) {
+        mm_model_destroy(m);
+        return MM_EXIT_FAIL;
+    }
     size_t V = m->vocab.size;
-    if (m->order > 2) {
+    if (arpa != NULL) {
+        st = mm_model_write_arpa(m, arpa);
+    }
+    if (st != MM_OK || npy == NULL) {
+        /* nothing more to write */
+    } else if (m->order > 2) {
         st = export_ngram_npy(m, npy, probs);
     } else if (probs) {
         st = mm_npy_write_f32(npy, m->probs, V, V);

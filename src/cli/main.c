@@ -50,7 +50,7 @@ static const char mm_usage[] =
     "  eval   MODEL CORPUS [--json] [--words NAME,NAME...] [--threads N] [--isa NAME]\n"
     "  sample MODEL [-n N] [--seed S] [--max-len L]\n"
     "  info   MODEL [--json]\n"
-    "  export MODEL --npy FILE [--probs]\n"
+    "  export MODEL --npy FILE [--probs] | --arpa FILE\n"
     "  plot   MODEL -o FILE.svg | plot --loss FILE.csv -o FILE.svg\n"
     "\n"
     "  makemore <command> --help   options of one command\n"
