@@ -15,24 +15,14 @@
 # Env: MAKEMORE, MM_NAMES, MM_TEST_TMP.
 set -u
 
-MM=${MAKEMORE:?set MAKEMORE to the makemore binary}
-N=${MM_NAMES:-}
-if [ -z "$N" ] || [ ! -r "$N" ]; then
-    echo "skip: names.txt not found (set MM_NAMES)"
-    exit 77
-fi
+MM_TEST_NAME=arpa
+. "$(dirname "$0")/../lib/cli.bash"
+
 CL=$(command -v compile-lm || ls /usr/lib/irstlm/bin/compile-lm 2>/dev/null)
 if [ -z "$CL" ]; then
     echo "skip: IRSTLM's compile-lm not installed (scripts/deps.sh irstlm)"
     exit 77
 fi
-mkdir -p "${MM_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${MM_TEST_TMP:-/tmp}/cli_arpa.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-
 # names as IRSTLM text, forwards and reversed
 sed 's/./& /g; s/^/<s> /; s/$/<\/s>/' "$N" >"$T/names.irst"
 rev "$N" >"$T/rev.txt"
@@ -103,8 +93,4 @@ ls "$T" | grep -q '\.tmp\.' && fail "a temporary file was left behind"
 "$MM" export "$T/k3.model" 2>/dev/null
 [ $? = 2 ] || fail "export without --npy or --arpa: want exit 2"
 
-if [ "$fails" != 0 ]; then
-    echo "$fails check(s) failed"
-    exit 1
-fi
-echo "ok"
+finish
