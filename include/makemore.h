@@ -229,6 +229,26 @@ mm_status mm_eval_corpus(const mm_model *m, const mm_corpus *c,
 mm_status mm_eval_file(const mm_model *m, const char *path, const mm_count_opts *opts,
                        mm_eval_result *out);
 
+/* The result for n-gram counts g of a text, counted in m's vocabulary and
+ * at m's order (mm_count_ngrams(c, mm_model_vocab(m), mm_model_get_order(m),
+ * ...)): the same sum, in the same order, as mm_eval_corpus.  Count a text
+ * once and score it under many models (makemore tune does). */
+mm_status mm_eval_ngrams(const mm_model *m, const mm_ngrams *g, mm_eval_result *out);
+
+/* ---- Splitting a corpus -------------------------------------------------- */
+
+#define MM_SPLIT_MAX_PARTS 8
+/* Split the names (non-empty lines) of the corpus at path into parts
+ * (2..MM_SPLIT_MAX_PARTS) with sizes in the given ratios, at random with
+ * generator seed: part j gets floor(n cum_j / R) - floor(n cum_{j-1} / R)
+ * of the n names (cum_j = ratios[0] + .. + ratios[j], R the sum), every such
+ * partition equally likely, each part in file order, written atomically to
+ * out_paths[j].  The same seed gives the same split on every machine; the
+ * exact rule is in src/split.c.  Two streaming passes over the mapped
+ * file.  sizes (may be NULL) receives the names of each part. */
+mm_status mm_split_corpus(const char *path, const uint32_t *ratios, size_t parts,
+                          uint64_t seed, const char *const *out_paths, uint64_t *sizes);
+
 /* ---- Sampling ------------------------------------------------------------ */
 
 /* MT19937 as torch.Generator().manual_seed(seed) on the CPU. */

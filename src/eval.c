@@ -129,3 +129,27 @@ mm_status mm_eval_file(const mm_model *m, const char *path, const mm_count_opts 
     free(counts);
     return st;
 }
+
+mm_status mm_eval_ngrams(const mm_model *m, const mm_ngrams *g, mm_eval_result *out)
+{
+    if (m == NULL || g == NULL || g->order != m->order || g->vocab.size != m->vocab.size ||
+        memcmp(g->vocab.cp, m->vocab.cp, g->vocab.size * sizeof g->vocab.cp[0]) != 0) {
+        return mm_fail(MM_ERR_INVALID_ARG, "mm_eval_ngrams: the counts are not in the "
+                       "model's vocabulary and order");
+    }
+    if (m->order > 2) {
+        return mm_ngram_eval(m, g, "the text", out);
+    }
+    /* the bigram sum: index order, as mm_eval_from_counts */
+    const size_t V = m->vocab.size;
+    uint64_t *dense = malloc(V * V * sizeof *dense);
+    if (dense == NULL) {
+        return mm_fail(MM_ERR_NOMEM, "out of memory");
+    }
+    mm_status st = mm_ngrams_dense(g, dense, V * V);
+    if (st == MM_OK) {
+        st = mm_eval_from_counts(m, dense, "the text", out);
+    }
+    free(dense);
+    return st;
+}

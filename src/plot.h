@@ -20,4 +20,11 @@
 mm_status mm_plot_loss_svg(const double *loss, const uint64_t *step, size_t n,
                            const char *path, const char *title);
 
+/* The same chart of loss[i] against xs[i] (xs may be NULL: x = i), with the
+ * axis labels given; x ticks are at least min_xstep apart (1 for steps, 0
+ * for real values). */
+mm_status mm_plot_xy_svg(const double *xs, const double *loss, size_t n, const char *path,
+                         const char *title, const char *xlabel, const char *ylabel,
+                         double min_xstep);
+
 #endif /* MM_PLOT_H */

@@ -26,6 +26,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -392,6 +393,25 @@ static double mm_axis_frac(const mm_axis *a, double x)
 mm_status mm_plot_loss_svg(const double *loss, const uint64_t *step, size_t n,
                            const char *path, const char *title)
 {
+    double *x = NULL;
+    if (step != NULL && n > 0) {
+        x = malloc(n * sizeof *x);
+        if (x == NULL) {
+            return mm_fail(MM_ERR_NOMEM, "%s: out of memory", path ? path : "plot");
+        }
+        for (size_t i = 0; i < n; i++) {
+            x[i] = (double)step[i];
+        }
+    }
+    mm_status s = mm_plot_xy_svg(x, loss, n, path, title, "step", "loss", 1.0);
+    free(x);
+    return s;
+}
+
+mm_status mm_plot_xy_svg(const double *xs, const double *loss, size_t n, const char *path,
+                         const char *title, const char *xlabel, const char *ylabel,
+                         double min_xstep)
+{
     mm_outfile o = { NULL, NULL, NULL };
     int opened = 0;
     mm_status s = MM_OK;
@@ -412,7 +432,7 @@ mm_status mm_plot_loss_svg(const double *loss, const uint64_t *step, size_t n,
     double ymn = HUGE_VAL;
     double ymx = -HUGE_VAL;
     for (size_t i = 0; i < n; i++) {
-        double x = step != NULL ? (double)step[i] : (double)i;
+        double x = xs != NULL ? xs[i] : (double)i;
         if (i == 0 || x < xmn) {
             xmn = x;
         }
@@ -435,7 +455,7 @@ mm_status mm_plot_loss_svg(const double *loss, const uint64_t *step, size_t n,
         xmn = xmn >= 1.0 ? xmn - 1.0 : 0.0;
         xmx = xmn + 2.0;
     }
-    mm_axis_fit(&ax, xmn, xmx, 1.0);
+    mm_axis_fit(&ax, xmn, xmx, min_xstep);
     mm_axis_fit(&ay, ymn, ymx, 0.0);
 
     const double px0 = MM_LL;
@@ -516,10 +536,13 @@ mm_status mm_plot_loss_svg(const double *loss, const uint64_t *step, size_t n,
     fprintf(fp, "</g>\n<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
             "fill=\"none\" stroke=\"black\" shape-rendering=\"crispEdges\"/>\n",
             MM_LL, MM_LT, MM_LW - MM_LL - MM_LR, MM_LH - MM_LT - MM_LB);
-    fprintf(fp, "<text x=\"%d\" y=\"%d\" font-size=\"14\" text-anchor=\"middle\">"
-            "step</text>\n", (MM_LL + MM_LW - MM_LR) / 2, MM_LH - 15);
-    fprintf(fp, "<text transform=\"translate(22 %d) rotate(-90)\" font-size=\"14\" "
-            "text-anchor=\"middle\">loss</text>\n", (MM_LT + MM_LH - MM_LB) / 2);
+    fprintf(fp, "<text x=\"%d\" y=\"%d\" font-size=\"14\" text-anchor=\"middle\">",
+            (MM_LL + MM_LW - MM_LR) / 2, MM_LH - 15);
+    mm_svg_text(fp, xlabel);
+    fprintf(fp, "</text>\n<text transform=\"translate(22 %d) rotate(-90)\" "
+            "font-size=\"14\" text-anchor=\"middle\">", (MM_LT + MM_LH - MM_LB) / 2);
+    mm_svg_text(fp, ylabel);
+    fputs("</text>\n", fp);
     if (title != NULL && *title != '\0') {
         fprintf(fp, "<text x=\"%d\" y=\"%d\" font-size=\"16\" "
                 "text-anchor=\"middle\">", (MM_LL + MM_LW - MM_LR) / 2, MM_LT - 18);
@@ -544,7 +567,7 @@ mm_status mm_plot_loss_svg(const double *loss, const uint64_t *step, size_t n,
                 pen = 0;
                 continue;
             }
-            double x = step != NULL ? (double)step[i] : (double)i;
+            double x = xs != NULL ? xs[i] : (double)i;
             mm_fmt_num(b1, sizeof b1, px0 + mm_axis_frac(&ax, x) * (px1 - px0), 1);
             mm_fmt_num(b2, sizeof b2, py0 + mm_axis_frac(&ay, loss[i]) * (py1 - py0), 1);
             fprintf(fp, "%s%s %s", pen ? " L" : (i > 0 ? " M" : "M"), b1, b2);

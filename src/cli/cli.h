@@ -37,5 +37,7 @@ int mm_cmd_sample(int argc, char **argv);
 int mm_cmd_info(int argc, char **argv);
 int mm_cmd_export(int argc, char **argv);
 int mm_cmd_plot(int argc, char **argv);
+int mm_cmd_split(int argc, char **argv);
+int mm_cmd_tune(int argc, char **argv);
 
 #endif /* MM_CLI_H */

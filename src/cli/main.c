@@ -52,6 +52,9 @@ static const char mm_usage[] =
     "  info   MODEL [--json]\n"
     "  export MODEL --npy FILE [--probs] | --arpa FILE\n"
     "  plot   MODEL -o FILE.svg | plot --loss FILE.csv -o FILE.svg\n"
+    "  split  CORPUS -o PREFIX [--ratios 80,10,10] [--seed S]\n"
+    "  tune   CORPUS --dev DEV [--order K] [--smoothing LO..HI] [--points N] [--json]\n"
+    "         [--svg FILE] [-o MODEL]\n"
     "\n"
     "  makemore <command> --help   options of one command\n"
     "  makemore --version          version and instruction sets\n"
@@ -151,6 +154,7 @@ int main(int argc, char **argv)
         {"count", mm_cmd_count},   {"train", mm_cmd_train},
         {"eval", mm_cmd_eval},     {"sample", mm_cmd_sample},
         {"info", mm_cmd_info},     {"export", mm_cmd_export}, {"plot", mm_cmd_plot},
+        {"split", mm_cmd_split},   {"tune", mm_cmd_tune},
     };
     if (argc < 2) {
         fputs(mm_usage, stderr);
