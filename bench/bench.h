@@ -93,6 +93,8 @@ bool check_train();
 void register_train();
 bool check_sample();
 void register_sample();
+bool check_ngram();
+void register_ngram();
 
 } // namespace mmb
 

@@ -457,6 +457,7 @@ int main(int argc, char **argv)
     ok = check_neural() && ok;
     ok = check_train() && ok;
     ok = check_sample() && ok;
+    ok = check_ngram() && ok;
     if (!ok) {
         std::fprintf(stderr, "makemore-bench: a variant disagrees with scalar: not timing\n");
         close_corpora();
@@ -472,6 +473,7 @@ int main(int argc, char **argv)
     register_neural();
     register_train();
     register_sample();
+    register_ngram();
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
     close_corpora();

@@ -201,7 +201,12 @@ static void mm_ngram_count_range(const mm_symmap *sm, const uint8_t *data, size_
                                  size_t lo, size_t hi, size_t V, int order,
                                  uint8_t *sym, mm_ngram_local *l)
 {
-    const uint64_t nctx = mm_ngram_cells(V, order - 1);
+    /* The context slides without a division: the symbol leaving it comes
+     * from a ring of the last K - 1 symbols, times V^(K-2). */
+    const uint64_t top = mm_ngram_cells(V, order - 2);
+    const size_t W = (size_t)order - 1;
+    uint8_t ring[MM_MAX_ORDER] = {0};
+    size_t head = 0;  /* ring[head] is the oldest symbol of the context */
     uint64_t ctx = 0; /* K - 1 pads */
     size_t len = 0;   /* symbols of the name under way */
     size_t pos = lo;
@@ -217,8 +222,11 @@ static void mm_ngram_count_range(const mm_symmap *sm, const uint8_t *data, size_
             if (s == 0) {
                 ctx = 0;
                 len = 0;
+                memset(ring, 0, sizeof ring);
             } else {
-                ctx = (ctx * V + s) % nctx;
+                ctx = (ctx - ring[head] * top) * V + s;
+                ring[head] = (uint8_t)s;
+                head = head + 1 == W ? 0 : head + 1;
                 len++;
             }
         }
