@@ -362,6 +362,14 @@ typedef struct mm_train_config {
     int threads;             /* OpenMP threads; 0 = the OpenMP default */
     mm_train_step_fn on_step; /* may be NULL */
     void *user;              /* passed to on_step */
+    int order;               /* 2 (or 0): the neural bigram; 3: the neural
+                              * trigram of the lecture's exercise E01,
+                              * logits of (x1, x2) = W1[x1] + W2[x2] with
+                              * W = [W1; W2] 2V x V, W0 = torch.randn((2V, V)),
+                              * reg * mean(W^2) over 2V^2 weights; trained
+                              * full-batch from the trigram counts (COUNTS
+                              * driver only).  A model's own order wins when
+                              * it is trained further. */
 } mm_train_config;
 
 /* The notebook's settings: 100 steps, lr 50, reg 0.01, seed 2147483647,

@@ -58,6 +58,14 @@ mm_status mm_model_update_probs(mm_model *m);
 /* Parse a model file image (untrusted) from memory. */
 mm_status mm_model_parse(mm_model **out, const uint8_t *data, size_t len,
                          const char *name);
+/* The neural trigram (train_ngram.c): an empty order-3 neural model (W is
+ * 2V x V, probs V^3; mm_train_model_create fills it), its probabilities
+ * from W, and its training. */
+/* p = softmax(w) over V logits, in float32 with a double sum (model.c). */
+void mm_softmax_row(float *p, const float *w, size_t V);
+mm_status mm_neural3_alloc(mm_model **out, const mm_vocab *v);
+void mm_neural3_update_probs(mm_model *m);
+mm_status mm_neural3_train(mm_model *m, const mm_corpus *c, const mm_train_config *cfg);
 /* Check a vocabulary read from an untrusted source. */
 mm_status mm_vocab_validate(const mm_vocab *v, const char *name);
 

@@ -123,6 +123,9 @@ static uint64_t mm_ngram_count_in(const mm_model *m, size_t c, size_t next)
 /* The float32 P(next | ctx), as the notebook's P[ctx][next]. */
 static float mm_ngram_prob(const mm_model *m, uint64_t ctx, size_t next)
 {
+    if (m->kind == MM_MODEL_NEURAL) { /* every context's row is kept */
+        return m->probs[ctx * m->vocab.size + next];
+    }
     long c = mm_ngram_find_context(m, ctx);
     if (c < 0) {
         float kf = (float)m->smoothing;
@@ -142,6 +145,10 @@ double mm_ngram_logprob(const mm_model *m, uint64_t ctx, size_t next)
 static void mm_ngram_row(const mm_model *m, uint64_t ctx, float *row)
 {
     const size_t V = m->vocab.size;
+    if (m->kind == MM_MODEL_NEURAL) {
+        memcpy(row, m->probs + ctx * V, V * sizeof *row);
+        return;
+    }
     long c = mm_ngram_find_context(m, ctx);
     float kf = (float)m->smoothing;
     float total = c < 0 ? (float)((double)V * (double)kf) : m->ctx_sum[c];
@@ -308,7 +315,7 @@ mm_status mm_model_dense_probs(const mm_model *m, float *out, size_t cells)
     if (st != MM_OK) {
         return st;
     }
-    if (m->order == 2) {
+    if (m->order == 2 || m->kind == MM_MODEL_NEURAL) {
         memcpy(out, m->probs, cells * sizeof *out);
         return MM_OK;
     }

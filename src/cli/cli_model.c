@@ -255,7 +255,8 @@ static const char export_usage[] =
     "Write the model as a NumPy .npy array (format 1.0) that numpy.load and\n"
     "torch.from_numpy read: a count model's V x V counts as int64 (or, with\n"
     "--probs, P as float32); a neural model's W as float32.  An order-K model\n"
-    "gives a (V^(K-1), V) array, row = context (numpy: .reshape((V,) * K)).\n"
+    "gives a (V^(K-1), V) array, row = context (numpy: .reshape((V,) * K)); the\n"
+    "neural trigram's W is (2V, V), [W1; W2].\n"
     "\n"
     "With --arpa, write an ARPA back-off language model (log10 probabilities,\n"
     "characters as words, a name as \"<s> e m m a </s>\") that states the model's\n"
@@ -274,6 +275,9 @@ static const char export_usage[] =
 static mm_status export_ngram_npy(const mm_model *m, const char *npy, int probs)
 {
     const size_t V = m->vocab.size;
+    if (m->kind == MM_MODEL_NEURAL && !probs) { /* the trigram's [W1; W2] */
+        return mm_npy_write_f32(npy, m->W, (size_t)(m->order - 1) * V, V);
+    }
     double cells = pow((double)V, m->order);
     if (cells > (double)((size_t)1 << 27)) {
         return mm_fail(MM_ERR_INVALID_ARG, "%s: a dense order-%d table has V^K = %.0f cells "

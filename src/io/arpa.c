@@ -110,8 +110,9 @@ mm_status mm_model_write_arpa(const mm_model *m, const char *path)
                        "an n-gram unseen in training has P = 0, which a back-off file "
                        "cannot state)", path);
     }
-    /* Contexts to write in full: the seen ones (K > 2), every row (K = 2). */
-    size_t nctx = K > 2 ? m->nctx : V;
+    /* Contexts to write in full: every row (K = 2, and the neural trigram's
+     * V^2), else the ones seen in training. */
+    size_t nctx = K == 2 ? V : m->kind == MM_MODEL_NEURAL ? V * V : m->nctx;
     mm_arpa_level lv[MM_MAX_ORDER + 1];
     memset(lv, 0, sizeof lv);
     float row[MM_MAX_VOCAB];
@@ -124,7 +125,7 @@ mm_status mm_model_write_arpa(const mm_model *m, const char *path)
         uniform = log10(1.0 / (double)V); /* only for never-reached back-offs */
     }
     for (size_t c = 0; c < nctx && st == MM_OK; c++) {
-        uint64_t key = K > 2 ? m->ctx_keys[c] : c;
+        uint64_t key = K > 2 && m->kind == MM_MODEL_COUNTS ? m->ctx_keys[c] : c;
         mm_ngram_decode(key, V, K - 1, ctx);
         int d = 0;
         while (d < K - 1 && ctx[d] == 0) {

@@ -15,7 +15,7 @@
  *                 u64 count), keys ascending (include/makemore.h), counts > 0
  *        neural:  u64 step, f64 lr, f64 reg, u64 seed, u32 driver, u32 batch,
  *                 u32[624] generator state, u32 generator index, u32 0,
- *                 f32[V*V] W
+ *                 f32[(K-1)*V*V] W (K = 3: the neural trigram's [W1; W2])
  *   end u32      CRC-32C of every byte before it
  *
  * A bigram model's version 2 file differs from its version 1 file only in
@@ -42,13 +42,13 @@
 static size_t mm_payload_bytes(uint32_t kind, size_t V, uint32_t order, uint64_t ngrams)
 {
     size_t n = V * 4;
-    if (order > 2) {
+    if (kind == MM_MODEL_COUNTS && order > 2) {
         return n + 8 + 8 + (size_t)ngrams * 16;
     }
     if (kind == MM_MODEL_COUNTS) {
         n += 8 + V * V * 8;
     } else {
-        n += MM_NEURAL_FIXED + V * V * 4;
+        n += MM_NEURAL_FIXED + (size_t)(order - 1) * V * V * 4; /* W: (K-1)V x V */
     }
     return n;
 }
@@ -140,7 +140,7 @@ mm_status mm_model_save(const mm_model *m, const char *path)
     for (size_t i = 0; i < V; i++) {
         put_u32(&b, m->vocab.cp[i]);
     }
-    if (m->order > 2) {
+    if (m->order > 2 && m->kind == MM_MODEL_COUNTS) {
         put_f64(&b, m->smoothing);
         put_u64(&b, m->ng_n);
         for (size_t i = 0; i < m->ng_n; i++) {
@@ -165,7 +165,7 @@ mm_status mm_model_save(const mm_model *m, const char *path)
         }
         put_u32(&b, n->rng.index);
         put_u32(&b, 0);
-        for (size_t i = 0; i < V * V; i++) {
+        for (size_t i = 0; i < (size_t)(m->order - 1) * V * V; i++) {
             put_f32(&b, m->W[i]);
         }
     }
@@ -222,16 +222,16 @@ mm_status mm_model_parse(mm_model **out, const uint8_t *data, size_t len,
         order = 2;
     }
     if (order < MM_MIN_ORDER || order > MM_MAX_ORDER ||
-        (kind == MM_MODEL_NEURAL && order != 2)) {
+        (kind == MM_MODEL_NEURAL && order > 3)) {
         return mm_fail(MM_ERR_FORMAT, "%s: order %u out of range (%s models: %s)", name,
                        order, kind == MM_MODEL_COUNTS ? "count" : "neural",
-                       kind == MM_MODEL_COUNTS ? "2..6" : "2");
+                       kind == MM_MODEL_COUNTS ? "2..6" : "2..3");
     }
     /* an order-K file says how many n-grams it holds, after the vocabulary
      * and the smoothing: read that count only once it is inside the file */
     uint64_t ngrams = 0;
     size_t fixed = MM_HEADER_BYTES + (size_t)V * 4 + 16;
-    if (order > 2 && len >= fixed + 4) {
+    if (kind == MM_MODEL_COUNTS && order > 2 && len >= fixed + 4) {
         mm_buf nb = {(uint8_t *)data, fixed - 8};
         ngrams = get_u64(&nb);
         if (ngrams > (len - fixed) / 16) {
@@ -260,7 +260,7 @@ mm_status mm_model_parse(mm_model **out, const uint8_t *data, size_t len,
     if (st != MM_OK) {
         return st;
     }
-    if (order > 2) {
+    if (kind == MM_MODEL_COUNTS && order > 2) {
         double k = get_f64(&b);
         (void)get_u64(&b); /* ngrams, read above */
         uint64_t *kc = malloc((ngrams ? ngrams : 1) * 2 * sizeof *kc);
@@ -286,7 +286,7 @@ mm_status mm_model_parse(mm_model **out, const uint8_t *data, size_t len,
         free(kc);
         return st;
     }
-    st = mm_model_alloc(&m, (mm_model_kind)kind, &v);
+    st = order == 3 ? mm_neural3_alloc(&m, &v) : mm_model_alloc(&m, (mm_model_kind)kind, &v);
     if (st != MM_OK) {
         return st;
     }
@@ -334,7 +334,7 @@ mm_status mm_model_parse(mm_model **out, const uint8_t *data, size_t len,
             st = mm_fail(MM_ERR_FORMAT, "%s: invalid training state", name);
             goto cleanup;
         }
-        for (size_t i = 0; i < VV; i++) {
+        for (size_t i = 0; i < (order - 1) * VV; i++) {
             m->W[i] = get_f32(&b);
             if (!isfinite(m->W[i])) {
                 st = mm_fail(MM_ERR_FORMAT, "%s: weight %zu is not finite", name, i);
@@ -342,7 +342,11 @@ mm_status mm_model_parse(mm_model **out, const uint8_t *data, size_t len,
             }
         }
     }
-    mm_model_update_probs(m);
+    if (order == 3) {
+        mm_neural3_update_probs(m);
+    } else {
+        mm_model_update_probs(m);
+    }
     if (kind == MM_MODEL_COUNTS) {
         /* a smoothing near FLT_MAX / V overflows float32: P would be NaN */
         for (size_t i = 0; i < VV; i++) {

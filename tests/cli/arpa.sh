@@ -80,6 +80,11 @@ printf 'emma\nava\nolivia\n' >"$T/small.txt"
 sed 's/./& /g; s/^/<s> /; s/$/<\/s>/' "$T/small.txt" >"$T/small.irst"
 compare "$T/w.model" "$T/small.txt" "$T/small.irst" "$T/w.arpa" "neural bigram"
 
+# the neural trigram too (every context's row is written)
+"$MM" train "$N" --order 3 --steps 20 -o "$T/n3.model" 2>/dev/null || fail "train --order 3"
+"$MM" export "$T/n3.model" --arpa "$T/n3.arpa" || fail "export --arpa of the neural trigram"
+compare "$T/n3.model" "$N" "$T/names.irst" "$T/n3.arpa" "neural trigram"
+
 # k = 0 is refused, and leaves no file
 "$MM" count "$T/small.txt" --order 3 --smoothing 0 -o "$T/k0.model" 2>/dev/null
 "$MM" export "$T/k0.model" --arpa "$T/k0.arpa" 2>"$T/err"

@@ -103,6 +103,46 @@ run "$MM" eval "$T/k0.model" "$T/unseen.txt" --json
 expect_rc 0 "eval k = 0 with an unseen n-gram"
 expect_grep "$T/out" '"nll": null' "an unseen n-gram with k = 0 gives an infinite NLL"
 
+# ---- the neural trigram (E01's neural half): train --order 3 ---------------------
+# PyTorch, the notebook's loop with xenc = cat(one_hot(x1), one_hot(x2)) @ W,
+# W = torch.randn((54, 27), generator=manual_seed(2147483647)), lr 50, reg
+# 0.01 (tests/ref/make_neural3_ref.py): in float64, losses at steps 0, 1, 99
+# are 4.2422413514, 3.5121320775 and 2.4557096499; we keep W in float32
+# and sum the gradient in double: rtol 1e-6.  torch's float32 run (4.2422409,
+# 3.5121682, 2.4557405) sums 228,146 examples' gradients in float32 and
+# drifts 1e-5 from both: rtol 5e-5 against it.
+run "$MM" train "$N" --order 3 -o "$T/n3.model" --log "$T/n3.csv"
+expect_rc 0 "train --order 3"
+awk -F, 'function near(got, want, rtol) { d = got - want; if (d < 0) d = -d; return d <= rtol * want }
+    $1 == "0" { ok0 = near($2, 4.2422413514, 1e-6) && near($2, 4.2422409, 5e-5) }
+    $1 == "1" { ok1 = near($2, 3.5121320775, 1e-6) && near($2, 3.5121682, 5e-5) }
+    $1 == "99" { ok99 = near($2, 2.4557096499, 1e-6) && near($2, 2.4557405, 5e-5) }
+    END { exit !(ok0 && ok1 && ok99) }' "$T/n3.csv" ||
+    fail "neural trigram losses vs torch: $(sed -n '2,3p;101p' "$T/n3.csv" | tr '\n' ' ')"
+run "$MM" train "$N" --order 3 -o "$T/n3half.model" --steps 50
+run "$MM" train "$N" -o "$T/n3half.model" --resume "$T/n3half.model" --steps 100
+expect_rc 0 "train --resume an order-3 model"
+cmp -s "$T/n3.model" "$T/n3half.model" || fail "50 + 50 steps differ from 100 steps"
+run "$MM" info "$T/n3.model" --json
+json_check "$T/out" "d['kind'] == 'neural' and d['order'] == 3 and d['step'] == 100"
+run "$MM" sample "$T/n3.model" -n 20 --order 3
+expect_rc 0 "sample the neural trigram"
+[ "$(wc -l <"$T/out")" = 20 ] || fail "sample printed $(wc -l <"$T/out") names"
+run "$MM" eval "$T/n3.model" "$N" --json
+expect_rc 0 "eval the neural trigram"
+json_check "$T/out" "d['examples'] == 228146 and 2.3 < d['nll'] < 2.5"
+run "$MM" export "$T/n3.model" --npy "$T/w3.npy"
+expect_rc 0 "export the neural trigram's W"
+if [ "$HAVE_NUMPY" = 1 ]; then
+    "$PY" -c "import numpy as np, sys; assert np.load(sys.argv[1]).shape == (54, 27)" "$T/w3.npy" ||
+        fail "neural trigram W is not 54 x 27"
+fi
+for bad in "--batch 10" "--driver examples" "--order 4" "--init $T/w3.npy"; do
+    # shellcheck disable=SC2086
+    run "$MM" train "$N" --order 3 $bad -o "$T/bad.model"
+    expect_rc 2 "train --order 3 $bad"
+done
+
 # ---- a version 1 model file (written before the order field) ---------------------
 if [ -n "${MM_SOURCE_DIR:-}" ]; then
     F="$MM_SOURCE_DIR/tests/fixtures"
