@@ -120,7 +120,7 @@ static const NeuralCase &neural_case(size_t V)
         std::copy(l.begin() + r * V, l.begin() + (r + 1) * V, nc->logits.begin() + r * ld);
     }
     if (V == 27 && g_names != nullptr && g_names->c->ascii &&
-        mm_corpus_vocab(g_names->c)->size == 27) {
+        mm_corpus_get_vocab(g_names->c)->size == 27) {
         names_examples(g_names->c, nc->x, nc->y);
         nc->from_names = true;
     } else {

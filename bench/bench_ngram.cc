@@ -36,7 +36,7 @@ bool check_ngram()
         return true;
     }
     const mm_corpus *c = g_names->c;
-    const mm_vocab *v = mm_corpus_vocab(c);
+    const mm_vocab *v = mm_corpus_get_vocab(c);
     bool ok = true;
     for (int K = 2; K <= 5 && ok; K++) {
         mm_ngrams *ref = nullptr;
@@ -47,11 +47,11 @@ bool check_ngram()
                 mm_count_opts o = {T};
                 mm_ngrams *g = nullptr;
                 ok = mm_count_ngrams_with(c, v, K, &o, (mm_ngram_table)table, &g) == MM_OK &&
-                     mm_ngrams_size(g) == mm_ngrams_size(ref) &&
-                     std::memcmp(mm_ngrams_keys(g), mm_ngrams_keys(ref),
-                                 mm_ngrams_size(g) * sizeof(uint64_t)) == 0 &&
-                     std::memcmp(mm_ngrams_values(g), mm_ngrams_values(ref),
-                                 mm_ngrams_size(g) * sizeof(uint64_t)) == 0;
+                     mm_ngrams_get_size(g) == mm_ngrams_get_size(ref) &&
+                     std::memcmp(mm_ngrams_get_keys(g), mm_ngrams_get_keys(ref),
+                                 mm_ngrams_get_size(g) * sizeof(uint64_t)) == 0 &&
+                     std::memcmp(mm_ngrams_get_values(g), mm_ngrams_get_values(ref),
+                                 mm_ngrams_get_size(g) * sizeof(uint64_t)) == 0;
                 if (!ok) {
                     std::fprintf(stderr, "  FAIL ngram K%d table %d t%d differs\n", K, table, T);
                 }
@@ -62,7 +62,7 @@ bool check_ngram()
             size_t V = v->size;
             std::vector<uint64_t> big(V * V), dense(V * V);
             ok = mm_count_bigrams(c, v, nullptr, big.data()) == MM_OK &&
-                 mm_ngrams_dense(ref, dense.data(), V * V) == MM_OK && big == dense;
+                 mm_ngrams_get_dense(ref, dense.data(), V * V) == MM_OK && big == dense;
             if (!ok) {
                 std::fprintf(stderr, "  FAIL ngram K2 differs from mm_count_bigrams\n");
             }
@@ -78,7 +78,7 @@ bool check_ngram()
 static void BM_ngram(benchmark::State &st, mm_ngram_table table, int K, int T, Corpus *k)
 {
     mm_count_opts o = {T};
-    const mm_vocab *v = mm_corpus_vocab(k->c);
+    const mm_vocab *v = mm_corpus_get_vocab(k->c);
     for (auto _ : st) {
         mm_ngrams *g = nullptr;
         if (mm_count_ngrams_with(k->c, v, K, &o, table, &g) != MM_OK) {

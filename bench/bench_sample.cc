@@ -28,7 +28,7 @@ static const size_t k_max_len = 256;   /* `makemore sample`'s default --max-len 
 
 static mm_model *model_of(const Corpus *k)
 {
-    const mm_vocab *v = mm_corpus_vocab(k->c);
+    const mm_vocab *v = mm_corpus_get_vocab(k->c);
     std::vector<uint64_t> counts((size_t)v->size * v->size);
     mm_count_opts o = {0};
     mm_model *m = nullptr;
@@ -63,14 +63,13 @@ bool check_sample()
         std::fprintf(stderr, "  FAIL sample/names: %s\n", mm_errmsg());
         return false;
     }
-    const mm_vocab *v = mm_model_vocab(m);
+    const mm_vocab *v = mm_model_get_vocab(m);
     std::vector<uint8_t> name(k_max_len);
-    std::vector<float> scratch(v->size);
     mm_rng g;
     mm_rng_seed(&g, 2147483647ull);
     bool ok = true;
     for (const char *w : want) {
-        size_t len = mm_model_sample(m, &g, name.data(), k_max_len, scratch.data());
+        size_t len = mm_model_sample(m, &g, name.data(), k_max_len);
         std::string s;
         for (size_t j = 0; j < len; j++) {
             char buf[5];
@@ -90,7 +89,7 @@ bool check_sample()
     std::vector<uint8_t> ref, got(1 << 16);
     mm_rng_seed(&g, 2147483647ull);
     for (size_t i = 0; i < count; i++) {
-        size_t len = mm_model_sample(m, &g, name.data(), k_max_len, scratch.data());
+        size_t len = mm_model_sample(m, &g, name.data(), k_max_len);
         ref.insert(ref.end(), name.begin(), name.begin() + (long)len);
         ref.push_back(0);
     }
@@ -125,7 +124,7 @@ bool check_sample()
 /* Bytes of output: one per boundary, the UTF-8 length of each symbol. */
 static void symbol_bytes(const mm_model *m, size_t *symlen)
 {
-    const mm_vocab *v = mm_model_vocab(m);
+    const mm_vocab *v = mm_model_get_vocab(m);
     for (size_t i = 0; i < v->size; i++) {
         char buf[5];
         symlen[i] = mm_vocab_utf8(v, i, buf);
@@ -177,13 +176,12 @@ static void BM_sample_reference(benchmark::State &st, const Corpus *k)
     size_t symlen[MM_MAX_VOCAB];
     symbol_bytes(m, symlen);
     std::vector<uint8_t> name(k_max_len);
-    std::vector<float> scratch(mm_model_vocab(m)->size);
     mm_rng g;
     mm_rng_seed(&g, 2147483647ull);
     uint64_t bytes = 0;
     for (auto _ : st) {
         for (size_t i = 0; i < k_names_per_iter; i++) {
-            size_t len = mm_model_sample(m, &g, name.data(), k_max_len, scratch.data());
+            size_t len = mm_model_sample(m, &g, name.data(), k_max_len);
             bytes += 1;
             for (size_t j = 0; j < len; j++) {
                 bytes += symlen[name[j]];

@@ -73,7 +73,7 @@ bool check_train()
         std::fprintf(stderr, "  train: neural kernels not in this build yet: skipped\n");
         return true;
     }
-    const mm_vocab *v = mm_corpus_vocab(g_names->c);
+    const mm_vocab *v = mm_corpus_get_vocab(g_names->c);
     const size_t V = v->size;
     bool ok = true;
     double ref_loss = 0;
@@ -195,7 +195,7 @@ static void BM_train_step(benchmark::State &st, const mm_kernels *t, mm_train_dr
     if (!usable(st, t)) {
         return;
     }
-    const mm_vocab *v = mm_corpus_vocab(g_names->c);
+    const mm_vocab *v = mm_corpus_get_vocab(g_names->c);
     mm_train_config cfg = config(d, 0);
     mm_model *m = nullptr;
     if (mm_train_model_create(&m, v, &cfg, nullptr) != MM_OK) {
@@ -227,7 +227,7 @@ static void BM_train100(benchmark::State &st, const mm_kernels *t, mm_train_driv
     if (!usable(st, t)) {
         return;
     }
-    const mm_vocab *v = mm_corpus_vocab(g_names->c);
+    const mm_vocab *v = mm_corpus_get_vocab(g_names->c);
     mm_train_config cfg = config(d, 100);
     uint64_t examples = 0;
     for (auto _ : st) {
@@ -238,7 +238,7 @@ static void BM_train100(benchmark::State &st, const mm_kernels *t, mm_train_driv
             mm_model_destroy(m);
             break;
         }
-        benchmark::DoNotOptimize(mm_model_probs(m));
+        benchmark::DoNotOptimize(mm_model_get_probs(m));
         mm_model_destroy(m);
     }
     if (examples == 0) {

@@ -72,7 +72,7 @@ static PyObject *mm_py_view(mm_py_model *self, const void *data, int typenum)
     if (data == NULL) {
         Py_RETURN_NONE;
     }
-    npy_intp V = (npy_intp)mm_model_vocab(self->m)->size;
+    npy_intp V = (npy_intp)mm_model_get_vocab(self->m)->size;
     npy_intp dims[2] = {V, V};
     PyObject *a = PyArray_New(&PyArray_Type, 2, dims, typenum, NULL, (void *)data, 0,
                               NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED, NULL);
@@ -89,29 +89,29 @@ static PyObject *mm_py_view(mm_py_model *self, const void *data, int typenum)
 
 static PyObject *mm_py_model_counts(mm_py_model *self, void *closure)
 {
-    return mm_py_view(self, mm_model_counts(self->m), NPY_UINT64);
+    return mm_py_view(self, mm_model_get_counts(self->m), NPY_UINT64);
 }
 
 static PyObject *mm_py_model_probs(mm_py_model *self, void *closure)
 {
-    return mm_py_view(self, mm_model_probs(self->m), NPY_FLOAT32);
+    return mm_py_view(self, mm_model_get_probs(self->m), NPY_FLOAT32);
 }
 
 static PyObject *mm_py_model_W(mm_py_model *self, void *closure)
 {
-    return mm_py_view(self, mm_model_weights(self->m), NPY_FLOAT32);
+    return mm_py_view(self, mm_model_get_weights(self->m), NPY_FLOAT32);
 }
 
 /* The symbols as one str, index i = symbol i ('.' first). */
 static PyObject *mm_py_model_vocab(mm_py_model *self, void *closure)
 {
-    const mm_vocab *v = mm_model_vocab(self->m);
+    const mm_vocab *v = mm_model_get_vocab(self->m);
     return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, v->cp, (Py_ssize_t)v->size);
 }
 
 static PyObject *mm_py_model_stoi(mm_py_model *self, void *closure)
 {
-    const mm_vocab *v = mm_model_vocab(self->m);
+    const mm_vocab *v = mm_model_get_vocab(self->m);
     PyObject *d = PyDict_New();
     for (uint32_t i = 0; d != NULL && i < v->size; i++) {
         PyObject *k = PyUnicode_FromOrdinal((int)v->cp[i]);
@@ -133,7 +133,7 @@ static PyObject *mm_py_model_kind(mm_py_model *self, void *closure)
 
 static PyObject *mm_py_model_V(mm_py_model *self, void *closure)
 {
-    return PyLong_FromUnsignedLong(mm_model_vocab(self->m)->size);
+    return PyLong_FromUnsignedLong(mm_model_get_vocab(self->m)->size);
 }
 
 static PyObject *mm_py_model_smoothing(mm_py_model *self, void *closure)
@@ -141,12 +141,12 @@ static PyObject *mm_py_model_smoothing(mm_py_model *self, void *closure)
     if (mm_model_get_kind(self->m) != MM_MODEL_COUNTS) {
         Py_RETURN_NONE;
     }
-    return PyFloat_FromDouble(mm_model_smoothing(self->m));
+    return PyFloat_FromDouble(mm_model_get_smoothing(self->m));
 }
 
 static PyObject *mm_py_model_steps(mm_py_model *self, void *closure)
 {
-    return PyLong_FromUnsignedLongLong(mm_model_steps(self->m));
+    return PyLong_FromUnsignedLongLong(mm_model_get_steps(self->m));
 }
 
 static PyObject *mm_py_model_eval(mm_py_model *self, PyObject *args, PyObject *kw)
@@ -158,7 +158,7 @@ static PyObject *mm_py_model_eval(mm_py_model *self, PyObject *args, PyObject *k
                                      &path, &threads)) {
         return NULL;
     }
-    mm_count_opts opts = {.threads = threads};
+    mm_eval_opts opts = {.threads = threads};
     mm_eval_result r;
     mm_status st;
     Py_BEGIN_ALLOW_THREADS
@@ -218,7 +218,7 @@ static PyObject *mm_py_model_eval_words(mm_py_model *self, PyObject *args)
     }
     mm_corpus *c = NULL;
     mm_eval_result r;
-    mm_count_opts opts = {.threads = 0};
+    mm_eval_opts opts = {.threads = 0};
     mm_status st;
     Py_BEGIN_ALLOW_THREADS
     st = mm_corpus_from_memory(&c, PyBytes_AS_STRING(text), (size_t)PyBytes_GET_SIZE(text),
@@ -280,7 +280,7 @@ static PyObject *mm_py_model_sample(mm_py_model *self, PyObject *args, PyObject 
         Py_CLEAR(list);
         goto cleanup;
     }
-    const mm_vocab *v = mm_model_vocab(self->m);
+    const mm_vocab *v = mm_model_get_vocab(self->m);
     mm_rng g;
     mm_rng_seed(&g, seed);
     uint64_t left = n;
@@ -319,20 +319,20 @@ static PyObject *mm_py_model_save(mm_py_model *self, PyObject *args)
 
 static PyObject *mm_py_model_repr(mm_py_model *self)
 {
-    const mm_vocab *v = mm_model_vocab(self->m);
+    const mm_vocab *v = mm_model_get_vocab(self->m);
     if (mm_model_get_kind(self->m) == MM_MODEL_COUNTS) {
-        const uint64_t *c = mm_model_counts(self->m);
+        const uint64_t *c = mm_model_get_counts(self->m);
         unsigned long long total = 0;
         for (size_t i = 0; i < (size_t)v->size * v->size; i++) {
             total += c[i];
         }
         char k[32];
-        snprintf(k, sizeof k, "%g", mm_model_smoothing(self->m));
+        snprintf(k, sizeof k, "%g", mm_model_get_smoothing(self->m));
         return PyUnicode_FromFormat("<makemore.Model counts V=%u bigrams=%llu smoothing=%s>",
                                     (unsigned)v->size, total, k);
     }
     return PyUnicode_FromFormat("<makemore.Model neural V=%u steps=%llu>", (unsigned)v->size,
-                                (unsigned long long)mm_model_steps(self->m));
+                                (unsigned long long)mm_model_get_steps(self->m));
 }
 
 static PyObject *mm_py_model_new(PyTypeObject *type, PyObject *args, PyObject *kw)

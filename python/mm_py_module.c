@@ -246,7 +246,7 @@ static PyObject *mm_py_train(PyObject *self, PyObject *args, PyObject *kw)
     cfg.threads = threads;
     cfg.on_step = mm_py_on_step;
     cfg.user = &log;
-    if (!mm_train_driver_parse(driver, &cfg.driver)) {
+    if (mm_train_driver_parse(driver, &cfg.driver) != MM_OK) {
         PyErr_Format(PyExc_ValueError, "driver must be counts, examples or onehot, not '%s'",
                      driver);
         goto cleanup;
@@ -274,18 +274,18 @@ static PyObject *mm_py_train(PyObject *self, PyObject *args, PyObject *kw)
         goto cleanup;
     }
     if (init != Py_None) {
-        W0 = mm_py_init_array(init, mm_corpus_vocab(corpus)->size);
+        W0 = mm_py_init_array(init, mm_corpus_get_vocab(corpus)->size);
         if (W0 == NULL) {
             goto cleanup;
         }
     }
-    st = mm_train_model_create(&m, mm_corpus_vocab(corpus), &cfg,
+    st = mm_train_model_create(&m, mm_corpus_get_vocab(corpus), &cfg,
                                W0 ? (const float *)PyArray_DATA(W0) : NULL);
     if (st != MM_OK) {
         mm_py_raise(st);
         goto cleanup;
     }
-    log.first = mm_model_steps(m);
+    log.first = mm_model_get_steps(m);
     Py_BEGIN_ALLOW_THREADS
     st = mm_train(m, corpus, &cfg);
     Py_END_ALLOW_THREADS

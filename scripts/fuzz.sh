@@ -7,12 +7,13 @@
 # Seeds: tests/fuzz/seeds/<target>/ (committed).  Findings are written to
 # fuzz-out/<target>/crash-* and make the script fail: turn each into a
 # regression test (tests/fuzz/regressions/<target>/, replayed by ctest).
-# OpenMP pragmas are compiled out here (clang's libomp is not needed); the
-# OpenMP driver is covered by the TSan build instead.
+# OpenMP is required (libomp, deps group tsan) but runs one thread here
+# (OMP_NUM_THREADS=1): the OpenMP drivers are covered by the TSan build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
-mm_install_deps fuzz
+mm_install_deps fuzz tsan
+export OMP_NUM_THREADS=1
 
 seconds="${1:-60}"
 shift || true
@@ -23,16 +24,26 @@ bin="$out/bin"
 mkdir -p "$bin"
 
 flags=(-g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer-no-link,address,undefined
-       -fno-sanitize-recover=undefined -Iinclude -Isrc -Isrc/io -Ikernels -Wno-unknown-pragmas
+       -fno-sanitize-recover=undefined -fopenmp -Iinclude -Isrc -Isrc/io -Ikernels
        -DMM_HAVE_AVX2 -DMM_HAVE_AVX512)
 lib=(src/error.c src/io/outfile.c src/io/mapguard.c src/io/crc32c.c src/io/utf8.c src/io/vocab.c
      src/io/corpus.c src/util.c src/count.c src/count_file.c src/stream.c src/model.c
      src/io/modelfile.c src/eval.c src/sample.c src/rng.c
      src/io/npy.c kernels/dispatch.c kernels/cpu.c kernels/scalar.c)
+# include/makemore_version.h as CMake generates it (cmake/makemore_version.h.in).
+ver=$(sed -n 's/^project(makemore VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+IFS=. read -r vmaj vmin vpat <<<"$ver"
+mkdir -p "$bin/include"
+sed -e "s/@PROJECT_VERSION_MAJOR@/$vmaj/; s/@PROJECT_VERSION_MINOR@/$vmin/" \
+    -e "s/@PROJECT_VERSION_PATCH@/$vpat/; s/@PROJECT_VERSION@/$ver/" \
+    cmake/makemore_version.h.in > "$bin/include/makemore_version.h"
+flags+=(-I"$bin/include")
 objs=()
 for f in "${lib[@]}"; do
     o="$bin/$(echo "$f" | tr / _).o"
-    clang "${flags[@]}" -c "$f" -o "$o"
+    extra=()
+    [ "$f" != src/rng.c ] || extra=(-ffp-contract=off) # as CMakeLists.txt
+    clang "${flags[@]}" "${extra[@]}" -c "$f" -o "$o"
     objs+=("$o")
 done
 clang "${flags[@]}" -mavx2 -mfma -c kernels/avx2.c -o "$bin/avx2.o"

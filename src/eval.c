@@ -46,10 +46,11 @@ static mm_status mm_eval_from_counts(const mm_model *m, const uint64_t *counts,
 /* Order K > 2: the corpus's n-grams in the model's vocabulary, scored one
  * distinct n-gram at a time (ngram_model.c). */
 static mm_status mm_eval_ngram_corpus(const mm_model *m, const mm_corpus *c,
-                                      const mm_count_opts *opts, mm_eval_result *out)
+                                      const mm_eval_opts *opts, mm_eval_result *out)
 {
     mm_ngrams *g = NULL;
-    mm_status st = mm_count_ngrams(c, &m->vocab, m->order, opts, &g);
+    mm_count_opts copts = {.threads = opts ? opts->threads : 0};
+    mm_status st = mm_count_ngrams(c, &m->vocab, m->order, &copts, &g);
     if (st == MM_OK) {
         st = mm_ngram_eval(m, g, c->name, out);
     }
@@ -58,7 +59,7 @@ static mm_status mm_eval_ngram_corpus(const mm_model *m, const mm_corpus *c,
 }
 
 mm_status mm_eval_corpus(const mm_model *m, const mm_corpus *c,
-                         const mm_count_opts *opts, mm_eval_result *out)
+                         const mm_eval_opts *opts, mm_eval_result *out)
 {
     if (m->order > 2) {
         return mm_eval_ngram_corpus(m, c, opts, out);
@@ -68,7 +69,8 @@ mm_status mm_eval_corpus(const mm_model *m, const mm_corpus *c,
     if (counts == NULL) {
         return mm_fail(MM_ERR_NOMEM, "out of memory");
     }
-    mm_status st = mm_count_bigrams(c, &m->vocab, opts, counts);
+    mm_count_opts copts = {.threads = opts ? opts->threads : 0};
+    mm_status st = mm_count_bigrams(c, &m->vocab, &copts, counts);
     if (st == MM_OK) {
         st = mm_eval_from_counts(m, counts, c->name, out);
     }
@@ -76,7 +78,7 @@ mm_status mm_eval_corpus(const mm_model *m, const mm_corpus *c,
     return st;
 }
 
-mm_status mm_eval_file(const mm_model *m, const char *path, const mm_count_opts *opts,
+mm_status mm_eval_file(const mm_model *m, const char *path, const mm_eval_opts *opts,
                        mm_eval_result *out)
 {
     /* One streaming pass (mm_count_file), then the counts moved into the
@@ -93,7 +95,19 @@ mm_status mm_eval_file(const mm_model *m, const char *path, const mm_count_opts 
     }
     mm_vocab cv;
     uint64_t *cc = NULL;
-    mm_status st = mm_count_file(path, opts, &cv, &cc, NULL);
+    if (path != NULL && strcmp(path, "-") == 0) {
+        /* Standard input can be read once only: no streaming pass, whose
+         * fallback would find the input consumed. */
+        mm_corpus *c = NULL;
+        mm_status st = mm_corpus_open(&c, path);
+        if (st == MM_OK) {
+            st = mm_eval_corpus(m, c, opts, out);
+        }
+        mm_corpus_close(c);
+        return st;
+    }
+    mm_count_opts copts = {.threads = opts ? opts->threads : 0};
+    mm_status st = mm_count_file(path, &copts, &cv, &cc, NULL);
     if (st != MM_OK) {
         return st;
     }
@@ -146,7 +160,7 @@ mm_status mm_eval_ngrams(const mm_model *m, const mm_ngrams *g, mm_eval_result *
     if (dense == NULL) {
         return mm_fail(MM_ERR_NOMEM, "out of memory");
     }
-    mm_status st = mm_ngrams_dense(g, dense, V * V);
+    mm_status st = mm_ngrams_get_dense(g, dense, V * V);
     if (st == MM_OK) {
         st = mm_eval_from_counts(m, dense, "the text", out);
     }

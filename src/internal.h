@@ -16,24 +16,16 @@
 /* Record the detail mm_errmsg() returns, and return s (for `return mm_fail(...)`). */
 mm_status mm_fail(mm_status s, const char *fmt, ...) MM_PRINTF(2, 3);
 
-/* An output written to "<path>.tmp.XXXXXX" beside the target, then fsync'd and
- * renamed over it: a crash or error never leaves a half-written target. */
-typedef struct mm_outfile {
-    FILE *fp;
-    char *tmp_path;
-    char *path;
-} mm_outfile;
+/* mm_outfile (atomic outputs, io/outfile.c) is public: makemore.h. */
 
-mm_status mm_outfile_open(mm_outfile *o, const char *path);
-/* Flush, fsync, close and rename.  On failure the temporary is removed. */
-mm_status mm_outfile_commit(mm_outfile *o);
-/* Close and remove the temporary; the target is untouched.  Safe to call
- * after a failed or successful commit. */
-void mm_outfile_abort(mm_outfile *o);
+/* Open path for reading without blocking on a FIFO that has no writer
+ * (infile.c): the fd (blocking again) with *sb filled, or -1 and errno.
+ * Callers refuse what is not a regular file. */
+struct stat;
+int mm_open_input(const char *path, struct stat *sb);
 
-/* Remove every temporary still open (async-signal-safe: for the CLI's
- * SIGINT/SIGTERM handler, so an interrupt leaves no temporary behind). */
-void mm_outfile_remove_all_temps(void);
+/* Temporaries currently registered (tests). */
+int mm_outfile_temps_live(void);
 
 /* Recompute g->out from g->state (after restoring a saved state). */
 void mm_rng_temper_all(mm_rng *g);
@@ -55,8 +47,5 @@ uint32_t mm_crc32c(uint32_t crc, const void *data, size_t n);
 int mm_map_guard_register(const void *base, size_t len);
 void mm_map_guard_unregister(int slot);
 int mm_map_guard_tripped(int slot);
-
-/* Encode code point cp as UTF-8 into buf (>= 4 bytes); returns length. */
-size_t mm_utf8_encode(uint32_t cp, char *buf);
 
 #endif /* MM_INTERNAL_H */

@@ -166,6 +166,24 @@ mm_status mm_model_update_probs(mm_model *m)
     return MM_OK;
 }
 
+long mm_model_bad_row(const mm_model *m)
+{
+    /* Each row of P must be a distribution: finite entries summing to 1.  A
+     * row sum that overflows float32 (k = 1e38 with V = 27) gives finite
+     * zeros, not NaN, so the sum is what is checked. */
+    size_t V = m->vocab.size;
+    for (size_t i = 0; i < V; i++) {
+        double sum = 0.0;
+        for (size_t j = 0; j < V; j++) {
+            sum += m->probs[i * V + j];
+        }
+        if (!(sum > 0.5 && sum < 1.5)) {
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
 mm_status mm_model_from_counts(mm_model **out, const mm_vocab *v,
                                const uint64_t *counts, double smoothing)
 {
@@ -187,20 +205,19 @@ mm_status mm_model_from_counts(mm_model **out, const mm_vocab *v,
      * saved model would not load, and sampling would draw from NaN): with
      * k = 0 a row without counts is 0/0, and a k near FLT_MAX / V makes
      * count + k or the row sum overflow to inf. */
-    for (size_t i = 0; i < V * V; i++) {
-        if (!isfinite(m->probs[i])) {
-            char sym[5];
-            mm_vocab_utf8(v, i / V, sym);
-            if (smoothing == 0.0) {
-                st = mm_fail(MM_ERR_INVALID_ARG, "row '%s' has no counts and the "
-                             "smoothing is 0: its probabilities would be 0/0", sym);
-            } else {
-                st = mm_fail(MM_ERR_INVALID_ARG, "smoothing %g is too large: the "
-                             "probabilities overflow float32", smoothing);
-            }
-            mm_model_destroy(m);
-            return st;
+    long bad = mm_model_bad_row(m);
+    if (bad >= 0) {
+        char sym[5];
+        mm_vocab_utf8(v, (size_t)bad, sym);
+        if (smoothing == 0.0) {
+            st = mm_fail(MM_ERR_INVALID_ARG, "row '%s' has no counts and the "
+                         "smoothing is 0: its probabilities would be 0/0", sym);
+        } else {
+            st = mm_fail(MM_ERR_INVALID_ARG, "smoothing %g is too large: the "
+                         "probabilities overflow float32", smoothing);
         }
+        mm_model_destroy(m);
+        return st;
     }
     *out = m;
     return MM_OK;
@@ -211,34 +228,49 @@ mm_model_kind mm_model_get_kind(const mm_model *m)
     return m->kind;
 }
 
-const mm_vocab *mm_model_vocab(const mm_model *m)
+const mm_vocab *mm_model_get_vocab(const mm_model *m)
 {
     return &m->vocab;
 }
 
-const uint64_t *mm_model_counts(const mm_model *m)
+const uint64_t *mm_model_get_counts(const mm_model *m)
 {
     return m->counts;
 }
 
-double mm_model_smoothing(const mm_model *m)
+double mm_model_get_smoothing(const mm_model *m)
 {
     return m->smoothing;
 }
 
-const float *mm_model_probs(const mm_model *m)
+const float *mm_model_get_probs(const mm_model *m)
 {
     return m->probs;
 }
 
-const float *mm_model_weights(const mm_model *m)
+const float *mm_model_get_weights(const mm_model *m)
 {
     return m->kind == MM_MODEL_NEURAL ? m->W : NULL;
 }
 
-uint64_t mm_model_steps(const mm_model *m)
+uint64_t mm_model_get_steps(const mm_model *m)
 {
     return m->kind == MM_MODEL_NEURAL ? m->neural.step : 0;
+}
+
+mm_status mm_model_get_train_state(const mm_model *m, mm_train_state *out)
+{
+    if (m == NULL || out == NULL || m->kind != MM_MODEL_NEURAL) {
+        return mm_fail(MM_ERR_INVALID_ARG, "mm_model_get_train_state: not a neural model");
+    }
+    const mm_neural_state *n = &m->neural;
+    out->step = n->step;
+    out->lr = n->lr;
+    out->reg = n->reg;
+    out->seed = n->seed;
+    out->driver = (mm_train_driver)n->driver;
+    out->batch = n->batch;
+    return MM_OK;
 }
 
 mm_status mm_vocab_validate(const mm_vocab *v, const char *name)

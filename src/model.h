@@ -55,6 +55,9 @@ mm_status mm_model_alloc(mm_model **out, mm_model_kind kind, const mm_vocab *v);
 const uint8_t *mm_model_guide(const mm_model *m);
 /* Recompute probs from counts+smoothing or from W (softmax of each row). */
 mm_status mm_model_update_probs(mm_model *m);
+/* The first row of P that is not a distribution (not finite, or not
+ * summing to 1 because its float32 sum overflowed), or -1. */
+long mm_model_bad_row(const mm_model *m);
 /* Parse a model file image (untrusted) from memory. */
 mm_status mm_model_parse(mm_model **out, const uint8_t *data, size_t len,
                          const char *name);

@@ -49,32 +49,32 @@ void mm_ngrams_destroy(mm_ngrams *g)
     free(g);
 }
 
-int mm_ngrams_order(const mm_ngrams *g)
+int mm_ngrams_get_order(const mm_ngrams *g)
 {
     return g->order;
 }
 
-const mm_vocab *mm_ngrams_vocab(const mm_ngrams *g)
+const mm_vocab *mm_ngrams_get_vocab(const mm_ngrams *g)
 {
     return &g->vocab;
 }
 
-size_t mm_ngrams_size(const mm_ngrams *g)
+size_t mm_ngrams_get_size(const mm_ngrams *g)
 {
     return g->n;
 }
 
-const uint64_t *mm_ngrams_keys(const mm_ngrams *g)
+const uint64_t *mm_ngrams_get_keys(const mm_ngrams *g)
 {
     return g->keys;
 }
 
-const uint64_t *mm_ngrams_values(const mm_ngrams *g)
+const uint64_t *mm_ngrams_get_values(const mm_ngrams *g)
 {
     return g->counts;
 }
 
-uint64_t mm_ngrams_total(const mm_ngrams *g)
+uint64_t mm_ngrams_get_total(const mm_ngrams *g)
 {
     uint64_t t = 0;
     for (size_t i = 0; i < g->n; i++) {
@@ -91,11 +91,11 @@ void mm_ngram_decode(uint64_t key, size_t V, int order, uint8_t *syms)
     }
 }
 
-mm_status mm_ngrams_dense(const mm_ngrams *g, uint64_t *out, size_t cells)
+mm_status mm_ngrams_get_dense(const mm_ngrams *g, uint64_t *out, size_t cells)
 {
     uint64_t want = mm_ngram_cells(g->vocab.size, g->order);
     if (out == NULL || (uint64_t)cells != want) {
-        return mm_fail(MM_ERR_INVALID_ARG, "mm_ngrams_dense: the table has V^K = %llu cells "
+        return mm_fail(MM_ERR_INVALID_ARG, "mm_ngrams_get_dense: the table has V^K = %llu cells "
                        "(got room for %zu)", (unsigned long long)want, cells);
     }
     memset(out, 0, cells * sizeof *out);

@@ -28,10 +28,14 @@ mm_status mm_ngram_model_create(mm_model **out, const mm_vocab *v, int order,
         return mm_fail(MM_ERR_INVALID_ARG, "smoothing must be a finite number >= 0 (got %g)",
                        smoothing);
     }
+    uint64_t total = 0;
     for (size_t i = 0; i < n; i++) {
         if (keys[i] >= cells || (i > 0 && keys[i] <= keys[i - 1]) || counts[i] == 0) {
             return mm_fail(MM_ERR_FORMAT, "%s: n-gram %zu (key %llu) is out of range, out of "
                            "order or has a zero count", name, i, (unsigned long long)keys[i]);
+        }
+        if (__builtin_add_overflow(total, counts[i], &total)) {
+            return mm_fail(MM_ERR_FORMAT, "%s: the n-gram counts add up past 2^64", name);
         }
     }
     mm_model *m = calloc(1, sizeof *m);
@@ -224,7 +228,7 @@ mm_status mm_model_from_ngrams(mm_model **out, const mm_ngrams *g, double smooth
     if (dense == NULL) {
         return mm_fail(MM_ERR_NOMEM, "out of memory");
     }
-    mm_status st = mm_ngrams_dense(g, dense, V * V);
+    mm_status st = mm_ngrams_get_dense(g, dense, V * V);
     if (st == MM_OK) {
         st = mm_model_from_counts(out, &g->vocab, dense, smoothing);
     }
@@ -237,17 +241,22 @@ int mm_model_get_order(const mm_model *m)
     return m->order;
 }
 
-size_t mm_model_ngram_size(const mm_model *m)
+size_t mm_model_get_ngram_size(const mm_model *m)
 {
     return m->order > 2 ? m->ng_n : 0;
 }
 
-const uint64_t *mm_model_ngram_keys(const mm_model *m)
+size_t mm_model_get_context_count(const mm_model *m)
+{
+    return m->order > 2 && m->kind == MM_MODEL_COUNTS ? m->nctx : 0;
+}
+
+const uint64_t *mm_model_get_ngram_keys(const mm_model *m)
 {
     return m->order > 2 ? m->ng_keys : NULL;
 }
 
-const uint64_t *mm_model_ngram_values(const mm_model *m)
+const uint64_t *mm_model_get_ngram_values(const mm_model *m)
 {
     return m->order > 2 ? m->ng_counts : NULL;
 }
@@ -261,12 +270,12 @@ static uint64_t mm_context_key(const mm_model *m, const uint8_t *context)
     return ctx;
 }
 
-mm_status mm_model_row(const mm_model *m, const uint8_t *context, float *row)
+mm_status mm_model_get_row(const mm_model *m, const uint8_t *context, float *row)
 {
     const size_t V = m->vocab.size;
     for (int i = 0; context == NULL || i < m->order - 1; i++) {
         if (context == NULL || context[i] >= V) {
-            return mm_fail(MM_ERR_INVALID_ARG, "mm_model_row: context symbol out of range");
+            return mm_fail(MM_ERR_INVALID_ARG, "mm_model_get_row: context symbol out of range");
         }
     }
     if (m->order > 2) {
@@ -288,14 +297,14 @@ static mm_status mm_check_cells(const mm_model *m, size_t cells, const char *fn)
     return MM_OK;
 }
 
-mm_status mm_model_dense_counts(const mm_model *m, uint64_t *out, size_t cells)
+mm_status mm_model_get_dense_counts(const mm_model *m, uint64_t *out, size_t cells)
 {
-    mm_status st = mm_check_cells(m, cells, "mm_model_dense_counts");
+    mm_status st = mm_check_cells(m, cells, "mm_model_get_dense_counts");
     if (st != MM_OK) {
         return st;
     }
     if (m->kind != MM_MODEL_COUNTS) {
-        return mm_fail(MM_ERR_INVALID_ARG, "mm_model_dense_counts: a neural model has no "
+        return mm_fail(MM_ERR_INVALID_ARG, "mm_model_get_dense_counts: a neural model has no "
                        "counts");
     }
     if (m->order == 2) {
@@ -309,9 +318,9 @@ mm_status mm_model_dense_counts(const mm_model *m, uint64_t *out, size_t cells)
     return MM_OK;
 }
 
-mm_status mm_model_dense_probs(const mm_model *m, float *out, size_t cells)
+mm_status mm_model_get_dense_probs(const mm_model *m, float *out, size_t cells)
 {
-    mm_status st = mm_check_cells(m, cells, "mm_model_dense_probs");
+    mm_status st = mm_check_cells(m, cells, "mm_model_get_dense_probs");
     if (st != MM_OK) {
         return st;
     }

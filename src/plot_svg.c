@@ -30,7 +30,6 @@
 #include <string.h>
 
 #include "internal.h"
-#include "plot.h"
 
 /* ---- Shared helpers ------------------------------------------------------ */
 
@@ -235,7 +234,7 @@ static void mm_svg_text(FILE *fp, const char *str)
 
 mm_status mm_plot_counts_svg(const mm_model *m, const char *path)
 {
-    mm_outfile o = { NULL, NULL, NULL };
+    mm_outfile o = {0};
     int opened = 0;
     mm_status s = MM_OK;
     const mm_vocab *v = NULL;
@@ -247,8 +246,8 @@ mm_status mm_plot_counts_svg(const mm_model *m, const char *path)
     if (path == NULL || *path == '\0') {
         return mm_fail(MM_ERR_INVALID_ARG, "plot: no output path given");
     }
-    v = mm_model_vocab(m);
-    counts = mm_model_counts(m);
+    v = mm_model_get_vocab(m);
+    counts = mm_model_get_counts(m);
     if (counts == NULL) {
         return mm_fail(MM_ERR_INVALID_ARG, "%s: the model has no bigram counts "
                        "(a neural model); the count plot needs a count model",
@@ -412,7 +411,7 @@ mm_status mm_plot_xy_svg(const double *xs, const double *loss, size_t n, const c
                          const char *title, const char *xlabel, const char *ylabel,
                          double min_xstep)
 {
-    mm_outfile o = { NULL, NULL, NULL };
+    mm_outfile o = {0};
     int opened = 0;
     mm_status s = MM_OK;
     mm_axis ax;

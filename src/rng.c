@@ -189,9 +189,9 @@ size_t mm_rng_draw_cum(mm_rng *g, const float *cum, size_t n)
  * polynomials).  Constants are written as torch spells them, double literals
  * converted to float.  torch's AVX2 build lets GCC contract mul+add into FMA;
  * fmaf() marks exactly the operations it fused, which is what makes the
- * results bit-identical.  Everything else must stay unfused: this file is
- * compiled without -mfma, so the compiler cannot contract the plain
- * expressions.
+ * results bit-identical.  Everything else must stay unfused: CMakeLists.txt
+ * compiles this file with -ffp-contract=off, so no compiler, flag or target
+ * with FMA (aarch64, -march=x86-64-v3) may contract the plain expressions.
  */
 
 /* x in [2^-24, 1]: the denormal clamp and the x <= 0 NaN mask of the vector

@@ -20,10 +20,8 @@
 #define MM_MT_WORDS (sizeof ((mm_rng *)0)->out / sizeof(uint32_t))
 #define MM_WALK_CHUNK (MM_MT_WORDS / 2)
 
-size_t mm_model_sample(const mm_model *m, mm_rng *g, uint8_t *out, size_t max_len,
-                       float *scratch)
+size_t mm_model_sample(const mm_model *m, mm_rng *g, uint8_t *out, size_t max_len)
 {
-    (void)scratch; /* kept for API stability; no longer needed */
     if (m->order > 2) {
         return mm_ngram_sample(m, g, out, max_len);
     }

@@ -40,9 +40,6 @@
 #include <string.h>
 #include <time.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include "corpus.h"
 #include "count.h"
@@ -71,17 +68,18 @@ const char *mm_train_driver_name(mm_train_driver d)
     return NULL;
 }
 
-int mm_train_driver_parse(const char *name, mm_train_driver *out)
+mm_status mm_train_driver_parse(const char *name, mm_train_driver *out)
 {
     static const mm_train_driver all[] = {MM_DRIVER_COUNTS, MM_DRIVER_EXAMPLES,
                                           MM_DRIVER_ONEHOT};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         if (name != NULL && strcmp(name, mm_train_driver_name(all[i])) == 0) {
             *out = all[i];
-            return 1;
+            return MM_OK;
         }
     }
-    return 0;
+    return mm_fail(MM_ERR_INVALID_ARG, "unknown driver '%s' (counts, examples, onehot)",
+                   name ? name : "(null)");
 }
 
 void mm_train_config_init(mm_train_config *cfg)
@@ -101,13 +99,16 @@ static mm_status mm_train_check_config(const mm_train_config *cfg)
     if (cfg == NULL) {
         return mm_fail(MM_ERR_INVALID_ARG, "no training configuration given");
     }
-    if (!isfinite(cfg->lr) || !(cfg->lr > 0.0)) {
-        return mm_fail(MM_ERR_INVALID_ARG, "learning rate must be a finite number > 0 "
-                       "(got %g)", cfg->lr);
+    /* The step is taken in float32: lr and reg must survive the conversion
+     * (1e39 would become inf, 1e-50 zero). */
+    if (!isfinite(cfg->lr) || !(cfg->lr > 0.0) || !isfinite((float)cfg->lr) ||
+        (float)cfg->lr == 0.0f) {
+        return mm_fail(MM_ERR_INVALID_ARG, "learning rate must be a number > 0 that "
+                       "float32 can hold, 1.4e-45 to 3.4e38 (got %g)", cfg->lr);
     }
-    if (!isfinite(cfg->reg) || !(cfg->reg >= 0.0)) {
-        return mm_fail(MM_ERR_INVALID_ARG, "regularisation must be a finite number >= 0 "
-                       "(got %g)", cfg->reg);
+    if (!isfinite(cfg->reg) || !(cfg->reg >= 0.0) || !isfinite((float)cfg->reg)) {
+        return mm_fail(MM_ERR_INVALID_ARG, "regularisation must be a number >= 0 that "
+                       "float32 can hold, up to 3.4e38 (got %g)", cfg->reg);
     }
     if (mm_train_driver_name(cfg->driver) == NULL) {
         return mm_fail(MM_ERR_INVALID_ARG, "unknown training driver %d", (int)cfg->driver);
@@ -259,11 +260,7 @@ static mm_status mm_trainer_open(mm_trainer **out, const mm_model *m, const mm_c
     tr->batch = cfg->batch;
     tr->V = m->vocab.size;
     tr->ld = mm_round_up(tr->V, MM_VPAD);
-#ifdef _OPENMP
-    tr->T = cfg->threads > 0 ? cfg->threads : omp_get_max_threads();
-#else
-    tr->T = 1;
-#endif
+    tr->T = mm_threads_used(cfg->threads);
     const size_t V = tr->V, ld = tr->ld, VL = V * ld;
     mm_symmap_init(&tr->map, &m->vocab);
 
@@ -276,7 +273,7 @@ static mm_status mm_trainer_open(mm_trainer **out, const mm_model *m, const mm_c
         goto cleanup;
     }
     mm_count_opts copts = {.threads = cfg->threads};
-    st = mm_count_bigrams_with(c, &m->vocab, &copts, k, counts);
+    st = mm_count_bigrams_with(c, &m->vocab, &copts, k->counter, counts);
     if (st != MM_OK) {
         goto cleanup;
     }
@@ -359,8 +356,8 @@ cleanup:
 
 /* One pass at tr->W: the NLL sum into tr->nll, the gradient sum into tr->G
  * (float, pads 0), the number of examples into tr->examples.  g draws the
- * minibatch (batch > 0). */
-static void mm_trainer_pass(mm_trainer *tr, mm_rng *g)
+ * minibatch (batch > 0).  Fails only when the draws find no example. */
+static mm_status mm_trainer_pass(mm_trainer *tr, mm_rng *g)
 {
     const size_t V = tr->V, ld = tr->ld;
     const mm_kernels *k = tr->k;
@@ -368,7 +365,7 @@ static void mm_trainer_pass(mm_trainer *tr, mm_rng *g)
         k->softmax_rows(tr->probs, tr->lse, tr->W, V, V, ld);
         tr->nll = k->counts_grad(tr->G, tr->probs, tr->lse, tr->W, tr->C, tr->n, V, ld);
         tr->examples = tr->N;
-        return;
+        return MM_OK;
     }
     for (size_t r = 0; r < V; r++) {
         float mx = -INFINITY;
@@ -379,10 +376,23 @@ static void mm_trainer_pass(mm_trainer *tr, mm_rng *g)
     }
     if (tr->batch > 0) {
         /* Draws stay on one thread, in order: the batch is a function of
-         * the generator state only. */
+         * the generator state only.  N of the P positions start an example,
+         * so a draw misses with probability 1 - N/P; 64 (P/N + 1) misses in
+         * a row happen with probability below e^-64 from a sound generator,
+         * and forever from a degenerate one (a crafted all-zero state). */
+        const double most = 64.0 * ((double)tr->positions / (double)tr->N + 1.0);
+        const uint64_t limit = most < 1e18 ? (uint64_t)most : (uint64_t)1e18;
         for (uint32_t i = 0; i < tr->batch; i++) {
-            uint64_t p;
+            uint64_t p, tries = 0;
             do {
+                if (tries++ == limit) {
+                    if (mm_corpus_check_intact(tr->c) != MM_OK) {
+                        return MM_ERR_IO; /* the zeros of a truncated file */
+                    }
+                    return mm_fail(MM_ERR_INVALID_ARG, "%s: %llu minibatch draws in a row "
+                                   "found no example: the generator state is degenerate",
+                                   tr->c->name, (unsigned long long)limit);
+                }
                 p = mm_draw_position(g, tr->positions);
             } while (!mm_example_at(&tr->map, tr->c, p, &tr->bx[i], &tr->by[i]));
         }
@@ -431,6 +441,7 @@ static void mm_trainer_pass(mm_trainer *tr, mm_rng *g)
     }
     tr->nll = nll;
     tr->examples = count;
+    return MM_OK;
 }
 
 /* reg * mean(W^2), in double.  Pads are 0, so the padded buffer is summed
@@ -451,6 +462,15 @@ static double mm_reg_term(const mm_trainer *tr, double reg)
     }
     double s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
     return reg * s / (double)(tr->V * tr->V);
+}
+
+static int mm_all_finite(const float *w, size_t n)
+{
+    int ok = 1;
+    for (size_t i = 0; i < n; i++) {
+        ok &= isfinite(w[i]) != 0;
+    }
+    return ok;
 }
 
 static void mm_trainer_store(const mm_trainer *tr, mm_model *m, const float *W)
@@ -488,7 +508,19 @@ mm_status mm_train_with(mm_model *m, const mm_corpus *c, const mm_train_config *
         if (tr->batch > 0) {
             tr->rngsave[step & 1] = rng;
         }
-        mm_trainer_pass(tr, &rng);
+        st = mm_trainer_pass(tr, &rng);
+        if (st == MM_OK && tr->driver != MM_DRIVER_COUNTS) {
+            /* the pass read the mapped corpus: zeros from a truncation are
+             * no data; the model stays at this step's start, trained on the
+             * file as it was */
+            st = mm_corpus_check_intact(tr->c);
+        }
+        if (st != MM_OK) {
+            if (tr->batch > 0) {
+                rng = tr->rngsave[step & 1];
+            }
+            break;
+        }
         double nll = tr->nll / (double)tr->examples;
         double loss = nll + mm_reg_term(tr, cfg->reg);
         if (!isfinite(loss)) {
@@ -528,6 +560,19 @@ mm_status mm_train_with(mm_model *m, const mm_corpus *c, const mm_train_config *
             }
         }
     }
+    if (st == MM_OK && step > first && !mm_all_finite(tr->W, V * ld)) {
+        /* The last update (whose loss is never computed) overflowed: back
+         * to the state before it, whose loss was finite. */
+        const uint64_t bad = step--;
+        memcpy(tr->W, tr->Wsave[step & 1], V * ld * sizeof(float));
+        if (tr->batch > 0) {
+            rng = tr->rngsave[step & 1];
+        }
+        st = mm_fail(MM_ERR_DIVERGED, "training diverged at step %llu: the update gave "
+                     "weights that are not finite (learning rate %g is probably too "
+                     "large); the model is the one of step %llu, loss %.6g",
+                     (unsigned long long)bad, cfg->lr, (unsigned long long)step, last_loss);
+    }
     mm_trainer_store(tr, m, tr->W);
     m->neural.step = step;
     m->neural.rng = rng;
@@ -556,7 +601,11 @@ mm_status mm_train_loss_grad(const mm_model *m, const mm_corpus *c,
     }
     const size_t V = tr->V, ld = tr->ld;
     mm_rng rng = m->neural.rng;
-    mm_trainer_pass(tr, &rng);
+    st = mm_trainer_pass(tr, &rng);
+    if (st != MM_OK) {
+        mm_trainer_close(tr);
+        return st;
+    }
     double N = (double)tr->examples;
     *loss = tr->nll / N + mm_reg_term(tr, cfg->reg);
     double w_scale = 2.0 * cfg->reg / (double)(V * V);

@@ -79,7 +79,7 @@ mm_status mm_neural3_train(mm_model *m, const mm_corpus *c, const mm_train_confi
     if (st != MM_OK) {
         return st;
     }
-    const double N = (double)mm_ngrams_total(g);
+    const double N = (double)mm_ngrams_get_total(g);
     const size_t nw = 2 * V * V;
     double *G = malloc(nw * sizeof *G);
     float *Wprev = malloc(nw * sizeof *Wprev);

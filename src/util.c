@@ -2,13 +2,11 @@
  * util.c - the helpers of util.h, shared by the counting and training
  * drivers, the model and the MPI engine.
  */
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
+#include "makemore.h" /* mm_threads_used is public */
 #include "util.h"
 
 size_t mm_round_up(size_t x, size_t a)
@@ -32,13 +30,13 @@ void mm_range(size_t size, size_t t, size_t T, size_t *lo, size_t *hi)
     *hi = *lo + q + (t < r ? 1 : 0);
 }
 
+int mm_threads_used(int threads)
+{
+    return threads > 0 ? threads : omp_get_max_threads();
+}
+
 void mm_omp_team(size_t *t, size_t *T)
 {
-#ifdef _OPENMP
     *t = (size_t)omp_get_thread_num();
     *T = (size_t)omp_get_num_threads();
-#else
-    *t = 0; /* scripts/fuzz.sh compiles OpenMP out */
-    *T = 1;
-#endif
 }

@@ -67,7 +67,7 @@ static mm_corpus *open_mem(const void *data, size_t n, const char *name)
 static void assert_vocab_is(const mm_corpus *c, const uint32_t *want, size_t n,
                             const char *what)
 {
-    const mm_vocab *v = mm_corpus_vocab(c);
+    const mm_vocab *v = mm_corpus_get_vocab(c);
     if (v->size != n) {
         fail_msg("%s: vocabulary size %u, want %zu", what, (unsigned)v->size, n);
     }
@@ -82,11 +82,11 @@ static void assert_vocab_is(const mm_corpus *c, const uint32_t *want, size_t n,
 /* Scalar counts (V*V, malloc'd) of c in its own vocabulary. */
 static uint64_t *counts_of(const mm_corpus *c)
 {
-    const mm_vocab *v = mm_corpus_vocab(c);
+    const mm_vocab *v = mm_corpus_get_vocab(c);
     uint64_t *counts = malloc((size_t)v->size * v->size * sizeof *counts);
     assert_non_null(counts);
     mm_count_opts o = {.threads = 2};
-    assert_int_equal(mm_count_bigrams_with(c, v, &o, &mm_kernels_scalar, counts), MM_OK);
+    assert_int_equal(mm_count_bigrams_with(c, v, &o, &mm_counter_scalar, counts), MM_OK);
     return counts;
 }
 
@@ -96,7 +96,7 @@ static void assert_same_corpus(const char *a, size_t na, const char *b, size_t n
 {
     mm_corpus *ca = open_mem(a, na, "a");
     mm_corpus *cb = open_mem(b, nb, "b");
-    const mm_vocab *va = mm_corpus_vocab(ca), *vb = mm_corpus_vocab(cb);
+    const mm_vocab *va = mm_corpus_get_vocab(ca), *vb = mm_corpus_get_vocab(cb);
     assert_vocab_is(cb, va->cp, va->size, what);
     uint64_t *x = counts_of(ca), *y = counts_of(cb);
     mm_assert_counts_equal(x, y, (size_t)va->size * vb->size, what);
@@ -165,7 +165,7 @@ static void test_vocab_order(void **state)
     c = open_mem(s2, sizeof s2 - 1, "order2");
     static const uint32_t want2[] = {'.', ' ', 'A', 'z', 0xc9, 0xe9, 0xf1, 0xf6, 0x4e2d, 0x1f600};
     assert_vocab_is(c, want2, sizeof want2 / sizeof want2[0], "non-ASCII");
-    const mm_vocab *v = mm_corpus_vocab(c);
+    const mm_vocab *v = mm_corpus_get_vocab(c);
     for (size_t i = 0; i < v->size; i++) {
         assert_int_equal(mm_vocab_index(v, v->cp[i]), (int)i);
     }
@@ -215,7 +215,7 @@ static void test_line_rules(void **state)
     static const char blank[] = "\n\nab\n\n\r\nb\n\nba\n\n";
     mm_corpus *c = open_mem(blank, sizeof blank - 1, "blank");
     uint64_t *k = counts_of(c);
-    const mm_vocab *v = mm_corpus_vocab(c);
+    const mm_vocab *v = mm_corpus_get_vocab(c);
     assert_int_equal(v->size, 3);
     uint64_t names = k[0] + k[1] + k[2];
     assert_int_equal(names, 3);
@@ -232,7 +232,7 @@ static void test_open_file(void **state)
     mm_corpus *f = NULL;
     assert_int_equal(mm_corpus_open(&f, path), MM_OK);
     mm_corpus *m = open_mem(s, sizeof s - 1, "mem");
-    const mm_vocab *vf = mm_corpus_vocab(f);
+    const mm_vocab *vf = mm_corpus_get_vocab(f);
     assert_vocab_is(m, vf->cp, vf->size, "file == memory");
     uint64_t *a = counts_of(f), *b = counts_of(m);
     mm_assert_counts_equal(a, b, (size_t)vf->size * vf->size, "file == memory");
@@ -244,7 +244,7 @@ static void test_open_file(void **state)
 
     path = write_file("empty.txt", "", 0);
     assert_int_equal(mm_corpus_open(&f, path), MM_OK);
-    assert_int_equal(mm_corpus_vocab(f)->size, 1);
+    assert_int_equal(mm_corpus_get_vocab(f)->size, 1);
     mm_corpus_close(f);
 }
 
@@ -339,7 +339,7 @@ static void test_vocab_limit(void **state)
     size_t len;
     char *s = distinct_chars(255, &len);
     mm_corpus *c = open_mem(s, len, "255.txt");
-    assert_int_equal(mm_corpus_vocab(c)->size, 256);
+    assert_int_equal(mm_corpus_get_vocab(c)->size, 256);
     mm_corpus_close(c);
     free(s);
 
@@ -359,7 +359,7 @@ static void test_vocab_limit(void **state)
     memcpy(t, s, len);
     memcpy(t + len, "\n\xc2\xa0", 3);
     c = open_mem(t, len + 3, "255+repeat.txt");
-    assert_int_equal(mm_corpus_vocab(c)->size, 256);
+    assert_int_equal(mm_corpus_get_vocab(c)->size, 256);
     mm_corpus_close(c);
     free(t);
     free(s);
@@ -391,14 +391,14 @@ static void test_eval_unknown_char(void **state)
 {
     (void)state;
     mm_corpus *train = open_mem("abc\nba\n", 7, "train.txt");
-    const mm_vocab *v = mm_corpus_vocab(train);
+    const mm_vocab *v = mm_corpus_get_vocab(train);
     uint64_t *k = counts_of(train);
     mm_model *m = NULL;
     assert_int_equal(mm_model_from_counts(&m, v, k, 1.0), MM_OK);
 
     mm_corpus *ev = open_mem("ab\nabd\n", 7, "eval.txt");
     mm_eval_result r;
-    mm_count_opts o = {.threads = 2};
+    mm_eval_opts o = {.threads = 2};
     assert_int_equal(mm_eval_corpus(m, ev, &o, &r), MM_ERR_VOCAB);
     assert_msg_has("eval ascii", "eval.txt:2:3:");
     assert_msg_has("eval ascii", "'d'");

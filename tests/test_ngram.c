@@ -86,10 +86,10 @@ static void test_emma_trigram(void **state)
         mm_corpus *c = NULL;
         assert_int_equal(mm_corpus_from_memory(&c, texts[t], strlen(texts[t]), "emma"), MM_OK);
         mm_ngrams *g = NULL;
-        assert_int_equal(mm_count_ngrams(c, mm_corpus_vocab(c), 3, NULL, &g), MM_OK);
+        assert_int_equal(mm_count_ngrams(c, mm_corpus_get_vocab(c), 3, NULL, &g), MM_OK);
         /* vocab . a e m: "..e", ".em", "emm", "mma", "ma." */
         const char *want[] = {"..e", ".em", "emm", "mma", "ma."};
-        const mm_vocab *v = mm_ngrams_vocab(g);
+        const mm_vocab *v = mm_ngrams_get_vocab(g);
         uint64_t keys[5];
         for (int k = 0; k < 5; k++) {
             keys[k] = 0;
@@ -99,11 +99,11 @@ static void test_emma_trigram(void **state)
         }
         /* sorted by key: ..e .em emm ma. mma */
         uint64_t sorted[5] = {keys[0], keys[1], keys[2], keys[4], keys[3]};
-        assert_int_equal(mm_ngrams_size(g), 5);
-        assert_int_equal(mm_ngrams_total(g), 5);
+        assert_int_equal(mm_ngrams_get_size(g), 5);
+        assert_int_equal(mm_ngrams_get_total(g), 5);
         for (int k = 0; k < 5; k++) {
-            assert_int_equal(mm_ngrams_keys(g)[k], sorted[k]);
-            assert_int_equal(mm_ngrams_values(g)[k], 1);
+            assert_int_equal(mm_ngrams_get_keys(g)[k], sorted[k]);
+            assert_int_equal(mm_ngrams_get_values(g)[k], 1);
         }
         mm_ngrams_destroy(g);
         mm_corpus_close(c);
@@ -126,7 +126,7 @@ static void test_tables_threads(void **state)
         }
         mm_corpus *c = NULL;
         assert_int_equal(mm_corpus_from_memory(&c, text, size, "random"), MM_OK);
-        const mm_vocab *v = mm_corpus_vocab(c);
+        const mm_vocab *v = mm_corpus_get_vocab(c);
         for (int K = 2; K <= MM_MAX_ORDER; K++) {
             uint64_t cells = mm_ngram_cells(v->size, K);
             if (cells > ((uint64_t)1 << 24)) {
@@ -141,7 +141,7 @@ static void test_tables_threads(void **state)
                     mm_ngrams *g = NULL;
                     assert_int_equal(mm_count_ngrams_with(c, v, K, &o, (mm_ngram_table)table,
                                                           &g), MM_OK);
-                    assert_int_equal(mm_ngrams_dense(g, got, (size_t)cells), MM_OK);
+                    assert_int_equal(mm_ngrams_get_dense(g, got, (size_t)cells), MM_OK);
                     char what[96];
                     snprintf(what, sizeof what, "round %d K %d table %d threads %d", round, K,
                              table, T);
@@ -164,7 +164,7 @@ static void test_order2_is_bigram(void **state)
     static const char text[] = "emma\nolivia\nava\nisabella\nsophia\n";
     mm_corpus *c = NULL;
     assert_int_equal(mm_corpus_from_memory(&c, text, sizeof text - 1, "five"), MM_OK);
-    const mm_vocab *v = mm_corpus_vocab(c);
+    const mm_vocab *v = mm_corpus_get_vocab(c);
     size_t V = v->size;
     uint64_t counts[MM_MAX_VOCAB * 4];
     assert_int_equal(mm_count_bigrams(c, v, NULL, counts), MM_OK);
@@ -174,8 +174,8 @@ static void test_order2_is_bigram(void **state)
     assert_int_equal(mm_model_from_counts(&a, v, counts, 0.5), MM_OK);
     assert_int_equal(mm_model_from_ngrams(&b, g, 0.5), MM_OK);
     assert_int_equal(mm_model_get_order(b), 2);
-    mm_assert_counts_equal(mm_model_counts(a), mm_model_counts(b), V * V, "counts");
-    assert_memory_equal(mm_model_probs(a), mm_model_probs(b), V * V * sizeof(float));
+    mm_assert_counts_equal(mm_model_get_counts(a), mm_model_get_counts(b), V * V, "counts");
+    assert_memory_equal(mm_model_get_probs(a), mm_model_get_probs(b), V * V * sizeof(float));
     mm_model_destroy(a);
     mm_model_destroy(b);
     mm_ngrams_destroy(g);
@@ -191,16 +191,16 @@ static void test_rows(void **state)
     mm_corpus *c = NULL;
     assert_int_equal(mm_corpus_from_memory(&c, text, sizeof text - 1, "ab"), MM_OK);
     mm_ngrams *g = NULL;
-    assert_int_equal(mm_count_ngrams(c, mm_corpus_vocab(c), 4, NULL, &g), MM_OK);
+    assert_int_equal(mm_count_ngrams(c, mm_corpus_get_vocab(c), 4, NULL, &g), MM_OK);
     mm_model *m = NULL;
     assert_int_equal(mm_model_from_ngrams(&m, g, 1.0), MM_OK);
     float row[3];
     uint8_t ctx[3] = {0, 0, 0};
-    assert_int_equal(mm_model_row(m, ctx, row), MM_OK);
+    assert_int_equal(mm_model_get_row(m, ctx, row), MM_OK);
     /* "...": a once, b once, . never: (0, 1, 1) + 1 -> (1, 2, 2) / 5 */
     assert_true(row[0] == 1.0f / 5.0f && row[1] == 2.0f / 5.0f && row[2] == 2.0f / 5.0f);
     uint8_t unseen[3] = {2, 2, 2};
-    assert_int_equal(mm_model_row(m, unseen, row), MM_OK);
+    assert_int_equal(mm_model_get_row(m, unseen, row), MM_OK);
     assert_true(row[0] == 1.0f / 3.0f && row[1] == 1.0f / 3.0f && row[2] == 1.0f / 3.0f);
     mm_model_destroy(m);
     assert_int_equal(mm_model_from_ngrams(&m, g, 0.0), MM_OK);
@@ -221,7 +221,7 @@ static void test_file_roundtrip(void **state)
     mm_corpus *c = NULL;
     assert_int_equal(mm_corpus_from_memory(&c, text, sizeof text - 1, "five"), MM_OK);
     mm_ngrams *g = NULL;
-    assert_int_equal(mm_count_ngrams(c, mm_corpus_vocab(c), 4, NULL, &g), MM_OK);
+    assert_int_equal(mm_count_ngrams(c, mm_corpus_get_vocab(c), 4, NULL, &g), MM_OK);
     mm_model *m = NULL, *back = NULL;
     assert_int_equal(mm_model_from_ngrams(&m, g, 0.25), MM_OK);
     char path[512];
@@ -229,16 +229,16 @@ static void test_file_roundtrip(void **state)
     assert_int_equal(mm_model_save(m, path), MM_OK);
     assert_int_equal(mm_model_load(&back, path), MM_OK);
     assert_int_equal(mm_model_get_order(back), 4);
-    assert_int_equal(mm_model_ngram_size(back), mm_ngrams_size(g));
-    assert_memory_equal(mm_model_ngram_keys(back), mm_ngrams_keys(g),
-                        mm_ngrams_size(g) * sizeof(uint64_t));
-    assert_memory_equal(mm_model_ngram_values(back), mm_ngrams_values(g),
-                        mm_ngrams_size(g) * sizeof(uint64_t));
+    assert_int_equal(mm_model_get_ngram_size(back), mm_ngrams_get_size(g));
+    assert_memory_equal(mm_model_get_ngram_keys(back), mm_ngrams_get_keys(g),
+                        mm_ngrams_get_size(g) * sizeof(uint64_t));
+    assert_memory_equal(mm_model_get_ngram_values(back), mm_ngrams_get_values(g),
+                        mm_ngrams_get_size(g) * sizeof(uint64_t));
     mm_eval_result r1, r2;
     assert_int_equal(mm_eval_corpus(m, c, NULL, &r1), MM_OK);
     assert_int_equal(mm_eval_corpus(back, c, NULL, &r2), MM_OK);
     assert_true(r1.log_likelihood == r2.log_likelihood && r1.examples == r2.examples);
-    assert_int_equal(r1.examples, mm_ngrams_total(g));
+    assert_int_equal(r1.examples, mm_ngrams_get_total(g));
     mm_model_destroy(back);
     /* flip one byte of the n-gram table */
     FILE *fp = fopen(path, "r+b");
@@ -259,13 +259,13 @@ static void test_file_roundtrip(void **state)
         assert_int_equal(mm_model_load(&back, path), MM_OK);
         assert_int_equal(mm_model_get_order(back), 2);
         uint64_t counts[MM_MAX_VOCAB];
-        const mm_vocab *v = mm_corpus_vocab(c);
-        assert_int_equal(mm_model_vocab(back)->size, v->size);
+        const mm_vocab *v = mm_corpus_get_vocab(c);
+        assert_int_equal(mm_model_get_vocab(back)->size, v->size);
         assert_int_equal(mm_count_bigrams(c, v, NULL, counts), MM_OK);
-        mm_assert_counts_equal(counts, mm_model_counts(back), v->size * v->size, "v1");
+        mm_assert_counts_equal(counts, mm_model_get_counts(back), v->size * v->size, "v1");
         mm_model *fresh = NULL;
         assert_int_equal(mm_model_from_counts(&fresh, v, counts, 0.5), MM_OK);
-        assert_memory_equal(mm_model_probs(fresh), mm_model_probs(back),
+        assert_memory_equal(mm_model_get_probs(fresh), mm_model_get_probs(back),
                             v->size * v->size * sizeof(float));
         mm_model_destroy(fresh);
         mm_model_destroy(back);
@@ -289,9 +289,9 @@ static void test_trigram_reference(void **state)
         mm_count_opts o = {T};
         mm_ngrams *g = NULL;
         assert_int_equal(mm_count_ngrams_file(names, 3, &o, &g), MM_OK);
-        assert_int_equal(mm_ngrams_size(g), mm_ngrams_size(g1));
-        mm_assert_counts_equal(mm_ngrams_keys(g1), mm_ngrams_keys(g), mm_ngrams_size(g), "keys");
-        mm_assert_counts_equal(mm_ngrams_values(g1), mm_ngrams_values(g), mm_ngrams_size(g),
+        assert_int_equal(mm_ngrams_get_size(g), mm_ngrams_get_size(g1));
+        mm_assert_counts_equal(mm_ngrams_get_keys(g1), mm_ngrams_get_keys(g), mm_ngrams_get_size(g), "keys");
+        mm_assert_counts_equal(mm_ngrams_get_values(g1), mm_ngrams_get_values(g), mm_ngrams_get_size(g),
                                "counts");
         mm_ngrams_destroy(g);
     }

@@ -36,7 +36,6 @@
 #include "makemore.h"
 #include "model.h"
 #include "npy.h"
-#include "plot.h"
 #include "testutil.h"
 
 /* Directory every test writes into; made by the group setup. */

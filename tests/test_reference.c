@@ -57,12 +57,12 @@ static int setup(void **state)
         fprintf(stderr, "cannot open %s: %s\n", path, mm_errmsg());
         return -1;
     }
-    const mm_vocab *v = mm_corpus_vocab(s->corpus);
+    const mm_vocab *v = mm_corpus_get_vocab(s->corpus);
     s->V = v->size;
     s->counts = malloc(s->V * s->V * sizeof *s->counts);
     mm_count_opts o = {.threads = 1};
     if (s->counts == NULL ||
-        mm_count_bigrams_with(s->corpus, v, &o, &mm_kernels_scalar, s->counts) != MM_OK) {
+        mm_count_bigrams_with(s->corpus, v, &o, &mm_counter_scalar, s->counts) != MM_OK) {
         return -1;
     }
     return 0;
@@ -93,7 +93,7 @@ static ref_state *need_names(void **state)
 static mm_model *make_model(const ref_state *s, double k)
 {
     mm_model *m = NULL;
-    mm_status st = mm_model_from_counts(&m, mm_corpus_vocab(s->corpus), s->counts, k);
+    mm_status st = mm_model_from_counts(&m, mm_corpus_get_vocab(s->corpus), s->counts, k);
     if (st != MM_OK) {
         fail_msg("mm_model_from_counts(k = %g): %s", k, mm_errmsg());
     }
@@ -103,7 +103,7 @@ static mm_model *make_model(const ref_state *s, double k)
 static void test_figures(void **state)
 {
     ref_state *s = need_names(state);
-    const mm_vocab *v = mm_corpus_vocab(s->corpus);
+    const mm_vocab *v = mm_corpus_get_vocab(s->corpus);
     assert_int_equal(s->V, 27);
     assert_int_equal(v->cp[0], '.');
     for (uint32_t i = 1; i < 27; i++) {
@@ -142,7 +142,7 @@ static void test_figures(void **state)
      * entry point as well */
     uint64_t *got = malloc(s->V * s->V * sizeof *got);
     assert_non_null(got);
-    for (const mm_kernels *const *k = mm_kernels_all(); *k; k++) {
+    for (const mm_counter *const *k = mm_test_counters(); *k; k++) {
         if (!(*k)->supported()) {
             print_message("skip %s\n", (*k)->name);
             continue;
@@ -169,7 +169,7 @@ static void check_nll(const ref_state *s, double k, double want)
 {
     mm_model *m = make_model(s, k);
     mm_eval_result r;
-    mm_count_opts o = {.threads = 2};
+    mm_eval_opts o = {.threads = 2};
     assert_int_equal(mm_eval_corpus(m, s->corpus, &o, &r), MM_OK);
     assert_int_equal(r.examples, 228146);
     char what[64];
@@ -197,7 +197,7 @@ static void test_eval_file(void **state)
     for (int k = 0; k <= 1; k++) {
         mm_model *m = make_model(s, k);
         for (int t = 1; t <= 3; t++) {
-            mm_count_opts o = {.threads = t};
+            mm_eval_opts o = {.threads = t};
             mm_eval_result a, b;
             assert_int_equal(mm_eval_corpus(m, s->corpus, &o, &a), MM_OK);
             assert_int_equal(mm_eval_file(m, path, &o, &b), MM_OK);
@@ -223,7 +223,7 @@ static void test_eval_file(void **state)
     }
     mm_corpus *hc = NULL;
     assert_int_equal(mm_corpus_from_memory(&hc, d, off, "head"), MM_OK);
-    const mm_vocab *hv = mm_corpus_vocab(hc);
+    const mm_vocab *hv = mm_corpus_get_vocab(hc);
     assert_true(hv->size < s->V);
     uint64_t *hcounts = calloc(hv->size * hv->size, sizeof *hcounts);
     assert_non_null(hcounts);
@@ -232,11 +232,12 @@ static void test_eval_file(void **state)
     mm_model *hm = NULL;
     assert_int_equal(mm_model_from_counts(&hm, hv, hcounts, 1.0), MM_OK);
     mm_eval_result r;
-    mm_status want = mm_eval_corpus(hm, s->corpus, &o1, &r);
+    mm_eval_opts e1 = {.threads = 1};
+    mm_status want = mm_eval_corpus(hm, s->corpus, &e1, &r);
     char msg[1024];
     snprintf(msg, sizeof msg, "%s", mm_errmsg());
     assert_int_not_equal(want, MM_OK);
-    assert_int_equal(mm_eval_file(hm, path, &o1, &r), want);
+    assert_int_equal(mm_eval_file(hm, path, &e1, &r), want);
     assert_string_equal(mm_errmsg(), msg);
     mm_model_destroy(hm);
     free(hcounts);
@@ -249,14 +250,12 @@ static void test_samples(void **state)
     static const char *const want[5] = {"mor", "axx", "minaymoryles", "kondlaisah",
                                         "anchshizarie"};
     mm_model *m = make_model(s, 1.0);
-    const mm_vocab *v = mm_model_vocab(m);
+    const mm_vocab *v = mm_model_get_vocab(m);
     mm_rng g;
     mm_rng_seed(&g, 2147483647ULL);
-    float *scratch = malloc(v->size * sizeof *scratch);
-    assert_non_null(scratch);
     for (int i = 0; i < 5; i++) {
         uint8_t ix[256];
-        size_t n = mm_model_sample(m, &g, ix, sizeof ix, scratch);
+        size_t n = mm_model_sample(m, &g, ix, sizeof ix);
         char name[257 * 4];
         size_t len = 0;
         for (size_t j = 0; j < n; j++) {
@@ -271,9 +270,8 @@ static void test_samples(void **state)
     /* a maximum length is honoured */
     mm_rng_seed(&g, 2147483647ULL);
     uint8_t two[2];
-    size_t n = mm_model_sample(m, &g, two, 2, scratch);
+    size_t n = mm_model_sample(m, &g, two, 2);
     assert_int_equal(n, 2); /* "mor" cut at 2 */
-    free(scratch);
     mm_model_destroy(m);
 }
 
@@ -281,15 +279,15 @@ static void assert_models_equal(const mm_model *a, const mm_model *b)
 {
     assert_int_equal(mm_model_get_kind(a), MM_MODEL_COUNTS);
     assert_int_equal(mm_model_get_kind(b), MM_MODEL_COUNTS);
-    const mm_vocab *va = mm_model_vocab(a), *vb = mm_model_vocab(b);
+    const mm_vocab *va = mm_model_get_vocab(a), *vb = mm_model_get_vocab(b);
     assert_int_equal(va->size, vb->size);
     assert_memory_equal(va->cp, vb->cp, va->size * sizeof va->cp[0]);
     size_t V = va->size;
-    mm_assert_counts_equal(mm_model_counts(a), mm_model_counts(b), V * V, "loaded counts");
-    double ka = mm_model_smoothing(a), kb = mm_model_smoothing(b);
+    mm_assert_counts_equal(mm_model_get_counts(a), mm_model_get_counts(b), V * V, "loaded counts");
+    double ka = mm_model_get_smoothing(a), kb = mm_model_get_smoothing(b);
     assert_memory_equal(&ka, &kb, sizeof ka);
     /* P is recomputed on load: it must come out bit-identical */
-    assert_memory_equal(mm_model_probs(a), mm_model_probs(b), V * V * sizeof(float));
+    assert_memory_equal(mm_model_get_probs(a), mm_model_get_probs(b), V * V * sizeof(float));
 }
 
 static uint8_t *read_all(const char *path, size_t *len)
@@ -424,7 +422,7 @@ static void test_model_corrupt(void **state)
 static void test_k0_unseen_bigram(void **state)
 {
     ref_state *s = need_names(state);
-    const mm_vocab *v = mm_corpus_vocab(s->corpus);
+    const mm_vocab *v = mm_corpus_get_vocab(s->corpus);
     /* an unseen letter pair */
     size_t a = 0, b = 0;
     for (size_t i = 1; i < s->V && a == 0; i++) {
@@ -443,11 +441,11 @@ static void test_k0_unseen_bigram(void **state)
     text[n++] = '\n';
     mm_corpus *c = NULL;
     assert_int_equal(mm_corpus_from_memory(&c, text, n, "unseen"), MM_OK);
-    mm_count_opts o = {.threads = 1};
+    mm_eval_opts o = {.threads = 1};
     mm_eval_result r;
 
     mm_model *m0 = make_model(s, 0.0);
-    assert_int_equal(mm_model_probs(m0)[a * s->V + b], 0.0f);
+    assert_int_equal(mm_model_get_probs(m0)[a * s->V + b], 0.0f);
     assert_int_equal(mm_eval_corpus(m0, c, &o, &r), MM_OK);
     assert_int_equal(r.examples, 3);
     if (!(isinf(r.nll) && r.nll > 0)) {
@@ -490,7 +488,7 @@ static void test_model_validation(void **state)
     /* large but representable: P is (almost) uniform */
     assert_int_equal(mm_model_from_counts(&m, &v, counts, 1e30), MM_OK);
     for (size_t i = 0; i < 9; i++) {
-        mm_assert_close_f64(1.0 / 3, mm_model_probs(m)[i], 1e-6, 0, "P with k = 1e30");
+        mm_assert_close_f64(1.0 / 3, mm_model_get_probs(m)[i], 1e-6, 0, "P with k = 1e30");
     }
     mm_model_destroy(m);
 

@@ -111,7 +111,7 @@ static mm_corpus *open_names(void)
 static mm_model *fresh_model(const mm_corpus *c, const mm_train_config *cfg, const float *W0)
 {
     mm_model *m = NULL;
-    mm_status st = mm_train_model_create(&m, mm_corpus_vocab(c), cfg, W0);
+    mm_status st = mm_train_model_create(&m, mm_corpus_get_vocab(c), cfg, W0);
     if (st != MM_OK) {
         fail_msg("mm_train_model_create: %s", mm_errmsg());
     }
@@ -183,7 +183,7 @@ static double *grad_scale(const mm_model *m, const mm_corpus *c, double reg)
     for (size_t i = 0; i < V * V; i++) {
         N += (double)C[i];
     }
-    const float *P = mm_model_probs(m);
+    const float *P = mm_model_get_probs(m);
     for (size_t r = 0; r < V; r++) {
         double n = 0.0;
         for (size_t j = 0; j < V; j++) {
@@ -495,7 +495,7 @@ static void test_minibatch_draws(void **state)
     (void)state;
     mm_corpus *c = NULL;
     assert_int_equal(mm_corpus_from_memory(&c, tricky, sizeof tricky - 1, "tricky"), MM_OK);
-    const mm_vocab *v = mm_corpus_vocab(c);
+    const mm_vocab *v = mm_corpus_get_vocab(c);
     size_t V = v->size;
     uint64_t *C = calloc(V * V, sizeof *C);
     float *W0 = calloc(V * V, sizeof *W0);
@@ -560,7 +560,7 @@ static void test_converges_to_counts(void **state)
     if (c == NULL) {
         skip();
     }
-    const mm_vocab *v = mm_corpus_vocab(c);
+    const mm_vocab *v = mm_corpus_get_vocab(c);
     size_t V = v->size;
     uint64_t *C = malloc(V * V * sizeof *C);
     assert_int_equal(mm_count_bigrams(c, v, NULL, C), MM_OK);
@@ -741,7 +741,7 @@ static void test_errors(void **state)
     cfg.driver = MM_DRIVER_COUNTS;
     assert_int_equal(m->neural.step, 0);
     /* a count model cannot be trained */
-    const mm_vocab *v = mm_corpus_vocab(c1);
+    const mm_vocab *v = mm_corpus_get_vocab(c1);
     uint64_t C[16] = {0};
     assert_int_equal(mm_count_bigrams(c1, v, NULL, C), MM_OK);
     mm_model *cm = NULL;
@@ -755,8 +755,10 @@ static void test_errors(void **state)
     assert_null(bad);
     /* names of the drivers */
     mm_train_driver d;
-    assert_true(mm_train_driver_parse("onehot", &d) && d == MM_DRIVER_ONEHOT);
-    assert_false(mm_train_driver_parse("bogus", &d));
+    assert_int_equal(mm_train_driver_parse("onehot", &d), MM_OK);
+    assert_int_equal(d, MM_DRIVER_ONEHOT);
+    assert_int_equal(mm_train_driver_parse("bogus", &d), MM_ERR_INVALID_ARG);
+    assert_non_null(strstr(mm_errmsg(), "bogus"));
     assert_string_equal(mm_train_driver_name(MM_DRIVER_EXAMPLES), "examples");
     mm_model_destroy(cm);
     mm_model_destroy(m);

@@ -1,9 +1,12 @@
 /*
  * test_truncate.c - a corpus file that shrinks while mapped: counting must
  * fail with a clear MM_ERR_IO, not die of SIGBUS, for ASCII and UTF-8
- * corpora, at 1 and 2 threads, with every kernel table.
+ * corpora, at 1 and 2 threads, with every kernel table; with two corpora
+ * open, each keeps its guard; and the library installs no SIGBUS handler
+ * unless asked (mm_sigbus_guard_install).
  */
 #define _GNU_SOURCE
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +30,9 @@ static void check_truncated(const char *line)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/truncate-%d.txt", mm_test_tmpdir(), (int)getpid());
-    for (const mm_kernels *const *k = mm_kernels_all(); *k; k++) {
+    /* inside the test: cmocka installs its own SIGBUS handler around each */
+    assert_int_equal(mm_sigbus_guard_install(), MM_OK);
+    for (const mm_counter *const *k = mm_test_counters(); *k; k++) {
         if (!(*k)->supported()) {
             print_message("skip %s\n", (*k)->name);
             continue;
@@ -36,7 +41,7 @@ static void check_truncated(const char *line)
             write_corpus(path, line, 200000); /* megabytes: many pages */
             mm_corpus *c = NULL;
             assert_int_equal(mm_corpus_open(&c, path), MM_OK);
-            const mm_vocab *v = mm_corpus_vocab(c);
+            const mm_vocab *v = mm_corpus_get_vocab(c);
             uint64_t *counts = calloc((size_t)v->size * v->size, sizeof *counts);
             assert_int_equal(truncate(path, 4096), 0);
             mm_count_opts opts = {.threads = threads};
@@ -64,9 +69,62 @@ static void test_truncated_utf8(void **state)
     check_truncated("zo\xc3\xab\nj\xc3\xb6rg\n");
 }
 
+/* Opening a second corpus must leave the first one's guard whole (the
+ * registry once zeroed the length of every slot it scanned). */
+static void test_two_corpora(void **state)
+{
+    (void)state;
+    char a[512], b[512];
+    snprintf(a, sizeof a, "%s/truncate-a-%d.txt", mm_test_tmpdir(), (int)getpid());
+    snprintf(b, sizeof b, "%s/truncate-b-%d.txt", mm_test_tmpdir(), (int)getpid());
+    assert_int_equal(mm_sigbus_guard_install(), MM_OK);
+    write_corpus(a, "emma\nolivia\n", 200000);
+    write_corpus(b, "ava\nsophia\n", 1000);
+    mm_corpus *ca = NULL, *cb = NULL;
+    assert_int_equal(mm_corpus_open(&ca, a), MM_OK);
+    assert_int_equal(mm_corpus_open(&cb, b), MM_OK);
+    const mm_vocab *v = mm_corpus_get_vocab(ca);
+    uint64_t *counts = calloc((size_t)v->size * v->size, sizeof *counts);
+    assert_non_null(counts);
+    assert_int_equal(truncate(a, 4096), 0);
+    mm_count_opts opts = {.threads = 1};
+    mm_status st = mm_count_bigrams(ca, v, &opts, counts);
+    if (st != MM_ERR_IO || strstr(mm_errmsg(), "shrank") == NULL) {
+        fail_msg("first of two corpora: status %d, message '%s'", (int)st, mm_errmsg());
+    }
+    free(counts);
+    mm_corpus_close(cb);
+    mm_corpus_close(ca);
+    unlink(a);
+    unlink(b);
+}
+
+/* The SIGBUS disposition is the caller's: opening a corpus leaves it alone. */
+static void test_no_handler_unless_asked(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof path, "%s/truncate-h-%d.txt", mm_test_tmpdir(), (int)getpid());
+    write_corpus(path, "emma\n", 10);
+    struct sigaction mine, before, after;
+    memset(&mine, 0, sizeof mine);
+    mine.sa_handler = SIG_DFL;
+    sigemptyset(&mine.sa_mask);
+    assert_int_equal(sigaction(SIGBUS, &mine, &before), 0);
+    mm_corpus *c = NULL;
+    assert_int_equal(mm_corpus_open(&c, path), MM_OK);
+    assert_int_equal(sigaction(SIGBUS, NULL, &after), 0);
+    mm_corpus_close(c);
+    assert_int_equal(sigaction(SIGBUS, &before, NULL), 0); /* cmocka's, back */
+    assert_true(after.sa_handler == SIG_DFL && !(after.sa_flags & SA_SIGINFO));
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_no_handler_unless_asked),
+        cmocka_unit_test(test_two_corpora),
         cmocka_unit_test(test_truncated_ascii),
         cmocka_unit_test(test_truncated_utf8),
     };

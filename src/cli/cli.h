@@ -5,12 +5,23 @@
 #ifndef MM_CLI_H
 #define MM_CLI_H
 
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "makemore.h"
 
+#if defined(__GNUC__)
+#define MM_CLI_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define MM_CLI_PRINTF(a, b)
+#endif
+
 enum { MM_EXIT_OK = 0, MM_EXIT_FAIL = 1, MM_EXIT_USAGE = 2 };
 
+/* fprintf(stderr, ...) with control characters written as U+XXXX (a
+ * final newline kept): for messages that echo names and arguments. */
+void mm_cli_eprintf(const char *fmt, ...) MM_CLI_PRINTF(1, 2);
+void mm_cli_veprintf(const char *fmt, va_list ap);
 /* Print "makemore: <msg>" for a failed status; returns MM_EXIT_FAIL. */
 int mm_cli_fail(mm_status s);
 /* Print "makemore <cmd>: <msg>" and a hint to --help; returns MM_EXIT_USAGE. */
@@ -18,6 +29,9 @@ int mm_cli_usage_error(const char *cmd, const char *fmt, ...);
 /* Strict number parsing: the whole string, in range. */
 int mm_cli_parse_u64(const char *s, unsigned long long *out);
 int mm_cli_parse_double(const char *s, double *out);
+/* Why mm_cli_parse_double refused s when it is a number out of a double's
+ * range (" (it underflows: ...)"), else "": appended to usage messages. */
+const char *mm_cli_number_note(const char *s);
 int mm_cli_parse_threads(const char *cmd, const char *s, int *out);
 /* --order K: 2..6 (prints the usage error itself, as parse_threads). */
 int mm_cli_parse_order(const char *cmd, const char *s, int *out);
@@ -29,6 +43,17 @@ int mm_cli_check_order(const char *cmd, const char *path, const mm_model *m, int
 void mm_cli_json_string(FILE *fp, const char *s);
 /* Seconds on a monotonic clock. */
 double mm_cli_now(void);
+
+/* The files a command reads and writes (cli_files.c).  group: an output may
+ * name the same file as an input of its nonzero group (-o CK --resume CK). */
+typedef struct mm_cli_file {
+    const char *what;   /* the option or argument, for the message */
+    const char *path;   /* NULL: not given */
+    int output;
+    int group;
+} mm_cli_file;
+/* 1 if no output names an input or another output; else prints why, 0. */
+int mm_cli_check_files(const char *cmd, const mm_cli_file *f, size_t n);
 
 int mm_cmd_count(int argc, char **argv);
 int mm_cmd_train(int argc, char **argv);

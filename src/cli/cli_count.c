@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "count.h"
 
 static const char count_usage[] =
     "usage: makemore count CORPUS -o MODEL [--order K] [--smoothing K] [--threads N] "
@@ -23,6 +22,8 @@ static const char count_usage[] =
     "  -k, --smoothing K    add-k smoothing, a real number >= 0 (default 1)\n"
     "  -t, --threads N      OpenMP threads (default: OMP_NUM_THREADS or all cores)\n"
     "      --isa NAME       kernel set: scalar, avx2, avx512 (default: best; or MM_ISA)\n"
+    "                       (the counting kernel is timed and chosen per run unless\n"
+    "                       --isa or MM_COUNT_KERNEL=scalar|pairs|avx2|avx512 forces it)\n"
     "      --stats          print bytes/s and counts on standard error\n"
     "  -h, --help           this text\n";
 
@@ -61,7 +62,7 @@ static int count_ngram_model(const char *path, const mm_count_opts *copts, int o
         rc = mm_cli_fail(st);
         goto cleanup;
     }
-    uint64_t total = mm_ngrams_total(g);
+    uint64_t total = mm_ngrams_get_total(g);
     if (total == 0) {
         fprintf(stderr, "makemore: %s: no names (the file is empty or has only blank "
                 "lines)\n", path);
@@ -75,16 +76,16 @@ static int count_ngram_model(const char *path, const mm_count_opts *copts, int o
         rc = mm_cli_fail(st);
         goto cleanup;
     }
-    size_t V = mm_ngrams_vocab(g)->size;
+    size_t V = mm_ngrams_get_vocab(g)->size;
     if (stats) {
         fprintf(stderr, "count: order %d, %llu n-grams (%zu distinct of V^K = %.0f), "
-                "%d thread%s, %.3f s\n", order, (unsigned long long)total, mm_ngrams_size(g),
-                pow((double)V, order), mm_count_threads(copts),
-                mm_count_threads(copts) == 1 ? "" : "s", t1 - t0);
+                "%d thread%s, %.3f s\n", order, (unsigned long long)total, mm_ngrams_get_size(g),
+                pow((double)V, order), mm_threads_used(copts->threads),
+                mm_threads_used(copts->threads) == 1 ? "" : "s", t1 - t0);
         count_print_memory();
     }
     fprintf(stderr, "wrote %s: order %d, %llu n-grams (%zu distinct), V = %zu, smoothing %g\n",
-            out, order, (unsigned long long)total, mm_ngrams_size(g), V, k);
+            out, order, (unsigned long long)total, mm_ngrams_get_size(g), V, k);
     rc = MM_EXIT_OK;
 cleanup:
     mm_model_destroy(model);
@@ -113,8 +114,8 @@ int mm_cmd_count(int argc, char **argv)
         case 'o': out = optarg; break;
         case 'k':
             if (!mm_cli_parse_double(optarg, &k) || k < 0) {
-                return mm_cli_usage_error("count", "--smoothing takes a number >= 0 (got '%s')",
-                                          optarg);
+                return mm_cli_usage_error("count", "--smoothing takes a number >= 0 (got "
+                                          "'%s')%s", optarg, mm_cli_number_note(optarg));
             }
             break;
         case 't':
@@ -142,6 +143,10 @@ int mm_cmd_count(int argc, char **argv)
         return mm_cli_usage_error("count", "missing -o MODEL");
     }
     const char *path = argv[optind];
+    const mm_cli_file files[] = {{"CORPUS", path, 0, 0}, {"-o", out, 1, 0}};
+    if (!mm_cli_check_files("count", files, 2)) {
+        return MM_EXIT_FAIL;
+    }
     mm_status st = mm_dispatch_init(isa);
     if (st != MM_OK) {
         return mm_cli_fail(st);
@@ -189,11 +194,13 @@ int mm_cmd_count(int argc, char **argv)
     if (stats) {
         double total = t2 - t0;
         fprintf(stderr,
-                "count: %llu bytes, %llu names, %llu bigrams, V = %zu, isa %s, %d thread%s, %s\n"
+                "count: %llu bytes, %llu names, %llu bigrams, V = %zu, isa %s, counter %s, "
+                "%d thread%s, %s\n"
                 "count: read+validate+count %.3f s, end to end %.2f GB/s\n",
                 (unsigned long long)info.bytes, (unsigned long long)names,
-                (unsigned long long)bigrams, V, mm_isa_name(), mm_count_threads(&copts),
-                mm_count_threads(&copts) == 1 ? "" : "s",
+                (unsigned long long)bigrams, V, mm_isa_name(),
+                info.counter ? info.counter : "?", mm_threads_used(copts.threads),
+                mm_threads_used(copts.threads) == 1 ? "" : "s",
                 info.streamed ? "one streaming pass" : info.ascii ? "mapped, ascii path"
                                                                   : "mapped, utf-8 path",
                 total, total > 0 ? (double)info.bytes / total / 1e9 : 0.0);

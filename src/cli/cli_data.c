@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "plot.h"
 
 #define MM_DEFAULT_SPLIT_SEED 2147483647ULL
 
@@ -118,6 +117,13 @@ int mm_cmd_split(int argc, char **argv)
             goto cleanup;
         }
         snprintf(paths[j], len, "%s.%s.txt", prefix, nm);
+    }
+    mm_cli_file files[MM_SPLIT_MAX_PARTS + 1] = {{"CORPUS", argv[optind], 0, 0}};
+    for (size_t j = 0; j < parts; j++) {
+        files[j + 1] = (mm_cli_file){"-o", paths[j], 1, 0};
+    }
+    if (!mm_cli_check_files("split", files, parts + 1)) {
+        goto cleanup;
     }
     uint64_t sizes[MM_SPLIT_MAX_PARTS];
     mm_status st = mm_split_corpus(argv[optind], ratios, parts, seed,
@@ -247,6 +253,11 @@ int mm_cmd_tune(int argc, char **argv)
         points = 1;
     }
     const char *train = argv[optind];
+    const mm_cli_file files[] = {{"CORPUS", train, 0, 0}, {"--dev", dev, 0, 0},
+                                 {"-o", out, 1, 0}, {"--svg", svg, 1, 0}};
+    if (!mm_cli_check_files("tune", files, 4)) {
+        return MM_EXIT_FAIL;
+    }
     mm_ngrams *gt = NULL, *gd = NULL;
     mm_corpus *dc = NULL;
     mm_model *m = NULL, *best_model = NULL;
@@ -261,7 +272,7 @@ int mm_cmd_tune(int argc, char **argv)
         goto cleanup;
     }
     mm_status st = mm_count_ngrams_file(train, order, &copts, &gt);
-    if (st == MM_OK && mm_ngrams_total(gt) == 0) {
+    if (st == MM_OK && mm_ngrams_get_total(gt) == 0) {
         fprintf(stderr, "makemore: %s: no names (the file is empty or has only blank "
                 "lines)\n", train);
         goto cleanup;
@@ -270,7 +281,7 @@ int mm_cmd_tune(int argc, char **argv)
         st = mm_corpus_open(&dc, dev);
     }
     if (st == MM_OK) {
-        st = mm_count_ngrams(dc, mm_ngrams_vocab(gt), order, &copts, &gd);
+        st = mm_count_ngrams(dc, mm_ngrams_get_vocab(gt), order, &copts, &gd);
     }
     if (st != MM_OK) {
         rc = mm_cli_fail(st);

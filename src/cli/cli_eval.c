@@ -8,8 +8,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "corpus.h"
-#include "internal.h"
 
 static const char eval_usage[] =
     "usage: makemore eval MODEL CORPUS [--json] [--words NAME,NAME...] [--threads N] "
@@ -39,16 +37,18 @@ static void print_number_json(const char *key, double v, int last)
     }
 }
 
-/* The notebook's loop over ['.'] + list(w) + ['.'] for each word. */
-static int eval_words(const mm_model *m, const char *list, int json)
+/* The notebook's loop over ['.'] + list(w) + ['.'] for each word.  Run
+ * first with dry = 1, which prints nothing and checks every name, so that
+ * a bad name leaves no partial listing on standard output. */
+static int eval_words(const mm_model *m, const char *list, int json, int dry)
 {
-    const mm_vocab *v = mm_model_vocab(m);
+    const mm_vocab *v = mm_model_get_vocab(m);
     const int K = mm_model_get_order(m);
     float row[MM_MAX_VOCAB];
     double ll = 0.0;
     uint64_t n = 0;
     const char *p = list;
-    if (json) {
+    if (json && !dry) {
         printf("{\"bigrams\": [");
     }
     int first = 1;
@@ -69,24 +69,32 @@ static int eval_words(const mm_model *m, const char *list, int json)
                 const char *why = NULL;
                 step = mm_utf8_decode((const uint8_t *)p + i, len - i, &cp, &why);
                 if (step == 0) {
-                    fprintf(stderr, "makemore eval: --words: invalid UTF-8 in '%.*s': %s\n",
-                            (int)len, p, why);
+                    mm_cli_eprintf("makemore eval: --words: invalid UTF-8 in '%.*s': %s\n",
+                                   (int)len, p, why);
                     return MM_EXIT_FAIL;
                 }
-                cur = (cp == MM_BOUNDARY) ? -1 : mm_vocab_index(v, cp);
+                if (cp == MM_BOUNDARY) {
+                    mm_cli_eprintf("makemore eval: --words: the boundary character '.' "
+                                   "cannot appear in a name ('%.*s')\n", (int)len, p);
+                    return MM_EXIT_FAIL;
+                }
+                cur = mm_vocab_index(v, cp);
                 if (cur < 0) {
-                    char u[5];
-                    size_t k = mm_utf8_encode(cp, u);
-                    u[k] = '\0';
-                    fprintf(stderr, "makemore eval: --words: character '%s' (U+%04X) in "
-                            "'%.*s' is not in the model's vocabulary\n", u, (unsigned)cp,
-                            (int)len, p);
+                    char u[5], d[32];
+                    u[mm_utf8_encode(cp, u)] = '\0';
+                    if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) { /* a control: no glyph */
+                        snprintf(d, sizeof d, "U+%04X", (unsigned)cp);
+                    } else {
+                        snprintf(d, sizeof d, "'%s' (U+%04X)", u, (unsigned)cp);
+                    }
+                    mm_cli_eprintf("makemore eval: --words: character %s in '%.*s' is not in "
+                                   "the model's vocabulary\n", d, (int)len, p);
                     return MM_EXIT_FAIL;
                 }
             } else {
                 cur = 0;
             }
-            mm_model_row(m, ctx, row);
+            mm_model_get_row(m, ctx, row);
             float prob = row[cur];
             double lp = log((double)prob);
             char ab[MM_MAX_ORDER * 4 + 1];
@@ -96,7 +104,9 @@ static int eval_words(const mm_model *m, const char *list, int json)
             }
             abn += mm_vocab_utf8(v, (size_t)cur, ab + abn);
             ab[abn] = '\0';
-            if (json) {
+            if (dry) {
+                /* checked only */
+            } else if (json) {
                 printf("%s{\"%s\": ", first ? "" : ", ", K == 2 ? "bigram" : "ngram");
                 mm_cli_json_string(stdout, ab);
                 printf(", \"prob\": %.9g, ", (double)prob);
@@ -120,7 +130,13 @@ static int eval_words(const mm_model *m, const char *list, int json)
             p++;
         }
     }
-    double nll = n ? -ll / (double)n : 0.0;
+    if (n == 0) {
+        return mm_cli_usage_error("eval", "--words takes at least one name (got '%s')", list);
+    }
+    double nll = -ll / (double)n;
+    if (dry) {
+        return MM_EXIT_OK;
+    }
     if (json) {
         printf("], \"examples\": %llu, ", (unsigned long long)n);
         print_number_json("log_likelihood", ll, 0);
@@ -143,7 +159,7 @@ int mm_cmd_eval(int argc, char **argv)
     int order = 0;
     const char *words = NULL, *isa = NULL;
     int json = 0;
-    mm_count_opts copts = {0};
+    mm_eval_opts eopts = {0};
     int c;
     optind = 1;
     opterr = 0;
@@ -152,7 +168,7 @@ int mm_cmd_eval(int argc, char **argv)
         case 'j': json = 1; break;
         case 'w': words = optarg; break;
         case 't':
-            if (!mm_cli_parse_threads("eval", optarg, &copts.threads)) {
+            if (!mm_cli_parse_threads("eval", optarg, &eopts.threads)) {
                 return MM_EXIT_USAGE;
             }
             break;
@@ -188,13 +204,16 @@ int mm_cmd_eval(int argc, char **argv)
     }
     rc = MM_EXIT_FAIL;
     if (words != NULL) {
-        rc = eval_words(m, words, json);
+        rc = eval_words(m, words, json, 1);
+        if (rc == MM_EXIT_OK) {
+            rc = eval_words(m, words, json, 0);
+        }
         if (rc != MM_EXIT_OK || npos == 1) {
             goto cleanup;
         }
     }
     mm_eval_result r;
-    st = mm_eval_file(m, argv[optind + 1], &copts, &r);
+    st = mm_eval_file(m, argv[optind + 1], &eopts, &r);
     if (st != MM_OK) {
         rc = mm_cli_fail(st);
         goto cleanup;

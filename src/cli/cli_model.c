@@ -2,15 +2,15 @@
  * cli_model.c - commands that read a model file: sample, info, export, plot.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
-#include "internal.h"
-#include "model.h"
-#include "plot.h"
 
 #define MM_DEFAULT_SEED 2147483647ULL
 
@@ -92,7 +92,7 @@ int mm_cmd_sample(int argc, char **argv)
     }
     /* Symbols in bulk (0 ends a name), then text: '\n' for 0, each symbol's
      * UTF-8 otherwise; in place when every symbol is one byte. */
-    const mm_vocab *v = mm_model_vocab(m);
+    const mm_vocab *v = mm_model_get_vocab(m);
     char sym[MM_MAX_VOCAB][5];
     uint8_t symlen[MM_MAX_VOCAB];
     int ascii = 1;
@@ -188,7 +188,7 @@ int mm_cmd_info(int argc, char **argv)
         mm_model_destroy(m);
         return MM_EXIT_FAIL;
     }
-    const mm_vocab *v = mm_model_vocab(m);
+    const mm_vocab *v = mm_model_get_vocab(m);
     size_t V = v->size;
     char vocab[MM_MAX_VOCAB * 4 + 1];
     size_t used = 0;
@@ -196,20 +196,28 @@ int mm_cmd_info(int argc, char **argv)
         used += mm_vocab_utf8(v, i, vocab + used);
     }
     vocab[used] = '\0';
-    int counts = m->kind == MM_MODEL_COUNTS;
+    int counts = mm_model_get_kind(m) == MM_MODEL_COUNTS;
+    const uint64_t *C = mm_model_get_counts(m);
+    double smoothing = mm_model_get_smoothing(m);
+    mm_train_state ts = {0};
     uint64_t bigrams = 0, names = 0;
-    const int K = m->order;
+    const int K = mm_model_get_order(m);
     if (counts && K == 2) {
         for (size_t i = 0; i < V * V; i++) {
-            bigrams += m->counts[i];
+            bigrams += C[i];
         }
         for (size_t j = 0; j < V; j++) {
-            names += m->counts[j];
+            names += C[j];
         }
+    } else if ((st = mm_model_get_train_state(m, &ts)) != MM_OK) {
+        mm_model_destroy(m);
+        return mm_cli_fail(st);
     }
-    for (size_t i = 0; counts && K > 2 && i < m->ng_n; i++) {
-        bigrams += m->ng_counts[i]; /* n-grams; a name's first is (pads, c) */
-        names += m->ng_keys[i] < V ? m->ng_counts[i] : 0;
+    const size_t ng = mm_model_get_ngram_size(m), nctx = mm_model_get_context_count(m);
+    const uint64_t *ng_keys = mm_model_get_ngram_keys(m), *ng_counts = mm_model_get_ngram_values(m);
+    for (size_t i = 0; counts && K > 2 && i < ng; i++) {
+        bigrams += ng_counts[i]; /* n-grams; a name's first is (pads, c) */
+        names += ng_keys[i] < V ? ng_counts[i] : 0;
     }
     if (json) {
         printf("{\"kind\": \"%s\", \"vocab\": ", counts ? "counts" : "neural");
@@ -218,14 +226,14 @@ int mm_cmd_info(int argc, char **argv)
         if (counts && K > 2) {
             printf(", \"ngrams\": %llu, \"distinct\": %zu, \"contexts\": %zu, "
                    "\"names\": %llu, \"smoothing\": %.17g", (unsigned long long)bigrams,
-                   m->ng_n, m->nctx, (unsigned long long)names, m->smoothing);
+                   ng, nctx, (unsigned long long)names, smoothing);
         } else if (counts) {
             printf(", \"bigrams\": %llu, \"names\": %llu, \"smoothing\": %.17g",
-                   (unsigned long long)bigrams, (unsigned long long)names, m->smoothing);
+                   (unsigned long long)bigrams, (unsigned long long)names, smoothing);
         } else {
             printf(", \"bigrams\": null, \"smoothing\": null, \"step\": %llu, \"lr\": %.17g, "
-                   "\"reg\": %.17g, \"seed\": %llu", (unsigned long long)m->neural.step,
-                   m->neural.lr, m->neural.reg, (unsigned long long)m->neural.seed);
+                   "\"reg\": %.17g, \"seed\": %llu", (unsigned long long)ts.step,
+                   ts.lr, ts.reg, (unsigned long long)ts.seed);
         }
         printf("}\n");
     } else {
@@ -234,14 +242,13 @@ int mm_cmd_info(int argc, char **argv)
         if (counts && K > 2) {
             printf("names      %llu\nngrams     %llu\ndistinct   %zu\ncontexts   %zu\n"
                    "smoothing  %g\n", (unsigned long long)names, (unsigned long long)bigrams,
-                   m->ng_n, m->nctx, m->smoothing);
+                   ng, nctx, smoothing);
         } else if (counts) {
             printf("names      %llu\nbigrams    %llu\nsmoothing  %g\n",
-                   (unsigned long long)names, (unsigned long long)bigrams, m->smoothing);
+                   (unsigned long long)names, (unsigned long long)bigrams, smoothing);
         } else {
             printf("step       %llu\nlr         %g\nreg        %g\nseed       %llu\n",
-                   (unsigned long long)m->neural.step, m->neural.lr, m->neural.reg,
-                   (unsigned long long)m->neural.seed);
+                   (unsigned long long)ts.step, ts.lr, ts.reg, (unsigned long long)ts.seed);
         }
     }
     mm_model_destroy(m);
@@ -274,28 +281,31 @@ static const char export_usage[] =
  * 2^27 cells (1 GiB of int64): such a model belongs in an ARPA file. */
 static mm_status export_ngram_npy(const mm_model *m, const char *npy, int probs)
 {
-    const size_t V = m->vocab.size;
-    if (m->kind == MM_MODEL_NEURAL && !probs) { /* the trigram's [W1; W2] */
-        return mm_npy_write_f32(npy, m->W, (size_t)(m->order - 1) * V, V);
+    const size_t V = mm_model_get_vocab(m)->size;
+    const int K = mm_model_get_order(m);
+    if (mm_model_get_kind(m) == MM_MODEL_NEURAL && !probs) { /* the trigram's [W1; W2] */
+        return mm_npy_write_f32(npy, mm_model_get_weights(m), (size_t)(K - 1) * V, V);
     }
-    double cells = pow((double)V, m->order);
+    double cells = pow((double)V, K);
     if (cells > (double)((size_t)1 << 27)) {
-        return mm_fail(MM_ERR_INVALID_ARG, "%s: a dense order-%d table has V^K = %.0f cells "
-                       "(more than 2^27); use --arpa", npy, m->order, cells);
+        mm_cli_eprintf("makemore export: %s: a dense order-%d table has V^K = %.0f cells "
+                       "(more than 2^27); use --arpa\n", npy, K, cells);
+        return MM_ERR_INVALID_ARG;
     }
     size_t n = (size_t)cells;
     void *buf = malloc(n * (probs ? sizeof(float) : sizeof(uint64_t)));
     if (buf == NULL) {
-        return mm_fail(MM_ERR_NOMEM, "out of memory");
+        mm_cli_eprintf("makemore: out of memory\n");
+        return MM_ERR_NOMEM;
     }
     mm_status st;
     if (probs) {
-        st = mm_model_dense_probs(m, buf, n);
+        st = mm_model_get_dense_probs(m, buf, n);
         if (st == MM_OK) {
             st = mm_npy_write_f32(npy, buf, n / V, V);
         }
     } else {
-        st = mm_model_dense_counts(m, buf, n);
+        st = mm_model_get_dense_counts(m, buf, n);
         int64_t *c64 = buf;
         for (size_t i = 0; st == MM_OK && i < n; i++) { /* in place: same width */
             uint64_t u = ((uint64_t *)buf)[i];
@@ -344,6 +354,11 @@ int mm_cmd_export(int argc, char **argv)
     if (probs && npy == NULL) {
         return mm_cli_usage_error("export", "--probs chooses what --npy writes: it needs --npy");
     }
+    const mm_cli_file files[] = {{"MODEL", argv[optind], 0, 0}, {"--npy", npy, 1, 0},
+                                 {"--arpa", arpa, 1, 0}};
+    if (!mm_cli_check_files("export", files, 3)) {
+        return MM_EXIT_FAIL;
+    }
     mm_model *m = NULL;
     mm_status st = mm_model_load(&m, argv[optind]);
     if (st != MM_OK) {
@@ -353,17 +368,22 @@ int mm_cmd_export(int argc, char **argv)
         mm_model_destroy(m);
         return MM_EXIT_FAIL;
     }
-    size_t V = m->vocab.size;
+    size_t V = mm_model_get_vocab(m)->size;
+    const uint64_t *C = mm_model_get_counts(m);
     if (arpa != NULL) {
         st = mm_model_write_arpa(m, arpa);
     }
     if (st != MM_OK || npy == NULL) {
         /* nothing more to write */
-    } else if (m->order > 2) {
+    } else if (mm_model_get_order(m) > 2) {
         st = export_ngram_npy(m, npy, probs);
+        if (st == MM_ERR_INVALID_ARG || st == MM_ERR_NOMEM) { /* said above */
+            mm_model_destroy(m);
+            return MM_EXIT_FAIL;
+        }
     } else if (probs) {
-        st = mm_npy_write_f32(npy, m->probs, V, V);
-    } else if (m->kind == MM_MODEL_COUNTS) {
+        st = mm_npy_write_f32(npy, mm_model_get_probs(m), V, V);
+    } else if (mm_model_get_kind(m) == MM_MODEL_COUNTS) {
         int64_t *c64 = malloc(V * V * sizeof *c64);
         if (c64 == NULL) {
             mm_model_destroy(m);
@@ -372,12 +392,12 @@ int mm_cmd_export(int argc, char **argv)
         }
         for (size_t i = 0; i < V * V; i++) {
             /* counts above INT64_MAX cannot be represented in int64 */
-            c64[i] = m->counts[i] > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)m->counts[i];
+            c64[i] = C[i] > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)C[i];
         }
         st = mm_npy_write_i64(npy, c64, V, V);
         free(c64);
     } else {
-        st = mm_npy_write_f32(npy, m->W, V, V);
+        st = mm_npy_write_f32(npy, mm_model_get_weights(m), V, V);
     }
     mm_model_destroy(m);
     return st == MM_OK ? MM_EXIT_OK : mm_cli_fail(st);
@@ -395,14 +415,32 @@ static const char plot_usage[] =
     "      --loss FILE.csv  a step,loss CSV (header line optional)\n"
     "  -h, --help           this text\n";
 
-/* Read a step,loss CSV: an optional header, then "step,loss" lines; "nan"
- * and "inf" losses are kept (the chart breaks the line there).  On success
- * *steps and *loss are malloc'd arrays of *n entries. */
+/* Read a step,loss CSV: "step,loss" lines ("nan" and "inf" losses are kept:
+ * the chart breaks the line there), after an optional header, a first line
+ * whose first field is not a number ("step,loss").  Refused: anything but a
+ * regular file (checked without waiting for a FIFO's writer), a NUL byte
+ * (a binary file, as the corpus reader says), a malformed line, a file with
+ * no lines to draw.  On success *steps and *loss are malloc'd arrays of *n
+ * entries. */
 static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss, size_t *n)
 {
-    FILE *fp = fopen(path, "r");
-    if (fp == NULL) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0) {
         fprintf(stderr, "makemore: %s: cannot open: %s\n", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+        return 0;
+    }
+    int flags = fcntl(fd, F_GETFL);
+    FILE *fp = !S_ISREG(sb.st_mode) || flags < 0 ||
+                       fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0 ? NULL : fdopen(fd, "r");
+    if (fp == NULL) {
+        fprintf(stderr, "makemore: %s: %s\n", path, S_ISDIR(sb.st_mode) ? "is a directory"
+                : S_ISREG(sb.st_mode) ? strerror(errno)
+                                      : "not a regular file (a CSV is read from a file)");
+        close(fd);
         return 0;
     }
     size_t cap = 1024, len = 0;
@@ -410,21 +448,36 @@ static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss,
     double *l = malloc(cap * sizeof *l);
     char line[256];
     unsigned long long lineno = 0;
-    int ok = s != NULL && l != NULL;
+    int ok = s != NULL && l != NULL, eof = 0;
     if (!ok) {
         fprintf(stderr, "makemore: out of memory\n");
     }
-    while (ok && fgets(line, sizeof line, fp) != NULL) {
+    while (ok && !eof) {
+        size_t ll = 0;
+        int ch;
         lineno++;
-        size_t ll = strlen(line);
-        if (ll == sizeof line - 1 && line[ll - 1] != '\n') {
-            fprintf(stderr, "makemore: %s:%llu: line too long\n", path, lineno);
-            ok = 0;
+        while ((ch = getc(fp)) != EOF && ch != '\n') {
+            if (ch == 0) {
+                fprintf(stderr, "makemore: %s:%llu:%zu: NUL byte (binary file?)\n", path,
+                        lineno, ll + 1);
+                ok = 0;
+                break;
+            }
+            if (ll == sizeof line - 1) {
+                fprintf(stderr, "makemore: %s:%llu: line too long\n", path, lineno);
+                ok = 0;
+                break;
+            }
+            line[ll++] = (char)ch;
+        }
+        eof = ch == EOF;
+        if (!ok || (eof && ll == 0)) {
             break;
         }
-        while (ll > 0 && (line[ll - 1] == '\n' || line[ll - 1] == '\r')) {
-            line[--ll] = '\0';
+        while (ll > 0 && line[ll - 1] == '\r') {
+            ll--;
         }
+        line[ll] = '\0';
         if (ll == 0) {
             continue;
         }
@@ -437,10 +490,12 @@ static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss,
             v = strtod(comma + 1, &end);
         }
         if (comma == NULL || !mm_cli_parse_u64(line, &st) || end == comma + 1 || *end != '\0') {
-            if (lineno == 1 && comma != NULL) {
-                continue; /* the header */
+            if (lineno == 1 && comma != NULL && !(line[0] >= '0' && line[0] <= '9') &&
+                line[0] != '-' && line[0] != '+' && line[0] != '.') {
+                continue; /* the header: its first field is a name, not a number */
             }
-            fprintf(stderr, "makemore: %s:%llu: expected 'step,loss'\n", path, lineno);
+            fprintf(stderr, "makemore: %s:%llu: expected 'step,loss' (a whole number, a "
+                    "comma, a number)\n", path, lineno);
             ok = 0;
             break;
         }
@@ -466,6 +521,11 @@ static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss,
     }
     if (ok && ferror(fp)) {
         fprintf(stderr, "makemore: %s: read error\n", path);
+        ok = 0;
+    }
+    if (ok && len == 0) {
+        fprintf(stderr, "makemore: %s: no step,loss lines to draw (the file is empty or has "
+                "only a header)\n", path);
         ok = 0;
     }
     fclose(fp);
@@ -509,6 +569,12 @@ int mm_cmd_plot(int argc, char **argv)
     }
     if (out == NULL) {
         return mm_cli_usage_error("plot", "missing -o FILE.svg");
+    }
+    const mm_cli_file files[] = {
+        {loss_csv != NULL ? "--loss" : "MODEL", loss_csv != NULL ? loss_csv : argv[optind], 0, 0},
+        {"-o", out, 1, 0}};
+    if (!mm_cli_check_files("plot", files, 2)) {
+        return MM_EXIT_FAIL;
     }
     mm_status st = MM_OK;
     if (loss_csv != NULL) {

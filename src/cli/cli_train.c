@@ -11,8 +11,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "internal.h"
-#include "model.h"
 
 static const char train_usage[] =
     "usage: makemore train CORPUS -o MODEL [--steps N] [--lr LR] [--reg R] [--seed S]\n"
@@ -71,7 +69,15 @@ static volatile sig_atomic_t train_interrupted = 0;
 
 static void train_on_sigint(int sig)
 {
-    (void)sig;
+    if (train_interrupted) {
+        /* The second signal: the user means it, even if the step never
+         * ends.  Remove the temporaries (the output's is open for the whole
+         * run), then die of the signal. */
+        mm_outfile_remove_all_temps();
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
     train_interrupted = 1;
 }
 
@@ -140,16 +146,21 @@ static int train_parse(int argc, char **argv, train_opts *o)
             o->cfg.steps = u;
             break;
         case 'l':
-            if (!mm_cli_parse_double(optarg, &o->cfg.lr) || !(o->cfg.lr > 0)) {
-                return mm_cli_usage_error("train", "--lr takes a number > 0 (got '%s')",
-                                          optarg);
+            /* W is float32: the step is taken with (float)lr */
+            if (!mm_cli_parse_double(optarg, &o->cfg.lr) || !(o->cfg.lr > 0) ||
+                !isfinite((float)o->cfg.lr) || (float)o->cfg.lr == 0.0f) {
+                return mm_cli_usage_error("train", "--lr takes a number > 0 that float32 "
+                                          "can hold, 1.4e-45 to 3.4e38 (got '%s')%s", optarg,
+                                          mm_cli_number_note(optarg));
             }
             o->have_lr = 1;
             break;
         case 'r':
-            if (!mm_cli_parse_double(optarg, &o->cfg.reg) || !(o->cfg.reg >= 0)) {
-                return mm_cli_usage_error("train", "--reg takes a number >= 0 (got '%s')",
-                                          optarg);
+            if (!mm_cli_parse_double(optarg, &o->cfg.reg) || !(o->cfg.reg >= 0) ||
+                !isfinite((float)o->cfg.reg)) {
+                return mm_cli_usage_error("train", "--reg takes a number >= 0 that float32 "
+                                          "can hold, up to 3.4e38 (got '%s')%s", optarg,
+                                          mm_cli_number_note(optarg));
             }
             o->have_reg = 1;
             break;
@@ -163,7 +174,7 @@ static int train_parse(int argc, char **argv, train_opts *o)
             break;
         case 'i': o->init = optarg; break;
         case 'd':
-            if (!mm_train_driver_parse(optarg, &o->cfg.driver)) {
+            if (mm_train_driver_parse(optarg, &o->cfg.driver) != MM_OK) {
                 return mm_cli_usage_error("train", "--driver takes counts, examples or "
                                           "onehot (got '%s')", optarg);
             }
@@ -240,6 +251,14 @@ static int train_parse(int argc, char **argv, train_opts *o)
 }
 
 /* The starting model: resumed, or fresh from the seed or --init. */
+/* Steps done by neural model m. */
+static uint64_t model_step(const mm_model *m)
+{
+    mm_train_state ts = {0};
+    (void)mm_model_get_train_state(m, &ts);
+    return ts.step;
+}
+
 static int train_start_model(train_opts *o, const mm_corpus *corpus, mm_model **out)
 {
     mm_model *m = NULL;
@@ -255,8 +274,10 @@ static int train_start_model(train_opts *o, const mm_corpus *corpus, mm_model **
             mm_model_destroy(m);
             return MM_EXIT_FAIL;
         }
-        const mm_neural_state *n = &m->neural;
-        mm_train_driver d = (mm_train_driver)n->driver;
+        mm_train_state ts;
+        const mm_train_state *n = &ts;
+        (void)mm_model_get_train_state(m, &ts); /* a neural model: cannot fail */
+        mm_train_driver d = n->driver;
         if (mm_train_driver_name(d) == NULL || !(n->lr > 0) || !(n->reg >= 0)) {
             fprintf(stderr, "makemore: %s: invalid training state (driver %u, lr %g, "
                     "reg %g)\n", o->resume, (unsigned)n->driver, n->lr, n->reg);
@@ -286,7 +307,7 @@ static int train_start_model(train_opts *o, const mm_corpus *corpus, mm_model **
         *out = m;
         return MM_EXIT_OK;
     }
-    const mm_vocab *v = mm_corpus_vocab(corpus);
+    const mm_vocab *v = mm_corpus_get_vocab(corpus);
     float *W0 = NULL;
     if (o->init != NULL) {
         size_t rows = 0, cols = 0;
@@ -321,17 +342,32 @@ int mm_cmd_train(int argc, char **argv)
         return rc < 0 ? MM_EXIT_OK : rc;
     }
     const char *path = argv[optind];
+    const mm_cli_file files[] = {
+        {"CORPUS", path, 0, 0}, {"--init", o.init, 0, 0}, {"--resume", o.resume, 0, 1},
+        {"-o", o.out, 1, 1},    {"--log", o.log, 1, 0},
+    };
+    if (!mm_cli_check_files("train", files, sizeof files / sizeof files[0])) {
+        return MM_EXIT_FAIL;
+    }
     mm_status st = mm_dispatch_init(o.isa);
     if (st != MM_OK) {
         return mm_cli_fail(st);
     }
     mm_corpus *corpus = NULL;
     mm_model *m = NULL;
-    mm_outfile log = {0};
-    int log_open = 0;
+    mm_outfile log = {0}, out = {0};
+    int log_open = 0, out_open = 0;
     struct sigaction old_int, old_term;
     int handler = 0;
     rc = MM_EXIT_FAIL;
+    /* The output's temporary first: a path that cannot be written fails
+     * now, not after the whole run. */
+    st = mm_outfile_open(&out, o.out);
+    if (st != MM_OK) {
+        rc = mm_cli_fail(st);
+        goto cleanup;
+    }
+    out_open = 1;
     st = mm_corpus_open(&corpus, path);
     if (st != MM_OK) {
         rc = mm_cli_fail(st);
@@ -342,7 +378,7 @@ int mm_cmd_train(int argc, char **argv)
         goto cleanup;
     }
     rc = MM_EXIT_FAIL;
-    uint64_t start = m->neural.step;
+    uint64_t start = model_step(m);
     if (start >= o.cfg.steps) {
         fprintf(stderr, "the model is already at step %llu (--steps %llu): nothing to "
                 "train\n", (unsigned long long)start, (unsigned long long)o.cfg.steps);
@@ -362,8 +398,7 @@ int mm_cmd_train(int argc, char **argv)
     o.cfg.user = &t;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = train_on_sigint;
-    sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C kills */
+    sa.sa_handler = train_on_sigint; /* a second Ctrl-C kills */
     sigemptyset(&sa.sa_mask);
     handler = sigaction(SIGINT, &sa, &old_int) == 0;
     if (handler && sigaction(SIGTERM, &sa, &old_term) != 0) {
@@ -374,7 +409,7 @@ int mm_cmd_train(int argc, char **argv)
     double t0 = mm_cli_now();
     mm_status tst = mm_train(m, corpus, &o.cfg);
     double t1 = mm_cli_now();
-    uint64_t done = m->neural.step;
+    uint64_t done = model_step(m);
     if (tst != MM_OK && tst != MM_ERR_DIVERGED) {
         rc = mm_cli_fail(tst);
         goto cleanup;
@@ -387,7 +422,11 @@ int mm_cmd_train(int argc, char **argv)
             goto commit_log;
         }
     }
-    st = mm_model_save(m, o.out);
+    st = mm_model_write(m, &out);
+    if (st == MM_OK) {
+        out_open = 0;
+        st = mm_outfile_commit(&out);
+    }
     if (st != MM_OK) {
         rc = mm_cli_fail(st);
         goto cleanup;
@@ -402,7 +441,7 @@ int mm_cmd_train(int argc, char **argv)
     }
     fprintf(stderr, "%s%s %s (neural, V = %u, step %llu, driver %s, isa %s)\n",
             tst == MM_ERR_DIVERGED ? "kept the last good model: " : "",
-            "wrote", o.out, (unsigned)m->vocab.size, (unsigned long long)done,
+            "wrote", o.out, (unsigned)mm_model_get_vocab(m)->size, (unsigned long long)done,
             mm_train_driver_name(o.cfg.driver), mm_isa_name());
     if (train_interrupted && tst == MM_OK && done < o.cfg.steps) {
         fprintf(stderr, "makemore: interrupted at step %llu; --resume %s continues\n",
@@ -429,6 +468,9 @@ cleanup:
     }
     if (log_open) {
         mm_outfile_abort(&log);
+    }
+    if (out_open) {
+        mm_outfile_abort(&out);
     }
     mm_model_destroy(m);
     mm_corpus_close(corpus);

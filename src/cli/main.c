@@ -7,13 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 
 #include <signal.h>
 
 #include "cli.h"
-#include "internal.h"
 
 /* A fatal signal removes the temporaries of outputs being written (targets
  * are only ever replaced by rename, so they stay intact), then dies of the
@@ -66,7 +66,7 @@ static const char mm_usage[] =
 int mm_cli_fail(mm_status s)
 {
     const char *msg = mm_errmsg();
-    fprintf(stderr, "makemore: %s\n", (msg && *msg) ? msg : mm_status_str(s));
+    mm_cli_eprintf("makemore: %s\n", (msg && *msg) ? msg : mm_status_str(s));
     return MM_EXIT_FAIL;
 }
 
@@ -75,7 +75,7 @@ int mm_cli_usage_error(const char *cmd, const char *fmt, ...)
     va_list ap;
     fprintf(stderr, "makemore %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    mm_cli_veprintf(fmt, ap);
     va_end(ap);
     fprintf(stderr, "\nTry 'makemore %s --help'.\n", cmd);
     return MM_EXIT_USAGE;
@@ -83,7 +83,8 @@ int mm_cli_usage_error(const char *cmd, const char *fmt, ...)
 
 int mm_cli_parse_u64(const char *s, unsigned long long *out)
 {
-    if (s == NULL || *s == '\0' || *s == '-' || *s == '+') {
+    /* digits only: strtoull would skip spaces and take ' -1' as 2^64 - 1 */
+    if (s == NULL || !(*s >= '0' && *s <= '9')) {
         return 0;
     }
     char *end = NULL;
@@ -98,7 +99,8 @@ int mm_cli_parse_u64(const char *s, unsigned long long *out)
 
 int mm_cli_parse_double(const char *s, double *out)
 {
-    if (s == NULL || *s == '\0') {
+    /* strtod would skip leading spaces: the whole string is the number */
+    if (s == NULL || *s == '\0' || isspace((unsigned char)*s)) {
         return 0;
     }
     char *end = NULL;
@@ -109,6 +111,18 @@ int mm_cli_parse_double(const char *s, double *out)
     }
     *out = v;
     return 1;
+}
+
+const char *mm_cli_number_note(const char *s)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = s != NULL && *s != '\0' && !isspace((unsigned char)*s) ? strtod(s, &end) : 0.0;
+    if (end == NULL || *end != '\0' || errno != ERANGE) {
+        return "";
+    }
+    return fabs(v) < 1.0 ? " (it underflows: too close to 0 for a double)"
+                         : " (it overflows: too large for a double)";
 }
 
 int mm_cli_parse_threads(const char *cmd, const char *s, int *out)
@@ -145,6 +159,17 @@ double mm_cli_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* Standard output must have reached its file: a full disk or a closed
+ * pipe turns a success into a failure. */
+static int mm_finish_stdout(int rc)
+{
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == MM_EXIT_OK) {
+        fprintf(stderr, "makemore: error writing standard output: %s\n", strerror(errno));
+        rc = MM_EXIT_FAIL;
+    }
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -161,25 +186,22 @@ int main(int argc, char **argv)
         return MM_EXIT_USAGE;
     }
     mm_install_signal_cleanup();
+    /* The library installs no signal handler by itself: the tool opts in to
+     * turning a corpus truncated under it into "the file shrank". */
+    (void)mm_sigbus_guard_install();
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(mm_usage, stdout);
-        return MM_EXIT_OK;
+        return mm_finish_stdout(MM_EXIT_OK);
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
         printf("makemore %s\nkernels built: %s\nkernels this CPU runs: %s\n",
                MM_VERSION_STRING, mm_isa_built(), mm_isa_supported());
-        return MM_EXIT_OK;
+        return mm_finish_stdout(MM_EXIT_OK);
     }
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         if (strcmp(cmd, cmds[i].name) == 0) {
-            int rc = cmds[i].run(argc - 1, argv + 1);
-            if (fflush(stdout) != 0 && rc == MM_EXIT_OK) {
-                fprintf(stderr, "makemore: error writing standard output: %s\n",
-                        strerror(errno));
-                rc = MM_EXIT_FAIL;
-            }
-            return rc;
+            return mm_finish_stdout(cmds[i].run(argc - 1, argv + 1));
         }
     }
     fprintf(stderr, "makemore: unknown command '%s'\n\n%s", cmd, mm_usage);

@@ -148,7 +148,7 @@ mm_status mm_model_write_arpa(const mm_model *m, const char *path)
             hist = (hist << MM_ARPA_BITS) | (uint64_t)(ctx[i] + 1);
             hlen++;
         }
-        mm_model_row(m, ctx, row);
+        mm_model_get_row(m, ctx, row);
         int n = hlen + 1;
         for (size_t j = 0; j < V && st == MM_OK; j++) {
             uint64_t w = (hist << MM_ARPA_BITS) | (j == 0 ? 0 : (uint64_t)(j + 1));

@@ -27,10 +27,6 @@ mm_status mm_corpus_check_intact(const mm_corpus *c);
 /* 1-based line and column (in bytes) of byte offset off. */
 void mm_corpus_locate(const mm_corpus *c, size_t off, uint64_t *line, uint64_t *col);
 
-/* Decode one UTF-8 sequence at p (avail bytes).  Returns its length and the
- * code point, or 0 and a static reason. */
-size_t mm_utf8_decode(const uint8_t *p, size_t avail, uint32_t *cp, const char **why);
-
 /* Offset of the first occurrence of code point cp in c (or c->size). */
 size_t mm_corpus_find_cp(const mm_corpus *c, uint32_t cp);
 

@@ -9,6 +9,10 @@
  * marks the mapping as tripped.  The reader checks the mark after each pass
  * and reports "the file changed while being read".  A SIGBUS anywhere else
  * restores the previous disposition and re-faults, as if we were not here.
+ *
+ * The handler is process-wide state, so it is installed only when the
+ * program asks (mm_sigbus_guard_install; the CLI's main does); mappings are
+ * registered either way, which costs a slot and nothing else.
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -37,7 +41,7 @@ static void mm_on_sigbus(int sig, siginfo_t *si, void *uctx)
     for (int i = 0; i < MM_GUARD_SLOTS; i++) {
         uintptr_t base = atomic_load(&mm_guards[i].base);
         size_t len = atomic_load(&mm_guards[i].len);
-        if (base != 0 && a >= base && a < base + len) {
+        if (base > 1 && a >= base && a < base + len) { /* 1: slot being filled */
             long page = sysconf(_SC_PAGESIZE);
             void *p = (void *)(a & ~(uintptr_t)(page - 1));
             if (mmap(p, (size_t)page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
@@ -59,7 +63,7 @@ static void mm_on_sigbus(int sig, siginfo_t *si, void *uctx)
     }
 }
 
-int mm_map_guard_register(const void *base, size_t len)
+mm_status mm_sigbus_guard_install(void)
 {
     /* (Re)install if someone replaced us since (test harnesses do). */
     struct sigaction cur;
@@ -73,11 +77,21 @@ int mm_map_guard_register(const void *base, size_t len)
         sa.sa_sigaction = mm_on_sigbus;
         sa.sa_flags = SA_SIGINFO;
         sigemptyset(&sa.sa_mask);
-        sigaction(SIGBUS, &sa, &mm_old_bus);
+        if (sigaction(SIGBUS, &sa, &mm_old_bus) != 0) {
+            atomic_store(&mm_installed, 0);
+            return mm_fail(MM_ERR_IO, "cannot install the SIGBUS handler");
+        }
     }
+    return MM_OK;
+}
+
+int mm_map_guard_register(const void *base, size_t len)
+{
+    /* Claim a free slot (base 0 -> 1, "being filled": the handler skips
+     * it), fill it, then publish the base.  Nothing of a slot is written
+     * before it is ours: another corpus's guard stays whole. */
     for (int i = 0; i < MM_GUARD_SLOTS; i++) {
         uintptr_t expect = 0;
-        atomic_store(&mm_guards[i].len, 0);
         if (atomic_compare_exchange_strong(&mm_guards[i].base, &expect, (uintptr_t)1)) {
             atomic_store(&mm_guards[i].tripped, 0);
             atomic_store(&mm_guards[i].len, len);

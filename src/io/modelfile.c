@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "model.h"
@@ -121,14 +122,24 @@ static float get_f32(mm_buf *b)
     return f;
 }
 
-mm_status mm_model_save(const mm_model *m, const char *path)
+mm_status mm_model_write(const mm_model *m, mm_outfile *o)
 {
     size_t V = m->vocab.size;
     size_t payload = mm_payload_bytes(m->kind, V, (uint32_t)m->order, m->ng_n);
     size_t total = MM_HEADER_BYTES + payload + 4;
+    /* Never write what the reader would refuse: a checkpoint that cannot be
+     * loaded is worse than none (it may replace a good one). */
+    if (m->kind == MM_MODEL_NEURAL) {
+        for (size_t i = 0; i < (size_t)(m->order - 1) * V * V; i++) {
+            if (!isfinite(m->W[i])) {
+                return mm_fail(MM_ERR_INVALID_ARG, "%s: refusing to save a model whose "
+                               "weight %zu is not finite", o->path, i);
+            }
+        }
+    }
     mm_buf b = {malloc(total), 0};
     if (b.p == NULL) {
-        return mm_fail(MM_ERR_NOMEM, "%s: out of memory", path);
+        return mm_fail(MM_ERR_NOMEM, "%s: out of memory", o->path);
     }
     memcpy(b.p, MM_MAGIC, 8);
     b.pos = 8;
@@ -170,18 +181,26 @@ mm_status mm_model_save(const mm_model *m, const char *path)
         }
     }
     put_u32(&b, mm_crc32c(0, b.p, b.pos));
+    mm_status st = MM_OK;
+    if (fwrite(b.p, 1, total, o->fp) != total) {
+        st = mm_fail(MM_ERR_IO, "%s: write failed: %s", o->path, strerror(errno));
+    }
+    free(b.p);
+    return st;
+}
 
+mm_status mm_model_save(const mm_model *m, const char *path)
+{
     mm_outfile o;
     mm_status st = mm_outfile_open(&o, path);
     if (st == MM_OK) {
-        if (fwrite(b.p, 1, total, o.fp) != total) {
-            st = mm_fail(MM_ERR_IO, "%s: write failed: %s", path, strerror(errno));
-            mm_outfile_abort(&o);
-        } else {
+        st = mm_model_write(m, &o);
+        if (st == MM_OK) {
             st = mm_outfile_commit(&o);
+        } else {
+            mm_outfile_abort(&o);
         }
     }
-    free(b.p);
     return st;
 }
 
@@ -298,8 +317,15 @@ mm_status mm_model_parse(mm_model **out, const uint8_t *data, size_t len,
                          name, m->smoothing);
             goto cleanup;
         }
+        uint64_t total = 0;
         for (size_t i = 0; i < VV; i++) {
             m->counts[i] = get_u64(&b);
+            if (__builtin_add_overflow(total, m->counts[i], &total)) {
+                /* no corpus has 2^64 bigrams: totals would wrap around */
+                st = mm_fail(MM_ERR_FORMAT, "%s: the counts add up to more than 2^64 - 1 "
+                             "(corrupt)", name);
+                goto cleanup;
+            }
         }
         if (m->smoothing == 0) {
             for (size_t i = 0; i < V; i++) {
@@ -334,6 +360,18 @@ mm_status mm_model_parse(mm_model **out, const uint8_t *data, size_t len,
             st = mm_fail(MM_ERR_FORMAT, "%s: invalid training state", name);
             goto cleanup;
         }
+        /* MT19937 never reaches a state whose words are all zero (the top
+         * bit of the first aside): from it every draw is 0, and minibatch
+         * training would redraw forever. */
+        uint32_t any = n->rng.state[0] & 0x80000000u;
+        for (int i = 1; i < 624; i++) {
+            any |= n->rng.state[i];
+        }
+        if (any == 0) {
+            st = mm_fail(MM_ERR_FORMAT, "%s: the generator state is all zeros (no seed "
+                         "gives it; it would draw only zeros)", name);
+            goto cleanup;
+        }
         for (size_t i = 0; i < (order - 1) * VV; i++) {
             m->W[i] = get_f32(&b);
             if (!isfinite(m->W[i])) {
@@ -348,14 +386,14 @@ mm_status mm_model_parse(mm_model **out, const uint8_t *data, size_t len,
         mm_model_update_probs(m);
     }
     if (kind == MM_MODEL_COUNTS) {
-        /* a smoothing near FLT_MAX / V overflows float32: P would be NaN */
-        for (size_t i = 0; i < VV; i++) {
-            if (!isfinite(m->probs[i])) {
-                st = mm_fail(MM_ERR_FORMAT, "%s: smoothing %g gives no float32 "
-                             "probabilities (row %zu is 0/0 or overflows)", name,
-                             m->smoothing, i / V);
-                goto cleanup;
-            }
+        /* a smoothing near FLT_MAX / V overflows float32: P would be NaN, or
+         * all zeros when only the row sum overflows */
+        long bad = mm_model_bad_row(m);
+        if (bad >= 0) {
+            st = mm_fail(MM_ERR_FORMAT, "%s: smoothing %g gives no float32 "
+                         "probabilities (row %ld is 0/0 or overflows)", name,
+                         m->smoothing, bad);
+            goto cleanup;
         }
     }
 cleanup:
@@ -370,15 +408,21 @@ cleanup:
 mm_status mm_model_load(mm_model **out, const char *path)
 {
     *out = NULL;
-    FILE *fp = fopen(path, "rb");
     uint8_t *buf = NULL;
     mm_status st = MM_OK;
-    if (fp == NULL) {
-        return mm_fail(MM_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    }
     struct stat sb;
-    if (fstat(fileno(fp), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        st = mm_fail(MM_ERR_IO, "%s: not a regular file", path);
+    int fd = mm_open_input(path, &sb); /* a FIFO without writer: no hang */
+    FILE *fp = fd < 0 ? NULL : fdopen(fd, "rb");
+    if (fp == NULL) {
+        st = mm_fail(MM_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+        return st;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        st = mm_fail(MM_ERR_IO, "%s: %s", path, S_ISDIR(sb.st_mode) ? "is a directory"
+                     : "not a regular file (a model is read from a file)");
         goto cleanup;
     }
     /* The largest valid bigram file: a count model with V = 256.  An

@@ -134,7 +134,7 @@ int mmp_cmd_eval(int argc, char **argv)
         rc = mm_cli_fail(st);
         goto cleanup;
     }
-    const mm_vocab *v = mm_model_vocab(m);
+    const mm_vocab *v = mm_model_get_vocab(m);
     const size_t V = v->size;
     counts = malloc(V * V * sizeof *counts);
     st = mmp_agree(counts ? MM_OK : mm_fail(MM_ERR_NOMEM, "out of memory"));
@@ -148,7 +148,7 @@ int mmp_cmd_eval(int argc, char **argv)
         goto cleanup;
     }
     /* mm_eval_corpus's sum, in its order. */
-    const float *P = mm_model_probs(m);
+    const float *P = mm_model_get_probs(m);
     uint64_t n = 0;
     double ll = 0.0;
     for (size_t i = 0; i < V * V; i++) {

@@ -49,7 +49,7 @@ int mm_cli_fail(mm_status s)
 {
     const char *msg = mm_errmsg();
     if (mmp_rank == 0) {
-        fprintf(stderr, "makemore-mpi: %s\n", (msg && *msg) ? msg : mm_status_str(s));
+        mm_cli_eprintf("makemore-mpi: %s\n", (msg && *msg) ? msg : mm_status_str(s));
     }
     return MM_EXIT_FAIL;
 }
@@ -60,7 +60,7 @@ int mm_cli_usage_error(const char *cmd, const char *fmt, ...)
         va_list ap;
         fprintf(stderr, "makemore-mpi %s: ", cmd);
         va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
+        mm_cli_veprintf(fmt, ap);
         va_end(ap);
         fprintf(stderr, "\nTry 'makemore-mpi %s --help'.\n", cmd);
     }
@@ -69,7 +69,8 @@ int mm_cli_usage_error(const char *cmd, const char *fmt, ...)
 
 int mm_cli_parse_u64(const char *s, unsigned long long *out)
 {
-    if (s == NULL || *s == '\0' || *s == '-' || *s == '+') {
+    /* digits only: strtoull would skip spaces and take ' -1' as 2^64 - 1 */
+    if (s == NULL || !(*s >= '0' && *s <= '9')) {
         return 0;
     }
     char *end = NULL;
@@ -84,8 +85,8 @@ int mm_cli_parse_u64(const char *s, unsigned long long *out)
 
 int mm_cli_parse_double(const char *s, double *out)
 {
-    if (s == NULL || *s == '\0') {
-        return 0;
+    if (s == NULL || *s == '\0' || *s == ' ' || (*s >= '\t' && *s <= '\r')) {
+        return 0; /* strtod would skip leading spaces */
     }
     char *end = NULL;
     errno = 0;
@@ -145,6 +146,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "makemore-mpi: MPI_Init_thread failed\n");
         return MM_EXIT_FAIL;
     }
+    (void)mm_sigbus_guard_install(); /* a truncated corpus: "the file shrank" */
     MPI_Comm_rank(MPI_COMM_WORLD, &mmp_rank);
     MPI_Comm_size(MPI_COMM_WORLD, &mmp_size);
     if (mmp_rank != 0 && freopen("/dev/null", "w", stdout) == NULL) {

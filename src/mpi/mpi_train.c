@@ -481,7 +481,7 @@ static int train_parse(int argc, char **argv, train_opts *o)
             break;
         case 'i': o->init = optarg; break;
         case 'd':
-            if (!mm_train_driver_parse(optarg, &o->cfg.driver)) {
+            if (mm_train_driver_parse(optarg, &o->cfg.driver) != MM_OK) {
                 return mm_cli_usage_error("train", "--driver takes counts, examples or "
                                           "onehot (got '%s')", optarg);
             }

@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
          * finite when k > 0 (a context never seen is uniform) */
         float row[MM_MAX_VOCAB];
         uint8_t ctx[MM_MAX_ORDER] = {0};
-        if (mm_model_row(m, ctx, row) != MM_OK) {
+        if (mm_model_get_row(m, ctx, row) != MM_OK) {
             abort();
         }
         for (size_t j = 0; j < V; j++) {
