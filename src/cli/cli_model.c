@@ -202,7 +202,9 @@ int mm_cmd_info(int argc, char **argv)
     mm_train_state ts = {0};
     uint64_t bigrams = 0, names = 0;
     const int K = mm_model_get_order(m);
-    if (counts && K == 2) {
+    if (counts && K > 2) {
+        /* the n-grams below */
+    } else if (counts) {
         for (size_t i = 0; i < V * V; i++) {
             bigrams += C[i];
         }
