@@ -40,11 +40,11 @@ bool check_ngram()
     bool ok = true;
     for (int K = 2; K <= 5 && ok; K++) {
         mm_ngrams *ref = nullptr;
-        mm_count_opts o1 = {1};
+        mm_count_opts o1{}; o1.threads = 1;
         ok = mm_count_ngrams_with(c, v, K, &o1, MM_NGRAM_SPARSE, &ref) == MM_OK;
         for (int table = MM_NGRAM_DENSE; ok && table <= MM_NGRAM_SPARSE; table++) {
             for (int T = 1; ok && T <= 3; T++) {
-                mm_count_opts o = {T};
+                mm_count_opts o{}; o.threads = T;
                 mm_ngrams *g = nullptr;
                 ok = mm_count_ngrams_with(c, v, K, &o, (mm_ngram_table)table, &g) == MM_OK &&
                      mm_ngrams_get_size(g) == mm_ngrams_get_size(ref) &&
@@ -77,7 +77,7 @@ bool check_ngram()
 
 static void BM_ngram(benchmark::State &st, mm_ngram_table table, int K, int T, Corpus *k)
 {
-    mm_count_opts o = {T};
+    mm_count_opts o{}; o.threads = T;
     const mm_vocab *v = mm_corpus_get_vocab(k->c);
     for (auto _ : st) {
         mm_ngrams *g = nullptr;

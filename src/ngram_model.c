@@ -180,14 +180,14 @@ mm_status mm_ngram_eval(const mm_model *m, const mm_ngrams *g, const char *name,
         n += g->counts[i];
         ll += (double)g->counts[i] * mm_ngram_logprob(m, g->keys[i] / V, g->keys[i] % V);
     }
-    if (n == 0) {
-        return mm_fail(MM_ERR_CORPUS, "%s: no names to evaluate (the file is empty or "
-                       "has only blank lines)", name);
-    }
+    (void)name;
+    memset(out, 0, sizeof *out);
     out->examples = n;
     out->log_likelihood = ll;
-    out->nll = -ll / (double)n;
+    out->nll = n > 0 ? -ll / (double)n : NAN; /* as the bigram eval: NaN for no names */
     out->perplexity = exp(out->nll);
+    out->nll_with_oov = out->nll; /* no --unk skip for order K: no skipped n-grams */
+    out->perplexity_with_oov = out->perplexity;
     return MM_OK;
 }
 

@@ -73,7 +73,7 @@ mm_status mm_neural3_train(mm_model *m, const mm_corpus *c, const mm_train_confi
                        "trigram counts: the counts driver, no --batch");
     }
     const size_t V = m->vocab.size;
-    mm_count_opts copts = {cfg->threads};
+    mm_count_opts copts = {.threads = cfg->threads};
     mm_ngrams *g = NULL;
     mm_status st = mm_count_ngrams(c, &m->vocab, 3, &copts, &g);
     if (st != MM_OK) {

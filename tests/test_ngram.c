@@ -137,7 +137,7 @@ static void test_tables_threads(void **state)
             naive_count(text, size, v, K, ref);
             for (int table = MM_NGRAM_DENSE; table <= MM_NGRAM_SPARSE; table++) {
                 for (int T = 1; T <= 3; T++) {
-                    mm_count_opts o = {T};
+                    mm_count_opts o = {.threads = T};
                     mm_ngrams *g = NULL;
                     assert_int_equal(mm_count_ngrams_with(c, v, K, &o, (mm_ngram_table)table,
                                                           &g), MM_OK);
@@ -283,10 +283,10 @@ static void test_trigram_reference(void **state)
         skip();
     }
     mm_ngrams *g1 = NULL;
-    mm_count_opts o1 = {1};
+    mm_count_opts o1 = {.threads = 1};
     assert_int_equal(mm_count_ngrams_file(names, 3, &o1, &g1), MM_OK);
     for (int T = 2; T <= 3; T++) {
-        mm_count_opts o = {T};
+        mm_count_opts o = {.threads = T};
         mm_ngrams *g = NULL;
         assert_int_equal(mm_count_ngrams_file(names, 3, &o, &g), MM_OK);
         assert_int_equal(mm_ngrams_get_size(g), mm_ngrams_get_size(g1));

@@ -26,6 +26,13 @@ void mm_cli_veprintf(const char *fmt, va_list ap);
 int mm_cli_fail(mm_status s);
 /* Print "makemore <cmd>: <msg>" and a hint to --help; returns MM_EXIT_USAGE. */
 int mm_cli_usage_error(const char *cmd, const char *fmt, ...);
+/* mm_dispatch_init for --isa NAME: an unknown NAME is a usage error (2), one
+ * this CPU cannot run a failure (1); returns MM_EXIT_OK on success. */
+int mm_cli_dispatch(const char *cmd, const char *isa);
+/* A usage error (2) if an output option was given an empty file name. */
+int mm_cli_check_output(const char *cmd, const char *opt, const char *path);
+/* 1 if paths a and b both exist and are the same file ("-" is none). */
+int mm_cli_same_file(const char *a, const char *b);
 /* Strict number parsing: the whole string, in range. */
 int mm_cli_parse_u64(const char *s, unsigned long long *out);
 int mm_cli_parse_double(const char *s, double *out);
@@ -39,10 +46,34 @@ int mm_cli_parse_order(const char *cmd, const char *s, int *out);
  * order is the model's; the option states what the caller expects).
  * Returns MM_EXIT_OK or prints why and returns MM_EXIT_FAIL. */
 int mm_cli_check_order(const char *cmd, const char *path, const mm_model *m, int want);
+/* A generator seed as torch.manual_seed takes it: 0 .. 2^64 - 1, or
+ * -2^63 .. -1 taken modulo 2^64. */
+int mm_cli_parse_seed(const char *s, unsigned long long *out);
 /* JSON string (with quotes) of the vocabulary symbols. */
 void mm_cli_json_string(FILE *fp, const char *s);
+/* A JSON number that round-trips the double (%.17g); null if not finite. */
+void mm_cli_json_number(FILE *fp, double v);
+/* one if n == 1, else many ("1 name", "2 names"). */
+const char *mm_cli_plural(unsigned long long n, const char *one, const char *many);
+/* Progress of a count or eval on standard error: bytes read and GB/s.
+ * mode -1: when standard error is a terminal (the default), 0: never
+ * (--quiet), 1: always (--progress).  When p->on, pass mm_cli_progress_cb
+ * and p as the options' on_progress and user. */
+typedef struct mm_cli_progress {
+    int on, tty, shown;
+    const char *cmd, *name;
+    double t0, last;
+    uint64_t done;
+} mm_cli_progress;
+void mm_cli_progress_start(mm_cli_progress *p, const char *cmd, const char *path, int mode);
+void mm_cli_progress_cb(uint64_t done, uint64_t total, void *user);
+void mm_cli_progress_end(mm_cli_progress *p, int ok);
 /* Seconds on a monotonic clock. */
 double mm_cli_now(void);
+
+/* eval's result for one corpus: text block or JSON object (+ newline);
+ * unk: with the --unk skip fields. */
+void mm_cli_eval_print_one(const char *file, const mm_eval_result *r, int json, int unk);
 
 /* The files a command reads and writes (cli_files.c).  group: an output may
  * name the same file as an input of its nonzero group (-o CK --resume CK). */

@@ -11,9 +11,10 @@
 static const char count_usage[] =
     "usage: makemore count CORPUS -o MODEL [--order K] [--smoothing K] [--threads N] "
     "[--isa NAME] [--stats]\n"
+    "                      [--progress | --quiet]\n"
     "\n"
-    "Count the bigrams (or n-grams of order K) of CORPUS (one name per line;\n"
-    "'-' = standard input) and write a count model.\n"
+    "Count the bigrams (or n-grams of order K) of CORPUS (one name per line; '-' =\n"
+    "standard input, read once in bounded memory) and write a count model.\n"
     "\n"
     "  -o, --output MODEL   model file to write (atomically: temp file + rename)\n"
     "      --order K        n-gram order 2..6 (default 2): contexts of K-1 characters,\n"
@@ -25,6 +26,9 @@ static const char count_usage[] =
     "                       (the counting kernel is timed and chosen per run unless\n"
     "                       --isa or MM_COUNT_KERNEL=scalar|pairs|avx2|avx512 forces it)\n"
     "      --stats          print bytes/s and counts on standard error\n"
+    "      --progress       progress and GB/s on standard error (the default when\n"
+    "                       it is a terminal)\n"
+    "  -q, --quiet          nothing on standard error but errors\n"
     "  -h, --help           this text\n";
 
 /* Memory from /proc/self/status (kB): peak resident, and at exit the file-backed
@@ -50,7 +54,7 @@ static void count_print_memory(void)
 
 /* count --order K, K > 2: the n-gram counter (src/ngram.c). */
 static int count_ngram_model(const char *path, const mm_count_opts *copts, int order,
-                             double k, const char *out, int stats)
+                             double k, const char *out, int stats, int say)
 {
     mm_ngrams *g = NULL;
     mm_model *model = NULL;
@@ -84,8 +88,10 @@ static int count_ngram_model(const char *path, const mm_count_opts *copts, int o
                 mm_threads_used(copts->threads) == 1 ? "" : "s", t1 - t0);
         count_print_memory();
     }
-    fprintf(stderr, "wrote %s: order %d, %llu n-grams (%zu distinct), V = %zu, smoothing %g\n",
-            out, order, (unsigned long long)total, mm_ngrams_get_size(g), V, k);
+    if (say) {
+        mm_cli_eprintf("wrote %s: order %d, %llu n-grams (%zu distinct), V = %zu, "
+                       "smoothing %g\n", out, order, (unsigned long long)total, mm_ngrams_get_size(g), V, k);
+    }
     rc = MM_EXIT_OK;
 cleanup:
     mm_model_destroy(model);
@@ -99,17 +105,18 @@ int mm_cmd_count(int argc, char **argv)
         {"output", required_argument, NULL, 'o'}, {"smoothing", required_argument, NULL, 'k'},
         {"threads", required_argument, NULL, 't'}, {"isa", required_argument, NULL, 'I'},
         {"stats", no_argument, NULL, 'S'},         {"help", no_argument, NULL, 'h'},
+        {"progress", no_argument, NULL, 'P'},      {"quiet", no_argument, NULL, 'q'},
         {"order", required_argument, NULL, 'O'},   {NULL, 0, NULL, 0},
     };
     int order = 2;
     const char *out = NULL, *isa = NULL;
     double k = 1.0;
-    int stats = 0;
+    int stats = 0, progress = -1;
     mm_count_opts copts = {0};
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:k:t:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:k:t:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
         case 'k':
@@ -125,6 +132,8 @@ int mm_cmd_count(int argc, char **argv)
             break;
         case 'I': isa = optarg; break;
         case 'S': stats = 1; break;
+        case 'P': progress = 1; break;
+        case 'q': progress = 0; break;
         case 'O':
             if (!mm_cli_parse_order("count", optarg, &order)) {
                 return MM_EXIT_USAGE;
@@ -142,18 +151,22 @@ int mm_cmd_count(int argc, char **argv)
     if (out == NULL) {
         return mm_cli_usage_error("count", "missing -o MODEL");
     }
-    const char *path = argv[optind];
-    const mm_cli_file files[] = {{"CORPUS", path, 0, 0}, {"-o", out, 1, 0}};
+    if (mm_cli_check_output("count", "-o", out) != MM_EXIT_OK) {
+        return MM_EXIT_USAGE;
+    }
+    const mm_cli_file files[] = {{"CORPUS", argv[optind], 0, 0}, {"-o", out, 1, 0}};
     if (!mm_cli_check_files("count", files, 2)) {
         return MM_EXIT_FAIL;
     }
-    mm_status st = mm_dispatch_init(isa);
-    if (st != MM_OK) {
-        return mm_cli_fail(st);
+    const char *path = argv[optind];
+    int drc = mm_cli_dispatch("count", isa);
+    if (drc != MM_EXIT_OK) {
+        return drc;
     }
     if (order > 2) {
-        return count_ngram_model(path, &copts, order, k, out, stats);
+        return count_ngram_model(path, &copts, order, k, out, stats, progress != 0);
     }
+    mm_status st = MM_OK;
     mm_model *model = NULL;
     uint64_t *counts = NULL;
     int rc = MM_EXIT_FAIL;
@@ -163,9 +176,14 @@ int mm_cmd_count(int argc, char **argv)
         return MM_EXIT_FAIL;
     }
     mm_corpus_info info;
+    mm_cli_progress prog;
+    mm_cli_progress_start(&prog, "count", path, progress);
+    copts.on_progress = prog.on ? mm_cli_progress_cb : NULL;
+    copts.user = &prog;
     double t0 = mm_cli_now();
     st = mm_count_file(path, &copts, v, &counts, &info);
     double t2 = mm_cli_now();
+    mm_cli_progress_end(&prog, st == MM_OK);
     if (st != MM_OK) {
         rc = mm_cli_fail(st);
         goto cleanup;
@@ -179,8 +197,8 @@ int mm_cmd_count(int argc, char **argv)
         bigrams += counts[i];
     }
     if (names == 0) {
-        fprintf(stderr, "makemore: %s: no names (the file is empty or has only blank "
-                "lines)\n", path);
+        mm_cli_eprintf("makemore: %s: no names (the file is empty or has only blank "
+                "lines)\n", strcmp(path, "-") == 0 ? "<stdin>" : path);
         goto cleanup;
     }
     st = mm_model_from_counts(&model, v, counts, k);
@@ -194,11 +212,12 @@ int mm_cmd_count(int argc, char **argv)
     if (stats) {
         double total = t2 - t0;
         fprintf(stderr,
-                "count: %llu bytes, %llu names, %llu bigrams, V = %zu, isa %s, counter %s, "
+                "count: %llu bytes, %llu %s, %llu bigrams, V = %zu, isa %s, counter %s, "
                 "%d thread%s, %s\n"
                 "count: read+validate+count %.3f s, end to end %.2f GB/s\n",
                 (unsigned long long)info.bytes, (unsigned long long)names,
-                (unsigned long long)bigrams, V, mm_isa_name(),
+                mm_cli_plural(names, "name", "names"), (unsigned long long)bigrams, V,
+                mm_isa_name(),
                 info.counter ? info.counter : "?", mm_threads_used(copts.threads),
                 mm_threads_used(copts.threads) == 1 ? "" : "s",
                 info.streamed ? "one streaming pass" : info.ascii ? "mapped, ascii path"
@@ -206,8 +225,12 @@ int mm_cmd_count(int argc, char **argv)
                 total, total > 0 ? (double)info.bytes / total / 1e9 : 0.0);
         count_print_memory();
     }
-    fprintf(stderr, "wrote %s: %llu names, %llu bigrams, V = %zu, smoothing %g\n", out,
-            (unsigned long long)names, (unsigned long long)bigrams, V, k);
+    if (progress != 0) {
+        mm_cli_eprintf("wrote %s: %llu %s, %llu %s, V = %zu, smoothing %g\n", out,
+                (unsigned long long)names, mm_cli_plural(names, "name", "names"),
+                (unsigned long long)bigrams, mm_cli_plural(bigrams, "bigram", "bigrams"), V,
+                k);
+    }
     rc = MM_EXIT_OK;
 cleanup:
     mm_model_destroy(model);

@@ -158,7 +158,8 @@ static const char tune_usage[] =
     "      --points N       grid size 1..1000 (default 21: four per decade by default)\n"
     "      --json           machine-readable: {\"order\", \"train\", \"dev\", \"curve\":\n"
     "                       [{\"smoothing\", \"dev_nll\", \"train_nll\"}], \"best\"}\n"
-    "      --svg FILE       draw the dev NLL against log10 k (atomically)\n"
+    "      --svg FILE       draw the dev and train NLL against the grid point i,\n"
+    "                       k = LO (HI/LO)^(i/(N-1)) (atomically)\n"
     "  -o, --output MODEL   write the model of the best k (atomically)\n"
     "  -t, --threads N      OpenMP threads for counting\n"
     "  -h, --help           this text\n";
@@ -324,11 +325,21 @@ int mm_cmd_tune(int argc, char **argv)
         }
     }
     if (svg != NULL) {
-        char title[160];
-        snprintf(title, sizeof title, "dev NLL against add-k smoothing (order %d; best k = %.4g)",
-                 order, ks[best]);
-        st = mm_plot_xy_svg(logk, dev_nll, (size_t)points, svg, title, "log10 k", "dev NLL",
-                            0.0);
+        /* dev (blue) and train (orange) NLL at grid point i (the x axis) */
+        uint64_t *xi = malloc(points * sizeof *xi);
+        if (xi == NULL) {
+            fprintf(stderr, "makemore: out of memory\n");
+            goto cleanup;
+        }
+        for (size_t i = 0; i < points; i++) {
+            xi[i] = i;
+        }
+        char title[200];
+        snprintf(title, sizeof title, "order %d: dev and train NLL at k = %.3g * %.3g^i "
+                 "(best k = %.4g)", order, lo, points > 1 ? pow(hi / lo, 1.0 / (double)(points - 1))
+                 : 1.0, ks[best]);
+        st = mm_plot_losses_svg(dev_nll, train_nll, xi, (size_t)points, svg, title);
+        free(xi);
         if (st != MM_OK) {
             rc = mm_cli_fail(st);
             goto cleanup;

@@ -2,6 +2,7 @@
  * cli_eval.c - `makemore eval`: NLL of a corpus under a model, and the
  * notebook's per-bigram listing for a few names (--words).
  */
+#define _POSIX_C_SOURCE 200809L
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
@@ -10,37 +11,46 @@
 #include "cli.h"
 
 static const char eval_usage[] =
-    "usage: makemore eval MODEL CORPUS [--json] [--words NAME,NAME...] [--threads N] "
-    "[--isa NAME]\n"
+    "usage: makemore eval MODEL CORPUS... [--json] [--unk skip|error] [--words NAME,NAME...]\n"
+    "                     [--threads N] [--isa NAME] [--progress | --quiet]\n"
     "\n"
     "Average negative log-likelihood, total log-likelihood and perplexity of\n"
-    "CORPUS under MODEL (sums in double).  With --words, list each bigram (each\n"
-    "n-gram, for an order-K model) of the given names with its probability and\n"
-    "log-probability, as the notebook does (CORPUS is then optional).  Examples\n"
-    "are the characters plus one end per name (a name's start is a context, not\n"
-    "an event), whatever the order.\n"
+    "each CORPUS ('-' = standard input) under MODEL (sums in double): one block\n"
+    "for one CORPUS, one row per CORPUS for several.  With --words, list each\n"
+    "bigram of the given names with its probability and log-probability, as the\n"
+    "notebook does, then their summed NLL (nll_sum) and mean NLL (nll); CORPUS\n"
+    "is then optional.  An order-K model (count --order K) lists n-grams;\n"
+    "examples are the characters plus one end per name, whatever the order.\n"
     "\n"
     "      --order K        fail unless MODEL has order K (the order is the model's)\n"
-    "      --json           machine-readable: {\"examples\", \"nll\", \"log_likelihood\",\n"
-    "                       \"perplexity\"} (an infinite NLL is written as null)\n"
+    "      --json           one JSON document: {\"file\", \"examples\", \"nll\",\n"
+    "                       \"log_likelihood\", \"perplexity\"} for one CORPUS, an\n"
+    "                       array of them for several; with --words,\n"
+    "                       {\"words\": {...}, \"files\": [...]}.  Numbers have 17\n"
+    "                       significant digits; infinity and NaN are null\n"
+    "      --unk POLICY     a character the model lacks: error (the default) or\n"
+    "                       skip every bigram with it on either side; then also\n"
+    "                       oov (its occurrences), oov_bigrams (bigrams skipped),\n"
+    "                       nll_with_oov and perplexity_with_oov (each skipped\n"
+    "                       bigram charged log V, the uniform guess), as KenLM's\n"
+    "                       query reports perplexity with and without OOVs\n"
     "      --words LIST     comma-separated names\n"
     "  -t, --threads N      OpenMP threads\n"
     "      --isa NAME       kernel set: scalar, avx2, avx512\n"
+    "      --progress       progress and GB/s on standard error (the default when\n"
+    "                       it is a terminal)\n"
+    "  -q, --quiet          no progress\n"
     "  -h, --help           this text\n";
 
-static void print_number_json(const char *key, double v, int last)
+static void print_number_json(FILE *fp, const char *key, double v, int last)
 {
-    if (isfinite(v)) {
-        printf("\"%s\": %.10g%s", key, v, last ? "" : ", ");
-    } else {
-        printf("\"%s\": null%s", key, last ? "" : ", ");
-    }
+    fprintf(fp, "\"%s\": ", key);
+    mm_cli_json_number(fp, v);
+    fputs(last ? "" : ", ", fp);
 }
 
-/* The notebook's loop over ['.'] + list(w) + ['.'] for each word.  Run
- * first with dry = 1, which prints nothing and checks every name, so that
- * a bad name leaves no partial listing on standard output. */
-static int eval_words(const mm_model *m, const char *list, int json, int dry)
+/* The notebook's loop over ['.'] + list(w) + ['.'] for each word. */
+static int eval_words(FILE *fp, const mm_model *m, const char *list, int json)
 {
     const mm_vocab *v = mm_model_get_vocab(m);
     const int K = mm_model_get_order(m);
@@ -48,8 +58,8 @@ static int eval_words(const mm_model *m, const char *list, int json, int dry)
     double ll = 0.0;
     uint64_t n = 0;
     const char *p = list;
-    if (json && !dry) {
-        printf("{\"bigrams\": [");
+    if (json) {
+        fprintf(fp, "{\"bigrams\": [");
     }
     int first = 1;
     while (*p) {
@@ -94,26 +104,25 @@ static int eval_words(const mm_model *m, const char *list, int json, int dry)
             } else {
                 cur = 0;
             }
-            mm_model_get_row(m, ctx, row);
+            mm_model_get_row(m, ctx, row); /* K = 2: the row of P */
             float prob = row[cur];
             double lp = log((double)prob);
-            char ab[MM_MAX_ORDER * 4 + 1];
+            char ab[MM_MAX_ORDER * 4 + 1]; /* the n-gram: context, then cur */
             size_t abn = 0;
             for (int q = 0; q < K - 1; q++) {
                 abn += mm_vocab_utf8(v, ctx[q], ab + abn);
             }
             abn += mm_vocab_utf8(v, (size_t)cur, ab + abn);
             ab[abn] = '\0';
-            if (dry) {
-                /* checked only */
-            } else if (json) {
-                printf("%s{\"%s\": ", first ? "" : ", ", K == 2 ? "bigram" : "ngram");
-                mm_cli_json_string(stdout, ab);
-                printf(", \"prob\": %.9g, ", (double)prob);
-                print_number_json("logprob", lp, 1);
-                printf("}");
+            if (json) {
+                fprintf(fp, "%s{\"%s\": ", first ? "" : ", ", K == 2 ? "bigram" : "ngram");
+                mm_cli_json_string(fp, ab);
+                fprintf(fp, ", ");
+                print_number_json(fp, "prob", (double)prob, 0);
+                print_number_json(fp, "logprob", lp, 1);
+                fprintf(fp, "}");
             } else {
-                printf("%s: %.4f %.4f\n", ab, (double)prob, lp);
+                fprintf(fp, "%s: %.4f %.4f\n", ab, (double)prob, lp);
             }
             first = 0;
             ll += lp;
@@ -134,18 +143,51 @@ static int eval_words(const mm_model *m, const char *list, int json, int dry)
         return mm_cli_usage_error("eval", "--words takes at least one name (got '%s')", list);
     }
     double nll = -ll / (double)n;
-    if (dry) {
-        return MM_EXIT_OK;
-    }
     if (json) {
-        printf("], \"examples\": %llu, ", (unsigned long long)n);
-        print_number_json("log_likelihood", ll, 0);
-        print_number_json("nll", nll, 1);
-        printf("}\n");
+        fprintf(fp, "], \"examples\": %llu, ", (unsigned long long)n);
+        print_number_json(fp, "log_likelihood", ll, 0);
+        print_number_json(fp, "nll_sum", -ll, 0);
+        print_number_json(fp, "nll", nll, 1);
+        fprintf(fp, "}");
     } else {
-        printf("log_likelihood=%.4f\nnll=%.4f\navg nll=%.4f\n", ll, -ll, nll);
+        fprintf(fp, "log_likelihood=%.4f\nnll_sum=%.4f\nnll=%.4f\n", ll, -ll, nll);
     }
     return MM_EXIT_OK;
+}
+
+/* One JSON object per corpus. */
+static void eval_print_json(const char *file, const mm_eval_result *r, int unk)
+{
+    printf("{\"file\": ");
+    mm_cli_json_string(stdout, file);
+    printf(", \"examples\": %llu, ", (unsigned long long)r->examples);
+    print_number_json(stdout, "nll", r->nll, 0);
+    print_number_json(stdout, "log_likelihood", r->log_likelihood, 0);
+    print_number_json(stdout, "perplexity", r->perplexity, !unk);
+    if (unk) {
+        printf("\"oov\": %llu, \"oov_bigrams\": %llu, ", (unsigned long long)r->oov,
+               (unsigned long long)r->oov_bigrams);
+        print_number_json(stdout, "nll_with_oov", r->nll_with_oov, 0);
+        print_number_json(stdout, "perplexity_with_oov", r->perplexity_with_oov, 1);
+    }
+    printf("}");
+}
+
+void mm_cli_eval_print_one(const char *file, const mm_eval_result *r, int json, int unk)
+{
+    if (json) {
+        eval_print_json(file, r, unk);
+        printf("\n");
+        return;
+    }
+    printf("examples        %llu\nnll             %.6f\nlog_likelihood  %.4f\n"
+           "perplexity      %.4f\n", (unsigned long long)r->examples, r->nll,
+           r->log_likelihood, r->perplexity);
+    if (unk) {
+        printf("oov             %llu\noov_bigrams     %llu\nnll_with_oov    %.6f\n"
+               "perplexity_with_oov  %.4f\n", (unsigned long long)r->oov,
+               (unsigned long long)r->oov_bigrams, r->nll_with_oov, r->perplexity_with_oov);
+    }
 }
 
 int mm_cmd_eval(int argc, char **argv)
@@ -153,17 +195,18 @@ int mm_cmd_eval(int argc, char **argv)
     static const struct option opts[] = {
         {"json", no_argument, NULL, 'j'},          {"words", required_argument, NULL, 'w'},
         {"threads", required_argument, NULL, 't'}, {"isa", required_argument, NULL, 'I'},
-        {"help", no_argument, NULL, 'h'},          {"order", required_argument, NULL, 'O'},
+        {"unk", required_argument, NULL, 'u'},     {"progress", no_argument, NULL, 'P'},
+        {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
+        {"order", required_argument, NULL, 'O'},
         {NULL, 0, NULL, 0},
     };
-    int order = 0;
     const char *words = NULL, *isa = NULL;
-    int json = 0;
+    int json = 0, progress = -1, order = 0;
     mm_eval_opts eopts = {0};
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":t:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":t:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'j': json = 1; break;
         case 'w': words = optarg; break;
@@ -173,6 +216,18 @@ int mm_cmd_eval(int argc, char **argv)
             }
             break;
         case 'I': isa = optarg; break;
+        case 'u':
+            if (strcmp(optarg, "skip") == 0) {
+                eopts.unk = MM_UNK_SKIP;
+            } else if (strcmp(optarg, "error") == 0) {
+                eopts.unk = MM_UNK_ERROR;
+            } else {
+                return mm_cli_usage_error("eval", "--unk takes skip or error (got '%s')",
+                                          optarg);
+            }
+            break;
+        case 'P': progress = 1; break;
+        case 'q': progress = 0; break;
         case 'O':
             if (!mm_cli_parse_order("eval", optarg, &order)) {
                 return MM_EXIT_USAGE;
@@ -183,54 +238,115 @@ int mm_cmd_eval(int argc, char **argv)
         default: return mm_cli_usage_error("eval", "unknown option '%s'", argv[optind - 1]);
         }
     }
+    const mm_unk_policy unk = eopts.unk;
     int npos = argc - optind;
-    if (npos < 1 || npos > 2 || (npos == 1 && words == NULL)) {
-        return mm_cli_usage_error("eval", npos < 1 ? "missing MODEL" : npos > 2
-                                  ? "too many arguments" : "missing CORPUS");
+    if (npos < 1 || (npos == 1 && words == NULL)) {
+        return mm_cli_usage_error("eval", npos < 1 ? "missing MODEL" : "missing CORPUS");
     }
-    mm_status st = mm_dispatch_init(isa);
-    if (st != MM_OK) {
-        return mm_cli_fail(st);
+    int nfiles = npos - 1, nstdin = 0;
+    for (int f = 0; f < nfiles; f++) {
+        nstdin += strcmp(argv[optind + 1 + f], "-") == 0;
+    }
+    if (nstdin > 1) {
+        return mm_cli_usage_error("eval", "standard input ('-') can be read only once");
+    }
+    int drc = mm_cli_dispatch("eval", isa);
+    if (drc != MM_EXIT_OK) {
+        return drc;
     }
     mm_model *m = NULL;
+    mm_eval_result *res = NULL;
     int rc = MM_EXIT_FAIL;
-    st = mm_model_load(&m, argv[optind]);
+    mm_status st = mm_model_load(&m, argv[optind]);
     if (st != MM_OK) {
         return mm_cli_fail(st);
     }
-    rc = mm_cli_check_order("eval", argv[optind], m, order);
-    if (rc != MM_EXIT_OK) {
+    if (mm_cli_check_order("eval", argv[optind], m, order) != MM_EXIT_OK) {
+        mm_model_destroy(m);
+        return MM_EXIT_FAIL;
+    }
+    /* every corpus first, then the output: a failure prints no partial
+     * document */
+    res = calloc(nfiles > 0 ? (size_t)nfiles : 1, sizeof *res);
+    if (res == NULL) {
+        fprintf(stderr, "makemore: out of memory\n");
         goto cleanup;
     }
-    rc = MM_EXIT_FAIL;
-    if (words != NULL) {
-        rc = eval_words(m, words, json, 1);
-        if (rc == MM_EXIT_OK) {
-            rc = eval_words(m, words, json, 0);
-        }
-        if (rc != MM_EXIT_OK || npos == 1) {
+    for (int f = 0; f < nfiles; f++) {
+        const char *path = argv[optind + 1 + f];
+        mm_cli_progress prog;
+        mm_cli_progress_start(&prog, "eval", path, progress);
+        eopts.on_progress = prog.on ? mm_cli_progress_cb : NULL;
+        eopts.user = &prog;
+        st = mm_eval_file(m, path, &eopts, &res[f]);
+        mm_cli_progress_end(&prog, st == MM_OK);
+        if (st != MM_OK) {
+            rc = mm_cli_fail(st);
             goto cleanup;
         }
     }
-    mm_eval_result r;
-    st = mm_eval_file(m, argv[optind + 1], &eopts, &r);
-    if (st != MM_OK) {
-        rc = mm_cli_fail(st);
-        goto cleanup;
+    if (words != NULL) {
+        /* into memory first: a bad name prints no partial document */
+        char *wbuf = NULL;
+        size_t wlen = 0;
+        FILE *wfp = open_memstream(&wbuf, &wlen);
+        if (wfp == NULL) {
+            fprintf(stderr, "makemore: out of memory\n");
+            goto cleanup;
+        }
+        rc = eval_words(wfp, m, words, json);
+        fclose(wfp);
+        if (rc == MM_EXIT_OK) {
+            if (json && nfiles > 0) {
+                printf("{\"words\": %s, \"files\": [", wbuf);
+                for (int f = 0; f < nfiles; f++) {
+                    printf("%s", f ? ", " : "");
+                    eval_print_json(argv[optind + 1 + f], &res[f], unk);
+                }
+                printf("]}\n");
+            } else {
+                printf(json ? "%s\n" : "%s", wbuf);
+            }
+        }
+        free(wbuf);
+        if (rc != MM_EXIT_OK || nfiles == 0 || json) {
+            goto cleanup;
+        }
+        rc = MM_EXIT_FAIL;
     }
-    if (json) {
-        printf("{\"examples\": %llu, ", (unsigned long long)r.examples);
-        print_number_json("nll", r.nll, 0);
-        print_number_json("log_likelihood", r.log_likelihood, 0);
-        print_number_json("perplexity", r.perplexity, 1);
-        printf("}\n");
+    if (json && nfiles == 1) {
+        mm_cli_eval_print_one(argv[optind + 1], &res[0], 1, unk == MM_UNK_SKIP);
+    } else if (json) {
+        printf("[");
+        for (int f = 0; f < nfiles; f++) {
+            printf("%s", f ? ", " : "");
+            eval_print_json(argv[optind + 1 + f], &res[f], unk);
+        }
+        printf("]\n");
+    } else if (nfiles == 1) {
+        mm_cli_eval_print_one(argv[optind + 1], &res[0], 0, unk == MM_UNK_SKIP);
     } else {
-        printf("examples        %llu\nnll             %.6f\nlog_likelihood  %.4f\n"
-               "perplexity      %.4f\n", (unsigned long long)r.examples, r.nll,
-               r.log_likelihood, r.perplexity);
+        printf("%12s %10s %16s %12s", "examples", "nll", "log_likelihood", "perplexity");
+        if (unk == MM_UNK_SKIP) {
+            printf(" %10s %12s %12s %19s", "oov", "oov_bigrams", "nll_with_oov",
+                   "perplexity_with_oov");
+        }
+        printf("  file\n");
+        for (int f = 0; f < nfiles; f++) {
+            const mm_eval_result *r = &res[f];
+            printf("%12llu %10.6f %16.4f %12.4f", (unsigned long long)r->examples, r->nll,
+                   r->log_likelihood, r->perplexity);
+            if (unk == MM_UNK_SKIP) {
+                printf(" %10llu %12llu %12.6f %19.4f", (unsigned long long)r->oov,
+                       (unsigned long long)r->oov_bigrams, r->nll_with_oov,
+                       r->perplexity_with_oov);
+            }
+            printf("  %s\n", argv[optind + 1 + f]);
+        }
     }
     rc = MM_EXIT_OK;
 cleanup:
+    free(res);
     mm_model_destroy(m);
     return rc;
 }

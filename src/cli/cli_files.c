@@ -94,7 +94,7 @@ int mm_cli_check_files(const char *cmd, const mm_cli_file *f, size_t n)
             if (!same) {
                 continue;
             }
-            fprintf(stderr, "makemore %s: %s %s names the same file as %s %s; refusing to "
+            mm_cli_eprintf("makemore %s: %s %s names the same file as %s %s; refusing to "
                     "overwrite %s\n", cmd, f[i].what, f[i].path, f[j].what, f[j].path,
                     f[j].output ? "one output with another" : "an input");
             return 0;

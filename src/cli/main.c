@@ -1,7 +1,7 @@
 /*
  * main.c - the makemore command-line tool: `makemore <command> [options]`.
  * Results go to stdout, logs and progress to stderr.  Exit codes: 0 ok,
- * 1 bad input or failure, 2 usage.
+ * 1 bad input or failure, 2 usage, 128 + N killed by signal N (130: Ctrl-C).
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -46,8 +46,9 @@ static const char mm_usage[] =
     "  count  CORPUS -o MODEL [--order K] [--smoothing K] [--threads N] [--isa NAME] [--stats]\n"
     "  train  CORPUS -o MODEL [--steps N] [--lr LR] [--reg R] [--seed S] [--init W0.npy]\n"
     "         [--driver counts|examples|onehot] [--batch B] [--threads N] [--isa NAME]\n"
-    "         [--log FILE.csv] [--resume MODEL] [--every K]\n"
-    "  eval   MODEL CORPUS [--json] [--words NAME,NAME...] [--threads N] [--isa NAME]\n"
+    "         [--log FILE.csv] [--resume MODEL] [--every K] [--dev FILE]\n"
+    "  eval   MODEL CORPUS... [--json] [--unk skip|error] [--words NAME,NAME...]\n"
+    "         [--threads N] [--isa NAME]\n"
     "  sample MODEL [-n N] [--seed S] [--max-len L]\n"
     "  info   MODEL [--json]\n"
     "  export MODEL --npy FILE [--probs] | --arpa FILE\n"
@@ -56,10 +57,14 @@ static const char mm_usage[] =
     "  tune   CORPUS --dev DEV [--order K] [--smoothing LO..HI] [--points N] [--json]\n"
     "         [--svg FILE] [-o MODEL]\n"
     "\n"
-    "  makemore <command> --help   options of one command\n"
+    "Every command takes -q/--quiet (nothing on standard error but errors);\n"
+    "count and eval show progress on a terminal (--progress forces it).\n"
+    "\n"
+    "  makemore <command> --help   options of one command (or: makemore help <command>)\n"
     "  makemore --version          version and instruction sets\n"
     "\n"
     "CORPUS is a UTF-8 file, one name per line ('-' reads standard input).\n"
+    "Exit codes: 0 ok, 1 bad input or failure, 2 usage, 130 interrupted (Ctrl-C).\n"
     "Environment: MM_ISA=scalar|avx2|avx512 forces a kernel set (as --isa);\n"
     "OMP_NUM_THREADS sets the default thread count.\n";
 
@@ -159,6 +164,64 @@ double mm_cli_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+static const struct {
+    const char *name;
+    int (*run)(int, char **);
+} mm_cmds[] = {
+    {"count", mm_cmd_count},   {"train", mm_cmd_train},
+    {"eval", mm_cmd_eval},     {"sample", mm_cmd_sample},
+    {"info", mm_cmd_info},     {"export", mm_cmd_export}, {"plot", mm_cmd_plot},
+    {"split", mm_cmd_split},   {"tune", mm_cmd_tune},
+};
+#define MM_NCMDS (sizeof mm_cmds / sizeof mm_cmds[0])
+
+/* Edit distance (insert, delete, substitute, swap of neighbours), for
+ * "did you mean": commands are short, so the O(n m) table is tiny. */
+static size_t mm_edit_distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 31 || m > 31) {
+        return (size_t)-1;
+    }
+    size_t d[32][32];
+    for (size_t i = 0; i <= n; i++) {
+        for (size_t j = 0; j <= m; j++) {
+            if (i == 0 || j == 0) {
+                d[i][j] = i + j;
+                continue;
+            }
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            best = d[i - 1][j] + 1 < best ? d[i - 1][j] + 1 : best;
+            best = d[i][j - 1] + 1 < best ? d[i][j - 1] + 1 : best;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best) {
+                best = d[i - 2][j - 2] + 1;
+            }
+            d[i][j] = best;
+        }
+    }
+    return d[n][m];
+}
+
+static int mm_unknown_command(const char *cmd)
+{
+    size_t best = (size_t)-1, at = 0;
+    for (size_t i = 0; i < MM_NCMDS; i++) {
+        size_t d = mm_edit_distance(cmd, mm_cmds[i].name);
+        if (d < best) {
+            best = d;
+            at = i;
+        }
+    }
+    mm_cli_eprintf("makemore: unknown command '%s'", cmd);
+    if (best <= 2) {
+        fprintf(stderr, "; did you mean %s?\n", mm_cmds[at].name);
+    } else {
+        fprintf(stderr, "\n\n%s", mm_usage);
+    }
+    return MM_EXIT_USAGE;
+}
+
 /* Standard output must have reached its file: a full disk or a closed
  * pipe turns a success into a failure. */
 static int mm_finish_stdout(int rc)
@@ -172,15 +235,6 @@ static int mm_finish_stdout(int rc)
 
 int main(int argc, char **argv)
 {
-    static const struct {
-        const char *name;
-        int (*run)(int, char **);
-    } cmds[] = {
-        {"count", mm_cmd_count},   {"train", mm_cmd_train},
-        {"eval", mm_cmd_eval},     {"sample", mm_cmd_sample},
-        {"info", mm_cmd_info},     {"export", mm_cmd_export}, {"plot", mm_cmd_plot},
-        {"split", mm_cmd_split},   {"tune", mm_cmd_tune},
-    };
     if (argc < 2) {
         fputs(mm_usage, stderr);
         return MM_EXIT_USAGE;
@@ -190,6 +244,17 @@ int main(int argc, char **argv)
      * turning a corpus truncated under it into "the file shrank". */
     (void)mm_sigbus_guard_install();
     const char *cmd = argv[1];
+    if (strcmp(cmd, "help") == 0 && argc > 2) {
+        /* makemore help CMD = makemore CMD --help */
+        for (size_t i = 0; i < MM_NCMDS; i++) {
+            if (strcmp(argv[2], mm_cmds[i].name) == 0) {
+                static char help[] = "--help";
+                char *hargv[] = {argv[2], help, NULL};
+                return mm_finish_stdout(mm_cmds[i].run(2, hargv));
+            }
+        }
+        return mm_unknown_command(argv[2]);
+    }
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(mm_usage, stdout);
         return mm_finish_stdout(MM_EXIT_OK);
@@ -199,11 +264,10 @@ int main(int argc, char **argv)
                MM_VERSION_STRING, mm_isa_built(), mm_isa_supported());
         return mm_finish_stdout(MM_EXIT_OK);
     }
-    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
-        if (strcmp(cmd, cmds[i].name) == 0) {
-            return mm_finish_stdout(cmds[i].run(argc - 1, argv + 1));
+    for (size_t i = 0; i < MM_NCMDS; i++) {
+        if (strcmp(cmd, mm_cmds[i].name) == 0) {
+            return mm_finish_stdout(mm_cmds[i].run(argc - 1, argv + 1));
         }
     }
-    fprintf(stderr, "makemore: unknown command '%s'\n\n%s", cmd, mm_usage);
-    return MM_EXIT_USAGE;
+    return mm_unknown_command(cmd);
 }

@@ -27,21 +27,13 @@ static const char eval_usage[] =
     "eval's).  With --words, list each bigram of the given names as makemore\n"
     "eval --words does (CORPUS is then optional).\n"
     "\n"
-    "      --json           machine-readable: {\"examples\", \"nll\", \"log_likelihood\",\n"
+    "      --json           machine-readable: {\"file\", \"examples\", \"nll\", \"log_likelihood\",\n"
     "                       \"perplexity\"} (an infinite NLL is written as null)\n"
     "      --words LIST     comma-separated names\n"
     "  -t, --threads N      OpenMP threads per rank\n"
     "      --isa NAME       kernel set: scalar, avx2, avx512\n"
     "  -h, --help           this text\n";
 
-static void print_number_json(const char *key, double v, int last)
-{
-    if (isfinite(v)) {
-        printf("\"%s\": %.10g%s", key, v, last ? "" : ", ");
-    } else {
-        printf("\"%s\": null%s", key, last ? "" : ", ");
-    }
-}
 
 /* makemore eval MODEL --words LIST [--json] [--isa NAME] on rank 0. */
 static int eval_words_rank0(const char *model, const char *words, int json, const char *isa)
@@ -163,23 +155,15 @@ int mmp_cmd_eval(int argc, char **argv)
         rc = mm_cli_fail(st);
         goto cleanup;
     }
-    mm_eval_result r;
+    mm_eval_result r = {0};
     r.examples = n;
     r.log_likelihood = ll;
     r.nll = n ? -ll / (double)n : 0.0;
     r.perplexity = exp(r.nll);
+    r.nll_with_oov = r.nll;
+    r.perplexity_with_oov = r.perplexity;
     if (mmp_rank == 0) {
-        if (json) {
-            printf("{\"examples\": %llu, ", (unsigned long long)r.examples);
-            print_number_json("nll", r.nll, 0);
-            print_number_json("log_likelihood", r.log_likelihood, 0);
-            print_number_json("perplexity", r.perplexity, 1);
-            printf("}\n");
-        } else {
-            printf("examples        %llu\nnll             %.6f\nlog_likelihood  %.4f\n"
-                   "perplexity      %.4f\n", (unsigned long long)r.examples, r.nll,
-                   r.log_likelihood, r.perplexity);
-        }
+        mm_cli_eval_print_one(corpus_path, &r, json, 0); /* as makemore eval prints it */
     }
     rc = MM_EXIT_OK;
 cleanup:
