@@ -15,7 +15,7 @@
 #define MM_DEFAULT_SPLIT_SEED 2147483647ULL
 
 static const char split_usage[] =
-    "usage: makemore split CORPUS -o PREFIX [--ratios 80,10,10] [--seed S]\n"
+    "usage: makemore split CORPUS -o PREFIX [--ratios 80,10,10] [--seed S] [--quiet]\n"
     "\n"
     "Split the names of CORPUS (its non-empty lines) at random into parts whose\n"
     "sizes follow the ratios, as shuffling and slicing would (80,10,10: int(0.8 n)\n"
@@ -29,6 +29,7 @@ static const char split_usage[] =
     "                       each atomically (temp file + rename)\n"
     "  -r, --ratios LIST    2 to 8 whole numbers, comma-separated (default 80,10,10)\n"
     "  -s, --seed S         generator seed (default 2147483647)\n"
+    "  -q, --quiet          nothing on standard error but errors\n"
     "  -h, --help           this text\n";
 
 /* "80,10,10" -> ratios; 0 on a malformed list. */
@@ -66,8 +67,9 @@ int mm_cmd_split(int argc, char **argv)
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'}, {"ratios", required_argument, NULL, 'r'},
         {"seed", required_argument, NULL, 's'},   {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"quiet", no_argument, NULL, 'q'},        {NULL, 0, NULL, 0},
     };
+    int quiet = 0;
     const char *prefix = NULL;
     uint32_t ratios[MM_SPLIT_MAX_PARTS] = {80, 10, 10};
     size_t parts = 3;
@@ -75,9 +77,10 @@ int mm_cmd_split(int argc, char **argv)
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:r:s:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:r:s:hq", opts, NULL)) != -1) {
         switch (c) {
         case 'o': prefix = optarg; break;
+        case 'q': quiet = 1; break;
         case 'r':
             if (!split_parse_ratios(optarg, ratios, &parts)) {
                 return mm_cli_usage_error("split", "--ratios takes 2 to %d whole numbers "
@@ -132,8 +135,9 @@ int mm_cmd_split(int argc, char **argv)
         rc = mm_cli_fail(st);
         goto cleanup;
     }
-    for (size_t j = 0; j < parts; j++) {
-        fprintf(stderr, "wrote %s: %llu names\n", paths[j], (unsigned long long)sizes[j]);
+    for (size_t j = 0; j < parts && !quiet; j++) {
+        mm_cli_eprintf("wrote %s: %llu name%s\n", paths[j], (unsigned long long)sizes[j],
+                       sizes[j] == 1 ? "" : "s");
     }
     rc = MM_EXIT_OK;
 cleanup:
@@ -145,7 +149,7 @@ cleanup:
 
 static const char tune_usage[] =
     "usage: makemore tune CORPUS --dev DEV [--order K] [--smoothing LO..HI] [--points N]\n"
-    "                     [--json] [--svg FILE] [-o MODEL] [--threads N]\n"
+    "                     [--json] [--svg FILE] [-o MODEL] [--threads N] [--quiet]\n"
     "\n"
     "Count CORPUS once, then for each smoothing k of a grid (N values spaced evenly\n"
     "in log k from LO to HI) score DEV with the add-k model: print the curve of\n"
@@ -162,6 +166,7 @@ static const char tune_usage[] =
     "                       k = LO (HI/LO)^(i/(N-1)) (atomically)\n"
     "  -o, --output MODEL   write the model of the best k (atomically)\n"
     "  -t, --threads N      OpenMP threads for counting\n"
+    "  -q, --quiet          nothing on standard error but errors\n"
     "  -h, --help           this text\n";
 
 static int tune_parse_range(const char *s, double *lo, double *hi)
@@ -187,15 +192,6 @@ static int tune_parse_range(const char *s, double *lo, double *hi)
     return *lo > 0 && *hi >= *lo;
 }
 
-static void tune_json_number(double v)
-{
-    if (isfinite(v)) {
-        printf("%.10g", v);
-    } else {
-        printf("null");
-    }
-}
-
 int mm_cmd_tune(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -203,17 +199,19 @@ int mm_cmd_tune(int argc, char **argv)
         {"smoothing", required_argument, NULL, 'k'}, {"points", required_argument, NULL, 'P'},
         {"json", no_argument, NULL, 'j'},          {"svg", required_argument, NULL, 'S'},
         {"output", required_argument, NULL, 'o'},  {"threads", required_argument, NULL, 't'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},          {"quiet", no_argument, NULL, 'q'},
+        {NULL, 0, NULL, 0},
     };
     const char *dev = NULL, *svg = NULL, *out = NULL;
-    int order = 2, json = 0, c;
+    int order = 2, json = 0, c, quiet = 0;
     double lo = 0.001, hi = 100.0;
     unsigned long long points = 21;
     mm_count_opts copts = {0};
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":k:o:t:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":k:o:t:hq", opts, NULL)) != -1) {
         switch (c) {
+        case 'q': quiet = 1; break;
         case 'D': dev = optarg; break;
         case 'O':
             if (!mm_cli_parse_order("tune", optarg, &order)) {
@@ -265,10 +263,9 @@ int mm_cmd_tune(int argc, char **argv)
     double *ks = malloc(points * sizeof *ks);
     double *dev_nll = malloc(points * sizeof *dev_nll);
     double *train_nll = malloc(points * sizeof *train_nll);
-    double *logk = malloc(points * sizeof *logk);
     int rc = MM_EXIT_FAIL;
     mm_eval_result rd = {0}, rt = {0};
-    if (ks == NULL || dev_nll == NULL || train_nll == NULL || logk == NULL) {
+    if (ks == NULL || dev_nll == NULL || train_nll == NULL) {
         fprintf(stderr, "makemore: out of memory\n");
         goto cleanup;
     }
@@ -291,9 +288,11 @@ int mm_cmd_tune(int argc, char **argv)
     size_t best = 0;
     for (size_t i = 0; i < points; i++) {
         /* log spacing; the ends exactly LO and HI */
-        double t = points > 1 ? (double)i / (double)(points - 1) : 0.0;
-        ks[i] = i == 0 ? lo : i + 1 == points ? hi : lo * pow(hi / lo, t);
-        logk[i] = log10(ks[i]);
+        /* interpolated in log10 k, so the decades of the default grid
+         * (0.001, 0.01, ..., 100) are exact */
+        ks[i] = i == 0 ? lo : i + 1 == points ? hi
+              : pow(10.0, (log10(lo) * (double)(points - 1 - i) + log10(hi) * (double)i) /
+                              (double)(points - 1));
         st = mm_model_from_ngrams(&m, gt, ks[i]);
         if (st == MM_OK) {
             st = mm_eval_ngrams(m, gd, &rd);
@@ -352,16 +351,20 @@ int mm_cmd_tune(int argc, char **argv)
         mm_cli_json_string(stdout, dev);
         printf(", \"examples\": %llu}, \"curve\": [", (unsigned long long)dev_examples);
         for (size_t i = 0; i < points; i++) {
-            printf("%s{\"smoothing\": %.10g, \"dev_nll\": ", i ? ", " : "", ks[i]);
-            tune_json_number(dev_nll[i]);
+            printf("%s{\"smoothing\": ", i ? ", " : "");
+            mm_cli_json_number(stdout, ks[i]);
+            printf(", \"dev_nll\": ");
+            mm_cli_json_number(stdout, dev_nll[i]);
             printf(", \"train_nll\": ");
-            tune_json_number(train_nll[i]);
+            mm_cli_json_number(stdout, train_nll[i]);
             printf("}");
         }
-        printf("], \"best\": {\"smoothing\": %.10g, \"dev_nll\": ", ks[best]);
-        tune_json_number(dev_nll[best]);
+        printf("], \"best\": {\"smoothing\": ");
+        mm_cli_json_number(stdout, ks[best]);
+        printf(", \"dev_nll\": ");
+        mm_cli_json_number(stdout, dev_nll[best]);
         printf(", \"dev_perplexity\": ");
-        tune_json_number(exp(dev_nll[best]));
+        mm_cli_json_number(stdout, exp(dev_nll[best]));
         printf("}}\n");
     } else {
         printf("order %d: train %s (%llu n-grams), dev %s (%llu n-grams)\n", order, train,
@@ -374,8 +377,8 @@ int mm_cmd_tune(int argc, char **argv)
         printf("best smoothing %.6g: dev nll %.6f, perplexity %.4f\n", ks[best], dev_nll[best],
                exp(dev_nll[best]));
     }
-    if (out != NULL) {
-        fprintf(stderr, "wrote %s: order %d, smoothing %g\n", out, order, ks[best]);
+    if (out != NULL && !quiet) {
+        mm_cli_eprintf("wrote %s: order %d, smoothing %g\n", out, order, ks[best]);
     }
     rc = MM_EXIT_OK;
 cleanup:
@@ -387,6 +390,5 @@ cleanup:
     free(ks);
     free(dev_nll);
     free(train_nll);
-    free(logk);
     return rc;
 }

@@ -295,7 +295,7 @@ static const char export_usage[] =
     "\n"
     "With --arpa, write an ARPA back-off language model (log10 probabilities,\n"
     "characters as words, a name as \"<s> e m m a </s>\") that states the model's\n"
-    "probabilities exactly: IRSTLM's compile-lm --eval, on the names written that\n"
+    "probabilities exactly: IRSTLM's compile-lm, scoring the names written that\n"
     "way, gives the perplexity of 'makemore eval' (count models need k > 0).\n"
     "\n"
     "      --npy FILE       output file (atomically: temp file + rename)\n"

@@ -124,7 +124,7 @@ run "$MM" train "$N" -o "$T/n3half.model" --resume "$T/n3half.model" --steps 100
 expect_rc 0 "train --resume an order-3 model"
 cmp -s "$T/n3.model" "$T/n3half.model" || fail "50 + 50 steps differ from 100 steps"
 run "$MM" info "$T/n3.model" --json
-json_check "$T/out" "d['kind'] == 'neural' and d['order'] == 3 and d['step'] == 100"
+json_check "$T/out" "d['kind'] == 'neural' and d['order'] == 3 and d['steps'] == 100"
 run "$MM" sample "$T/n3.model" -n 20 --order 3
 expect_rc 0 "sample the neural trigram"
 [ "$(wc -l <"$T/out")" = 20 ] || fail "sample printed $(wc -l <"$T/out") names"
@@ -148,7 +148,7 @@ if [ -n "${MM_SOURCE_DIR:-}" ]; then
     F="$MM_SOURCE_DIR/tests/fixtures"
     run "$MM" eval "$F/bigram_v1.bin" "$F/five.txt" --json
     expect_rc 0 "eval a version 1 model"
-    expect_grep "$T/out" '"examples": 32, "nll": 1.621416619' "version 1 model eval"
+    json_check "$T/out" "d['examples'] == 32 and abs(d['nll'] - 1.621416619) < 1e-9"
     run "$MM" info "$F/bigram_v1.bin" --json
     json_check "$T/out" "d['order'] == 2 and d['bigrams'] == 32 and d['smoothing'] == 0.5"
 fi
