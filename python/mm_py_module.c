@@ -80,7 +80,8 @@ int mm_py_add_errors(PyObject *mod)
     mm_py_format_error = mm_py_new_error(mod, "FormatError", PyExc_ValueError,
         "A model or .npy file that is malformed, truncated or corrupt.");
     mm_py_diverged = mm_py_new_error(mod, "DivergedError", PyExc_ArithmeticError,
-        "Training produced a NaN or infinite loss.");
+        "Training produced a NaN or infinite loss; .model is the last model whose loss\n"
+        "was finite and .losses the losses of steps 0 .. model.steps (the last: its own).");
     if (!mm_py_file_error || !mm_py_corpus_error || !mm_py_vocab_error || !mm_py_format_error ||
         !mm_py_diverged) {
         return -1;
@@ -226,6 +227,26 @@ static int mm_py_on_step(const mm_train_progress *p, void *user)
     return log->interrupted;
 }
 
+/* DivergedError with the library's message, and as attributes the last
+ * model whose loss was finite (mm_train hands it back) and the losses of
+ * steps 0 .. model.steps, the last being that model's own: a diverged run's
+ * work is not lost. */
+static void mm_py_raise_diverged(PyObject *model, PyObject *losses)
+{
+    mm_py_raise(MM_ERR_DIVERGED);
+    PyObject *type = NULL, *value = NULL, *tb = NULL;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (value != NULL && (PyObject_SetAttrString(value, "model", model) < 0 ||
+                          PyObject_SetAttrString(value, "losses", losses) < 0)) {
+        Py_XDECREF(type);
+        Py_XDECREF(value);
+        Py_XDECREF(tb);
+        return; /* the SetAttr failure is the exception now */
+    }
+    PyErr_Restore(type, value, tb);
+}
+
 /* init (array-like, rows x V) as a C-contiguous float32 array, or NULL with
  * an exception. */
 static PyArrayObject *mm_py_init_array(PyObject *init, uint32_t rows, uint32_t V)
@@ -322,7 +343,7 @@ static PyObject *mm_py_train(PyObject *self, PyObject *args, PyObject *kw)
         PyErr_NoMemory();
         goto cleanup;
     }
-    if (st != MM_OK) {
+    if (st != MM_OK && st != MM_ERR_DIVERGED) {
         mm_py_raise(st);
         goto cleanup;
     }
@@ -340,7 +361,11 @@ static PyObject *mm_py_train(PyObject *self, PyObject *args, PyObject *kw)
         Py_DECREF(losses);
         goto cleanup;
     }
-    result = PyTuple_Pack(2, model, losses);
+    if (st == MM_ERR_DIVERGED) {
+        mm_py_raise_diverged(model, losses);
+    } else {
+        result = PyTuple_Pack(2, model, losses);
+    }
     Py_DECREF(model);
     Py_DECREF(losses);
 cleanup:
