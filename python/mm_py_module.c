@@ -162,6 +162,72 @@ static PyObject *mm_py_count(PyObject *self, PyObject *args, PyObject *kw)
     return mm_py_model_wrap(m);
 }
 
+/* The count model of corpus c at the given order (GIL released by the caller). */
+static mm_status mm_py_count_corpus(const mm_corpus *c, int order, double smoothing,
+                                    const mm_count_opts *opts, mm_model **m)
+{
+    const mm_vocab *v = mm_corpus_get_vocab(c);
+    mm_status st;
+#if MM_PY_NGRAMS
+    if (order > 2) {
+        mm_ngrams *g = NULL;
+        st = mm_count_ngrams(c, v, order, opts, &g);
+        if (st == MM_OK) {
+            st = mm_model_from_ngrams(m, g, smoothing);
+        }
+        mm_ngrams_destroy(g);
+        return st;
+    }
+#endif
+    size_t V = v->size;
+    uint64_t *counts = malloc(V * V * sizeof *counts);
+    if (counts == NULL) {
+        return MM_ERR_NOMEM;
+    }
+    st = mm_count_bigrams(c, v, opts, counts);
+    if (st == MM_OK) {
+        st = mm_model_from_counts(m, v, counts, smoothing);
+    }
+    free(counts);
+    return st;
+}
+
+static PyObject *mm_py_count_words(PyObject *self, PyObject *args, PyObject *kw)
+{
+    static char *kwlist[] = {"words", "order", "smoothing", "threads", NULL};
+    PyObject *words = NULL;
+    int order = 2, threads = 0;
+    double smoothing = 1.0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|i$di:count_words", kwlist, &words, &order,
+                                     &smoothing, &threads)) {
+        return NULL;
+    }
+    if (mm_py_check_order(order, MM_PY_MAX_ORDER, "count_words") < 0) {
+        return NULL;
+    }
+    PyObject *text = mm_py_join_words(words);
+    if (text == NULL) {
+        return NULL;
+    }
+    mm_count_opts opts = {.threads = threads};
+    mm_corpus *c = NULL;
+    mm_model *m = NULL;
+    mm_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = mm_corpus_from_memory(&c, PyBytes_AS_STRING(text), (size_t)PyBytes_GET_SIZE(text),
+                               "<words>");
+    if (st == MM_OK) {
+        st = mm_py_count_corpus(c, order, smoothing, &opts, &m);
+    }
+    mm_corpus_close(c);
+    Py_END_ALLOW_THREADS
+    Py_DECREF(text);
+    if (st != MM_OK) {
+        return mm_py_raise(st);
+    }
+    return mm_py_model_wrap(m);
+}
+
 static PyObject *mm_py_load(PyObject *self, PyObject *args)
 {
     PyObject *path = NULL;
@@ -413,6 +479,12 @@ static PyMethodDef mm_py_methods[] = {
      "Count the order-K n-grams (K = order; 2: bigrams) of the corpus file at path\n"
      "(UTF-8, one name per line; K - 1 '.' pads before each name) and return the\n"
      "add-k smoothed count model (k = smoothing)."},
+    {"count_words", (PyCFunction)(void (*)(void))mm_py_count_words,
+     METH_VARARGS | METH_KEYWORDS,
+     "count_words(words, order=2, smoothing=1.0, *, threads=0) -> Model\n\n"
+     "The same as count() for a list of names in memory (the notebook's `words`;\n"
+     "empty names are skipped, as empty lines are).  Line `n` in a message is\n"
+     "words[n - 1] (while no name is empty)."},
     {"load", mm_py_load, METH_VARARGS,
      "load(path) -> Model\n\nRead a model file written by Model.save or the makemore CLI."},
     {"train", (PyCFunction)(void (*)(void))mm_py_train, METH_VARARGS | METH_KEYWORDS,
