@@ -107,6 +107,18 @@ static int mm_py_check_order(int order, int max, const char *what)
     return -1;
 }
 
+#if MM_PY_NGRAMS
+/* The model of n-gram counts g, counted with status st; frees g. */
+static mm_status mm_py_ngram_model(mm_status st, mm_ngrams *g, double smoothing, mm_model **m)
+{
+    if (st == MM_OK) {
+        st = mm_model_from_ngrams(m, g, smoothing);
+    }
+    mm_ngrams_destroy(g);
+    return st;
+}
+#endif
+
 /* The count model of the file at path, at the given order (GIL released by
  * the caller). */
 static mm_status mm_py_count_model(const char *path, int order, double smoothing,
@@ -117,11 +129,7 @@ static mm_status mm_py_count_model(const char *path, int order, double smoothing
     if (order > 2) {
         mm_ngrams *g = NULL;
         st = mm_count_ngrams_file(path, order, opts, &g);
-        if (st == MM_OK) {
-            st = mm_model_from_ngrams(m, g, smoothing);
-        }
-        mm_ngrams_destroy(g);
-        return st;
+        return mm_py_ngram_model(st, g, smoothing, m);
     }
 #endif
     /* Order 2: the one-pass bigram counter (the same model, bit for bit). */
@@ -172,11 +180,7 @@ static mm_status mm_py_count_corpus(const mm_corpus *c, int order, double smooth
     if (order > 2) {
         mm_ngrams *g = NULL;
         st = mm_count_ngrams(c, v, order, opts, &g);
-        if (st == MM_OK) {
-            st = mm_model_from_ngrams(m, g, smoothing);
-        }
-        mm_ngrams_destroy(g);
-        return st;
+        return mm_py_ngram_model(st, g, smoothing, m);
     }
 #endif
     size_t V = v->size;
