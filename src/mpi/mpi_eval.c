@@ -112,6 +112,13 @@ int mmp_cmd_eval(int argc, char **argv)
     if (st != MM_OK) {
         return mm_cli_fail(st);
     }
+    if (mm_model_get_order(m) > 2) { /* every rank read the same file */
+        fprintf(stderr, "makemore-mpi eval: %s: an order-%d model; the distributed eval "
+                "scores bigram models (use makemore eval)\n", model_path,
+                mm_model_get_order(m));
+        mm_model_destroy(m);
+        return MM_EXIT_FAIL;
+    }
     if (words != NULL) {
         /* into memory first, as makemore eval does: with --json, the words
          * and the corpus make one document */
