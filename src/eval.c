@@ -42,6 +42,12 @@ static mm_status mm_eval_from_counts(const mm_model *m, const uint64_t *counts,
     return MM_OK;
 }
 
+mm_status mm_eval_counts(const mm_model *m, const uint64_t *counts, const char *name,
+                         mm_eval_result *out)
+{
+    return mm_eval_from_counts(m, counts, name != NULL ? name : "the counts", out);
+}
+
 mm_status mm_eval_corpus(const mm_model *m, const mm_corpus *c,
                          const mm_eval_opts *opts, mm_eval_result *out)
 {

@@ -7,19 +7,21 @@
 
 #include "cli.h"
 
-static const char count_usage[] =
-    "usage: makemore count CORPUS -o MODEL [--smoothing K] [--threads N] [--isa NAME] "
-    "[--stats]\n"
-    "\n"
-    "Count the bigrams of CORPUS (one name per line; '-' = standard input) and\n"
-    "write a count model.\n"
-    "\n"
+const char mm_count_options_help[] =
     "  -o, --output MODEL   model file to write (atomically: temp file + rename)\n"
     "  -k, --smoothing K    add-k smoothing, a real number >= 0 (default 1)\n"
     "  -t, --threads N      OpenMP threads (default: OMP_NUM_THREADS or all cores)\n"
     "      --isa NAME       kernel set: scalar, avx2, avx512 (default: best; or MM_ISA)\n"
     "      --stats          print bytes/s and counts on standard error\n"
     "  -h, --help           this text\n";
+
+static const char count_usage[] =
+    "usage: makemore count CORPUS -o MODEL [--smoothing K] [--threads N] [--isa NAME] "
+    "[--stats]\n"
+    "\n"
+    "Count the bigrams of CORPUS (one name per line; '-' = standard input) and\n"
+    "write a count model.\n"
+    "\n";
 
 /* Memory from /proc/self/status (kB): peak resident, and at exit the file-backed
  * part (the program; a mapped corpus too, when the general path mapped it) and
@@ -42,7 +44,7 @@ static void count_print_memory(void)
             hwm / 1024.0, file / 1024.0, anon / 1024.0);
 }
 
-int mm_cmd_count(int argc, char **argv)
+int mm_count_args_parse(int argc, char **argv, mm_count_args *a)
 {
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'}, {"smoothing", required_argument, NULL, 'k'},
@@ -50,30 +52,28 @@ int mm_cmd_count(int argc, char **argv)
         {"stats", no_argument, NULL, 'S'},         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *out = NULL, *isa = NULL;
-    double k = 1.0;
-    int stats = 0;
-    mm_count_opts copts = {0};
+    memset(a, 0, sizeof *a);
+    a->smoothing = 1.0;
     int c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:k:t:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'o': out = optarg; break;
+        case 'o': a->out = optarg; break;
         case 'k':
-            if (!mm_cli_parse_double(optarg, &k) || k < 0) {
+            if (!mm_cli_parse_double(optarg, &a->smoothing) || a->smoothing < 0) {
                 return mm_cli_usage_error("count", "--smoothing takes a number >= 0 (got '%s')",
                                           optarg);
             }
             break;
         case 't':
-            if (!mm_cli_parse_threads("count", optarg, &copts.threads)) {
+            if (!mm_cli_parse_threads("count", optarg, &a->count.threads)) {
                 return MM_EXIT_USAGE;
             }
             break;
-        case 'I': isa = optarg; break;
-        case 'S': stats = 1; break;
-        case 'h': fputs(count_usage, stdout); return MM_EXIT_OK;
+        case 'I': a->isa = optarg; break;
+        case 'S': a->stats = 1; break;
+        case 'h': return MM_CLI_HELP;
         case ':': return mm_cli_usage_error("count", "option '%s' needs a value", argv[optind - 1]);
         default: return mm_cli_usage_error("count", "unknown option '%s'", argv[optind - 1]);
         }
@@ -82,29 +82,65 @@ int mm_cmd_count(int argc, char **argv)
         return mm_cli_usage_error("count", optind == argc ? "missing CORPUS"
                                                           : "expected one CORPUS");
     }
-    if (out == NULL) {
+    if (a->out == NULL) {
         return mm_cli_usage_error("count", "missing -o MODEL");
     }
-    const char *path = argv[optind];
-    const mm_cli_file files[] = {{"CORPUS", path, 0, 0}, {"-o", out, 1, 0}};
+    a->corpus = argv[optind];
+    return MM_EXIT_OK;
+}
+
+void mm_cli_count_totals(const uint64_t *counts, size_t V, uint64_t *names, uint64_t *bigrams)
+{
+    *names = 0;
+    *bigrams = 0;
+    for (size_t j = 0; j < V; j++) {
+        *names += counts[j];
+    }
+    for (size_t i = 0; i < V * V; i++) {
+        *bigrams += counts[i];
+    }
+}
+
+mm_status mm_cli_count_save(const mm_count_args *a, const mm_vocab *v, const uint64_t *counts)
+{
+    mm_model *model = NULL;
+    mm_status st = mm_model_from_counts(&model, v, counts, a->smoothing);
+    if (st == MM_OK) {
+        st = mm_model_save(model, a->out);
+    }
+    mm_model_destroy(model);
+    return st;
+}
+
+int mm_cmd_count(int argc, char **argv)
+{
+    mm_count_args a;
+    int rc = mm_count_args_parse(argc, argv, &a);
+    if (rc == MM_CLI_HELP) {
+        fputs(count_usage, stdout);
+        fputs(mm_count_options_help, stdout);
+        return MM_EXIT_OK;
+    }
+    if (rc != MM_EXIT_OK) {
+        return rc;
+    }
+    const mm_cli_file files[] = {{"CORPUS", a.corpus, 0, 0}, {"-o", a.out, 1, 0}};
     if (!mm_cli_check_files("count", files, 2)) {
         return MM_EXIT_FAIL;
     }
-    mm_status st = mm_dispatch_init(isa);
+    mm_status st = mm_dispatch_init(a.isa);
     if (st != MM_OK) {
         return mm_cli_fail(st);
     }
-    mm_model *model = NULL;
     uint64_t *counts = NULL;
-    int rc = MM_EXIT_FAIL;
+    rc = MM_EXIT_FAIL;
     mm_vocab *v = malloc(sizeof *v);
     if (v == NULL) {
-        fprintf(stderr, "makemore: out of memory\n");
-        return MM_EXIT_FAIL;
+        return mm_cli_error("out of memory");
     }
     mm_corpus_info info;
     double t0 = mm_cli_now();
-    st = mm_count_file(path, &copts, v, &counts, &info);
+    st = mm_count_file(a.corpus, &a.count, v, &counts, &info);
     double t2 = mm_cli_now();
     if (st != MM_OK) {
         rc = mm_cli_fail(st);
@@ -112,43 +148,33 @@ int mm_cmd_count(int argc, char **argv)
     }
     size_t V = v->size;
     uint64_t names = 0, bigrams = 0;
-    for (size_t j = 0; j < V; j++) {
-        names += counts[j];
-    }
-    for (size_t i = 0; i < V * V; i++) {
-        bigrams += counts[i];
-    }
+    mm_cli_count_totals(counts, V, &names, &bigrams);
     if (names == 0) {
-        fprintf(stderr, "makemore: %s: no names (the file is empty or has only blank "
-                "lines)\n", path);
+        mm_cli_error("%s: no names (the file is empty or has only blank lines)", a.corpus);
         goto cleanup;
     }
-    st = mm_model_from_counts(&model, v, counts, k);
-    if (st == MM_OK) {
-        st = mm_model_save(model, out);
-    }
+    st = mm_cli_count_save(&a, v, counts);
     if (st != MM_OK) {
         rc = mm_cli_fail(st);
         goto cleanup;
     }
-    if (stats) {
+    if (a.stats) {
         double total = t2 - t0;
         fprintf(stderr,
                 "count: %llu bytes, %llu names, %llu bigrams, V = %zu, isa %s, %d thread%s, %s\n"
                 "count: read+validate+count %.3f s, end to end %.2f GB/s\n",
                 (unsigned long long)info.bytes, (unsigned long long)names,
-                (unsigned long long)bigrams, V, mm_isa_name(), mm_threads_used(copts.threads),
-                mm_threads_used(copts.threads) == 1 ? "" : "s",
+                (unsigned long long)bigrams, V, mm_isa_name(), mm_threads_used(a.count.threads),
+                mm_threads_used(a.count.threads) == 1 ? "" : "s",
                 info.streamed ? "one streaming pass" : info.ascii ? "mapped, ascii path"
                                                                   : "mapped, utf-8 path",
                 total, total > 0 ? (double)info.bytes / total / 1e9 : 0.0);
         count_print_memory();
     }
-    fprintf(stderr, "wrote %s: %llu names, %llu bigrams, V = %zu, smoothing %g\n", out,
-            (unsigned long long)names, (unsigned long long)bigrams, V, k);
+    fprintf(stderr, "wrote %s: %llu names, %llu bigrams, V = %zu, smoothing %g\n", a.out,
+            (unsigned long long)names, (unsigned long long)bigrams, V, a.smoothing);
     rc = MM_EXIT_OK;
 cleanup:
-    mm_model_destroy(model);
     free(counts);
     free(v);
     return rc;

@@ -9,6 +9,14 @@
 
 #include "cli.h"
 
+const char mm_eval_options_help[] =
+    "      --json           machine-readable: {\"examples\", \"nll\", \"log_likelihood\",\n"
+    "                       \"perplexity\"} (an infinite NLL is written as null)\n"
+    "      --words LIST     comma-separated names\n"
+    "  -t, --threads N      OpenMP threads\n"
+    "      --isa NAME       kernel set: scalar, avx2, avx512\n"
+    "  -h, --help           this text\n";
+
 static const char eval_usage[] =
     "usage: makemore eval MODEL CORPUS [--json] [--words NAME,NAME...] [--threads N] "
     "[--isa NAME]\n"
@@ -17,13 +25,7 @@ static const char eval_usage[] =
     "CORPUS under MODEL (sums in double).  With --words, list each bigram of the\n"
     "given names with its probability and log-probability, as the notebook does\n"
     "(CORPUS is then optional).\n"
-    "\n"
-    "      --json           machine-readable: {\"examples\", \"nll\", \"log_likelihood\",\n"
-    "                       \"perplexity\"} (an infinite NLL is written as null)\n"
-    "      --words LIST     comma-separated names\n"
-    "  -t, --threads N      OpenMP threads\n"
-    "      --isa NAME       kernel set: scalar, avx2, avx512\n"
-    "  -h, --help           this text\n";
+    "\n";
 
 static void print_number_json(const char *key, double v, int last)
 {
@@ -35,7 +37,7 @@ static void print_number_json(const char *key, double v, int last)
 }
 
 /* The notebook's loop over ['.'] + list(w) + ['.'] for each word. */
-static int eval_words(const mm_model *m, const char *list, int json)
+int mm_cli_eval_words(const mm_model *m, const char *list, int json)
 {
     const mm_vocab *v = mm_model_get_vocab(m);
     const float *P = mm_model_get_probs(m);
@@ -64,8 +66,8 @@ static int eval_words(const mm_model *m, const char *list, int json)
                 const char *why = NULL;
                 step = mm_utf8_decode((const uint8_t *)p + i, len - i, &cp, &why);
                 if (step == 0) {
-                    fprintf(stderr, "makemore eval: --words: invalid UTF-8 in '%.*s': %s\n",
-                            (int)len, p, why);
+                    mm_cli_note("%s eval: --words: invalid UTF-8 in '%.*s': %s\n",
+                                mm_cli_name, (int)len, p, why);
                     return MM_EXIT_FAIL;
                 }
                 cur = (cp == MM_BOUNDARY) ? -1 : mm_vocab_index(v, cp);
@@ -73,9 +75,9 @@ static int eval_words(const mm_model *m, const char *list, int json)
                     char u[5];
                     size_t k = mm_utf8_encode(cp, u);
                     u[k] = '\0';
-                    fprintf(stderr, "makemore eval: --words: character '%s' (U+%04X) in "
-                            "'%.*s' is not in the model's vocabulary\n", u, (unsigned)cp,
-                            (int)len, p);
+                    mm_cli_note("%s eval: --words: character '%s' (U+%04X) in '%.*s' is "
+                                "not in the model's vocabulary\n", mm_cli_name, u,
+                                (unsigned)cp, (int)len, p);
                     return MM_EXIT_FAIL;
                 }
             } else {
@@ -123,72 +125,92 @@ static int eval_words(const mm_model *m, const char *list, int json)
     return MM_EXIT_OK;
 }
 
-int mm_cmd_eval(int argc, char **argv)
+int mm_eval_args_parse(int argc, char **argv, mm_eval_args *a)
 {
     static const struct option opts[] = {
         {"json", no_argument, NULL, 'j'},          {"words", required_argument, NULL, 'w'},
         {"threads", required_argument, NULL, 't'}, {"isa", required_argument, NULL, 'I'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
-    const char *words = NULL, *isa = NULL;
-    int json = 0;
-    mm_eval_opts eopts = {0};
+    memset(a, 0, sizeof *a);
     int c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":t:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'j': json = 1; break;
-        case 'w': words = optarg; break;
+        case 'j': a->json = 1; break;
+        case 'w': a->words = optarg; break;
         case 't':
-            if (!mm_cli_parse_threads("eval", optarg, &eopts.threads)) {
+            if (!mm_cli_parse_threads("eval", optarg, &a->eval.threads)) {
                 return MM_EXIT_USAGE;
             }
             break;
-        case 'I': isa = optarg; break;
-        case 'h': fputs(eval_usage, stdout); return MM_EXIT_OK;
+        case 'I': a->isa = optarg; break;
+        case 'h': return MM_CLI_HELP;
         case ':': return mm_cli_usage_error("eval", "option '%s' needs a value", argv[optind - 1]);
         default: return mm_cli_usage_error("eval", "unknown option '%s'", argv[optind - 1]);
         }
     }
     int npos = argc - optind;
-    if (npos < 1 || npos > 2 || (npos == 1 && words == NULL)) {
+    if (npos < 1 || npos > 2 || (npos == 1 && a->words == NULL)) {
         return mm_cli_usage_error("eval", npos < 1 ? "missing MODEL" : npos > 2
                                   ? "too many arguments" : "missing CORPUS");
     }
-    mm_status st = mm_dispatch_init(isa);
+    a->model = argv[optind];
+    a->corpus = npos == 2 ? argv[optind + 1] : NULL;
+    return MM_EXIT_OK;
+}
+
+void mm_cli_eval_print(const mm_eval_result *r, int json)
+{
+    if (json) {
+        printf("{\"examples\": %llu, ", (unsigned long long)r->examples);
+        print_number_json("nll", r->nll, 0);
+        print_number_json("log_likelihood", r->log_likelihood, 0);
+        print_number_json("perplexity", r->perplexity, 1);
+        printf("}\n");
+    } else {
+        printf("examples        %llu\nnll             %.6f\nlog_likelihood  %.4f\n"
+               "perplexity      %.4f\n", (unsigned long long)r->examples, r->nll,
+               r->log_likelihood, r->perplexity);
+    }
+}
+
+int mm_cmd_eval(int argc, char **argv)
+{
+    mm_eval_args a;
+    int rc = mm_eval_args_parse(argc, argv, &a);
+    if (rc == MM_CLI_HELP) {
+        fputs(eval_usage, stdout);
+        fputs(mm_eval_options_help, stdout);
+        return MM_EXIT_OK;
+    }
+    if (rc != MM_EXIT_OK) {
+        return rc;
+    }
+    mm_status st = mm_dispatch_init(a.isa);
     if (st != MM_OK) {
         return mm_cli_fail(st);
     }
     mm_model *m = NULL;
-    int rc = MM_EXIT_FAIL;
-    st = mm_model_load(&m, argv[optind]);
+    rc = MM_EXIT_FAIL;
+    st = mm_model_load(&m, a.model);
     if (st != MM_OK) {
         return mm_cli_fail(st);
     }
-    if (words != NULL) {
-        rc = eval_words(m, words, json);
-        if (rc != MM_EXIT_OK || npos == 1) {
+    if (a.words != NULL) {
+        rc = mm_cli_eval_words(m, a.words, a.json);
+        if (rc != MM_EXIT_OK || a.corpus == NULL) {
             goto cleanup;
         }
     }
     mm_eval_result r;
-    st = mm_eval_file(m, argv[optind + 1], &eopts, &r);
+    st = mm_eval_file(m, a.corpus, &a.eval, &r);
     if (st != MM_OK) {
         rc = mm_cli_fail(st);
         goto cleanup;
     }
-    if (json) {
-        printf("{\"examples\": %llu, ", (unsigned long long)r.examples);
-        print_number_json("nll", r.nll, 0);
-        print_number_json("log_likelihood", r.log_likelihood, 0);
-        print_number_json("perplexity", r.perplexity, 1);
-        printf("}\n");
-    } else {
-        printf("examples        %llu\nnll             %.6f\nlog_likelihood  %.4f\n"
-               "perplexity      %.4f\n", (unsigned long long)r.examples, r.nll,
-               r.log_likelihood, r.perplexity);
-    }
+    mm_cli_eval_print(&r, a.json);
     rc = MM_EXIT_OK;
 cleanup:
     mm_model_destroy(m);

@@ -2,17 +2,11 @@
  * mpi_eval.c - `makemore-mpi eval`: the NLL of a corpus under a model, the
  * corpus split across the ranks.  The NLL depends on the corpus only through
  * its bigram counts in the model's vocabulary, so the ranks count their
- * parts, the counts are summed exactly (MPI_Allreduce) and the sum
- * log L = sum C[i][j] log P[i][j] is the one mm_eval_corpus computes, in the
- * same order: the figures are makemore eval's, to the last bit.
- *
- * --words reads no corpus: rank 0 runs makemore's own code for it
- * (mm_cmd_eval of src/cli_eval.c, linked into this binary).
+ * parts, the counts are summed exactly (MPI_Allreduce) and mm_eval_counts
+ * scores them: the figures are makemore eval's, to the last bit.  Parsing,
+ * --words and the printing are makemore eval's own (src/cli/cli_eval.c).
  */
-#include <getopt.h>
-#include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 #include "internal.h"
@@ -25,104 +19,43 @@ static const char eval_usage[] =
     "Average negative log-likelihood, total log-likelihood and perplexity of\n"
     "CORPUS under MODEL, CORPUS split over K ranks (the figures are makemore\n"
     "eval's).  With --words, list each bigram of the given names as makemore\n"
-    "eval --words does (CORPUS is then optional).\n"
-    "\n"
-    "      --json           machine-readable: {\"examples\", \"nll\", \"log_likelihood\",\n"
-    "                       \"perplexity\"} (an infinite NLL is written as null)\n"
-    "      --words LIST     comma-separated names\n"
-    "  -t, --threads N      OpenMP threads per rank\n"
-    "      --isa NAME       kernel set: scalar, avx2, avx512\n"
-    "  -h, --help           this text\n";
-
-static void print_number_json(const char *key, double v, int last)
-{
-    if (isfinite(v)) {
-        printf("\"%s\": %.10g%s", key, v, last ? "" : ", ");
-    } else {
-        printf("\"%s\": null%s", key, last ? "" : ", ");
-    }
-}
-
-/* makemore eval MODEL --words LIST [--json] [--isa NAME] on rank 0. */
-static int eval_words_rank0(const char *model, const char *words, int json, const char *isa)
-{
-    int rc = MM_EXIT_OK;
-    if (mmp_rank == 0) {
-        char *args[8];
-        int n = 0;
-        args[n++] = "eval";
-        args[n++] = (char *)model;
-        args[n++] = "--words";
-        args[n++] = (char *)words;
-        if (json) {
-            args[n++] = "--json";
-        }
-        if (isa != NULL) {
-            args[n++] = "--isa";
-            args[n++] = (char *)isa;
-        }
-        args[n] = NULL;
-        rc = mm_cmd_eval(n, args);
-        fflush(stdout);
-    }
-    MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
-    return rc;
-}
+    "eval --words does (CORPUS is then optional).  --threads is per rank.\n"
+    "\n";
 
 int mmp_cmd_eval(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'},          {"words", required_argument, NULL, 'w'},
-        {"threads", required_argument, NULL, 't'}, {"isa", required_argument, NULL, 'I'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
-    };
-    const char *words = NULL, *isa = NULL;
-    int json = 0;
-    mm_count_opts copts = {0};
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":t:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'j': json = 1; break;
-        case 'w': words = optarg; break;
-        case 't':
-            if (!mm_cli_parse_threads("eval", optarg, &copts.threads)) {
-                return MM_EXIT_USAGE;
-            }
-            break;
-        case 'I': isa = optarg; break;
-        case 'h': fputs(eval_usage, stdout); return MM_EXIT_OK;
-        case ':': return mm_cli_usage_error("eval", "option '%s' needs a value", argv[optind - 1]);
-        default: return mm_cli_usage_error("eval", "unknown option '%s'", argv[optind - 1]);
-        }
+    mm_eval_args a;
+    int rc = mm_eval_args_parse(argc, argv, &a);
+    if (rc == MM_CLI_HELP) {
+        fputs(eval_usage, stdout);
+        fputs(mm_eval_options_help, stdout);
+        return MM_EXIT_OK;
     }
-    int npos = argc - optind;
-    if (npos < 1 || npos > 2 || (npos == 1 && words == NULL)) {
-        return mm_cli_usage_error("eval", npos < 1 ? "missing MODEL" : npos > 2
-                                  ? "too many arguments" : "missing CORPUS");
+    if (rc != MM_EXIT_OK) {
+        return rc;
     }
-    const char *model_path = argv[optind];
-    const char *corpus_path = npos == 2 ? argv[optind + 1] : NULL;
-    if (words != NULL) {
-        int rc = eval_words_rank0(model_path, words, json, isa);
-        if (rc != MM_EXIT_OK || corpus_path == NULL) {
-            return rc;
-        }
-    }
-    mm_status st = mmp_agree(mm_dispatch_init(isa));
+    mm_status st = mmp_agree(mm_dispatch_init(a.isa));
     if (st != MM_OK) {
         return mm_cli_fail(st);
     }
     mm_model *m = NULL;
     mmp_corpus corpus = {0};
     uint64_t *counts = NULL;
-    int rc = MM_EXIT_FAIL;
-    st = mmp_agree(mm_model_load(&m, model_path));
+    rc = MM_EXIT_FAIL;
+    st = mmp_agree(mm_model_load(&m, a.model));
     if (st != MM_OK) {
         return mm_cli_fail(st);
     }
-    st = mmp_corpus_open(&corpus, corpus_path);
+    if (a.words != NULL) {
+        /* Every rank has the model and runs the same listing: the same exit
+         * code everywhere; only rank 0's standard output is kept. */
+        rc = mm_cli_eval_words(m, a.words, a.json);
+        if (rc != MM_EXIT_OK || a.corpus == NULL) {
+            goto cleanup;
+        }
+        rc = MM_EXIT_FAIL;
+    }
+    st = mmp_corpus_open(&corpus, a.corpus);
     if (st != MM_OK) {
         rc = mm_cli_fail(st);
         goto cleanup;
@@ -134,46 +67,18 @@ int mmp_cmd_eval(int argc, char **argv)
     if (st == MM_OK) {
         /* Counting in the model's vocabulary names the first character of
          * the corpus the model lacks. */
+        mm_count_opts copts = {.threads = a.eval.threads};
         st = mmp_count(&corpus, v, &copts, counts, NULL, NULL);
+    }
+    mm_eval_result r;
+    if (st == MM_OK) {
+        st = mm_eval_counts(m, counts, a.corpus, &r); /* the same on every rank */
     }
     if (st != MM_OK) {
         rc = mm_cli_fail(st);
         goto cleanup;
     }
-    /* mm_eval_corpus's sum, in its order. */
-    const float *P = mm_model_get_probs(m);
-    uint64_t n = 0;
-    double ll = 0.0;
-    for (size_t i = 0; i < V * V; i++) {
-        if (counts[i] != 0) {
-            n += counts[i];
-            ll += (double)counts[i] * log((double)P[i]);
-        }
-    }
-    if (n == 0) {
-        st = mm_fail(MM_ERR_CORPUS, "%s: no names to evaluate (the file is empty or "
-                     "has only blank lines)", corpus_path);
-        rc = mm_cli_fail(st);
-        goto cleanup;
-    }
-    mm_eval_result r;
-    r.examples = n;
-    r.log_likelihood = ll;
-    r.nll = n ? -ll / (double)n : 0.0;
-    r.perplexity = exp(r.nll);
-    if (mmp_rank == 0) {
-        if (json) {
-            printf("{\"examples\": %llu, ", (unsigned long long)r.examples);
-            print_number_json("nll", r.nll, 0);
-            print_number_json("log_likelihood", r.log_likelihood, 0);
-            print_number_json("perplexity", r.perplexity, 1);
-            printf("}\n");
-        } else {
-            printf("examples        %llu\nnll             %.6f\nlog_likelihood  %.4f\n"
-                   "perplexity      %.4f\n", (unsigned long long)r.examples, r.nll,
-                   r.log_likelihood, r.perplexity);
-        }
-    }
+    mm_cli_eval_print(&r, a.json);
     rc = MM_EXIT_OK;
 cleanup:
     free(counts);

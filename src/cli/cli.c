@@ -1,0 +1,135 @@
+/*
+ * cli.c - the helpers of cli.h shared by the front ends (makemore, and
+ * makemore-mpi, which links src/cli/): messages, strict number parsing,
+ * JSON strings, a clock.  Only front ends print; the library reports
+ * through mm_status and mm_errmsg().
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+const char *mm_cli_name = "makemore";
+int mm_cli_quiet = 0;
+
+int mm_cli_fail(mm_status s)
+{
+    const char *msg = mm_errmsg();
+    if (!mm_cli_quiet) {
+        fprintf(stderr, "%s: %s\n", mm_cli_name, (msg && *msg) ? msg : mm_status_str(s));
+    }
+    return MM_EXIT_FAIL;
+}
+
+int mm_cli_error(const char *fmt, ...)
+{
+    if (!mm_cli_quiet) {
+        va_list ap;
+        fprintf(stderr, "%s: ", mm_cli_name);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputc('\n', stderr);
+    }
+    return MM_EXIT_FAIL;
+}
+
+void mm_cli_note(const char *fmt, ...)
+{
+    if (!mm_cli_quiet) {
+        va_list ap;
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+    }
+}
+
+int mm_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    if (!mm_cli_quiet) {
+        va_list ap;
+        fprintf(stderr, "%s %s: ", mm_cli_name, cmd);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fprintf(stderr, "\nTry '%s %s --help'.\n", mm_cli_name, cmd);
+    }
+    return MM_EXIT_USAGE;
+}
+
+int mm_cli_parse_u64(const char *s, unsigned long long *out)
+{
+    if (s == NULL || *s == '\0' || *s == '-' || *s == '+') {
+        return 0;
+    }
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0') {
+        return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+int mm_cli_parse_double(const char *s, double *out)
+{
+    if (s == NULL || *s == '\0') {
+        return 0;
+    }
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno != 0 || *end != '\0' || !isfinite(v)) {
+        return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+int mm_cli_parse_threads(const char *cmd, const char *s, int *out)
+{
+    unsigned long long v = 0;
+    if (!mm_cli_parse_u64(s, &v) || v < 1 || v > 1024) {
+        mm_cli_usage_error(cmd, "--threads takes a whole number from 1 to 1024 (got '%s')",
+                           s);
+        return 0;
+    }
+    *out = (int)v;
+    return 1;
+}
+
+void mm_cli_json_string(FILE *fp, const char *s)
+{
+    fputc('"', fp);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            fprintf(fp, "\\%c", *p);
+        } else if (*p < 0x20) {
+            fprintf(fp, "\\u%04x", *p);
+        } else {
+            fputc(*p, fp);
+        }
+    }
+    fputc('"', fp);
+}
+
+double mm_cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int mm_cli_finish_stdout(int rc)
+{
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == MM_EXIT_OK) {
+        mm_cli_error("error writing standard output: %s", strerror(errno));
+        rc = MM_EXIT_FAIL;
+    }
+    return rc;
+}
