@@ -119,7 +119,7 @@ MM_API void mm_corpus_close(mm_corpus *c); /* NULL is a no-op */
  * the process with SIGBUS, as for any reader of a mapped file.  Call it once
  * at start (the makemore tools do); calling it again re-installs the handler
  * if something replaced it. */
-mm_status mm_sigbus_guard_install(void);
+MM_API mm_status mm_sigbus_guard_install(void);
 
 typedef struct mm_corpus_info {
     uint64_t bytes;     /* size of the file */

@@ -14,6 +14,12 @@
 #include "cli.h"
 
 const char *mm_cli_name = "makemore";
+const char mm_cli_usage_commands[] =
+    "  count  CORPUS -o MODEL [--smoothing K] [--threads N] [--isa NAME] [--stats]\n"
+    "  train  CORPUS -o MODEL [--steps N] [--lr LR] [--reg R] [--seed S] [--init W0.npy]\n"
+    "         [--driver counts|examples|onehot] [--batch B] [--threads N] [--isa NAME]\n"
+    "         [--log FILE.csv] [--resume MODEL] [--every K]\n"
+    "  eval   MODEL CORPUS [--json] [--words NAME,NAME...] [--threads N] [--isa NAME]\n";
 int mm_cli_quiet = 0;
 
 int mm_cli_fail(mm_status s)
@@ -132,4 +138,41 @@ int mm_cli_finish_stdout(int rc)
         rc = MM_EXIT_FAIL;
     }
     return rc;
+}
+
+static void mm_cli_usage(FILE *fp, const char *const *usage)
+{
+    if (fp != stderr || !mm_cli_quiet) {
+        for (; *usage != NULL; usage++) {
+            fputs(*usage, fp);
+        }
+    }
+}
+
+int mm_cli_dispatch(int argc, char **argv, const mm_cli_command *cmds, size_t n,
+                    const char *const *usage, const char *version_extra)
+{
+    const char *cmd = argc >= 2 ? argv[1] : NULL;
+    if (cmd == NULL) {
+        mm_cli_usage(stderr, usage);
+        return MM_EXIT_USAGE;
+    }
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        mm_cli_usage(stdout, usage);
+        return mm_cli_finish_stdout(MM_EXIT_OK);
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+        printf("%s %s\nkernels built: %s\nkernels this CPU runs: %s\n%s", mm_cli_name,
+               MM_VERSION_STRING, mm_isa_built(), mm_isa_supported(),
+               version_extra != NULL ? version_extra : "");
+        return mm_cli_finish_stdout(MM_EXIT_OK);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(cmd, cmds[i].name) == 0) {
+            return mm_cli_finish_stdout(cmds[i].run(argc - 1, argv + 1));
+        }
+    }
+    mm_cli_note("%s: unknown command '%s'\n\n", mm_cli_name, cmd);
+    mm_cli_usage(stderr, usage);
+    return MM_EXIT_USAGE;
 }

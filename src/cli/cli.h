@@ -20,7 +20,8 @@
 #endif
 
 enum { MM_EXIT_OK = 0, MM_EXIT_FAIL = 1, MM_EXIT_USAGE = 2 };
-/* What a command's parse returns for --help: the front end prints its usage. */
+/* What a command's parse returns after printing the front end's usage
+ * header and the shared option help for --help (the command is done). */
 enum { MM_CLI_HELP = -1 };
 
 /* The front end running, set by its main: the name in messages, and whether
@@ -49,6 +50,18 @@ double mm_cli_now(void);
  * turns a success (rc) into a failure. */
 int mm_cli_finish_stdout(int rc);
 
+/* A front end's main, after its own set-up: its usage (pieces, NULL-ended)
+ * for no command or --help, --version (then version_extra, may be NULL), else the command
+ * argv[1] names, with standard output checked at the end. */
+typedef struct mm_cli_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} mm_cli_command;
+int mm_cli_dispatch(int argc, char **argv, const mm_cli_command *cmds, size_t n,
+                    const char *const *usage, const char *version_extra);
+/* The usage lines of count, train and eval, which both front ends run. */
+extern const char mm_cli_usage_commands[];
+
 /* The files a command reads and writes (cli_files.c).  group: an output may
  * name the same file as an input of its nonzero group (-o CK --resume CK). */
 typedef struct mm_cli_file {
@@ -68,14 +81,49 @@ typedef struct mm_count_args {
     mm_count_opts count;
 } mm_count_args;
 extern const char mm_count_options_help[];
-/* MM_EXIT_OK, MM_CLI_HELP, or MM_EXIT_USAGE (printed). */
-int mm_count_args_parse(int argc, char **argv, mm_count_args *a);
+/* The parse of each command: MM_EXIT_OK, MM_CLI_HELP, or MM_EXIT_USAGE
+ * (the message printed).  usage: the front end's header for --help. */
+int mm_count_args_parse(int argc, char **argv, const char *usage, mm_count_args *a);
 /* Names (row 0) and bigrams of V*V counts. */
 void mm_cli_count_totals(const uint64_t *counts, size_t V, uint64_t *names, uint64_t *bigrams);
+/* 1 unless -o names the corpus (then a message, 0). */
+int mm_count_args_check_files(const mm_count_args *a);
 /* The model of counts written to a->out. */
 mm_status mm_cli_count_save(const mm_count_args *a, const mm_vocab *v, const uint64_t *counts);
 
 int mm_cmd_count(int argc, char **argv);
+
+/* ---- train (cli_train.c) ---- */
+/* Hyper-parameters given on the command line (a resumed run keeps the
+ * model's values for the rest). */
+typedef struct mm_train_args {
+    const char *corpus, *out, *init, *driver, *isa, *log, *resume;
+    mm_train_config cfg;
+    int have_lr, have_reg, have_seed, have_batch, have_driver;
+    uint64_t every;
+} mm_train_args;
+extern const char mm_train_options_help[];
+int mm_train_args_parse(int argc, char **argv, const char *usage, mm_train_args *a);
+
+/* What a front end adds to the train command (makemore: the whole corpus
+ * and the signal handlers; makemore-mpi: a part, the collectives). */
+typedef struct mm_cli_train_env {
+    int writer;          /* this process writes the model and the log (rank 0) */
+    int signals;         /* Ctrl-C stops after the step and writes the model */
+    /* The corpus to train on (the part of this process) and the vocabulary
+     * of the whole; stays valid until close. */
+    mm_status (*open)(const char *path, const mm_corpus **c, const mm_vocab **v, void *user);
+    void (*close)(void *user);
+    /* The exit code every process agrees on (NULL: one process). */
+    int (*agree)(int rc, void *user);
+    const mm_train_hooks *hooks;                 /* the trainer's (NULL alone) */
+    void (*trained)(const mm_model *m, void *user); /* after training (may be NULL) */
+    const char *summary; /* appended to the "wrote" line (", 3 ranks") */
+    void *user;
+} mm_cli_train_env;
+/* The train command after parsing: outputs opened first, the starting model,
+ * mm_train with progress and log, the model written, the summary. */
+int mm_cli_train_run(mm_train_args *a, const mm_cli_train_env *env);
 
 /* ---- eval (cli_eval.c) ---- */
 typedef struct mm_eval_args {
@@ -84,11 +132,22 @@ typedef struct mm_eval_args {
     mm_eval_opts eval;
 } mm_eval_args;
 extern const char mm_eval_options_help[];
-int mm_eval_args_parse(int argc, char **argv, mm_eval_args *a);
+int mm_eval_args_parse(int argc, char **argv, const char *usage, mm_eval_args *a);
 /* The notebook's per-bigram listing of the names in list (--words). */
 int mm_cli_eval_words(const mm_model *m, const char *list, int json);
 /* The result on standard output, as text or JSON. */
 void mm_cli_eval_print(const mm_eval_result *r, int json);
+/* What a front end adds to the eval command: how the corpus is scored
+ * (makemore: mm_eval_file; makemore-mpi: the parts' counts summed, then
+ * mm_eval_counts) and, under MPI, how the ranks agree on a status. */
+typedef struct mm_cli_eval_env {
+    mm_status (*score)(const mm_model *m, const mm_eval_args *a, mm_eval_result *r,
+                       void *user);
+    mm_status (*agree)(mm_status st, void *user); /* NULL: one process */
+    void *user;
+} mm_cli_eval_env;
+/* The eval command after parsing: the model, --words, the score printed. */
+int mm_cli_eval_run(const mm_eval_args *a, const mm_cli_eval_env *env);
 int mm_cmd_train(int argc, char **argv);
 int mm_cmd_eval(int argc, char **argv);
 int mm_cmd_sample(int argc, char **argv);

@@ -44,7 +44,7 @@ static void count_print_memory(void)
             hwm / 1024.0, file / 1024.0, anon / 1024.0);
 }
 
-int mm_count_args_parse(int argc, char **argv, mm_count_args *a)
+int mm_count_args_parse(int argc, char **argv, const char *usage, mm_count_args *a)
 {
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'}, {"smoothing", required_argument, NULL, 'k'},
@@ -73,7 +73,10 @@ int mm_count_args_parse(int argc, char **argv, mm_count_args *a)
             break;
         case 'I': a->isa = optarg; break;
         case 'S': a->stats = 1; break;
-        case 'h': return MM_CLI_HELP;
+        case 'h':
+            fputs(usage, stdout);
+            fputs(mm_count_options_help, stdout);
+            return MM_CLI_HELP;
         case ':': return mm_cli_usage_error("count", "option '%s' needs a value", argv[optind - 1]);
         default: return mm_cli_usage_error("count", "unknown option '%s'", argv[optind - 1]);
         }
@@ -87,6 +90,12 @@ int mm_count_args_parse(int argc, char **argv, mm_count_args *a)
     }
     a->corpus = argv[optind];
     return MM_EXIT_OK;
+}
+
+int mm_count_args_check_files(const mm_count_args *a)
+{
+    const mm_cli_file files[] = {{"CORPUS", a->corpus, 0, 0}, {"-o", a->out, 1, 0}};
+    return mm_cli_check_files("count", files, 2);
 }
 
 void mm_cli_count_totals(const uint64_t *counts, size_t V, uint64_t *names, uint64_t *bigrams)
@@ -115,17 +124,11 @@ mm_status mm_cli_count_save(const mm_count_args *a, const mm_vocab *v, const uin
 int mm_cmd_count(int argc, char **argv)
 {
     mm_count_args a;
-    int rc = mm_count_args_parse(argc, argv, &a);
-    if (rc == MM_CLI_HELP) {
-        fputs(count_usage, stdout);
-        fputs(mm_count_options_help, stdout);
-        return MM_EXIT_OK;
-    }
+    int rc = mm_count_args_parse(argc, argv, count_usage, &a);
     if (rc != MM_EXIT_OK) {
-        return rc;
+        return rc == MM_CLI_HELP ? MM_EXIT_OK : rc;
     }
-    const mm_cli_file files[] = {{"CORPUS", a.corpus, 0, 0}, {"-o", a.out, 1, 0}};
-    if (!mm_cli_check_files("count", files, 2)) {
+    if (!mm_count_args_check_files(&a)) {
         return MM_EXIT_FAIL;
     }
     mm_status st = mm_dispatch_init(a.isa);

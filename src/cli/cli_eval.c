@@ -125,7 +125,7 @@ int mm_cli_eval_words(const mm_model *m, const char *list, int json)
     return MM_EXIT_OK;
 }
 
-int mm_eval_args_parse(int argc, char **argv, mm_eval_args *a)
+int mm_eval_args_parse(int argc, char **argv, const char *usage, mm_eval_args *a)
 {
     static const struct option opts[] = {
         {"json", no_argument, NULL, 'j'},          {"words", required_argument, NULL, 'w'},
@@ -146,7 +146,10 @@ int mm_eval_args_parse(int argc, char **argv, mm_eval_args *a)
             }
             break;
         case 'I': a->isa = optarg; break;
-        case 'h': return MM_CLI_HELP;
+        case 'h':
+            fputs(usage, stdout);
+            fputs(mm_eval_options_help, stdout);
+            return MM_CLI_HELP;
         case ':': return mm_cli_usage_error("eval", "option '%s' needs a value", argv[optind - 1]);
         default: return mm_cli_usage_error("eval", "unknown option '%s'", argv[optind - 1]);
         }
@@ -176,43 +179,60 @@ void mm_cli_eval_print(const mm_eval_result *r, int json)
     }
 }
 
-int mm_cmd_eval(int argc, char **argv)
+int mm_cli_eval_run(const mm_eval_args *a, const mm_cli_eval_env *env)
 {
-    mm_eval_args a;
-    int rc = mm_eval_args_parse(argc, argv, &a);
-    if (rc == MM_CLI_HELP) {
-        fputs(eval_usage, stdout);
-        fputs(mm_eval_options_help, stdout);
-        return MM_EXIT_OK;
+    mm_status st = mm_dispatch_init(a->isa);
+    if (env->agree != NULL) {
+        st = env->agree(st, env->user);
     }
-    if (rc != MM_EXIT_OK) {
-        return rc;
-    }
-    mm_status st = mm_dispatch_init(a.isa);
     if (st != MM_OK) {
         return mm_cli_fail(st);
     }
     mm_model *m = NULL;
-    rc = MM_EXIT_FAIL;
-    st = mm_model_load(&m, a.model);
+    int rc = MM_EXIT_FAIL;
+    st = mm_model_load(&m, a->model);
+    if (env->agree != NULL) {
+        st = env->agree(st, env->user);
+    }
     if (st != MM_OK) {
         return mm_cli_fail(st);
     }
-    if (a.words != NULL) {
-        rc = mm_cli_eval_words(m, a.words, a.json);
-        if (rc != MM_EXIT_OK || a.corpus == NULL) {
+    if (a->words != NULL) {
+        /* Under MPI every rank lists the same words: the same exit code
+         * everywhere, only rank 0's standard output kept. */
+        rc = mm_cli_eval_words(m, a->words, a->json);
+        if (rc != MM_EXIT_OK || a->corpus == NULL) {
             goto cleanup;
         }
     }
     mm_eval_result r;
-    st = mm_eval_file(m, a.corpus, &a.eval, &r);
+    st = env->score(m, a, &r, env->user);
     if (st != MM_OK) {
         rc = mm_cli_fail(st);
         goto cleanup;
     }
-    mm_cli_eval_print(&r, a.json);
+    mm_cli_eval_print(&r, a->json);
     rc = MM_EXIT_OK;
 cleanup:
     mm_model_destroy(m);
     return rc;
+}
+
+/* makemore alone: the whole file in one streaming pass. */
+static mm_status eval_score_file(const mm_model *m, const mm_eval_args *a, mm_eval_result *r,
+                                 void *user)
+{
+    (void)user;
+    return mm_eval_file(m, a->corpus, &a->eval, r);
+}
+
+int mm_cmd_eval(int argc, char **argv)
+{
+    mm_eval_args a;
+    int rc = mm_eval_args_parse(argc, argv, eval_usage, &a);
+    if (rc != MM_EXIT_OK) {
+        return rc == MM_CLI_HELP ? MM_EXIT_OK : rc;
+    }
+    const mm_cli_eval_env env = {.score = eval_score_file};
+    return mm_cli_eval_run(&a, &env);
 }

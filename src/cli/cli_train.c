@@ -12,16 +12,7 @@
 
 #include "cli.h"
 
-static const char train_usage[] =
-    "usage: makemore train CORPUS -o MODEL [--steps N] [--lr LR] [--reg R] [--seed S]\n"
-    "                      [--init W0.npy] [--driver counts|examples|onehot] [--batch B]\n"
-    "                      [--threads N] [--isa NAME] [--log FILE.csv] [--resume MODEL]\n"
-    "                      [--every K]\n"
-    "\n"
-    "Train the neural bigram on CORPUS (one name per line): W is V x V, the logits\n"
-    "of a character are its row of W, loss = mean NLL + R * mean(W^2), and each\n"
-    "step is W -= LR * grad.  The defaults are the notebook's.\n"
-    "\n"
+const char mm_train_options_help[] =
     "  -o, --output MODEL   model file to write (atomically); it is a checkpoint\n"
     "      --steps N        train until N steps are done in total (default 100;\n"
     "                       with --resume the steps already in MODEL count)\n"
@@ -48,8 +39,19 @@ static const char train_usage[] =
     "\n"
     "Progress goes to standard error, one line per step: the step, the loss at the\n"
     "weights before that step's update (%.6f) and examples per second.  A NaN or\n"
-    "infinite loss stops training; the last model with a finite loss is written.\n"
-    "Ctrl-C stops after the current step and writes the model.\n";
+    "infinite loss stops training; the last model with a finite loss is written.\n";
+
+static const char train_usage[] =
+    "usage: makemore train CORPUS -o MODEL [--steps N] [--lr LR] [--reg R] [--seed S]\n"
+    "                      [--init W0.npy] [--driver counts|examples|onehot] [--batch B]\n"
+    "                      [--threads N] [--isa NAME] [--log FILE.csv] [--resume MODEL]\n"
+    "                      [--every K]\n"
+    "\n"
+    "Train the neural bigram on CORPUS (one name per line): W is V x V, the logits\n"
+    "of a character are its row of W, loss = mean NLL + R * mean(W^2), and each\n"
+    "step is W -= LR * grad.  The defaults are the notebook's.  Ctrl-C stops after\n"
+    "the current step and writes the model.\n"
+    "\n";
 
 typedef struct train_cli {
     uint64_t every;
@@ -96,9 +98,9 @@ static int train_progress(const mm_train_progress *p, void *user)
     if (last || p->step == t->first || (p->step - t->first) % t->every == 0) {
         double rate = p->seconds > 0 ? (double)p->examples / p->seconds : 0.0;
         char buf[64];
-        fprintf(stderr, "step %llu/%llu  loss %s  %.3g examples/s\n",
-                (unsigned long long)p->step, (unsigned long long)p->steps,
-                train_fmt_loss(p->loss, buf, sizeof buf), rate);
+        mm_cli_note("step %llu/%llu  loss %s  %.3g examples/s\n", (unsigned long long)p->step,
+                    (unsigned long long)p->steps, train_fmt_loss(p->loss, buf, sizeof buf),
+                    rate);
     }
     if (t->log != NULL && !t->log_failed &&
         fprintf(t->log->fp, "%llu,%.9g\n", (unsigned long long)p->step, p->loss) < 0) {
@@ -107,16 +109,7 @@ static int train_progress(const mm_train_progress *p, void *user)
     return train_interrupted ? 1 : 0;
 }
 
-/* Hyper-parameters given on the command line (a resumed run keeps the
- * model's values for the rest). */
-typedef struct train_opts {
-    const char *out, *init, *driver, *isa, *log, *resume;
-    mm_train_config cfg;
-    int have_lr, have_reg, have_seed, have_batch, have_driver;
-    uint64_t every;
-} train_opts;
-
-static int train_parse(int argc, char **argv, train_opts *o)
+int mm_train_args_parse(int argc, char **argv, const char *usage, mm_train_args *o)
 {
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'}, {"steps", required_argument, NULL, 'n'},
@@ -128,6 +121,9 @@ static int train_parse(int argc, char **argv, train_opts *o)
         {"every", required_argument, NULL, 'e'},  {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    memset(o, 0, sizeof *o);
+    mm_train_config_init(&o->cfg);
+    o->every = 1;
     unsigned long long u = 0;
     int c;
     optind = 1;
@@ -198,7 +194,10 @@ static int train_parse(int argc, char **argv, train_opts *o)
             }
             o->every = u;
             break;
-        case 'h': fputs(train_usage, stdout); return -1;
+        case 'h':
+            fputs(usage, stdout);
+            fputs(mm_train_options_help, stdout);
+            return MM_CLI_HELP;
         case ':': return mm_cli_usage_error("train", "option '%s' needs a value", argv[optind - 1]);
         default: return mm_cli_usage_error("train", "unknown option '%s'", argv[optind - 1]);
         }
@@ -222,10 +221,10 @@ static int train_parse(int argc, char **argv, train_opts *o)
         o->cfg.driver = MM_DRIVER_EXAMPLES;
         o->have_driver = 1;
     }
+    o->corpus = argv[optind];
     return MM_EXIT_OK;
 }
 
-/* The starting model: resumed, or fresh from the seed or --init. */
 /* Steps done by neural model m. */
 static uint64_t model_step(const mm_model *m)
 {
@@ -234,7 +233,9 @@ static uint64_t model_step(const mm_model *m)
     return ts.step;
 }
 
-static int train_start_model(train_opts *o, const mm_corpus *corpus, mm_model **out)
+/* The starting model over vocabulary v: resumed, or fresh from the seed or
+ * --init.  A resumed run takes the model's hyper-parameters unless given. */
+static int train_start_model(mm_train_args *o, const mm_vocab *v, mm_model **out)
 {
     mm_model *m = NULL;
     mm_status st = MM_OK;
@@ -244,20 +245,18 @@ static int train_start_model(train_opts *o, const mm_corpus *corpus, mm_model **
             return mm_cli_fail(st);
         }
         if (mm_model_get_kind(m) != MM_MODEL_NEURAL) {
-            fprintf(stderr, "makemore: %s: a count model cannot be resumed; --resume takes "
-                    "a model written by 'makemore train'\n", o->resume);
             mm_model_destroy(m);
-            return MM_EXIT_FAIL;
+            return mm_cli_error("%s: a count model cannot be resumed; --resume takes a "
+                                "model written by 'makemore train'", o->resume);
         }
         mm_train_state ts;
         const mm_train_state *n = &ts;
         (void)mm_model_get_train_state(m, &ts); /* a neural model: cannot fail */
         mm_train_driver d = n->driver;
         if (mm_train_driver_name(d) == NULL || !(n->lr > 0) || !(n->reg >= 0)) {
-            fprintf(stderr, "makemore: %s: invalid training state (driver %u, lr %g, "
-                    "reg %g)\n", o->resume, (unsigned)n->driver, n->lr, n->reg);
             mm_model_destroy(m);
-            return MM_EXIT_FAIL;
+            return mm_cli_error("%s: invalid training state (driver %u, lr %g, reg %g)",
+                                o->resume, (unsigned)n->driver, n->lr, n->reg);
         }
         if (!o->have_lr) {
             o->cfg.lr = n->lr;
@@ -276,13 +275,12 @@ static int train_start_model(train_opts *o, const mm_corpus *corpus, mm_model **
         if (o->cfg.batch > 0) {
             snprintf(batch, sizeof batch, "batch %u", (unsigned)o->cfg.batch);
         }
-        fprintf(stderr, "resuming %s at step %llu: lr %g, reg %g, driver %s, %s\n",
-                o->resume, (unsigned long long)n->step, o->cfg.lr, o->cfg.reg,
-                mm_train_driver_name(o->cfg.driver), batch);
+        mm_cli_note("resuming %s at step %llu: lr %g, reg %g, driver %s, %s\n", o->resume,
+                    (unsigned long long)n->step, o->cfg.lr, o->cfg.reg,
+                    mm_train_driver_name(o->cfg.driver), batch);
         *out = m;
         return MM_EXIT_OK;
     }
-    const mm_vocab *v = mm_corpus_get_vocab(corpus);
     float *W0 = NULL;
     if (o->init != NULL) {
         size_t rows = 0, cols = 0;
@@ -291,10 +289,9 @@ static int train_start_model(train_opts *o, const mm_corpus *corpus, mm_model **
             return mm_cli_fail(st);
         }
         if (rows != v->size || cols != v->size) {
-            fprintf(stderr, "makemore: %s: W0 is %zu x %zu but the corpus has V = %u "
-                    "symbols (V x V needed)\n", o->init, rows, cols, (unsigned)v->size);
             free(W0);
-            return MM_EXIT_FAIL;
+            return mm_cli_error("%s: W0 is %zu x %zu but the corpus has V = %u symbols "
+                                "(V x V needed)", o->init, rows, cols, (unsigned)v->size);
         }
     }
     st = mm_train_model_create(&m, v, &o->cfg, W0);
@@ -306,135 +303,151 @@ static int train_start_model(train_opts *o, const mm_corpus *corpus, mm_model **
     return MM_EXIT_OK;
 }
 
-int mm_cmd_train(int argc, char **argv)
+/* The front end's exit code every process agrees on. */
+static int train_agree(const mm_cli_train_env *env, int rc)
 {
-    train_opts o;
-    memset(&o, 0, sizeof o);
-    mm_train_config_init(&o.cfg);
-    o.every = 1;
-    int rc = train_parse(argc, argv, &o);
-    if (rc != MM_EXIT_OK) {
-        return rc < 0 ? MM_EXIT_OK : rc;
-    }
-    const char *path = argv[optind];
+    return env->agree != NULL ? env->agree(rc, env->user) : rc;
+}
+
+int mm_cli_train_run(mm_train_args *o, const mm_cli_train_env *env)
+{
     const mm_cli_file files[] = {
-        {"CORPUS", path, 0, 0}, {"--init", o.init, 0, 0}, {"--resume", o.resume, 0, 1},
-        {"-o", o.out, 1, 1},    {"--log", o.log, 1, 0},
+        {"CORPUS", o->corpus, 0, 0}, {"--init", o->init, 0, 0}, {"--resume", o->resume, 0, 1},
+        {"-o", o->out, 1, 1},        {"--log", o->log, 1, 0},
     };
     if (!mm_cli_check_files("train", files, sizeof files / sizeof files[0])) {
         return MM_EXIT_FAIL;
     }
-    mm_status st = mm_dispatch_init(o.isa);
-    if (st != MM_OK) {
-        return mm_cli_fail(st);
+    mm_status st = mm_dispatch_init(o->isa);
+    if (train_agree(env, st != MM_OK ? mm_cli_fail(st) : MM_EXIT_OK) != MM_EXIT_OK) {
+        return MM_EXIT_FAIL;
     }
-    mm_corpus *corpus = NULL;
+    const mm_corpus *corpus = NULL;
+    const mm_vocab *vocab = NULL;
     mm_model *m = NULL;
     mm_outfile log = {0}, out = {0};
-    int log_open = 0, out_open = 0;
+    int log_open = 0, out_open = 0, rc = MM_EXIT_OK;
     struct sigaction old_int, old_term;
     int handler = 0;
-    rc = MM_EXIT_FAIL;
     /* The output's temporary first: a path that cannot be written fails
      * now, not after the whole run. */
-    st = mm_outfile_open(&out, o.out);
+    if (env->writer) {
+        st = mm_outfile_open(&out, o->out);
+        out_open = st == MM_OK;
+        rc = st != MM_OK ? mm_cli_fail(st) : MM_EXIT_OK;
+    }
+    if ((rc = train_agree(env, rc)) != MM_EXIT_OK) {
+        goto cleanup;
+    }
+    rc = MM_EXIT_FAIL;
+    st = env->open(o->corpus, &corpus, &vocab, env->user);
     if (st != MM_OK) {
         rc = mm_cli_fail(st);
         goto cleanup;
     }
-    out_open = 1;
-    st = mm_corpus_open(&corpus, path);
-    if (st != MM_OK) {
-        rc = mm_cli_fail(st);
-        goto cleanup;
-    }
-    rc = train_start_model(&o, corpus, &m);
-    if (rc != MM_EXIT_OK) {
+    if ((rc = train_agree(env, train_start_model(o, vocab, &m))) != MM_EXIT_OK) {
         goto cleanup;
     }
     rc = MM_EXIT_FAIL;
     uint64_t start = model_step(m);
-    if (start >= o.cfg.steps) {
-        fprintf(stderr, "the model is already at step %llu (--steps %llu): nothing to "
-                "train\n", (unsigned long long)start, (unsigned long long)o.cfg.steps);
+    if (start >= o->cfg.steps) {
+        mm_cli_note("the model is already at step %llu (--steps %llu): nothing to train\n",
+                    (unsigned long long)start, (unsigned long long)o->cfg.steps);
     }
-    if (o.log != NULL) {
-        st = mm_outfile_open(&log, o.log);
+    int lrc = MM_EXIT_OK;
+    if (o->log != NULL && env->writer) {
+        st = mm_outfile_open(&log, o->log);
         if (st != MM_OK) {
-            rc = mm_cli_fail(st);
-            goto cleanup;
+            lrc = mm_cli_fail(st);
+        } else {
+            log_open = 1;
+            fputs("step,loss\n", log.fp);
         }
-        log_open = 1;
-        fputs("step,loss\n", log.fp);
     }
-    train_cli t = {.every = o.every, .first = start, .log = log_open ? &log : NULL,
+    if (train_agree(env, lrc) != MM_EXIT_OK) {
+        goto cleanup;
+    }
+    train_cli t = {.every = o->every, .first = start, .log = log_open ? &log : NULL,
                    .last_loss = NAN};
-    o.cfg.on_step = train_progress;
-    o.cfg.user = &t;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = train_on_sigint; /* a second Ctrl-C kills */
-    sigemptyset(&sa.sa_mask);
-    handler = sigaction(SIGINT, &sa, &old_int) == 0;
-    if (handler && sigaction(SIGTERM, &sa, &old_term) != 0) {
-        sigaction(SIGINT, &old_int, NULL);
-        handler = 0;
+    o->cfg.on_step = train_progress;
+    o->cfg.user = &t;
+    o->cfg.hooks = env->hooks;
+    if (env->signals) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = train_on_sigint; /* a second Ctrl-C kills */
+        sigemptyset(&sa.sa_mask);
+        handler = sigaction(SIGINT, &sa, &old_int) == 0;
+        if (handler && sigaction(SIGTERM, &sa, &old_term) != 0) {
+            sigaction(SIGINT, &old_int, NULL);
+            handler = 0;
+        }
     }
 
     double t0 = mm_cli_now();
-    mm_status tst = mm_train(m, corpus, &o.cfg);
+    mm_status tst = mm_train(m, corpus, &o->cfg);
     double t1 = mm_cli_now();
     uint64_t done = model_step(m);
     if (tst != MM_OK && tst != MM_ERR_DIVERGED) {
         rc = mm_cli_fail(tst);
         goto cleanup;
     }
+    if (env->trained != NULL) {
+        env->trained(m, env->user);
+    }
     if (tst == MM_ERR_DIVERGED) {
         mm_cli_fail(tst);
         if (t.calls == 0) {
             /* not one finite loss in this run: there is no good model */
-            fprintf(stderr, "makemore: no model written\n");
+            mm_cli_error("no model written");
             goto commit_log;
         }
     }
-    st = mm_model_write(m, &out);
-    if (st == MM_OK) {
-        out_open = 0;
-        st = mm_outfile_commit(&out);
+    int wrc = MM_EXIT_OK;
+    if (env->writer) {
+        st = mm_model_write(m, &out);
+        if (st == MM_OK) {
+            out_open = 0;
+            st = mm_outfile_commit(&out);
+        }
+        wrc = st != MM_OK ? mm_cli_fail(st) : MM_EXIT_OK;
     }
-    if (st != MM_OK) {
-        rc = mm_cli_fail(st);
+    if ((rc = train_agree(env, wrc)) != MM_EXIT_OK) {
         goto cleanup;
     }
     if (t.calls > 0) {
         char buf[64];
-        fprintf(stderr, "%llu steps in %.3f s (%.3g s/step compute, %.3g examples/s); "
-                "last loss %s\n", (unsigned long long)t.calls, t1 - t0,
-                t.step_seconds / (double)t.calls,
-                t.step_seconds > 0 ? (double)t.examples / t.step_seconds : 0.0,
-                train_fmt_loss(t.last_loss, buf, sizeof buf));
+        mm_cli_note("%llu steps in %.3f s (%.3g s/step compute, %.3g examples/s); last loss "
+                    "%s\n", (unsigned long long)t.calls, t1 - t0,
+                    t.step_seconds / (double)t.calls,
+                    t.step_seconds > 0 ? (double)t.examples / t.step_seconds : 0.0,
+                    train_fmt_loss(t.last_loss, buf, sizeof buf));
     }
-    fprintf(stderr, "%s%s %s (neural, V = %u, step %llu, driver %s, isa %s)\n",
-            tst == MM_ERR_DIVERGED ? "kept the last good model: " : "",
-            "wrote", o.out, (unsigned)mm_model_get_vocab(m)->size, (unsigned long long)done,
-            mm_train_driver_name(o.cfg.driver), mm_isa_name());
-    if (train_interrupted && tst == MM_OK && done < o.cfg.steps) {
-        fprintf(stderr, "makemore: interrupted at step %llu; --resume %s continues\n",
-                (unsigned long long)done, o.out);
+    mm_cli_note("%s%s %s (neural, V = %u, step %llu, driver %s, isa %s%s)\n",
+                tst == MM_ERR_DIVERGED ? "kept the last good model: " : "", "wrote", o->out,
+                (unsigned)mm_model_get_vocab(m)->size, (unsigned long long)done,
+                mm_train_driver_name(o->cfg.driver), mm_isa_name(),
+                env->summary != NULL ? env->summary : "");
+    if (train_interrupted && tst == MM_OK && done < o->cfg.steps) {
+        mm_cli_error("interrupted at step %llu; --resume %s continues",
+                     (unsigned long long)done, o->out);
         rc = MM_EXIT_FAIL;
     } else {
         rc = tst == MM_OK ? MM_EXIT_OK : MM_EXIT_FAIL;
     }
 commit_log:
+    lrc = MM_EXIT_OK;
     if (log_open) {
         log_open = 0;
         if (t.log_failed) {
             mm_outfile_abort(&log);
-            fprintf(stderr, "makemore: %s: write failed\n", o.log);
-            rc = MM_EXIT_FAIL;
+            lrc = mm_cli_error("%s: write failed", o->log);
         } else if ((st = mm_outfile_commit(&log)) != MM_OK) {
-            rc = mm_cli_fail(st);
+            lrc = mm_cli_fail(st);
         }
+    }
+    if (train_agree(env, lrc) != MM_EXIT_OK) {
+        rc = MM_EXIT_FAIL;
     }
 cleanup:
     if (handler) {
@@ -448,6 +461,41 @@ cleanup:
         mm_outfile_abort(&out);
     }
     mm_model_destroy(m);
-    mm_corpus_close(corpus);
+    if (env->close != NULL) {
+        env->close(env->user);
+    }
     return rc;
+}
+
+/* makemore alone: the whole corpus, mapped (or read from standard input). */
+static mm_status train_open_whole(const char *path, const mm_corpus **c, const mm_vocab **v,
+                                  void *user)
+{
+    mm_corpus **owned = user;
+    mm_status st = mm_corpus_open(owned, path);
+    if (st == MM_OK) {
+        *c = *owned;
+        *v = mm_corpus_get_vocab(*owned);
+    }
+    return st;
+}
+
+static void train_close_whole(void *user)
+{
+    mm_corpus **owned = user;
+    mm_corpus_close(*owned);
+    *owned = NULL;
+}
+
+int mm_cmd_train(int argc, char **argv)
+{
+    mm_train_args a;
+    int rc = mm_train_args_parse(argc, argv, train_usage, &a);
+    if (rc != MM_EXIT_OK) {
+        return rc == MM_CLI_HELP ? MM_EXIT_OK : rc;
+    }
+    mm_corpus *corpus = NULL;
+    const mm_cli_train_env env = {.writer = 1, .signals = 1, .open = train_open_whole,
+                                  .close = train_close_whole, .user = &corpus};
+    return mm_cli_train_run(&a, &env);
 }

@@ -55,8 +55,7 @@ void mm_corpus_locate(const mm_corpus *c, size_t off, uint64_t *line, uint64_t *
     *col = (size_t)(end - base) - line_start + 1;
 }
 
-/* "'x'" for printable ASCII, else "U+XXXX" (with the character if printable). */
-static void mm_describe_cp(uint32_t cp, char *buf, size_t size)
+void mm_describe_cp(uint32_t cp, char *buf, size_t size)
 {
     if (cp >= 0x20 && cp < 0x7f) {
         snprintf(buf, size, "'%c'", (char)cp);

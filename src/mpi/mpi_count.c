@@ -24,14 +24,12 @@ static const char count_usage[] =
 int mmp_cmd_count(int argc, char **argv)
 {
     mm_count_args a;
-    int rc = mm_count_args_parse(argc, argv, &a);
-    if (rc == MM_CLI_HELP) {
-        fputs(count_usage, stdout);
-        fputs(mm_count_options_help, stdout);
-        return MM_EXIT_OK;
-    }
+    int rc = mm_count_args_parse(argc, argv, count_usage, &a);
     if (rc != MM_EXIT_OK) {
-        return rc;
+        return rc == MM_CLI_HELP ? MM_EXIT_OK : rc;
+    }
+    if (!mm_count_args_check_files(&a)) {
+        return MM_EXIT_FAIL; /* the same on every rank */
     }
     const char *path = a.corpus;
     mm_status st = mmp_agree(mm_dispatch_init(a.isa));

@@ -22,67 +22,45 @@ static const char eval_usage[] =
     "eval --words does (CORPUS is then optional).  --threads is per rank.\n"
     "\n";
 
+static mm_status mmp_eval_agree(mm_status st, void *user)
+{
+    (void)user;
+    return mmp_agree(st);
+}
+
+/* Collective: the parts' counts in the model's vocabulary (which names the
+ * first character of the corpus the model lacks), summed, then scored. */
+static mm_status mmp_eval_score(const mm_model *m, const mm_eval_args *a, mm_eval_result *r,
+                                void *user)
+{
+    (void)user;
+    mmp_corpus corpus = {0};
+    mm_status st = mmp_corpus_open(&corpus, a->corpus);
+    if (st != MM_OK) {
+        return st;
+    }
+    const size_t V = mm_model_get_vocab(m)->size;
+    uint64_t *counts = malloc(V * V * sizeof *counts);
+    st = mmp_agree(counts ? MM_OK : mm_fail(MM_ERR_NOMEM, "out of memory"));
+    if (st == MM_OK) {
+        mm_count_opts copts = {.threads = a->eval.threads};
+        st = mmp_count(&corpus, mm_model_get_vocab(m), &copts, counts, NULL, NULL);
+    }
+    if (st == MM_OK) {
+        st = mm_eval_counts(m, counts, a->corpus, r); /* the same on every rank */
+    }
+    free(counts);
+    mmp_corpus_close(&corpus);
+    return st;
+}
+
 int mmp_cmd_eval(int argc, char **argv)
 {
     mm_eval_args a;
-    int rc = mm_eval_args_parse(argc, argv, &a);
-    if (rc == MM_CLI_HELP) {
-        fputs(eval_usage, stdout);
-        fputs(mm_eval_options_help, stdout);
-        return MM_EXIT_OK;
-    }
+    int rc = mm_eval_args_parse(argc, argv, eval_usage, &a);
     if (rc != MM_EXIT_OK) {
-        return rc;
+        return rc == MM_CLI_HELP ? MM_EXIT_OK : rc;
     }
-    mm_status st = mmp_agree(mm_dispatch_init(a.isa));
-    if (st != MM_OK) {
-        return mm_cli_fail(st);
-    }
-    mm_model *m = NULL;
-    mmp_corpus corpus = {0};
-    uint64_t *counts = NULL;
-    rc = MM_EXIT_FAIL;
-    st = mmp_agree(mm_model_load(&m, a.model));
-    if (st != MM_OK) {
-        return mm_cli_fail(st);
-    }
-    if (a.words != NULL) {
-        /* Every rank has the model and runs the same listing: the same exit
-         * code everywhere; only rank 0's standard output is kept. */
-        rc = mm_cli_eval_words(m, a.words, a.json);
-        if (rc != MM_EXIT_OK || a.corpus == NULL) {
-            goto cleanup;
-        }
-        rc = MM_EXIT_FAIL;
-    }
-    st = mmp_corpus_open(&corpus, a.corpus);
-    if (st != MM_OK) {
-        rc = mm_cli_fail(st);
-        goto cleanup;
-    }
-    const mm_vocab *v = mm_model_get_vocab(m);
-    const size_t V = v->size;
-    counts = malloc(V * V * sizeof *counts);
-    st = mmp_agree(counts ? MM_OK : mm_fail(MM_ERR_NOMEM, "out of memory"));
-    if (st == MM_OK) {
-        /* Counting in the model's vocabulary names the first character of
-         * the corpus the model lacks. */
-        mm_count_opts copts = {.threads = a.eval.threads};
-        st = mmp_count(&corpus, v, &copts, counts, NULL, NULL);
-    }
-    mm_eval_result r;
-    if (st == MM_OK) {
-        st = mm_eval_counts(m, counts, a.corpus, &r); /* the same on every rank */
-    }
-    if (st != MM_OK) {
-        rc = mm_cli_fail(st);
-        goto cleanup;
-    }
-    mm_cli_eval_print(&r, a.json);
-    rc = MM_EXIT_OK;
-cleanup:
-    free(counts);
-    mmp_corpus_close(&corpus);
-    mm_model_destroy(m);
-    return rc;
+    const mm_cli_eval_env env = {.score = mmp_eval_score, .agree = mmp_eval_agree};
+    return mm_cli_eval_run(&a, &env);
 }

@@ -19,19 +19,15 @@
 #include "cli.h"
 #include "mm_mpi.h"
 
-static const char mmp_usage[] =
+static const char mmp_usage_head[] =
     "usage: mpirun -np K makemore-mpi <command> [options]\n"
     "\n"
     "Character-level bigram language models over MPI: each of the K ranks reads\n"
     "one part of the corpus; counts are reduced exactly (the same bits as\n"
     "makemore for any K), gradients are reduced every step.  Rank 0 writes.\n"
     "\n"
-    "commands (options as makemore's):\n"
-    "  count  CORPUS -o MODEL [--smoothing K] [--threads N] [--isa NAME] [--stats]\n"
-    "  train  CORPUS -o MODEL [--steps N] [--lr LR] [--reg R] [--seed S] [--init W0.npy]\n"
-    "         [--driver counts|examples|onehot] [--batch B] [--threads N] [--isa NAME]\n"
-    "         [--log FILE.csv] [--resume MODEL] [--every K]\n"
-    "  eval   MODEL CORPUS [--json] [--words NAME,NAME...] [--threads N] [--isa NAME]\n"
+    "commands (options as makemore's):\n";
+static const char mmp_usage_tail[] =
     "\n"
     "  makemore-mpi <command> --help   options of one command\n"
     "  makemore-mpi --version          version and instruction sets\n"
@@ -40,15 +36,14 @@ static const char mmp_usage[] =
     "--threads is per rank.  On a cluster run one rank per node with OpenMP\n"
     "threads inside: mpirun --hostfile H --map-by ppr:1:node --bind-to none\n"
     "-x OMP_NUM_THREADS=... makemore-mpi ...  (docs/MPI.md).\n";
+static const char *const mmp_usage[] = {mmp_usage_head, mm_cli_usage_commands, mmp_usage_tail,
+                                        NULL};
 
 /* ---- main ---------------------------------------------------------------- */
 
 int main(int argc, char **argv)
 {
-    static const struct {
-        const char *name;
-        int (*run)(int, char **);
-    } cmds[] = {
+    static const mm_cli_command cmds[] = {
         {"count", mmp_cmd_count}, {"train", mmp_cmd_train}, {"eval", mmp_cmd_eval},
     };
     int provided = 0;
@@ -65,42 +60,12 @@ int main(int argc, char **argv)
     if (mmp_rank != 0 && freopen("/dev/null", "w", stdout) == NULL) {
         /* results are printed by rank 0 only; nothing else writes stdout */
     }
-    int rc = MM_EXIT_USAGE;
-    const char *cmd = argc >= 2 ? argv[1] : NULL;
-    if (cmd == NULL) {
-        if (mmp_rank == 0) {
-            fputs(mmp_usage, stderr);
-        }
-    } else if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
-               strcmp(cmd, "help") == 0) {
-        fputs(mmp_usage, stdout);
-        rc = MM_EXIT_OK;
-    } else if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
-        char lib[MPI_MAX_LIBRARY_VERSION_STRING] = "";
-        int len = 0;
-        MPI_Get_library_version(lib, &len);
-        char *nl = strchr(lib, '\n');
-        if (nl != NULL) {
-            *nl = '\0';
-        }
-        printf("makemore-mpi %s\nkernels built: %s\nkernels this CPU runs: %s\nmpi: %s\n",
-               MM_VERSION_STRING, mm_isa_built(), mm_isa_supported(), lib);
-        rc = MM_EXIT_OK;
-    } else {
-        size_t i = 0;
-        for (; i < sizeof cmds / sizeof cmds[0]; i++) {
-            if (strcmp(cmd, cmds[i].name) == 0) {
-                rc = cmds[i].run(argc - 1, argv + 1);
-                break;
-            }
-        }
-        if (i == sizeof cmds / sizeof cmds[0] && mmp_rank == 0) {
-            fprintf(stderr, "makemore-mpi: unknown command '%s'\n\n%s", cmd, mmp_usage);
-        }
-    }
-    if (mmp_rank == 0) {
-        rc = mm_cli_finish_stdout(rc);
-    }
+    char lib[MPI_MAX_LIBRARY_VERSION_STRING] = "", extra[MPI_MAX_LIBRARY_VERSION_STRING + 8];
+    int len = 0;
+    MPI_Get_library_version(lib, &len);
+    lib[strcspn(lib, "\n")] = '\0';
+    snprintf(extra, sizeof extra, "mpi: %s\n", lib);
+    int rc = mm_cli_dispatch(argc, argv, cmds, sizeof cmds / sizeof cmds[0], mmp_usage, extra);
     /* Every rank exits with the same code (rank 0's may be a write error). */
     int all = rc;
     MPI_Allreduce(&rc, &all, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
