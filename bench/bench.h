@@ -21,6 +21,7 @@ extern "C" {
 #include "makemore.h"
 #include "kernels.h"
 #include "count.h"
+#include "count_auto.h"
 }
 
 namespace mmb {
@@ -41,6 +42,7 @@ struct Options {
     std::string cache_dir;     /* $MM_CACHE_DIR or ~/.cache/makemore */
     uint64_t synth_bytes = 1ull << 30;
     bool synth = true;         /* --no-synth: skip the synthetic corpus */
+    bool list_only = false;    /* --benchmark_list_tests: corpora named, not opened */
     std::vector<std::pair<std::string, std::string>> extra; /* --corpus N=PATH */
 };
 
@@ -52,6 +54,8 @@ extern Corpus *g_names;
 
 /* The tables built in, as mm_kernels_all() lists them. */
 std::vector<const mm_kernels *> all_tables();
+/* The counters built in (mm_counters_all()), then "auto". */
+std::vector<const mm_counter *> all_counters();
 /* The best table this CPU runs (the last supported one). */
 const mm_kernels *best_table();
 
@@ -93,6 +97,8 @@ bool check_train();
 void register_train();
 bool check_sample();
 void register_sample();
+/* No check: the read benchmarks run the auto counter, checked in check_count. */
+void register_read();
 
 } // namespace mmb
 

@@ -69,7 +69,7 @@ bool check_count()
         const size_t V = v->size;
         std::vector<uint64_t> ref(V * V), got(V * V);
         mm_count_opts o1 = {1};
-        if (mm_count_bigrams_with(k->c, v, &o1, &mm_kernels_scalar, ref.data()) != MM_OK) {
+        if (mm_count_bigrams_with(k->c, v, &o1, &mm_counter_scalar, ref.data()) != MM_OK) {
             std::fprintf(stderr, "  FAIL count/scalar/%s: %s\n", k->name.c_str(), mm_errmsg());
             return false;
         }
@@ -80,10 +80,10 @@ bool check_count()
         if (k->c->ascii) {
             ascii_codes(k->c, code);
             kref.assign(K * K, 0);
-            Aligned w(mm_kernels_scalar.count_work_size(K));
-            mm_count_pairs(&mm_kernels_scalar, kref.data(), k->c->data, k->c->size, code, K, w.p);
+            Aligned w(mm_counter_scalar.count_work_size(K));
+            mm_count_pairs(&mm_counter_scalar, kref.data(), k->c->data, k->c->size, code, K, w.p);
         }
-        for (const mm_kernels *t : all_tables()) {
+        for (const mm_counter *t : all_counters()) {
             if (!t->supported()) {
                 std::fprintf(stderr, "  skip count/%s/%s: CPU lacks ISA\n", t->name,
                              k->name.c_str());
@@ -104,8 +104,8 @@ bool check_count()
                 if (k->path.empty()) {
                     break;
                 }
-                /* mm_count_file runs the active table */
-                mm_dispatch_init(t->name);
+                /* mm_count_file runs the active counter */
+                mm_counter_set_active(t);
                 mm_count_opts o = {T};
                 mm_vocab fv;
                 uint64_t *fc = nullptr;
@@ -120,7 +120,7 @@ bool check_count()
                     ok = same_counts(ref, got, V, what.c_str(), t->name, k->name.c_str()) && ok;
                 }
                 std::free(fc);
-                mm_dispatch_init(nullptr);
+                mm_counter_set_active(nullptr);
             }
             if (k->c->ascii) {
                 kgot.assign(K * K, 0);
@@ -137,7 +137,7 @@ bool check_count()
 
 /* ---- benchmarks -------------------------------------------------------- */
 
-static void BM_count_pairs(benchmark::State &st, const mm_kernels *t, Corpus *k)
+static void BM_count_pairs(benchmark::State &st, const mm_counter *t, Corpus *k)
 {
     if (!t->supported()) {
         st.SkipWithError("CPU lacks ISA");
@@ -160,7 +160,7 @@ static void BM_count_pairs(benchmark::State &st, const mm_kernels *t, Corpus *k)
     st.SetBytesProcessed((int64_t)st.iterations() * (int64_t)k->bytes);
 }
 
-static void BM_count(benchmark::State &st, const mm_kernels *t, Corpus *k, int T)
+static void BM_count(benchmark::State &st, const mm_counter *t, Corpus *k, int T)
 {
     if (!t->supported()) {
         st.SkipWithError("CPU lacks ISA");
@@ -180,16 +180,16 @@ static void BM_count(benchmark::State &st, const mm_kernels *t, Corpus *k, int T
     st.SetBytesProcessed((int64_t)st.iterations() * (int64_t)k->bytes);
 }
 
-static void BM_count_file(benchmark::State &st, const mm_kernels *t, Corpus *k, int T)
+static void BM_count_file(benchmark::State &st, const mm_counter *t, Corpus *k, int T)
 {
     if (!t->supported()) {
         st.SkipWithError("CPU lacks ISA");
         return;
     }
     mm_count_opts o = {T};
-    // mm_count_file runs the active table, as the CLI does after
+    // mm_count_file runs the active counter, as the CLI does after
     // mm_dispatch_init: time the variant under test.
-    mm_dispatch_init(t->name);
+    mm_counter_set_active(t);
     for (auto _ : st) {
         mm_vocab v;
         uint64_t *counts = nullptr;
@@ -201,21 +201,21 @@ static void BM_count_file(benchmark::State &st, const mm_kernels *t, Corpus *k, 
         benchmark::ClobberMemory();
         std::free(counts);
     }
-    mm_dispatch_init(nullptr);
+    mm_counter_set_active(nullptr);
     st.SetBytesProcessed((int64_t)st.iterations() * (int64_t)k->bytes);
 }
 
 void register_count()
 {
     for (Corpus *k : g_corpora) {
-        for (const mm_kernels *t : all_tables()) {
+        for (const mm_counter *t : all_counters()) {
             benchmark::RegisterBenchmark(
                 ("count_pairs/" + std::string(t->name) + "/" + k->name).c_str(),
                 BM_count_pairs, t, k)
                 ->Unit(benchmark::kMillisecond);
         }
         for (int T : k_threads) {
-            for (const mm_kernels *t : all_tables()) {
+            for (const mm_counter *t : all_counters()) {
                 benchmark::RegisterBenchmark(("count/" + std::string(t->name) + "/t" +
                                               std::to_string(T) + "/" + k->name)
                                                  .c_str(),
@@ -226,7 +226,7 @@ void register_count()
         }
         if (!k->path.empty()) {
             for (int T : k_threads) {
-                for (const mm_kernels *t : all_tables()) {
+                for (const mm_counter *t : all_counters()) {
                     benchmark::RegisterBenchmark(("count_file/" + std::string(t->name) + "/t" +
                                                   std::to_string(T) + "/" + k->name)
                                                      .c_str(),

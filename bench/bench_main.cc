@@ -6,12 +6,19 @@
  *   --quick              small sizes and only names.txt plus a 4 MiB sampled
  *                        corpus in memory: the ctest smoke test
  *   --names PATH         names.txt (default $MM_NAMES, else
+ *                        <source>/tests/data/names.txt, else
  *                        <source>/../shared/data/names.txt, else
  *                        ../shared/data/names.txt)
  *   --corpus NAME=PATH   count this corpus too (benchmark size NAME)
  *   --synth-bytes N      size of the synthetic corpus (default 1 GiB)
  *   --no-synth           no synthetic corpus
  *   --check-only         run the checks and exit
+ *   --help, --version
+ * --benchmark_list_tests lists the benchmarks without running the checks
+ * (nor generating the synthetic corpus).  Tables and counters this CPU
+ * cannot run are left out (a line on stderr says which).
+ * The JSON's context records the CPU: vendor, family/model, model name and
+ * flags from /proc/cpuinfo (cpu_* keys).
  * Environment: MM_CACHE_DIR (default ~/.cache/makemore), where
  * scripts/corpus.sh keeps ssa-all and ssa-births-10pct and where the
  * synthetic corpus is generated once.
@@ -61,8 +68,22 @@ std::vector<const mm_kernels *> all_tables()
 {
     std::vector<const mm_kernels *> v;
     for (const mm_kernels *const *k = mm_kernels_all(); *k; k++) {
-        v.push_back(*k);
+        if ((*k)->supported()) {
+            v.push_back(*k);
+        }
     }
+    return v;
+}
+
+std::vector<const mm_counter *> all_counters()
+{
+    std::vector<const mm_counter *> v;
+    for (const mm_counter *const *c = mm_counters_all(); *c; c++) {
+        if ((*c)->supported()) {
+            v.push_back(*c);
+        }
+    }
+    v.push_back(&mm_counter_auto);
     return v;
 }
 
@@ -256,6 +277,11 @@ static Corpus *open_file_corpus(const std::string &name, const std::string &path
     Corpus *k = new Corpus;
     k->name = name;
     k->path = path;
+    if (g_opt.list_only) {
+        struct stat sb;
+        k->bytes = stat(path.c_str(), &sb) == 0 ? (uint64_t)sb.st_size : 0;
+        return k; /* named only: nothing runs */
+    }
     if (mm_corpus_open(&k->c, path.c_str()) != MM_OK) {
         std::fprintf(stderr, "makemore-bench: %s: %s\n", name.c_str(), mm_errmsg());
         delete k;
@@ -299,7 +325,15 @@ bool setup_corpora()
     }
     if (g_opt.synth) {
         std::string name = synth_name(g_opt.synth_bytes);
-        if (g_opt.quick) {
+        if (g_opt.list_only) {
+            Corpus *k = new Corpus;
+            k->name = name;
+            if (!g_opt.quick) {
+                k->path = g_opt.cache_dir + "/corpora/" + name + ".txt";
+                k->bytes = g_opt.synth_bytes;
+            }
+            g_corpora.push_back(k);
+        } else if (g_opt.quick) {
             Corpus *k = new Corpus;
             k->name = name;
             if (!sample_corpus_bytes(g_opt.synth_bytes, k_synth_seed, k->mem) ||
@@ -349,6 +383,70 @@ void close_corpora()
 
 using namespace mmb;
 
+static const char k_help[] =
+    "usage: makemore-bench [OPTIONS] [--benchmark_* options of Google Benchmark]\n"
+    "\n"
+    "Check every kernel variant against the scalar one, then time them (Google\n"
+    "Benchmark).  Exit 1 if a variant disagrees with scalar; nothing is timed then.\n"
+    "\n"
+    "  --quick              names.txt and a 4 MiB corpus sampled in memory, small sizes\n"
+    "  --names PATH         names.txt (default $MM_NAMES, else tests/data/names.txt)\n"
+    "  --corpus NAME=PATH   count this corpus too (benchmarks named .../NAME)\n"
+    "  --synth-bytes N      size of the synthetic corpus (default 1 GiB, generated once\n"
+    "                       into $MM_CACHE_DIR/corpora, default ~/.cache/makemore)\n"
+    "  --no-synth           no synthetic corpus\n"
+    "  --check-only         run the checks against scalar and exit\n"
+    "  --version            version, instruction sets built in and run by this CPU\n"
+    "  -h, --help           this text\n"
+    "\n"
+    "Google Benchmark's options (all of them: --benchmark_* as documented upstream):\n"
+    "  --benchmark_filter=REGEX         e.g. '/avx2/' (one ISA), '^count_file/'\n"
+    "  --benchmark_list_tests           list the benchmarks this CPU runs; no checks\n"
+    "  --benchmark_repetitions=N        (scripts/bench.sh: 5, medians in the tables)\n"
+    "  --benchmark_min_time=SECONDS\n"
+    "  --benchmark_out=FILE --benchmark_out_format=json\n"
+    "  --benchmark_context=KEY=VALUE    recorded in the JSON\n"
+    "\n"
+    "Benchmarks are named kernel/variant/[tTHREADS/]size; variants this CPU cannot\n"
+    "run are left out.  Counting variants: scalar, pairs, avx2, avx512 and auto\n"
+    "(chosen by measurement, what `makemore count` runs).  See BENCHMARKS.md.\n";
+
+/* /proc/cpuinfo's first value of key ("" if absent). */
+static std::string cpuinfo(const char *key)
+{
+    FILE *f = std::fopen("/proc/cpuinfo", "r");
+    if (f == nullptr) {
+        return "";
+    }
+    std::string out;
+    char line[8192];
+    size_t kl = std::strlen(key);
+    while (std::fgets(line, sizeof line, f) != nullptr) {
+        if (std::strncmp(line, key, kl) == 0 && (line[kl] == '\t' || line[kl] == ' ' ||
+                                                 line[kl] == ':')) {
+            const char *c = std::strchr(line, ':');
+            if (c != nullptr) {
+                out = c + 1;
+                out.erase(0, out.find_first_not_of(' '));
+                out.erase(out.find_last_not_of(" \n") + 1);
+            }
+            break;
+        }
+    }
+    std::fclose(f);
+    return out;
+}
+
+/* The CPU in the JSON's context: which machine a figure belongs to. */
+static void add_cpu_context()
+{
+    std::string fam = cpuinfo("cpu family"), model = cpuinfo("model");
+    benchmark::AddCustomContext("cpu_vendor", cpuinfo("vendor_id"));
+    benchmark::AddCustomContext("cpu_family_model", fam + "/" + model);
+    benchmark::AddCustomContext("cpu_model_name", cpuinfo("model name"));
+    benchmark::AddCustomContext("cpu_flags", cpuinfo("flags"));
+}
+
 static int usage(const char *why)
 {
     std::fprintf(stderr,
@@ -362,6 +460,23 @@ static int usage(const char *why)
 
 int main(int argc, char **argv)
 {
+    /* before Google Benchmark's Initialize, which answers --help itself */
+    for (int i = 1; i < argc; i++) {
+        std::string a = argv[i];
+        if (a == "--help" || a == "-h") {
+            std::fputs(k_help, stdout);
+            return 0;
+        }
+        if (a == "--version") {
+            std::printf("makemore-bench %s (built: %s; this CPU runs: %s)\n", MM_VERSION_STRING,
+                        mm_isa_built(), mm_isa_supported());
+            return 0;
+        }
+        if (a == "--benchmark_list_tests" || a == "--benchmark_list_tests=true" ||
+            a == "--benchmark_list_tests=1") {
+            g_opt.list_only = true;
+        }
+    }
     benchmark::Initialize(&argc, argv);
     const char *env_names = std::getenv("MM_NAMES");
     const char *env_cache = std::getenv("MM_CACHE_DIR");
@@ -418,6 +533,7 @@ int main(int argc, char **argv)
     }
     for (const std::string &p :
          {names_arg, std::string(env_names ? env_names : ""),
+          std::string(MM_SOURCE_DIR) + "/tests/data/names.txt",
           std::string(MM_SOURCE_DIR) + "/../shared/data/names.txt",
           std::string("../shared/data/names.txt")}) {
         if (file_exists(p)) {
@@ -430,11 +546,28 @@ int main(int argc, char **argv)
         close_corpora();
         return 1;
     }
+    if (std::strcmp(mm_isa_built(), mm_isa_supported()) != 0) {
+        std::fprintf(stderr, "makemore-bench: built %s, this CPU runs %s: the others' "
+                             "benchmarks are left out\n",
+                     mm_isa_built(), mm_isa_supported());
+    }
+    if (g_opt.list_only) {
+        register_count();
+        register_neural();
+        register_train();
+        register_sample();
+        register_read();
+        benchmark::RunSpecifiedBenchmarks(); /* lists, runs nothing */
+        benchmark::Shutdown();
+        close_corpora();
+        return 0;
+    }
 
     /* Where the numbers came from, in the JSON's context. */
     benchmark::AddCustomContext("makemore_version", MM_VERSION_STRING);
     benchmark::AddCustomContext("isa_built", mm_isa_built());
     benchmark::AddCustomContext("isa_supported", mm_isa_supported());
+    add_cpu_context();
     benchmark::AddCustomContext("quick", g_opt.quick ? "true" : "false");
     benchmark::AddCustomContext("omp_max_threads", std::to_string(mm_threads_used(0)));
     for (Corpus *k : g_corpora) {
@@ -466,6 +599,7 @@ int main(int argc, char **argv)
     register_neural();
     register_train();
     register_sample();
+    register_read();
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
     close_corpora();

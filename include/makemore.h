@@ -125,6 +125,9 @@ typedef struct mm_corpus_info {
     uint64_t bytes;     /* size of the file */
     int ascii;          /* 1 if every byte is < 0x80 (fast path) */
     int streamed;       /* mm_count_file: 1 if counted in one streaming pass */
+    const char *counter; /* mm_count_file: the counting kernel that ran ("pairs",
+                            "avx512", ...: with auto choice, the first thread's;
+                            "auto" if the input was too small to choose) */
 } mm_corpus_info;
 /* Names and bigrams come from the counts: names = sum of row 0 (every name
  * starts with a (., first) bigram), bigrams = sum of all counts. */

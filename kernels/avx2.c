@@ -374,13 +374,19 @@ static size_t sample_walk_avx2(mm_walk *w, uint8_t *out, const float *cum,
 #undef MM_BELOW_ANY
 }
 
-const mm_kernels mm_kernels_avx2 = {
+const mm_counter mm_counter_avx2 = {
     .name = "avx2",
     .supported = mm_cpu_has_avx2_fma,
     .count_work_size = count_work_size_avx2,
     .count_begin = count_begin_avx2,
     .count_feed = count_feed_avx2,
     .count_end = count_end_avx2,
+};
+
+const mm_kernels mm_kernels_avx2 = {
+    .name = "avx2",
+    .supported = mm_cpu_has_avx2_fma,
+    .counter = &mm_counter_avx2,
     .scan_ascii = scan_ascii_avx2,
     .sample_walk = sample_walk_avx2,
     .softmax_rows = softmax_rows_avx2,

@@ -387,13 +387,19 @@ static size_t sample_walk_avx512(mm_walk *w, uint8_t *out, const float *cum,
 #undef MM_BELOW_ANY
 }
 
-const mm_kernels mm_kernels_avx512 = {
+const mm_counter mm_counter_avx512 = {
     .name = "avx512",
     .supported = mm_cpu_has_avx512,
     .count_work_size = count_work_size_avx512,
     .count_begin = count_begin_avx512,
     .count_feed = count_feed_avx512,
     .count_end = count_end_avx512,
+};
+
+const mm_kernels mm_kernels_avx512 = {
+    .name = "avx512",
+    .supported = mm_cpu_has_avx512,
+    .counter = &mm_counter_avx512,
     .scan_ascii = scan_ascii_avx512,
     .sample_walk = sample_walk_avx512,
     .softmax_rows = softmax_rows_avx512,

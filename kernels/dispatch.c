@@ -1,13 +1,18 @@
 /*
- * dispatch.c - the one mutable global: the active kernel table.  Set once by
- * mm_dispatch_init() before any parallel region; read-only afterwards.
- * Precedence: the explicit name, then $MM_ISA, then the best supported.  A
- * forced name that is unknown or cannot run here is an error, never a silent
- * fallback (and never SIGILL).
+ * dispatch.c - the mutable globals: the active kernel table and the active
+ * counter.  Set once by mm_dispatch_init() before any parallel region;
+ * read-only afterwards.
+ * Table: the explicit name, then $MM_ISA, then the best supported.
+ * Counter: $MM_COUNT_KERNEL if set (any counter name, or "auto"), else the
+ * forced table's own counter if a table was named, else "auto", which
+ * chooses by measurement (kernels/count_auto.c).
+ * A forced name that is unknown or cannot run here is an error, never a
+ * silent fallback (and never SIGILL).
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "count_auto.h"
 #include "internal.h"
 #include "kernels.h"
 
@@ -22,7 +27,74 @@ static const mm_kernels *const mm_all_tables[] = {
     NULL,
 };
 
+static const mm_counter *const mm_all_counters[] = {
+    &mm_counter_scalar,
+    &mm_counter_pairs,
+#if defined(MM_HAVE_AVX2)
+    &mm_counter_avx2,
+#endif
+#if defined(MM_HAVE_AVX512)
+    &mm_counter_avx512,
+#endif
+    NULL,
+};
+
 static const mm_kernels *mm_active = &mm_kernels_scalar;
+static const mm_counter *mm_active_counter = &mm_counter_auto;
+
+const mm_counter *const *mm_counters_all(void)
+{
+    return mm_all_counters;
+}
+
+const mm_counter *mm_counter_find(const char *name)
+{
+    if (strcmp(name, mm_counter_auto.name) == 0) {
+        return &mm_counter_auto;
+    }
+    for (const mm_counter *const *c = mm_all_counters; *c; c++) {
+        if (strcmp((*c)->name, name) == 0) {
+            return *c;
+        }
+    }
+    return NULL;
+}
+
+const mm_counter *mm_counter_active(void)
+{
+    return mm_active_counter;
+}
+
+void mm_counter_set_active(const mm_counter *c)
+{
+    mm_active_counter = c != NULL ? c : &mm_counter_auto;
+}
+
+/* $MM_COUNT_KERNEL, when set, overrides the counter the table implies. */
+static mm_status mm_dispatch_counter(void)
+{
+    const char *name = getenv("MM_COUNT_KERNEL");
+    if (name == NULL || *name == '\0') {
+        return MM_OK;
+    }
+    const mm_counter *c = mm_counter_find(name);
+    if (c == NULL) {
+        char list[128] = "auto";
+        for (const mm_counter *const *k = mm_all_counters; *k; k++) {
+            strncat(list, ",", sizeof list - strlen(list) - 1);
+            strncat(list, (*k)->name, sizeof list - strlen(list) - 1);
+        }
+        return mm_fail(MM_ERR_UNSUPPORTED_ISA, "MM_COUNT_KERNEL=%s: unknown counter (built in: %s)",
+                       name, list);
+    }
+    if (!c->supported()) {
+        return mm_fail(MM_ERR_UNSUPPORTED_ISA,
+                       "MM_COUNT_KERNEL=%s: this CPU cannot run it (supported here: %s)", name,
+                       mm_isa_supported());
+    }
+    mm_active_counter = c;
+    return MM_OK;
+}
 
 const mm_kernels *const *mm_kernels_all(void)
 {
@@ -59,7 +131,8 @@ mm_status mm_dispatch_init(const char *isa)
             }
         }
         mm_active = best;
-        return MM_OK;
+        mm_active_counter = &mm_counter_auto;
+        return mm_dispatch_counter();
     }
     const mm_kernels *k = mm_kernels_find(isa);
     if (k == NULL) {
@@ -73,7 +146,8 @@ mm_status mm_dispatch_init(const char *isa)
                        isa, mm_isa_supported());
     }
     mm_active = k;
-    return MM_OK;
+    mm_active_counter = k->counter;
+    return mm_dispatch_counter();
 }
 
 const char *mm_isa_name(void)

@@ -4,7 +4,8 @@
  * Kernels are single-threaded and pure: no allocation, no I/O, no globals.
  * kernels/scalar.c is the specification; each ISA file (avx2.c, avx512.c)
  * holds optimised variants that tests/test_kernels_*.c prove equal to it.
- * kernels/dispatch.c picks one table at start-up (--isa, $MM_ISA, best).
+ * kernels/dispatch.c picks one table at start-up (--isa, $MM_ISA, best), and
+ * the counter (below: chosen by measurement unless forced).
  */
 #ifndef MM_KERNELS_H
 #define MM_KERNELS_H
@@ -34,6 +35,32 @@ typedef size_t (*mm_count_work_size_fn)(size_t K);
 typedef void (*mm_count_begin_fn)(void *work, const uint8_t code[256], size_t K);
 typedef void (*mm_count_feed_fn)(void *work, const uint8_t *b, size_t n);
 typedef void (*mm_count_end_fn)(void *work, uint64_t *counts);
+
+/* A counting variant ("counter"): one way to run the stream above.
+ *   scalar   the reference: a class lookup and a uint64 increment per pair
+ *   pairs    kernels/pairs.c: each byte pair loaded as a uint16 indexes a
+ *            65,536-cell uint32 table, folded to classes at the end
+ *   avx2     kernels/avx2.c: triple windows (kernels/triples.h), C loop
+ *   avx512   kernels/avx512.c: triple windows, indices by VBMI permutes
+ * Which one runs: a forced choice (mm_dispatch_init: --isa / MM_ISA force
+ * that table's own counter, MM_COUNT_KERNEL names any counter), else the
+ * "auto" counter (kernels/count_auto.c), which times every supported counter
+ * on the first pieces of each stream and keeps the fastest: the fastest
+ * counter depends on the CPU (pairs beat triples on Zen 3, triples win on
+ * Zen 5), not on its ISA rank. */
+/* pairs counts pieces directly (class lookup, uint64 cells) until one of
+ * this many bytes or more comes: zeroing and folding its 256 KiB table
+ * would cost more than it saves on less. */
+#define MM_PAIRS_THRESHOLD ((size_t)128 << 10)
+
+typedef struct mm_counter {
+    const char *name;
+    int (*supported)(void);
+    mm_count_work_size_fn count_work_size;
+    mm_count_begin_fn count_begin;
+    mm_count_feed_fn count_feed;
+    mm_count_end_fn count_end;
+} mm_counter;
 
 /* ---- neural bigram kernels -----------------------------------------------
  * Matrices are row-major with a padded stride ld (a multiple of MM_VPAD
@@ -129,10 +156,7 @@ typedef size_t (*mm_scan_ascii_fn)(uint8_t seen[256], const uint8_t *b, size_t n
 typedef struct mm_kernels {
     const char *name;          /* "scalar", "avx2", "avx512": --isa / MM_ISA */
     int (*supported)(void);    /* cpuid + xgetbv: can this CPU run the table? */
-    mm_count_work_size_fn count_work_size;
-    mm_count_begin_fn count_begin;
-    mm_count_feed_fn count_feed;
-    mm_count_end_fn count_end;
+    const mm_counter *counter; /* this table's counting stream */
     mm_scan_ascii_fn scan_ascii;
     mm_sample_walk_fn sample_walk;
     mm_softmax_rows_fn softmax_rows;
@@ -143,8 +167,25 @@ typedef struct mm_kernels {
     mm_vmath_fn log_f32;
 } mm_kernels;
 
+/* acc[code[b[i]] * K + code[b[i + 1]]] += 1 for the n - 1 pairs of b: the
+ * direct loop, which the optimised counters use for small pieces (the
+ * scalar reference keeps its own copy, so that it stays self-contained). */
+static inline void mm_count_direct(uint64_t *acc, const uint8_t *code, size_t K,
+                                   const uint8_t *b, size_t n)
+{
+    if (n < 2) {
+        return;
+    }
+    size_t prev = code[b[0]];
+    for (size_t i = 1; i < n; i++) {
+        size_t cur = code[b[i]];
+        acc[prev * K + cur]++;
+        prev = cur;
+    }
+}
+
 /* counts += the n - 1 adjacent pairs of b[0..n), in one piece. */
-static inline void mm_count_pairs(const mm_kernels *k, uint64_t *counts, const uint8_t *b,
+static inline void mm_count_pairs(const mm_counter *k, uint64_t *counts, const uint8_t *b,
                                   size_t n, const uint8_t code[256], size_t K, void *work)
 {
     k->count_begin(work, code, K);
@@ -160,9 +201,29 @@ extern const mm_kernels mm_kernels_avx2;
 extern const mm_kernels mm_kernels_avx512;
 #endif
 
+/* The counters (kernels.h, above): each table's own, and pairs. */
+extern const mm_counter mm_counter_scalar;
+extern const mm_counter mm_counter_pairs;
+#if defined(MM_HAVE_AVX2)
+extern const mm_counter mm_counter_avx2;
+#endif
+#if defined(MM_HAVE_AVX512)
+extern const mm_counter mm_counter_avx512;
+#endif
+
 /* NULL-terminated list of every table built in, best last.  Tests and
  * benchmarks walk this, never the active table. */
 const mm_kernels *const *mm_kernels_all(void);
+/* NULL-terminated list of every counter built in: scalar, pairs, then each
+ * ISA table's.  Tests and benchmarks walk this. */
+const mm_counter *const *mm_counters_all(void);
+/* Counter by name ("auto" included), or NULL. */
+const mm_counter *mm_counter_find(const char *name);
+/* The counter mm_count_bigrams and mm_count_file run: the forced one, else
+ * mm_counter_auto (set by mm_dispatch_init, like the active table). */
+const mm_counter *mm_counter_active(void);
+/* Tests and benchmarks: make c the active counter (NULL: auto). */
+void mm_counter_set_active(const mm_counter *c);
 /* The active table (set by mm_dispatch_init; scalar before that). */
 const mm_kernels *mm_kernels_active(void);
 /* Table by name, or NULL. */

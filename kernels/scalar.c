@@ -200,13 +200,19 @@ static size_t sample_walk_scalar(mm_walk *w, uint8_t *out, const float *cum,
     return k;
 }
 
-const mm_kernels mm_kernels_scalar = {
+const mm_counter mm_counter_scalar = {
     .name = "scalar",
     .supported = mm_cpu_always,
     .count_work_size = count_work_size_scalar,
     .count_begin = count_begin_scalar,
     .count_feed = count_feed_scalar,
     .count_end = count_end_scalar,
+};
+
+const mm_kernels mm_kernels_scalar = {
+    .name = "scalar",
+    .supported = mm_cpu_always,
+    .counter = &mm_counter_scalar,
     .scan_ascii = scan_ascii_scalar,
     .sample_walk = sample_walk_scalar,
     .softmax_rows = softmax_rows_scalar,

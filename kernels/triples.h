@@ -101,19 +101,7 @@ static inline void mm_tri_begin(void *work, const uint8_t code[256], size_t K)
 
 static inline void mm_tri_pairs_direct(mm_tri *t, const uint8_t *b, size_t n)
 {
-    if (n < 2) {
-        return;
-    }
-    /* locals: a store through acc could alias the fields of *t */
-    const size_t K = t->K;
-    const uint8_t *code = t->code;
-    uint64_t *acc = t->acc;
-    size_t prev = code[b[0]];
-    for (size_t i = 1; i < n; i++) {
-        size_t cur = code[b[i]];
-        acc[prev * K + cur]++;
-        prev = cur;
-    }
+    mm_count_direct(t->acc, t->code, t->K, b, n);
 }
 
 /* Windows at b[0], b[2], ... while a full window fits (i + 2 < n). */

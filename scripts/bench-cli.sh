@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # bench-cli.sh - time the command-line tool end to end with hyperfine, as a
 # user runs it: `makemore count` of the 1 GiB synthetic corpus on 1 and 2
-# threads (read, validate, count, write the model), and issue 4's corpus
-# generator, `makemore sample MODEL -n 100000000 --seed S > FILE`.
+# threads (read, validate, count, write the model) with the default counter
+# (chosen by measurement) and with each counter this CPU runs forced
+# (MM_COUNT_KERNEL), numpy's chunked bincount as a whole process
+# (bench/peers/skilled.py: vocabulary pass + count, 1 thread), and issue 4's
+# corpus generator, `makemore sample MODEL -n 100000000 --seed S > FILE`.
 #
-# Usage: scripts/bench-cli.sh [--runs N]
+# Usage: scripts/bench-cli.sh [--runs N] [--no-sample] [--no-numpy]
 #
 # Writes results/<date>-<cpu>.cli.json: hyperfine's JSON with, for each
-# command, the bytes it reads or writes ("bytes") added, and prints the
-# median rates.  The corpus is the one makemore-bench generates
+# command, the bytes it reads or writes ("bytes") added, the CPU (vendor,
+# family/model, model name, flags) and the load in its context, and prints
+# the median rates.  The corpus is the one makemore-bench generates
 # ($MM_CACHE_DIR/corpora/synth-1g.txt, default ~/.cache/makemore); the
 # output of `sample` goes to a file under $TMPDIR and is deleted.
 # Environment: MM_BENCH_BUILD (default build-bench), MM_NAMES, MM_CACHE_DIR.
@@ -17,10 +21,12 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
 python=/usr/bin/python3
-runs=5
+runs=5 sample=1 numpy=1
 while [ $# -gt 0 ]; do
     case "$1" in
     --runs) runs=$2; shift ;;
+    --no-sample) sample=0 ;;
+    --no-numpy) numpy=0 ;;
     -h | --help) sed -n '2,14{s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "bench-cli.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
     esac
@@ -35,7 +41,8 @@ build=${MM_BENCH_BUILD:-$root/build-bench}
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DMM_BUILD_BENCH=ON >/dev/null
 cmake --build "$build" -j"$(nproc)" --target makemore makemore-bench >/dev/null
 mm=$build/makemore
-names=${MM_NAMES:-$root/../shared/data/names.txt}
+names=${MM_NAMES:-$root/tests/data/names.txt}
+[ -f "$names" ] || names=$root/../shared/data/names.txt
 corpus=${MM_CACHE_DIR:-$HOME/.cache/makemore}/corpora/synth-1g.txt
 if [ ! -f "$corpus" ]; then # makemore-bench generates it (once) when it starts
     "$build/bench/makemore-bench" --check-only >/dev/null
@@ -44,30 +51,78 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-cli.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 "$mm" count "$names" -o "$tmp/names.mm" 2>/dev/null
 
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1 | tr 'A-Z ' 'a-z-')
-out=$root/results/$(date -u +%Y-%m-%d)-${cpu:-cpu}.cli.json
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+slug=$(printf '%s' "${cpu:-cpu}" | tr 'A-Z' 'a-z' | sed 's/([^)]*)//g; s/[^a-z0-9]\{1,\}/-/g; s/^-//; s/-$//')
+base=$root/results/$(date -u +%Y-%m-%d)-$slug
+out=$base.cli.json
 n=2
-while [ -e "$out" ]; do out=${out%.cli.json}; out=${out%-[0-9]*}-$n.cli.json; n=$((n + 1)); done
+while [ -e "$out" ]; do out=$base-$n.cli.json; n=$((n + 1)); done
 mkdir -p "$root/results"
 
-hyperfine --runs "$runs" --warmup 1 --export-json "$tmp/h.json" \
-    -n "count/t1/synth-1g" "$mm count $corpus -o $tmp/c1.mm --threads 1" \
-    -n "count/t2/synth-1g" "$mm count $corpus -o $tmp/c2.mm --threads 2" \
-    -n "sample/100M-names" "$mm sample $tmp/names.mm -n 100000000 --seed 7 > $tmp/big.txt" \
-    >&2
-sample_bytes=$(stat -c %s "$tmp/big.txt")
+# The counters this CPU runs: scalar, pairs and each supported ISA's.
+counters=(scalar pairs)
+for isa in $("$mm" --version | sed -n 's/.*this CPU runs: \([a-z0-9,]*\).*/\1/p' | tr , ' '); do
+    [ "$isa" = scalar ] || counters+=("$isa")
+done
+cmds=()
+for t in 1 2; do
+    cmds+=(-n "count/default/t$t/synth-1g" "$mm count $corpus -o $tmp/c.mm --threads $t")
+    for k in "${counters[@]}"; do
+        cmds+=(-n "count/$k/t$t/synth-1g"
+               "MM_COUNT_KERNEL=$k $mm count $corpus -o $tmp/c.mm --threads $t")
+    done
+done
+if [ "$numpy" = 1 ] && "$python" -c 'import numpy' 2>/dev/null; then
+    cmds+=(-n "count/numpy-bincount/t1/synth-1g"
+           "OMP_NUM_THREADS=1 $python -c 'import sys; sys.path.insert(0, \"$root/bench/peers\"); import skilled; skilled.count_numpy(skilled.ByteCorpus(\"$corpus\"))'")
+fi
+[ "$sample" = 0 ] ||
+    cmds+=(-n "sample/100M-names" "$mm sample $tmp/names.mm -n 100000000 --seed 7 > $tmp/big.txt")
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+hyperfine --runs "$runs" --warmup 1 --export-json "$tmp/h.json" "${cmds[@]}" >&2
+sample_bytes=$( [ "$sample" = 0 ] || stat -c %s "$tmp/big.txt")
 corpus_bytes=$(stat -c %s "$corpus")
 
-"$python" - "$tmp/h.json" "$out" "$corpus_bytes" "$sample_bytes" "$(git -C "$root" describe --always --dirty)" <<'EOF'
+"$python" - "$tmp/h.json" "$out" "$corpus_bytes" "${sample_bytes:-0}" "$(git -C "$root" describe --always --dirty)" "$load_before" <<'EOF'
 import json, os, sys
-src, dst, cbytes, sbytes, commit = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+src, dst, cbytes, sbytes, commit, load_before = sys.argv[1:7]
+cbytes, sbytes = int(cbytes), int(sbytes)
 d = json.load(open(src))
-d["context"] = {"git": commit, "load_avg": os.getloadavg(), "nproc": os.cpu_count()}
+cpu = {}
+with open("/proc/cpuinfo") as f:
+    for line in f:
+        k, _, v = line.partition(":")
+        k = k.strip()
+        if k in ("vendor_id", "cpu family", "model", "model name", "flags") and k not in cpu:
+            cpu[k] = v.strip()
+        if not line.strip() and cpu:
+            break
+d["context"] = {"git": commit, "load_before": load_before, "load_avg": os.getloadavg(),
+                "nproc": os.cpu_count(), "cpu_vendor": cpu.get("vendor_id", ""),
+                "cpu_family_model": "%s/%s" % (cpu.get("cpu family", ""), cpu.get("model", "")),
+                "cpu_model_name": cpu.get("model name", ""), "cpu_flags": cpu.get("flags", "")}
 for r in d["results"]:
     r["bytes"] = sbytes if r["command"].startswith("sample") else cbytes
+    if r["bytes"] == 0:
+        continue
     rate = r["bytes"] / r["median"]
     unit = "GB/s" if rate >= 1e9 else "MB/s"
     print("%-20s median %.3f s  %.2f %s" % (r["command"], r["median"], rate / (1e9 if unit == "GB/s" else 1e6), unit))
 json.dump(d, open(dst, "w"), indent=1)
+# issue 11's targets: the default against the fastest counter forced, and
+# against numpy, whole processes
+rate = {r["command"]: r["bytes"] / r["median"] for r in d["results"] if r["bytes"]}
+for t in (1, 2):
+    dflt = rate.get("count/default/t%d/synth-1g" % t)
+    forced = {c: v for c, v in rate.items()
+              if c.startswith("count/") and c.endswith("/t%d/synth-1g" % t)
+              and "/default/" not in c and "numpy" not in c}
+    if dflt and forced:
+        fc = max(forced, key=forced.get)
+        print("t%d: default / fastest forced (%s) = %.3f" % (t, fc, dflt / forced[fc]))
+np_rate = rate.get("count/numpy-bincount/t1/synth-1g")
+if np_rate and rate.get("count/default/t2/synth-1g"):
+    print("default on 2 threads / numpy-bincount (whole processes) = x %.1f"
+          % (rate["count/default/t2/synth-1g"] / np_rate))
 print("wrote", dst)
 EOF

@@ -9,7 +9,7 @@ Usage:
 
 --versus OLD.json prints the benchmarks two runs share, old and new medians
 side by side (with --filter to pick them).
---targets prints instead the performance targets of issues 2-4 (counting
+--targets prints instead the performance targets of issues 2-4 and 11 (counting
 GB/s, ratios to numpy and the notebook, examples/s, the counts driver's 100
 steps) next to what this run measured.
 
@@ -199,13 +199,33 @@ def best(runs, pattern):
     return max(c, key=lambda r: r.value) if c else None
 
 
-def targets(ours, peers):
-    """The performance targets of issues 2, 3 and 4, measured in this run:
+def targets(ours, peers, ctx=None):
+    """The performance targets of issues 2, 3, 4 and 11, measured in this run:
     (target, measured, pass, from which benchmarks)."""
     rows = []
 
     def add(what, need, got, ok, src):
         rows.append([what, need, got, "yes" if ok else ("no" if ok is not None else "-"), src])
+
+    # issue 11: the default counter (auto) against the fastest forced one
+    for T in (1, 2):
+        a = best(ours, r"^count_file/auto/t%d/synth-1g$" % T)
+        f = best(ours, r"^count_file/(?!auto/)[^/]+/t%d/synth-1g$" % T)
+        r = a.value / f.value if a and f else None
+        add("count_file default (auto) vs the fastest counter, %d thread%s"
+            % (T, "s" if T > 1 else ""), ">= x 0.95", fmt_ratio(r),
+            r >= 0.95 if r else None, "%s / %s" % (a.name, f.name) if a and f else
+            "not in this run")
+    if ctx and "avx512" in ctx.get("isa_supported", "").split(","):
+        a = best(ours, r"^count_file/auto/t1/synth-1g$")
+        add("count_file default, one core with AVX-512", ">= 4 GB/s",
+            si(a.value) + "B/s" if a else "-", a.value >= 4e9 if a else None,
+            a.name if a else "not in this run")
+    p = best(peers, r"^count/numpy-bincount/.*/synth-1g$")
+    a = best(ours, r"^count_file/auto/t2/synth-1g$")
+    r = a.value / p.value if a and p else None
+    add("count_file default on 2 threads vs numpy-bincount", ">= x 8", fmt_ratio(r),
+        r >= 8 if r else None, "%s / %s" % (a.name, p.name) if a and p else "not in this run")
 
     for T, need in ((1, 3e9), (2, 6e9)):
         for k in ("count", "count_file"):
@@ -285,7 +305,7 @@ def main():
 
     if args.targets:
         print(render(["target", "needed", "measured (median)", "met", "benchmarks"],
-                     targets(ours, peers), args.format, ["l", "r", "r", "l", "l"]))
+                     targets(ours, peers, ctx), args.format, ["l", "r", "r", "l", "l"]))
         return 0
 
     if args.versus:
@@ -342,6 +362,10 @@ def main():
         rows.append(row)
 
     title = "makemore-bench %s" % os.path.basename(args.results)
+    if ctx.get("cpu_model_name"):
+        title += " - %s %s (family/model %s)" % (ctx.get("cpu_vendor", ""),
+                                                 ctx["cpu_model_name"],
+                                                 ctx.get("cpu_family_model", "?"))
     if ctx:
         title += " - %s, %s CPUs, load %s" % (
             ctx.get("date", "?"), ctx.get("num_cpus", "?"),

@@ -6,17 +6,20 @@
 # --peers the ratio to PyTorch and numpy on the same work, timed in the same
 # run).
 #
-# Usage: scripts/bench.sh [--quick] [--peers] [--plots] [-- MAKEMORE-BENCH-ARGS...]
+# Usage: scripts/bench.sh [--quick] [--peers] [--peers-only REGEX] [--plots]
+#                         [-- MAKEMORE-BENCH-ARGS...]
 #   --quick    small sizes, names.txt and an in-memory 4 MiB corpus only,
 #              short timings; written under the build directory, not results/
 #   --peers    also time bench/peers/ (PyTorch, numpy) on the same corpora
+#   --peers-only REGEX  with --peers: time only the peers matching REGEX
+#              (e.g. '^count/' with -- --benchmark_filter='^count')
 #   --plots    also draw the PNGs (scripts/plot-bench.py)
 #   after --:  passed to makemore-bench, e.g. --benchmark_filter=/avx2/
 #
 # Environment:
 #   MM_BENCH_THREADS  OMP_NUM_THREADS for the run (default: nproc)
 #   MM_BENCH_BUILD    build directory (default: build-bench in the checkout)
-#   MM_NAMES          names.txt (default ../shared/data/names.txt)
+#   MM_NAMES          names.txt (default tests/data/names.txt)
 #   MM_CACHE_DIR      corpus cache (default ~/.cache/makemore): ssa-all and
 #                     ssa-births-10pct from scripts/corpus.sh, the synthetic
 #                     1 GiB corpus makemore-bench generates
@@ -30,11 +33,12 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
 python=/usr/bin/python3
 
-quick=0 peers=0 plots=0
+quick=0 peers=0 plots=0 peers_only=
 while [ $# -gt 0 ]; do
     case "$1" in
     --quick) quick=1 ;;
     --peers) peers=1 ;;
+    --peers-only) peers_only=$2; shift ;;
     --plots) plots=1 ;;
     --) shift; break ;;
     -h | --help)
@@ -64,7 +68,8 @@ bench="$build/bench/makemore-bench"
 threads=${MM_BENCH_THREADS:-$(nproc)}
 export OMP_NUM_THREADS=$threads
 cache=${MM_CACHE_DIR:-${HOME:-/tmp}/.cache/makemore}
-names=${MM_NAMES:-$root/../shared/data/names.txt}
+names=${MM_NAMES:-$root/tests/data/names.txt}
+[ -f "$names" ] || names=$root/../shared/data/names.txt
 
 # The corpora: scripts/corpus.sh builds each once, or re-checks the cached
 # file against the SHA-256 recorded in data/corpora.sha256.
@@ -157,6 +162,7 @@ if [ "$peers" = 1 ]; then
         pargs+=(--corpus "synth-1g=$synth")
     fi
     [ "$quick" = 0 ] || pargs+=(--quick)
+    [ -z "$peers_only" ] || pargs+=(--only "$peers_only")
     log "timing the peers (PyTorch, numpy) on the same corpora"
     # OpenBLAS settings meant for older builds slow a current numpy: unset
     # for this command only (see /work/.library/env); the JSON records it.

@@ -2,7 +2,10 @@
  * count.c - the counting driver: bigram counts of a corpus with OpenMP.
  *
  * The corpus is split into one byte range per thread; each thread runs a
- * counting stream of the active kernel into its own table (one workspace allocated up
+ * counting stream of the given counter (kernels.h; mm_count_bigrams: the
+ * active one, by default "auto", which times the counters on the first
+ * pieces and keeps the fastest: ranges are fed in 512 KiB pieces for it)
+ * into its own table (one workspace allocated up
  * front, tables padded so no two share an offset modulo 4 KiB), and the
  * tables are merged in thread order.  Counts are integers, so the result is
  * bit-identical for every kernel and thread count.
@@ -29,6 +32,9 @@
 #include "stream.h"
 
 #define MM_SYM_CHUNK (1 << 20)
+/* Mapped ASCII ranges are fed in pieces of this size, so that the auto
+ * counter can time counters on the first ones (kernels/count_auto.c). */
+#define MM_COUNT_PIECE ((size_t)1 << 19)
 
 /* Map each character of the corpus to its index in v (the counting vocab). */
 static mm_status mm_map_vocab(const mm_corpus *c, const mm_vocab *v, int16_t *map)
@@ -53,6 +59,17 @@ static mm_status mm_map_vocab(const mm_corpus *c, const mm_vocab *v, int16_t *ma
     return MM_OK;
 }
 
+void mm_count_feed_pieces(const mm_counter *k, void *work, const uint8_t *b, size_t n,
+                          size_t piece)
+{
+    while (n > piece) {
+        k->count_feed(work, b, piece + 1); /* pairs b[0..piece] */
+        b += piece;
+        n -= piece;
+    }
+    k->count_feed(work, b, n);
+}
+
 uint64_t *mm_count_ws_merge(const mm_count_ws *ws, int used, size_t n)
 {
     uint64_t *acc = (uint64_t *)ws->base;
@@ -71,7 +88,7 @@ int mm_count_threads(const mm_count_opts *opts)
 }
 
 mm_status mm_count_ws_alloc(mm_count_ws *ws, int T, size_t K, size_t extra,
-                            const mm_kernels *k)
+                            const mm_counter *k)
 {
     ws->counts_bytes = mm_round_up(K * K * sizeof(uint64_t), 64);
     ws->work_bytes = mm_round_up(k->count_work_size(K), 64);
@@ -87,7 +104,7 @@ mm_status mm_count_ws_alloc(mm_count_ws *ws, int T, size_t K, size_t extra,
 }
 
 static mm_status mm_count_ascii(const mm_corpus *c, const mm_vocab *v,
-                                const int16_t *map, int T, const mm_kernels *k,
+                                const int16_t *map, int T, const mm_counter *k,
                                 uint64_t *counts)
 {
     const size_t V = v->size;
@@ -124,7 +141,9 @@ static mm_status mm_count_ascii(const mm_corpus *c, const mm_vocab *v,
         mm_range(size, t, Tn, &lo, &hi);
         if (hi > lo) {
             size_t end = hi < size ? hi + 1 : size;
-            mm_count_pairs(k, local, data + lo, end - lo, code, K, work);
+            k->count_begin(work, code, K);
+            mm_count_feed_pieces(k, work, data + lo, end - lo, MM_COUNT_PIECE);
+            k->count_end(work, local);
         }
     }
 
@@ -159,7 +178,7 @@ static int mm_lookup(const mm_cp_lookup *l, uint32_t cp)
 }
 
 static mm_status mm_count_utf8(const mm_corpus *c, const mm_vocab *v,
-                               const int16_t *map, int T, const mm_kernels *k,
+                               const int16_t *map, int T, const mm_counter *k,
                                uint64_t *counts)
 {
     const size_t V = v->size;
@@ -267,11 +286,11 @@ static mm_status mm_count_utf8(const mm_corpus *c, const mm_vocab *v,
 mm_status mm_count_bigrams(const mm_corpus *c, const mm_vocab *v,
                            const mm_count_opts *opts, uint64_t *counts)
 {
-    return mm_count_bigrams_with(c, v, opts, mm_kernels_active(), counts);
+    return mm_count_bigrams_with(c, v, opts, mm_counter_active(), counts);
 }
 
 mm_status mm_count_bigrams_with(const mm_corpus *c, const mm_vocab *v,
-                                const mm_count_opts *opts, const mm_kernels *k,
+                                const mm_count_opts *opts, const mm_counter *k,
                                 uint64_t *counts)
 {
     if (c == NULL || v == NULL || counts == NULL || v->size == 0 ||

@@ -19,7 +19,7 @@ typedef struct mm_count_ws {
 } mm_count_ws;
 
 mm_status mm_count_ws_alloc(mm_count_ws *ws, int T, size_t K, size_t extra,
-                            const mm_kernels *k);
+                            const mm_counter *k);
 /* Thread 0's n counts += those of threads 1 .. used - 1, in thread order
  * (integers: any order gives the same result); returns thread 0's table. */
 uint64_t *mm_count_ws_merge(const mm_count_ws *ws, int used, size_t n);
@@ -27,9 +27,17 @@ uint64_t *mm_count_ws_merge(const mm_count_ws *ws, int used, size_t n);
 /* Threads a count runs on: opts->threads, or the OpenMP default. */
 int mm_count_threads(const mm_count_opts *opts);
 
+/* mm_count_bigrams with the counter given (mm_count_bigrams runs
+ * mm_counter_active()). */
 mm_status mm_count_bigrams_with(const mm_corpus *c, const mm_vocab *v,
-                                const mm_count_opts *opts, const mm_kernels *k,
+                                const mm_count_opts *opts, const mm_counter *k,
                                 uint64_t *counts);
+
+/* Feed b[0..n) to a counting stream in pieces of at most `piece` bytes that
+ * overlap by one byte (the same pairs as one feed): the auto counter times
+ * and switches counters between pieces. */
+void mm_count_feed_pieces(const mm_counter *k, void *work, const uint8_t *b, size_t n,
+                          size_t piece);
 
 /* mm_count_file with the sizes of its first-read vocabulary probe and of
  * its read pieces (both > 0) given: tests and fuzzers make them small to

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "count.h"
+#include "count_auto.h"
 #include "internal.h"
 #include "kernels.h"
 #include "stream.h"
@@ -81,6 +82,7 @@ static mm_status mm_count_file_mapped(const char *path, const mm_count_opts *opt
     } else if (info != NULL) {
         mm_corpus_get_info(c, info);
         info->streamed = 0;
+        info->counter = mm_counter_active()->name;
     }
     mm_corpus_close(c);
     return st;
@@ -119,7 +121,7 @@ typedef struct mm_cf_thread {
 } mm_cf_thread;
 
 /* One thread: pairs whose first byte is in [lo, hi), in pieces. */
-static void mm_cf_count_range(const mm_kernels *k, int fd, size_t size, size_t lo,
+static void mm_cf_count_range(const mm_counter *k, int fd, size_t size, size_t lo,
                               size_t hi, size_t piece, const uint8_t code[256], size_t K,
                               mm_cf_thread *t)
 {
@@ -160,16 +162,16 @@ mm_status mm_count_file_sized(const char *path, const mm_count_opts *opts, size_
     if (strcmp(path, "-") == 0) {
         return mm_count_file_mapped(path, opts, v, counts, info);
     }
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat sb;
-    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size == 0) {
+    int fd = mm_open_input(path, &sb); /* never blocks on a FIFO */
+    if (fd < 0 || !S_ISREG(sb.st_mode) || sb.st_size == 0) {
         if (fd >= 0) {
             close(fd);
         }
         return mm_count_file_mapped(path, opts, v, counts, info); /* says why */
     }
     const size_t size = (size_t)sb.st_size;
-    const mm_kernels *k = mm_kernels_active();
+    const mm_counter *k = mm_counter_active();
     const int T = mm_count_threads(opts);
     mm_status st = MM_OK;
     uint8_t code[256], cps[128], last = 0;
@@ -185,7 +187,7 @@ mm_status mm_count_file_sized(const char *path, const mm_count_opts *opts, size_
         mm_pread_all(fd, &last, 1, size - 1) != 0) {
         goto done; /* the general path reports it */
     }
-    size_t K = mm_probe_classes(k, probe, np, code, cps);
+    size_t K = mm_probe_classes(mm_kernels_active(), probe, np, code, cps);
     if (K == 0) {
         goto done;
     }
@@ -258,6 +260,10 @@ mm_status mm_count_file_sized(const char *path, const mm_count_opts *opts, size_
         info->bytes = size;
         info->ascii = 1;
         info->streamed = 1;
+        info->counter = k->name;
+        if (k == &mm_counter_auto && mm_count_auto_chosen(th[0].work) != NULL) {
+            info->counter = mm_count_auto_chosen(th[0].work)->name;
+        }
     }
     general = 0;
 done:

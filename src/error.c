@@ -4,10 +4,15 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
-static _Thread_local char mm_last_error[1024];
+/* Room for a path of PATH_MAX and the problem text after it. */
+#define MM_ERRMSG_SIZE 8192
+#define MM_ERRMSG_HEAD 512 /* kept from the start when a message is longer */
+static _Thread_local char mm_last_error[MM_ERRMSG_SIZE];
 
 const char *mm_status_str(mm_status s)
 {
@@ -32,9 +37,23 @@ const char *mm_errmsg(void)
 
 mm_status mm_fail(mm_status s, const char *fmt, ...)
 {
-    va_list ap;
+    va_list ap, again;
     va_start(ap, fmt);
-    vsnprintf(mm_last_error, sizeof mm_last_error, fmt, ap);
+    va_copy(again, ap);
+    int n = vsnprintf(mm_last_error, sizeof mm_last_error, fmt, ap);
     va_end(ap);
+    char *whole = n >= (int)sizeof mm_last_error ? malloc((size_t)n + 1) : NULL;
+    if (whole != NULL) {
+        /* Too long: messages end with the problem and begin with a path, so
+         * the middle (of the path) goes, never the problem text. */
+        vsnprintf(whole, (size_t)n + 1, fmt, again);
+        static const char cut[] = "...";
+        size_t tail = sizeof mm_last_error - 1 - MM_ERRMSG_HEAD - (sizeof cut - 1);
+        memcpy(mm_last_error + MM_ERRMSG_HEAD, cut, sizeof cut - 1);
+        memcpy(mm_last_error + MM_ERRMSG_HEAD + sizeof cut - 1, whole + (size_t)n - tail,
+               tail + 1);
+        free(whole);
+    }
+    va_end(again);
     return s;
 }

@@ -73,6 +73,17 @@ mm_status mm_eval_file(const mm_model *m, const char *path, const mm_eval_opts *
      * path, whose message names where it first occurs. */
     mm_vocab cv;
     uint64_t *cc = NULL;
+    if (path != NULL && strcmp(path, "-") == 0) {
+        /* Standard input can be read once only: no streaming pass, whose
+         * fallback would find the input consumed. */
+        mm_corpus *c = NULL;
+        mm_status st = mm_corpus_open(&c, path);
+        if (st == MM_OK) {
+            st = mm_eval_corpus(m, c, opts, out);
+        }
+        mm_corpus_close(c);
+        return st;
+    }
     mm_count_opts copts = {.threads = opts ? opts->threads : 0};
     mm_status st = mm_count_file(path, &copts, &cv, &cc, NULL);
     if (st != MM_OK) {

@@ -18,6 +18,12 @@ mm_status mm_fail(mm_status s, const char *fmt, ...) MM_PRINTF(2, 3);
 
 /* mm_outfile (atomic outputs, io/outfile.c) is public: makemore.h. */
 
+/* Open path for reading without blocking on a FIFO that has no writer
+ * (infile.c): the fd (blocking again) with *sb filled, or -1 and errno.
+ * Callers refuse what is not a regular file. */
+struct stat;
+int mm_open_input(const char *path, struct stat *sb);
+
 /* Temporaries currently registered (tests). */
 int mm_outfile_temps_live(void);
 

@@ -275,7 +275,7 @@ static mm_status mm_trainer_open(mm_trainer **out, const mm_model *m, const mm_c
         st = mm_fail(MM_ERR_NOMEM, "out of memory");
     } else {
         mm_count_opts copts = {.threads = cfg->threads};
-        st = mm_count_bigrams_with(c, &m->vocab, &copts, k, counts);
+        st = mm_count_bigrams_with(c, &m->vocab, &copts, k->counter, counts);
     }
     st = mm_trainer_agree(tr->h, st); /* a part may lack a character */
     if (st != MM_OK) {

@@ -86,7 +86,7 @@ static uint64_t *counts_of(const mm_corpus *c)
     uint64_t *counts = malloc((size_t)v->size * v->size * sizeof *counts);
     assert_non_null(counts);
     mm_count_opts o = {.threads = 2};
-    assert_int_equal(mm_count_bigrams_with(c, v, &o, &mm_kernels_scalar, counts), MM_OK);
+    assert_int_equal(mm_count_bigrams_with(c, v, &o, &mm_counter_scalar, counts), MM_OK);
     return counts;
 }
 

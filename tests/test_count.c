@@ -225,7 +225,7 @@ static void assert_vocab_equal(const mm_vocab *ref, const mm_vocab *got, const c
 
 static void print_skips(void)
 {
-    for (const mm_kernels *const *k = mm_kernels_all(); *k; k++) {
+    for (const mm_counter *const *k = mm_test_counters(); *k; k++) {
         if (!(*k)->supported()) {
             print_message("skip %s: this CPU cannot run it\n", (*k)->name);
         }
@@ -234,7 +234,7 @@ static void print_skips(void)
 
 /* Count with kernel k at T threads into counts (pre-filled with junk, which
  * the driver must overwrite). */
-static void count_with(const mm_corpus *c, const mm_vocab *v, const mm_kernels *k, int T,
+static void count_with(const mm_corpus *c, const mm_vocab *v, const mm_counter *k, int T,
                        uint64_t *counts, const char *label)
 {
     size_t V = v->size;
@@ -266,11 +266,11 @@ static void check_against(const uint8_t *data, size_t size, const char *label,
     assert_non_null(got);
     char what[256];
 
-    count_with(c, v, &mm_kernels_scalar, 1, scalar, label);
+    count_with(c, v, &mm_counter_scalar, 1, scalar, label);
     snprintf(what, sizeof what, "%s: scalar, 1 thread, vs naive reference", label);
     mm_assert_counts_equal(ref, scalar, V * V, what);
 
-    for (const mm_kernels *const *k = mm_kernels_all(); *k; k++) {
+    for (const mm_counter *const *k = mm_test_counters(); *k; k++) {
         if (!(*k)->supported()) {
             continue;
         }
@@ -296,7 +296,7 @@ static void check_corpus(const uint8_t *data, size_t size, const char *label)
 
 /* ---- count_pairs, kernel level ------------------------------------------- */
 
-static void *alloc_work(const mm_kernels *k, size_t K)
+static void *alloc_work(const mm_counter *k, size_t K)
 {
     size_t n = k->count_work_size(K);
     n = (n + 63) / 64 * 64;
@@ -314,7 +314,7 @@ static size_t tri_threshold(size_t K)
 }
 
 /* counts += pairs of b[0..n) with kernel k; counts pre-filled identically. */
-static void kernel_count(const mm_kernels *k, uint64_t *counts, const uint8_t *b, size_t n,
+static void kernel_count(const mm_counter *k, uint64_t *counts, const uint8_t *b, size_t n,
                          const uint8_t *code, size_t K)
 {
     void *w = alloc_work(k, K);
@@ -375,14 +375,14 @@ static void test_count_pairs_vs_scalar(void **state)
                 }
                 for (size_t off = 0; off < 2; off++) { /* pointer off by one byte */
                     memcpy(ref, init, K * K * sizeof *ref);
-                    kernel_count(&mm_kernels_scalar, ref, buf + off, n, code, K);
+                    kernel_count(&mm_counter_scalar, ref, buf + off, n, code, K);
                     uint64_t total = 0, itotal = 0;
                     for (size_t i = 0; i < K * K; i++) {
                         total += ref[i];
                         itotal += init[i];
                     }
                     assert_int_equal(total - itotal, n > 0 ? n - 1 : 0);
-                    for (const mm_kernels *const *k = mm_kernels_all(); *k; k++) {
+                    for (const mm_counter *const *k = mm_test_counters(); *k; k++) {
                         if (!(*k)->supported()) {
                             continue;
                         }
@@ -433,8 +433,8 @@ static void test_count_stream_pieces(void **state)
         uint64_t *got = calloc(K * K, sizeof *got);
         assert_non_null(ref);
         assert_non_null(got);
-        kernel_count(&mm_kernels_scalar, ref, buf, total, code, K);
-        for (const mm_kernels *const *k = mm_kernels_all(); *k; k++) {
+        kernel_count(&mm_counter_scalar, ref, buf, total, code, K);
+        for (const mm_counter *const *k = mm_test_counters(); *k; k++) {
             if (!(*k)->supported()) {
                 continue;
             }
@@ -492,7 +492,7 @@ static size_t driver_code(uint8_t *code, const char *syms)
 
 /* count(b[0..k+1)) + count(b[k..n)) == count(b[0..n)): a range boundary at
  * split point k counts the straddling pair exactly once. */
-static void check_split(const mm_kernels *k, const uint8_t *b, size_t n, size_t split,
+static void check_split(const mm_counter *k, const uint8_t *b, size_t n, size_t split,
                         const uint8_t *code, size_t K, const uint64_t *whole, uint64_t *tmp,
                         const char *label)
 {
@@ -520,9 +520,9 @@ static void test_count_pairs_split_every_offset(void **state)
     assert_non_null(whole);
     assert_non_null(ref);
     assert_non_null(tmp);
-    kernel_count(&mm_kernels_scalar, ref, b, n, code, K);
+    kernel_count(&mm_counter_scalar, ref, b, n, code, K);
     print_skips();
-    for (const mm_kernels *const *k = mm_kernels_all(); *k; k++) {
+    for (const mm_counter *const *k = mm_test_counters(); *k; k++) {
         if (!(*k)->supported()) {
             continue;
         }
@@ -557,7 +557,7 @@ static void test_count_pairs_split_every_offset(void **state)
     assert_non_null(whole);
     assert_non_null(ref);
     assert_non_null(tmp);
-    kernel_count(&mm_kernels_scalar, ref, big, n, code, K);
+    kernel_count(&mm_counter_scalar, ref, big, n, code, K);
     size_t splits[256], ns = 0;
     for (size_t s = 0; s < 70; s++) {
         splits[ns++] = s;
@@ -571,7 +571,7 @@ static void test_count_pairs_split_every_offset(void **state)
     for (size_t i = 0; i < 32; i++) {
         splits[ns++] = (size_t)(mm_test_rand(&rs) % (n - 1));
     }
-    for (const mm_kernels *const *k = mm_kernels_all(); *k; k++) {
+    for (const mm_counter *const *k = mm_test_counters(); *k; k++) {
         if (!(*k)->supported()) {
             continue;
         }
@@ -919,7 +919,7 @@ static void sweep_offsets(const char *content, size_t n, const char *label)
             fail_msg("%s: %s", label, mm_errmsg());
         }
         assert_vocab_equal(&v, mm_corpus_get_vocab(c), label);
-        for (const mm_kernels *const *k = mm_kernels_all(); *k; k++) {
+        for (const mm_counter *const *k = mm_test_counters(); *k; k++) {
             if (!(*k)->supported()) {
                 continue;
             }
@@ -1018,7 +1018,7 @@ static void check_in_vocab(const char *data, size_t size, const mm_vocab *big, c
     }
     mm_corpus *c = NULL;
     assert_int_equal(mm_corpus_from_memory(&c, data, size, label), MM_OK);
-    for (const mm_kernels *const *k = mm_kernels_all(); *k; k++) {
+    for (const mm_counter *const *k = mm_test_counters(); *k; k++) {
         if (!(*k)->supported()) {
             continue;
         }
@@ -1080,7 +1080,7 @@ static void test_count_in_model_vocab(void **state)
     uint64_t *counts = malloc((size_t)big.size * big.size * sizeof *counts);
     assert_non_null(counts);
     mm_count_opts o = {.threads = 2};
-    assert_int_equal(mm_count_bigrams_with(c, &big, &o, &mm_kernels_scalar, counts),
+    assert_int_equal(mm_count_bigrams_with(c, &big, &o, &mm_counter_scalar, counts),
                      MM_ERR_VOCAB);
     const char *msg = mm_errmsg();
     if (strstr(msg, "\xc3\xab") == NULL || strstr(msg, "U+00EB") == NULL ||

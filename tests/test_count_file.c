@@ -102,11 +102,11 @@ static void check_same(const char *label, const char *path, int streamed)
     static const int threads[] = {1, 2, 3, 8};
     outcome ref, got;
     run_general(path, 2, &ref);
-    for (const mm_kernels *const *k = mm_kernels_all(); *k; k++) {
+    for (const mm_counter *const *k = mm_test_counters(); *k; k++) {
         if (!(*k)->supported()) {
             continue;
         }
-        assert_int_equal(mm_dispatch_init((*k)->name), MM_OK);
+        mm_counter_set_active(*k);
         for (size_t ti = 0; ti < sizeof threads / sizeof threads[0]; ti++) {
             run_stream(path, threads[ti], &got);
             char what[256];
@@ -129,7 +129,7 @@ static void check_same(const char *label, const char *path, int streamed)
         }
     }
     free(ref.counts);
-    assert_int_equal(mm_dispatch_init(NULL), MM_OK);
+    mm_counter_set_active(NULL);
 }
 
 /* Random names from alphabet, one per line, n bytes; every 50th line empty;

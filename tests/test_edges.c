@@ -3,7 +3,8 @@
  * never ends with weights it cannot save (item 3), notices a corpus that
  * shrinks under it (5), refuses a degenerate generator state and never
  * redraws forever (8); models whose P is no distribution (12) or whose
- * counts wrap around (16) are refused.
+ * counts wrap around (16) are refused; a message longer than the buffer
+ * loses the middle of its path, never its problem text (15).
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "makemore.h"
 #include "model.h"
 #include "testutil.h"
@@ -195,6 +197,28 @@ static void test_count_model_edges(void **state)
     free(counts);
 }
 
+/* Item 15: messages begin with a path and end with the problem. */
+static void test_long_message(void **state)
+{
+    (void)state;
+    size_t n = 20000;
+    char *path = malloc(n + 1);
+    assert_non_null(path);
+    memset(path, 'd', n);
+    path[n] = '\0';
+    mm_fail(MM_ERR_CORPUS, "%s/nul.txt:1:3: NUL byte (binary file?) (byte offset 2)", path);
+    const char *msg = mm_errmsg();
+    const char *want = "nul.txt:1:3: NUL byte (binary file?) (byte offset 2)";
+    assert_true(strlen(msg) > strlen(want));
+    assert_string_equal(msg + strlen(msg) - strlen(want), want);
+    assert_memory_equal(msg, path, 100); /* the path's start is kept too */
+    assert_non_null(strstr(msg, "..."));
+    /* a short message is untouched */
+    mm_fail(MM_ERR_CORPUS, "%s", "x: short");
+    assert_string_equal(mm_errmsg(), "x: short");
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -202,6 +226,7 @@ int main(void)
         cmocka_unit_test(test_shrinks_during_training),
         cmocka_unit_test(test_zero_generator),
         cmocka_unit_test(test_count_model_edges),
+        cmocka_unit_test(test_long_message),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -62,7 +62,7 @@ static int setup(void **state)
     s->counts = malloc(s->V * s->V * sizeof *s->counts);
     mm_count_opts o = {.threads = 1};
     if (s->counts == NULL ||
-        mm_count_bigrams_with(s->corpus, v, &o, &mm_kernels_scalar, s->counts) != MM_OK) {
+        mm_count_bigrams_with(s->corpus, v, &o, &mm_counter_scalar, s->counts) != MM_OK) {
         return -1;
     }
     return 0;
@@ -142,7 +142,7 @@ static void test_figures(void **state)
      * entry point as well */
     uint64_t *got = malloc(s->V * s->V * sizeof *got);
     assert_non_null(got);
-    for (const mm_kernels *const *k = mm_kernels_all(); *k; k++) {
+    for (const mm_counter *const *k = mm_test_counters(); *k; k++) {
         if (!(*k)->supported()) {
             print_message("skip %s\n", (*k)->name);
             continue;

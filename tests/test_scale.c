@@ -68,7 +68,7 @@ static void test_counts_beyond_2_32(void **state)
                   (unsigned long long)expect[5 * K + 5], 1ULL << 32);
 
     void *work = NULL;
-    for (const mm_kernels *const *k = mm_kernels_all(); *k; k++) {
+    for (const mm_counter *const *k = mm_test_counters(); *k; k++) {
         if (!(*k)->supported()) {
             print_message("skip %s\n", (*k)->name);
             continue;

@@ -32,7 +32,7 @@ static void check_truncated(const char *line)
     snprintf(path, sizeof path, "%s/truncate-%d.txt", mm_test_tmpdir(), (int)getpid());
     /* inside the test: cmocka installs its own SIGBUS handler around each */
     assert_int_equal(mm_sigbus_guard_install(), MM_OK);
-    for (const mm_kernels *const *k = mm_kernels_all(); *k; k++) {
+    for (const mm_counter *const *k = mm_test_counters(); *k; k++) {
         if (!(*k)->supported()) {
             print_message("skip %s\n", (*k)->name);
             continue;

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "count_auto.h"
+#include "kernels.h"
 #include "testutil.h"
 
 void mm_assert_close_f32(const float *ref, const float *got, size_t n, double atol,
@@ -80,4 +82,18 @@ const char *mm_test_tmpdir(void)
 {
     const char *p = getenv("MM_TEST_TMP");
     return p ? p : "/tmp";
+}
+
+const struct mm_counter *const *mm_test_counters(void)
+{
+    static const mm_counter *list[16];
+    if (list[0] == NULL) {
+        size_t n = 0;
+        for (const mm_counter *const *c = mm_counters_all(); *c && n < 14; c++) {
+            list[n++] = *c;
+        }
+        list[n++] = &mm_counter_auto;
+        list[n] = NULL;
+    }
+    return list;
 }

@@ -25,6 +25,10 @@ void mm_assert_counts_equal(const uint64_t *ref, const uint64_t *got, size_t n,
 
 /* splitmix64: small, seedable, good enough for test data. */
 uint64_t mm_test_rand(uint64_t *state);
+/* Every counter built in (mm_counters_all()) and then the auto counter,
+ * NULL-terminated: what the counting tests walk. */
+struct mm_counter;
+const struct mm_counter *const *mm_test_counters(void);
 /* The seed for this run: $MM_TEST_SEED or a fixed default; printed. */
 uint64_t mm_test_seed(void);
 

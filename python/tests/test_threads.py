@@ -1,6 +1,7 @@
 """Calls release the GIL: Python threads run them at once on shared models
 and get the results a single thread gets."""
 import threading
+import time
 
 import numpy as np
 
@@ -61,3 +62,35 @@ def test_error_message_is_per_thread(tmp_path):
         t.join()
     for i in range(4):
         assert msgs[i].startswith(f"{paths[i]}:{i + 2}:1:"), msgs[i]
+
+
+def test_long_calls_release_the_gil(names):
+    """While one thread is inside one long C call, another runs Python code.
+    The main thread spins, noting the longest gap between two of its
+    iterations; had the call held the GIL, that gap would be the whole call.
+    With the GIL released it is a scheduling delay: the test asks for less
+    than half the call.  The calls last about half a second on an idle
+    machine.  count and eval take a millisecond on names.txt, too short to
+    tell a gap from scheduling, and release the GIL the same way
+    (Py_BEGIN_ALLOW_THREADS around the library call)."""
+    m = makemore.count(names)
+    calls = {
+        "train": lambda: makemore.train(names, steps=250, driver="examples", threads=1),
+        "sample": lambda: m.sample(3000000, seed=3),
+    }
+    for name, call in calls.items():
+        took = {}
+
+        def work():
+            t0 = time.perf_counter()
+            call()
+            took["s"] = time.perf_counter() - t0
+
+        t = threading.Thread(target=work)
+        t.start()
+        gap, last = 0.0, time.perf_counter()
+        while t.is_alive():
+            now = time.perf_counter()
+            gap, last = max(gap, now - last), now
+        t.join()
+        assert gap < took["s"] / 2, f"{name}: main thread stalled {gap:.3f} s of {took['s']:.3f} s"

@@ -4,6 +4,7 @@
  * JSON strings, a clock.  Only front ends print; the library reports
  * through mm_status and mm_errmsg().
  */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -25,9 +26,7 @@ int mm_cli_quiet = 0;
 int mm_cli_fail(mm_status s)
 {
     const char *msg = mm_errmsg();
-    if (!mm_cli_quiet) {
-        fprintf(stderr, "%s: %s\n", mm_cli_name, (msg && *msg) ? msg : mm_status_str(s));
-    }
+    mm_cli_eprintf("%s: %s\n", mm_cli_name, (msg && *msg) ? msg : mm_status_str(s));
     return MM_EXIT_FAIL;
 }
 
@@ -37,7 +36,7 @@ int mm_cli_error(const char *fmt, ...)
         va_list ap;
         fprintf(stderr, "%s: ", mm_cli_name);
         va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
+        mm_cli_veprintf(fmt, ap);
         va_end(ap);
         fputc('\n', stderr);
     }
@@ -60,7 +59,7 @@ int mm_cli_usage_error(const char *cmd, const char *fmt, ...)
         va_list ap;
         fprintf(stderr, "%s %s: ", mm_cli_name, cmd);
         va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
+        mm_cli_veprintf(fmt, ap);
         va_end(ap);
         fprintf(stderr, "\nTry '%s %s --help'.\n", mm_cli_name, cmd);
     }
@@ -69,7 +68,8 @@ int mm_cli_usage_error(const char *cmd, const char *fmt, ...)
 
 int mm_cli_parse_u64(const char *s, unsigned long long *out)
 {
-    if (s == NULL || *s == '\0' || *s == '-' || *s == '+') {
+    /* digits only: strtoull would skip spaces and take ' -1' as 2^64 - 1 */
+    if (s == NULL || !(*s >= '0' && *s <= '9')) {
         return 0;
     }
     char *end = NULL;
@@ -84,7 +84,8 @@ int mm_cli_parse_u64(const char *s, unsigned long long *out)
 
 int mm_cli_parse_double(const char *s, double *out)
 {
-    if (s == NULL || *s == '\0') {
+    /* strtod would skip leading spaces: the whole string is the number */
+    if (s == NULL || *s == '\0' || isspace((unsigned char)*s)) {
         return 0;
     }
     char *end = NULL;
@@ -95,6 +96,18 @@ int mm_cli_parse_double(const char *s, double *out)
     }
     *out = v;
     return 1;
+}
+
+const char *mm_cli_number_note(const char *s)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = s != NULL && *s != '\0' && !isspace((unsigned char)*s) ? strtod(s, &end) : 0.0;
+    if (end == NULL || *end != '\0' || errno != ERANGE) {
+        return "";
+    }
+    return fabs(v) < 1.0 ? " (it underflows: too close to 0 for a double)"
+                         : " (it overflows: too large for a double)";
 }
 
 int mm_cli_parse_threads(const char *cmd, const char *s, int *out)
@@ -172,7 +185,8 @@ int mm_cli_dispatch(int argc, char **argv, const mm_cli_command *cmds, size_t n,
             return mm_cli_finish_stdout(cmds[i].run(argc - 1, argv + 1));
         }
     }
-    mm_cli_note("%s: unknown command '%s'\n\n", mm_cli_name, cmd);
+    mm_cli_eprintf("%s: unknown command '%s'\n", mm_cli_name, cmd);
+    mm_cli_note("\n");
     mm_cli_usage(stderr, usage);
     return MM_EXIT_USAGE;
 }

@@ -9,6 +9,7 @@
 #ifndef MM_CLI_H
 #define MM_CLI_H
 
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "makemore.h"
@@ -30,6 +31,11 @@ enum { MM_CLI_HELP = -1 };
 extern const char *mm_cli_name;
 extern int mm_cli_quiet;
 
+/* fprintf(stderr, ...) with control characters written as U+XXXX (a
+ * final newline kept): for messages that echo names and arguments.  Like
+ * every printer here, silent when mm_cli_quiet. */
+void mm_cli_eprintf(const char *fmt, ...) MM_CLI_PRINTF(1, 2);
+void mm_cli_veprintf(const char *fmt, va_list ap);
 /* Print "<name>: <msg>" for a failed status; returns MM_EXIT_FAIL. */
 int mm_cli_fail(mm_status s);
 /* Print "<name>: <fmt...>"; returns MM_EXIT_FAIL. */
@@ -41,6 +47,9 @@ int mm_cli_usage_error(const char *cmd, const char *fmt, ...) MM_CLI_PRINTF(2, 3
 /* Strict number parsing: the whole string, in range. */
 int mm_cli_parse_u64(const char *s, unsigned long long *out);
 int mm_cli_parse_double(const char *s, double *out);
+/* Why mm_cli_parse_double refused s when it is a number out of a double's
+ * range (" (it underflows: ...)"), else "": appended to usage messages. */
+const char *mm_cli_number_note(const char *s);
 int mm_cli_parse_threads(const char *cmd, const char *s, int *out);
 /* JSON string (with quotes) of the vocabulary symbols. */
 void mm_cli_json_string(FILE *fp, const char *s);

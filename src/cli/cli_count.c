@@ -12,6 +12,8 @@ const char mm_count_options_help[] =
     "  -k, --smoothing K    add-k smoothing, a real number >= 0 (default 1)\n"
     "  -t, --threads N      OpenMP threads (default: OMP_NUM_THREADS or all cores)\n"
     "      --isa NAME       kernel set: scalar, avx2, avx512 (default: best; or MM_ISA)\n"
+    "                       (the counting kernel is timed and chosen per run unless\n"
+    "                       --isa or MM_COUNT_KERNEL=scalar|pairs|avx2|avx512 forces it)\n"
     "      --stats          print bytes/s and counts on standard error\n"
     "  -h, --help           this text\n";
 
@@ -62,8 +64,8 @@ int mm_count_args_parse(int argc, char **argv, const char *usage, mm_count_args 
         case 'o': a->out = optarg; break;
         case 'k':
             if (!mm_cli_parse_double(optarg, &a->smoothing) || a->smoothing < 0) {
-                return mm_cli_usage_error("count", "--smoothing takes a number >= 0 (got '%s')",
-                                          optarg);
+                return mm_cli_usage_error("count", "--smoothing takes a number >= 0 (got "
+                                          "'%s')%s", optarg, mm_cli_number_note(optarg));
             }
             break;
         case 't':
@@ -164,10 +166,12 @@ int mm_cmd_count(int argc, char **argv)
     if (a.stats) {
         double total = t2 - t0;
         fprintf(stderr,
-                "count: %llu bytes, %llu names, %llu bigrams, V = %zu, isa %s, %d thread%s, %s\n"
+                "count: %llu bytes, %llu names, %llu bigrams, V = %zu, isa %s, counter %s, "
+                "%d thread%s, %s\n"
                 "count: read+validate+count %.3f s, end to end %.2f GB/s\n",
                 (unsigned long long)info.bytes, (unsigned long long)names,
-                (unsigned long long)bigrams, V, mm_isa_name(), mm_threads_used(a.count.threads),
+                (unsigned long long)bigrams, V, mm_isa_name(),
+                info.counter ? info.counter : "?", mm_threads_used(a.count.threads),
                 mm_threads_used(a.count.threads) == 1 ? "" : "s",
                 info.streamed ? "one streaming pass" : info.ascii ? "mapped, ascii path"
                                                                   : "mapped, utf-8 path",

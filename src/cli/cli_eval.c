@@ -36,8 +36,10 @@ static void print_number_json(const char *key, double v, int last)
     }
 }
 
-/* The notebook's loop over ['.'] + list(w) + ['.'] for each word. */
-int mm_cli_eval_words(const mm_model *m, const char *list, int json)
+/* The notebook's loop over ['.'] + list(w) + ['.'] for each word.  Run
+ * first with dry = 1, which prints nothing and checks every name, so that
+ * a bad name leaves no partial listing on standard output. */
+static int eval_words(const mm_model *m, const char *list, int json, int dry)
 {
     const mm_vocab *v = mm_model_get_vocab(m);
     const float *P = mm_model_get_probs(m);
@@ -45,7 +47,7 @@ int mm_cli_eval_words(const mm_model *m, const char *list, int json)
     double ll = 0.0;
     uint64_t n = 0;
     const char *p = list;
-    if (json) {
+    if (json && !dry) {
         printf("{\"bigrams\": [");
     }
     int first = 1;
@@ -66,18 +68,26 @@ int mm_cli_eval_words(const mm_model *m, const char *list, int json)
                 const char *why = NULL;
                 step = mm_utf8_decode((const uint8_t *)p + i, len - i, &cp, &why);
                 if (step == 0) {
-                    mm_cli_note("%s eval: --words: invalid UTF-8 in '%.*s': %s\n",
-                                mm_cli_name, (int)len, p, why);
+                    mm_cli_eprintf("%s eval: --words: invalid UTF-8 in '%.*s': %s\n",
+                                   mm_cli_name, (int)len, p, why);
                     return MM_EXIT_FAIL;
                 }
-                cur = (cp == MM_BOUNDARY) ? -1 : mm_vocab_index(v, cp);
+                if (cp == MM_BOUNDARY) {
+                    mm_cli_eprintf("%s eval: --words: the boundary character '.' cannot "
+                                   "appear in a name ('%.*s')\n", mm_cli_name, (int)len, p);
+                    return MM_EXIT_FAIL;
+                }
+                cur = mm_vocab_index(v, cp);
                 if (cur < 0) {
-                    char u[5];
-                    size_t k = mm_utf8_encode(cp, u);
-                    u[k] = '\0';
-                    mm_cli_note("%s eval: --words: character '%s' (U+%04X) in '%.*s' is "
-                                "not in the model's vocabulary\n", mm_cli_name, u,
-                                (unsigned)cp, (int)len, p);
+                    char u[5], d[32];
+                    u[mm_utf8_encode(cp, u)] = '\0';
+                    if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) { /* a control: no glyph */
+                        snprintf(d, sizeof d, "U+%04X", (unsigned)cp);
+                    } else {
+                        snprintf(d, sizeof d, "'%s' (U+%04X)", u, (unsigned)cp);
+                    }
+                    mm_cli_eprintf("%s eval: --words: character %s in '%.*s' is not in the "
+                                   "model's vocabulary\n", mm_cli_name, d, (int)len, p);
                     return MM_EXIT_FAIL;
                 }
             } else {
@@ -88,7 +98,9 @@ int mm_cli_eval_words(const mm_model *m, const char *list, int json)
             char a[5], b[5];
             mm_vocab_utf8(v, (size_t)prev, a);
             mm_vocab_utf8(v, (size_t)cur, b);
-            if (json) {
+            if (dry) {
+                /* checked only */
+            } else if (json) {
                 printf("%s{\"bigram\": ", first ? "" : ", ");
                 char ab[10];
                 snprintf(ab, sizeof ab, "%s%s", a, b);
@@ -113,7 +125,13 @@ int mm_cli_eval_words(const mm_model *m, const char *list, int json)
             p++;
         }
     }
-    double nll = n ? -ll / (double)n : 0.0;
+    if (n == 0) {
+        return mm_cli_usage_error("eval", "--words takes at least one name (got '%s')", list);
+    }
+    double nll = -ll / (double)n;
+    if (dry) {
+        return MM_EXIT_OK;
+    }
     if (json) {
         printf("], \"examples\": %llu, ", (unsigned long long)n);
         print_number_json("log_likelihood", ll, 0);
@@ -123,6 +141,12 @@ int mm_cli_eval_words(const mm_model *m, const char *list, int json)
         printf("log_likelihood=%.4f\nnll=%.4f\navg nll=%.4f\n", ll, -ll, nll);
     }
     return MM_EXIT_OK;
+}
+
+int mm_cli_eval_words(const mm_model *m, const char *list, int json)
+{
+    int rc = eval_words(m, list, json, 1);
+    return rc == MM_EXIT_OK ? eval_words(m, list, json, 0) : rc;
 }
 
 int mm_eval_args_parse(int argc, char **argv, const char *usage, mm_eval_args *a)

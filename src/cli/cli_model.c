@@ -2,9 +2,12 @@
  * cli_model.c - commands that read a model file: sample, info, export, plot.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -290,14 +293,32 @@ static const char plot_usage[] =
     "      --loss FILE.csv  a step,loss CSV (header line optional)\n"
     "  -h, --help           this text\n";
 
-/* Read a step,loss CSV: an optional header, then "step,loss" lines; "nan"
- * and "inf" losses are kept (the chart breaks the line there).  On success
- * *steps and *loss are malloc'd arrays of *n entries. */
+/* Read a step,loss CSV: "step,loss" lines ("nan" and "inf" losses are kept:
+ * the chart breaks the line there), after an optional header, a first line
+ * whose first field is not a number ("step,loss").  Refused: anything but a
+ * regular file (checked without waiting for a FIFO's writer), a NUL byte
+ * (a binary file, as the corpus reader says), a malformed line, a file with
+ * no lines to draw.  On success *steps and *loss are malloc'd arrays of *n
+ * entries. */
 static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss, size_t *n)
 {
-    FILE *fp = fopen(path, "r");
-    if (fp == NULL) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0) {
         fprintf(stderr, "makemore: %s: cannot open: %s\n", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+        return 0;
+    }
+    int flags = fcntl(fd, F_GETFL);
+    FILE *fp = !S_ISREG(sb.st_mode) || flags < 0 ||
+                       fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0 ? NULL : fdopen(fd, "r");
+    if (fp == NULL) {
+        fprintf(stderr, "makemore: %s: %s\n", path, S_ISDIR(sb.st_mode) ? "is a directory"
+                : S_ISREG(sb.st_mode) ? strerror(errno)
+                                      : "not a regular file (a CSV is read from a file)");
+        close(fd);
         return 0;
     }
     size_t cap = 1024, len = 0;
@@ -305,21 +326,36 @@ static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss,
     double *l = malloc(cap * sizeof *l);
     char line[256];
     unsigned long long lineno = 0;
-    int ok = s != NULL && l != NULL;
+    int ok = s != NULL && l != NULL, eof = 0;
     if (!ok) {
         fprintf(stderr, "makemore: out of memory\n");
     }
-    while (ok && fgets(line, sizeof line, fp) != NULL) {
+    while (ok && !eof) {
+        size_t ll = 0;
+        int ch;
         lineno++;
-        size_t ll = strlen(line);
-        if (ll == sizeof line - 1 && line[ll - 1] != '\n') {
-            fprintf(stderr, "makemore: %s:%llu: line too long\n", path, lineno);
-            ok = 0;
+        while ((ch = getc(fp)) != EOF && ch != '\n') {
+            if (ch == 0) {
+                fprintf(stderr, "makemore: %s:%llu:%zu: NUL byte (binary file?)\n", path,
+                        lineno, ll + 1);
+                ok = 0;
+                break;
+            }
+            if (ll == sizeof line - 1) {
+                fprintf(stderr, "makemore: %s:%llu: line too long\n", path, lineno);
+                ok = 0;
+                break;
+            }
+            line[ll++] = (char)ch;
+        }
+        eof = ch == EOF;
+        if (!ok || (eof && ll == 0)) {
             break;
         }
-        while (ll > 0 && (line[ll - 1] == '\n' || line[ll - 1] == '\r')) {
-            line[--ll] = '\0';
+        while (ll > 0 && line[ll - 1] == '\r') {
+            ll--;
         }
+        line[ll] = '\0';
         if (ll == 0) {
             continue;
         }
@@ -332,10 +368,12 @@ static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss,
             v = strtod(comma + 1, &end);
         }
         if (comma == NULL || !mm_cli_parse_u64(line, &st) || end == comma + 1 || *end != '\0') {
-            if (lineno == 1 && comma != NULL) {
-                continue; /* the header */
+            if (lineno == 1 && comma != NULL && !(line[0] >= '0' && line[0] <= '9') &&
+                line[0] != '-' && line[0] != '+' && line[0] != '.') {
+                continue; /* the header: its first field is a name, not a number */
             }
-            fprintf(stderr, "makemore: %s:%llu: expected 'step,loss'\n", path, lineno);
+            fprintf(stderr, "makemore: %s:%llu: expected 'step,loss' (a whole number, a "
+                    "comma, a number)\n", path, lineno);
             ok = 0;
             break;
         }
@@ -361,6 +399,11 @@ static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss,
     }
     if (ok && ferror(fp)) {
         fprintf(stderr, "makemore: %s: read error\n", path);
+        ok = 0;
+    }
+    if (ok && len == 0) {
+        fprintf(stderr, "makemore: %s: no step,loss lines to draw (the file is empty or has "
+                "only a header)\n", path);
         ok = 0;
     }
     fclose(fp);

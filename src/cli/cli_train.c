@@ -143,7 +143,8 @@ int mm_train_args_parse(int argc, char **argv, const char *usage, mm_train_args 
             if (!mm_cli_parse_double(optarg, &o->cfg.lr) || !(o->cfg.lr > 0) ||
                 !isfinite((float)o->cfg.lr) || (float)o->cfg.lr == 0.0f) {
                 return mm_cli_usage_error("train", "--lr takes a number > 0 that float32 "
-                                          "can hold, 1.4e-45 to 3.4e38 (got '%s')", optarg);
+                                          "can hold, 1.4e-45 to 3.4e38 (got '%s')%s", optarg,
+                                          mm_cli_number_note(optarg));
             }
             o->have_lr = 1;
             break;
@@ -151,7 +152,8 @@ int mm_train_args_parse(int argc, char **argv, const char *usage, mm_train_args 
             if (!mm_cli_parse_double(optarg, &o->cfg.reg) || !(o->cfg.reg >= 0) ||
                 !isfinite((float)o->cfg.reg)) {
                 return mm_cli_usage_error("train", "--reg takes a number >= 0 that float32 "
-                                          "can hold, up to 3.4e38 (got '%s')", optarg);
+                                          "can hold, up to 3.4e38 (got '%s')%s", optarg,
+                                          mm_cli_number_note(optarg));
             }
             o->have_reg = 1;
             break;

@@ -304,8 +304,38 @@ mm_status mm_corpus_from_memory(mm_corpus **out, const void *data, size_t size,
     return MM_OK;
 }
 
-/* Standard input cannot be mapped: read it into memory. */
-static mm_status mm_read_stdin(mm_corpus *c)
+/* A binary file is refused before it is mapped: mapping prefaults the
+ * whole file (MAP_POPULATE), and a 2 GB file of NULs would be read whole
+ * for a message about its first byte.  The first 64 KiB are enough to tell
+ * a binary file.  Only a NUL that the scan would report first is reported
+ * here (nothing before it that the UTF-8 path would name sooner: non-ASCII,
+ * '.', a lone CR), so the message is the scan's whatever the rest holds. */
+static mm_status mm_check_binary(mm_corpus *c, int fd)
+{
+    uint8_t head[1 << 16];
+    size_t want = c->size < sizeof head ? c->size : sizeof head;
+    ssize_t got = pread(fd, head, want, 0);
+    const uint8_t *z = got > 0 ? memchr(head, 0, (size_t)got) : NULL;
+    if (z == NULL) {
+        return MM_OK;
+    }
+    for (const uint8_t *p = head; p < z; p++) {
+        if (*p >= 0x80 || *p == MM_BOUNDARY || (*p == '\r' && p + 1 < z && p[1] != '\n')) {
+            return MM_OK;
+        }
+    }
+    const uint8_t *data = c->data;
+    c->data = head; /* mm_corpus_locate counts lines from here */
+    mm_status st = mm_corpus_error_at(c, (size_t)(z - head), "NUL byte (binary file?)");
+    c->data = data;
+    return st;
+}
+
+/* Standard input cannot be mapped: read it into memory.  So is a regular
+ * file that says it is empty (procfs and sysfs files have size 0 and
+ * content).  Reading stops after a NUL byte: the scan reports it, and a
+ * binary stream (/dev/zero) is not read to the end of memory. */
+static mm_status mm_read_stream(mm_corpus *c, int fd)
 {
     size_t cap = 1 << 20, n = 0;
     uint8_t *buf = malloc(cap);
@@ -322,7 +352,7 @@ static mm_status mm_read_stdin(mm_corpus *c)
             buf = nb;
             cap *= 2;
         }
-        ssize_t r = read(STDIN_FILENO, buf + n, cap - n);
+        ssize_t r = read(fd, buf + n, cap - n);
         if (r < 0) {
             if (errno == EINTR) {
                 continue;
@@ -331,7 +361,8 @@ static mm_status mm_read_stdin(mm_corpus *c)
             free(buf);
             return mm_fail(MM_ERR_IO, "%s: read error: %s", c->name, strerror(e));
         }
-        if (r == 0) {
+        if (r == 0 || memchr(buf + n, 0, (size_t)r) != NULL) {
+            n += (size_t)r;
             break;
         }
         n += (size_t)r;
@@ -356,19 +387,15 @@ mm_status mm_corpus_open(mm_corpus **out, const char *path)
         return st;
     }
     if (strcmp(path, "-") == 0) {
-        st = mm_read_stdin(c);
+        st = mm_read_stream(c, STDIN_FILENO);
         if (st != MM_OK) {
             goto cleanup;
         }
     } else {
-        fd = open(path, O_RDONLY | O_CLOEXEC);
+        struct stat sb;
+        fd = mm_open_input(path, &sb);
         if (fd < 0) {
             st = mm_fail(MM_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-            goto cleanup;
-        }
-        struct stat sb;
-        if (fstat(fd, &sb) != 0) {
-            st = mm_fail(MM_ERR_IO, "%s: cannot stat: %s", path, strerror(errno));
             goto cleanup;
         }
         if (S_ISDIR(sb.st_mode)) {
@@ -381,7 +408,14 @@ mm_status mm_corpus_open(mm_corpus **out, const char *path)
             goto cleanup;
         }
         c->size = (size_t)sb.st_size;
-        if (c->size > 0) {
+        if (c->size == 0) {
+            st = mm_read_stream(c, fd); /* empty, or a procfs file */
+            if (st != MM_OK) {
+                goto cleanup;
+            }
+        } else if ((st = mm_check_binary(c, fd)) != MM_OK) {
+            goto cleanup;
+        } else {
             c->map = mmap(NULL, c->size, PROT_READ, MAP_PRIVATE | mm_populate_flag(c->size), fd, 0);
             if (c->map == MAP_FAILED) {
                 c->map = NULL;
@@ -392,8 +426,6 @@ mm_status mm_corpus_open(mm_corpus **out, const char *path)
             c->guard = mm_map_guard_register(c->map, c->map_size);
             (void)madvise(c->map, c->map_size, MADV_SEQUENTIAL);
             c->data = c->map;
-        } else {
-            c->data = (const uint8_t *)"";
         }
     }
     st = mm_scan(c);
@@ -445,6 +477,7 @@ void mm_corpus_get_info(const mm_corpus *c, mm_corpus_info *info)
     info->bytes = c->size;
     info->ascii = c->ascii;
     info->streamed = 0;
+    info->counter = NULL;
 }
 
 /* ---- makemore-mpi: one part of a corpus file --------------------------------
@@ -480,11 +513,9 @@ mm_status mm_corpus_open_part(mm_corpus **out, const char *path, size_t part, si
         return st;
     }
     struct stat sb;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    fd = mm_open_input(path, &sb);
     if (fd < 0) {
         st = mm_fail(MM_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    } else if (fstat(fd, &sb) != 0) {
-        st = mm_fail(MM_ERR_IO, "%s: cannot stat: %s", path, strerror(errno));
     } else if (!S_ISREG(sb.st_mode)) {
         st = mm_fail(MM_ERR_IO, "%s: %s", path, S_ISDIR(sb.st_mode)
                      ? "is a directory, not a corpus file" : "not a regular file");

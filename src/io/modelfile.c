@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "model.h"
@@ -337,15 +338,21 @@ cleanup:
 mm_status mm_model_load(mm_model **out, const char *path)
 {
     *out = NULL;
-    FILE *fp = fopen(path, "rb");
     uint8_t *buf = NULL;
     mm_status st = MM_OK;
-    if (fp == NULL) {
-        return mm_fail(MM_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    }
     struct stat sb;
-    if (fstat(fileno(fp), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        st = mm_fail(MM_ERR_IO, "%s: not a regular file", path);
+    int fd = mm_open_input(path, &sb); /* a FIFO without writer: no hang */
+    FILE *fp = fd < 0 ? NULL : fdopen(fd, "rb");
+    if (fp == NULL) {
+        st = mm_fail(MM_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+        return st;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        st = mm_fail(MM_ERR_IO, "%s: %s", path, S_ISDIR(sb.st_mode) ? "is a directory"
+                     : "not a regular file (a model is read from a file)");
         goto cleanup;
     }
     /* The largest valid file: a count model with V = 256. */

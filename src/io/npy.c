@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "npy.h"
@@ -579,8 +580,14 @@ cleanup:
     return s;
 }
 
-/* Read a whole file into a malloc'd buffer.  Regular files are read with one
- * allocation sized from fstat (+1 to see EOF); anything else (a pipe) grows. */
+/* The largest file read: a 256 x 256 float32 array (V <= 256) is 256 KiB;
+ * headers are at most 64 KiB in format 1.0 and a few hundred bytes in
+ * practice.  Anything larger is refused before a byte is read (a 2 GB file
+ * behind a valid small header, /dev/zero). */
+#define MM_NPY_MAX_FILE ((size_t)1 << 20)
+
+/* Read a whole regular file into a malloc'd buffer, with one allocation
+ * sized from fstat (+1 to see EOF). */
 static mm_status mm_npy_slurp(const char *path, unsigned char **out, size_t *len)
 {
     FILE *fp = NULL;
@@ -592,21 +599,31 @@ static mm_status mm_npy_slurp(const char *path, unsigned char **out, size_t *len
 
     *out = NULL;
     *len = 0;
-    fp = fopen(path, "rb");
+    int fd = mm_open_input(path, &st); /* a FIFO without writer: no hang */
+    fp = fd < 0 ? NULL : fdopen(fd, "rb");
     if (fp == NULL) {
         s = mm_fail(MM_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
         goto cleanup;
     }
-    if (fstat(fileno(fp), &st) == 0) {
-        if (S_ISDIR(st.st_mode)) {
-            s = mm_fail(MM_ERR_IO, "%s: is a directory", path);
-            goto cleanup;
-        }
-        if (S_ISREG(st.st_mode) && st.st_size >= 0 &&
-            (uintmax_t)st.st_size < SIZE_MAX - 1) {
-            cap = (size_t)st.st_size + 1;
-        }
+    if (S_ISDIR(st.st_mode)) {
+        s = mm_fail(MM_ERR_IO, "%s: is a directory", path);
+        goto cleanup;
     }
+    if (!S_ISREG(st.st_mode)) {
+        s = mm_fail(MM_ERR_IO, "%s: not a regular file (an array is read from a file)",
+                    path);
+        goto cleanup;
+    }
+    if ((uintmax_t)st.st_size > MM_NPY_MAX_FILE) {
+        s = mm_fail(MM_ERR_FORMAT, "%s: %jd bytes is larger than any array makemore "
+                    "reads (at most 256 x 256 float32, %zu bytes with its header)", path,
+                    (intmax_t)st.st_size, MM_NPY_MAX_FILE);
+        goto cleanup;
+    }
+    cap = (size_t)st.st_size + 1;
     buf = malloc(cap);
     if (buf == NULL) {
         s = mm_fail(MM_ERR_NOMEM, "%s: out of memory reading the file", path);
@@ -615,6 +632,10 @@ static mm_status mm_npy_slurp(const char *path, unsigned char **out, size_t *len
     for (;;) {
         if (n == cap) {
             unsigned char *nb = NULL;
+            if (cap > MM_NPY_MAX_FILE) { /* it grew while we read */
+                s = mm_fail(MM_ERR_FORMAT, "%s: larger than any array makemore reads", path);
+                goto cleanup;
+            }
             if (cap > SIZE_MAX / 2) {
                 s = mm_fail(MM_ERR_NOMEM, "%s: file too large", path);
                 goto cleanup;

@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint64_t *ref = calloc(V * V, sizeof *ref);
     uint64_t *got = calloc(V * V, sizeof *got);
     mm_count_opts opts = {.threads = 1};
-    if (mm_count_bigrams_with(c, v, &opts, &mm_kernels_scalar, ref) != MM_OK) {
+    if (mm_count_bigrams_with(c, v, &opts, &mm_counter_scalar, ref) != MM_OK) {
         abort();
     }
     uint64_t names = 0, total = 0;
@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (names != ends || total < names) {
         abort(); /* every name starts once and ends once */
     }
-    for (const mm_kernels *const *k = mm_kernels_all(); *k; k++) {
+    for (const mm_counter *const *k = mm_counters_all(); *k; k++) {
         if (!(*k)->supported()) {
             continue;
         }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "count.h"
+#include "count_auto.h"
 #include "kernels.h"
 #include "makemore.h"
 
@@ -50,15 +51,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rv = *mm_corpus_get_vocab(c);
         ref = calloc((size_t)rv.size * rv.size, sizeof *ref);
         mm_count_opts o1 = {1};
-        rst = mm_count_bigrams_with(c, &rv, &o1, &mm_kernels_scalar, ref);
+        rst = mm_count_bigrams_with(c, &rv, &o1, &mm_counter_scalar, ref);
         mm_corpus_close(c);
     }
     snprintf(rmsg, sizeof rmsg, "%s", rst == MM_OK ? "" : mm_errmsg());
-    for (const mm_kernels *const *k = mm_kernels_all(); *k; k++) {
+    const mm_counter *all[16];
+    size_t nk = 0;
+    for (const mm_counter *const *k = mm_counters_all(); *k; k++) {
+        all[nk++] = *k;
+    }
+    all[nk++] = &mm_counter_auto;
+    for (const mm_counter *const *k = all; k < all + nk; k++) {
         if (!(*k)->supported()) {
             continue;
         }
-        mm_dispatch_init((*k)->name);
+        mm_counter_set_active(*k);
         for (int t = 1; t <= 3; t++) {
             mm_count_opts o = {t};
             mm_vocab v;
@@ -75,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             free(got);
         }
     }
-    mm_dispatch_init(NULL);
+    mm_counter_set_active(NULL);
     free(ref);
     unlink(g_path);
     return 0;

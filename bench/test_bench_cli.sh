@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# test_bench_cli.sh BENCH - makemore-bench's own command line (issue 14 item 8):
+# --help lists its flags, --version works, --benchmark_list_tests lists
+# without running the checks and leaves out what this CPU cannot run.
+set -euo pipefail
+bench=$1
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+help=$("$bench" --help) || fail "--help exited $?"
+for flag in --quick --names --corpus --synth-bytes --no-synth --check-only --version \
+    --benchmark_filter --benchmark_list_tests; do
+    grep -q -- "$flag" <<<"$help" || fail "--help does not mention $flag"
+done
+[ "$("$bench" -h)" = "$help" ] || fail "-h differs from --help"
+
+version=$("$bench" --version) || fail "--version exited $?"
+grep -Eq '^makemore-bench [0-9]+\.[0-9]+\.[0-9]+ \(built: [a-z0-9,]+; this CPU runs: [a-z0-9,]+\)$' \
+    <<<"$version" || fail "--version printed '$version'"
+built=$(sed 's/.*built: \([^;]*\);.*/\1/' <<<"$version")
+runs=$(sed 's/.*this CPU runs: \([^)]*\)).*/\1/' <<<"$version")
+
+# Listing: no checks (they print "checking every variant"), nothing timed,
+# a second at most even without the synthetic corpus in the cache.
+cache=$(mktemp -d "${MM_TEST_TMP:-/tmp}/bench-cli.XXXXXX")
+trap 'rm -rf "$cache"' EXIT
+list=$(MM_CACHE_DIR=$cache timeout 20 "$bench" --benchmark_list_tests 2>"$cache/err") ||
+    fail "--benchmark_list_tests exited $?"
+! grep -q "checking every variant" "$cache/err" || fail "--benchmark_list_tests ran the checks"
+[ ! -e "$cache/corpora/synth-1g.txt" ] || fail "--benchmark_list_tests generated the corpus"
+grep -q '^count_file/auto/t1/synth-1g' <<<"$list" || fail "count_file/auto/t1/synth-1g not listed"
+grep -qx 'count_pairs/pairs/synth-1g' <<<"$list" || fail "count_pairs/pairs/synth-1g not listed"
+! grep -qv '^[a-z0-9_]*/[A-Za-z0-9_./-]*$' <<<"$list" ||
+    fail "--benchmark_list_tests printed more than names: $(grep -v '^[a-z0-9_]*/' <<<"$list" | head -3)"
+IFS=, read -ra all <<<"$built"
+for isa in "${all[@]}"; do
+    if [[ ",$runs," == *",$isa,"* ]]; then
+        grep -q "^example_pass/$isa/" <<<"$list" || fail "$isa runs here but is not listed"
+    else
+        echo "this CPU lacks $isa: checking that it is left out"
+        ! grep -q "/$isa/" <<<"$list" || fail "$isa is listed though this CPU cannot run it"
+    fi
+done
+echo "ok: --help, --version, --benchmark_list_tests ($(wc -l <<<"$list") benchmarks; runs $runs)"

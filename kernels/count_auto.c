@@ -1,0 +1,297 @@
+/*
+ * count_auto.c - the "auto" counter: a counting stream (kernels.h contract)
+ * that picks, by measurement, which exact counter runs the rest of it.
+ *
+ * Why: the fastest counter depends on the CPU, not on its ISA rank.  The
+ * AVX-512 triples win on Zen 5; on an AVX2-only Zen 3 the AVX2 triples lost
+ * to the scalar reference and the plain pair table beat both.  Every counter
+ * gives bit-identical counts for any split of the input into pieces, so a
+ * stream may hand each piece to a different counter: each candidate keeps
+ * its own stream open, and the totals of all of them are added at the end.
+ *
+ * The rule (per stream, that is per counting thread):
+ *  1. The first piece goes to the first candidate (the best ISA's counter),
+ *     untimed: an input of one piece per thread (a small file) pays nothing.
+ *  2. The next piece of MM_AUTO_MIN_PIECE bytes or more is counted by the
+ *     scalar reference and, separately, by every candidate (scalar is one
+ *     of them); a candidate whose counts differ is never used (the tests prove every counter
+ *     exact, and this keeps a counter that misbehaves on a CPU nobody
+ *     tested from ever being chosen).  The reference's counts are kept.
+ *  3. The next MM_AUTO_ROUNDS pieces per candidate (each >= the minimum)
+ *     go to the candidates in turn; the first of each is a warm-up (cold
+ *     tables, lazy zeroing), the others are timed (CLOCK_MONOTONIC), and a
+ *     candidate's rate is its best one (the machine may be shared: a piece
+ *     delayed by another process must not decide).
+ *  4. The fastest candidate counts everything after that.
+ * Smaller pieces met during 2-3 go to the first candidate that agreed,
+ * untimed.  Only the first piece is counted by a counter not yet checked:
+ * the one the ISA rank picks, as before this chooser existed.  On a
+ * 1 GiB corpus the trial is 1 + 4 x 4 pieces of 512 KiB per thread.
+ *
+ * Not a kernel (it reads the clock), so it lives beside dispatch.c.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "count_auto.h"
+
+enum { MM_AUTO_FIRST, MM_AUTO_CHECK, MM_AUTO_TRIAL, MM_AUTO_RUN };
+
+typedef struct mm_auto {
+    size_t K;
+    int n;                               /* candidates */
+    int phase;
+    int trial;                           /* pieces given out in the trial */
+    int chosen;                          /* index into cand */
+    const mm_counter *cand[MM_AUTO_MAX];
+    void *work[MM_AUTO_MAX];
+    int exact[MM_AUTO_MAX];              /* agreed with scalar in step 2 */
+    int fed[MM_AUTO_MAX];                /* counted a piece of the stream */
+    double rate[MM_AUTO_MAX];            /* best bytes/ns, 0 if untimed */
+    int order[MM_AUTO_MAX];              /* exact candidates, trial order */
+    int nexact;
+    uint64_t *acc;                       /* K*K: the reference's counts */
+    uint64_t *ref;                       /* K*K scratch */
+    uint64_t *got;                       /* K*K scratch */
+    void *scratch;                       /* work for the one-shot counts */
+    uint8_t code[256];
+} mm_auto;
+
+static size_t mm_auto_round(size_t x)
+{
+    return (x + 63) & ~(size_t)63;
+}
+
+static size_t mm_auto_scratch_size(size_t K, const mm_counter *const *cands, int n)
+{
+    size_t s = mm_counter_scalar.count_work_size(K);
+    for (int i = 0; i < n; i++) {
+        size_t w = cands[i]->count_work_size(K);
+        s = w > s ? w : s;
+    }
+    return mm_auto_round(s);
+}
+
+/* The candidates as given, with the scalar reference added at the end if
+ * absent: something always agrees with it. */
+static int mm_auto_list(const mm_counter *const *cands, int n, const mm_counter **out)
+{
+    int m = 0, has_scalar = 0;
+    for (int i = 0; i < n && m < MM_AUTO_MAX - 1; i++) {
+        out[m++] = cands[i];
+        has_scalar |= cands[i] == &mm_counter_scalar;
+    }
+    if (!has_scalar) {
+        out[m++] = &mm_counter_scalar;
+    }
+    return m;
+}
+
+size_t mm_count_auto_work_size_with(size_t K, const mm_counter *const *given, int ngiven)
+{
+    const mm_counter *cands[MM_AUTO_MAX];
+    int n = mm_auto_list(given, ngiven, cands);
+    size_t s = mm_auto_round(sizeof(mm_auto)) + 3 * mm_auto_round(K * K * sizeof(uint64_t));
+    s += mm_auto_scratch_size(K, cands, n);
+    for (int i = 0; i < n; i++) {
+        s += mm_auto_round(cands[i]->count_work_size(K));
+    }
+    return s;
+}
+
+void mm_count_auto_begin_with(void *work, const uint8_t code[256], size_t K,
+                              const mm_counter *const *given, int ngiven)
+{
+    const mm_counter *cands[MM_AUTO_MAX];
+    int n = mm_auto_list(given, ngiven, cands);
+    mm_auto *a = work;
+    uint8_t *p = (uint8_t *)work + mm_auto_round(sizeof(mm_auto));
+    const size_t kk = mm_auto_round(K * K * sizeof(uint64_t));
+    memset(a, 0, sizeof *a);
+    a->K = K;
+    a->n = n;
+    a->phase = MM_AUTO_FIRST;
+    memcpy(a->code, code, 256);
+    a->acc = (uint64_t *)p;
+    a->ref = (uint64_t *)(p + kk);
+    a->got = (uint64_t *)(p + 2 * kk);
+    p += 3 * kk;
+    a->scratch = p;
+    p += mm_auto_scratch_size(K, cands, n);
+    memset(a->acc, 0, K * K * sizeof *a->acc);
+    for (int i = 0; i < n; i++) {
+        a->cand[i] = cands[i];
+        a->work[i] = p;
+        p += mm_auto_round(cands[i]->count_work_size(K));
+        cands[i]->count_begin(a->work[i], code, K);
+    }
+}
+
+/* Step 2: the reference and every candidate count the piece on their own. */
+static void mm_auto_check(mm_auto *a, const uint8_t *b, size_t n)
+{
+    const size_t KK = a->K * a->K;
+    memset(a->ref, 0, KK * sizeof *a->ref);
+    mm_count_pairs(&mm_counter_scalar, a->ref, b, n, a->code, a->K, a->scratch);
+    for (int i = 0; i < a->n; i++) {
+        memset(a->got, 0, KK * sizeof *a->got);
+        mm_count_pairs(a->cand[i], a->got, b, n, a->code, a->K, a->scratch);
+        a->exact[i] = memcmp(a->got, a->ref, KK * sizeof *a->got) == 0;
+        if (a->exact[i]) {
+            a->order[a->nexact++] = i;
+        }
+    }
+    for (size_t i = 0; i < KK; i++) {
+        a->acc[i] += a->ref[i];
+    }
+}
+
+static double mm_auto_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static void mm_auto_choose(mm_auto *a)
+{
+    int best = -1;
+    for (int j = 0; j < a->nexact; j++) {
+        int i = a->order[j];
+        if (best < 0 || a->rate[i] > a->rate[best]) {
+            best = i;
+        }
+    }
+    a->chosen = best; /* scalar is a candidate: something agreed */
+    a->phase = MM_AUTO_RUN;
+}
+
+static void mm_auto_trial(mm_auto *a, const uint8_t *b, size_t n)
+{
+    int i = a->order[a->trial % a->nexact];
+    int round = a->trial / a->nexact;
+    double t0 = mm_auto_now_ns();
+    a->cand[i]->count_feed(a->work[i], b, n);
+    a->fed[i] = 1;
+    double dt = mm_auto_now_ns() - t0;
+    if (round > 0 && dt > 0) {
+        double r = (double)n / dt;
+        if (r > a->rate[i]) {
+            a->rate[i] = r;
+        }
+    }
+    if (++a->trial == MM_AUTO_ROUNDS * a->nexact) {
+        mm_auto_choose(a);
+    }
+}
+
+void mm_count_auto_feed(void *work, const uint8_t *b, size_t n)
+{
+    mm_auto *a = work;
+    if (n < 2) {
+        return;
+    }
+    switch (a->phase) {
+    case MM_AUTO_FIRST:
+        a->cand[0]->count_feed(a->work[0], b, n);
+        a->fed[0] = 1;
+        a->phase = MM_AUTO_CHECK;
+        return;
+    case MM_AUTO_CHECK:
+        if (n < MM_AUTO_MIN_PIECE) {
+            break;
+        }
+        mm_auto_check(a, b, n);
+        a->phase = MM_AUTO_TRIAL;
+        return;
+    case MM_AUTO_TRIAL:
+        if (n < MM_AUTO_MIN_PIECE) {
+            break;
+        }
+        mm_auto_trial(a, b, n);
+        return;
+    default:
+        a->cand[a->chosen]->count_feed(a->work[a->chosen], b, n);
+        a->fed[a->chosen] = 1;
+        return;
+    }
+    /* a small piece before the choice: the first candidate, if it agreed */
+    int i = a->nexact > 0 ? a->order[0] : 0;
+    a->cand[i]->count_feed(a->work[i], b, n);
+    a->fed[i] = 1;
+}
+
+void mm_count_auto_end(void *work, uint64_t *counts)
+{
+    mm_auto *a = work;
+    for (int i = 0; i < a->n; i++) {
+        if (a->fed[i]) {
+            a->cand[i]->count_end(a->work[i], counts);
+        }
+    }
+    for (size_t i = 0; i < a->K * a->K; i++) {
+        counts[i] += a->acc[i];
+    }
+}
+
+const mm_counter *mm_count_auto_chosen(const void *work)
+{
+    const mm_auto *a = work;
+    if (a->phase != MM_AUTO_RUN) {
+        return NULL;
+    }
+    return a->cand[a->chosen];
+}
+
+double mm_count_auto_rate(const void *work, const mm_counter *c)
+{
+    const mm_auto *a = work;
+    for (int i = 0; i < a->n; i++) {
+        if (a->cand[i] == c) {
+            return a->rate[i];
+        }
+    }
+    return 0.0;
+}
+
+/* The candidates: every supported counter, the best ISA's own first. */
+static int mm_auto_default_cands(const mm_counter *cands[MM_AUTO_MAX])
+{
+    const mm_counter *first = mm_counter_scalar.supported() ? &mm_counter_scalar : NULL;
+    for (const mm_kernels *const *k = mm_kernels_all(); *k; k++) {
+        if ((*k)->supported()) {
+            first = (*k)->counter;
+        }
+    }
+    int n = 0;
+    cands[n++] = first;
+    for (const mm_counter *const *c = mm_counters_all(); *c && n < MM_AUTO_MAX; c++) {
+        if (*c != first && (*c)->supported()) {
+            cands[n++] = *c;
+        }
+    }
+    return n;
+}
+
+static size_t mm_count_auto_work_size(size_t K)
+{
+    const mm_counter *cands[MM_AUTO_MAX];
+    int n = mm_auto_default_cands(cands);
+    return mm_count_auto_work_size_with(K, cands, n);
+}
+
+static void mm_count_auto_begin(void *work, const uint8_t code[256], size_t K)
+{
+    const mm_counter *cands[MM_AUTO_MAX];
+    int n = mm_auto_default_cands(cands);
+    mm_count_auto_begin_with(work, code, K, cands, n);
+}
+
+const mm_counter mm_counter_auto = {
+    .name = "auto",
+    .supported = mm_cpu_always,
+    .count_work_size = mm_count_auto_work_size,
+    .count_begin = mm_count_auto_begin,
+    .count_feed = mm_count_auto_feed,
+    .count_end = mm_count_auto_end,
+};

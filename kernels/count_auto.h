@@ -1,0 +1,29 @@
+/*
+ * count_auto.h - the "auto" counter (kernels/count_auto.c): a counting stream
+ * that times the exact counters on its first pieces and keeps the fastest.
+ * The _with functions take the candidates explicitly (tests give it a
+ * counter that is fast and wrong, to see it refused).
+ */
+#ifndef MM_COUNT_AUTO_H
+#define MM_COUNT_AUTO_H
+
+#include "kernels.h"
+
+#define MM_AUTO_MAX 8                         /* candidates, scalar included */
+#define MM_AUTO_MIN_PIECE ((size_t)64 << 10)  /* smaller pieces are not timed */
+#define MM_AUTO_ROUNDS 4                      /* trial pieces per candidate */
+
+extern const mm_counter mm_counter_auto;
+
+size_t mm_count_auto_work_size_with(size_t K, const mm_counter *const *cands, int n);
+void mm_count_auto_begin_with(void *work, const uint8_t code[256], size_t K,
+                              const mm_counter *const *cands, int n);
+void mm_count_auto_feed(void *work, const uint8_t *b, size_t n);
+void mm_count_auto_end(void *work, uint64_t *counts);
+/* After the trial: the counter the stream chose (NULL before); a
+ * candidate's best measured rate in bytes/ns (0 if never timed).  Valid
+ * until the work is reused (count_end does not clear them). */
+const mm_counter *mm_count_auto_chosen(const void *work);
+double mm_count_auto_rate(const void *work, const mm_counter *c);
+
+#endif /* MM_COUNT_AUTO_H */

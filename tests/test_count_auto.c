@@ -1,0 +1,497 @@
+/*
+ * test_count_auto.c - the counter chosen by measurement (kernels/count_auto.c)
+ * and the forcing rules (kernels/dispatch.c):
+ * - the auto stream gives scalar's counts for any split into pieces, through
+ *   the first piece, the check, the trial and the run, and what it chose is
+ *   a built-in counter this CPU runs;
+ * - a counter that is fast and wrong is refused (never timed, never chosen,
+ *   its stream never added), and so is one that is wrong only at the end;
+ * - the pair-table counter around its table threshold and its pieces;
+ * - mm_count_file and the mapped driver with auto at 1, 2, 3 threads, with
+ *   inputs long enough for every thread to finish its trial;
+ * - --isa / MM_ISA force the table's own counter, MM_COUNT_KERNEL any
+ *   counter, unknown or unsupported names are errors.
+ *
+ * Tolerances: none.  Counts are integers: every counter and thread count
+ * must be bit-exact.  No timing is asserted (only that a choice was made).
+ * Random inputs use mm_test_seed() (printed; MM_TEST_SEED overrides it).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "count.h"
+#include "count_auto.h"
+#include "kernels.h"
+#include "makemore.h"
+#include "testutil.h"
+
+static uint64_t g_seed;
+
+/* ---- counters that must never be chosen ---------------------------------- */
+
+/* Counts nothing, so it is the fastest counter there is. */
+static size_t null_work_size(size_t K)
+{
+    return sizeof(size_t) + K * 0;
+}
+static void null_begin(void *work, const uint8_t code[256], size_t K)
+{
+    (void)code;
+    *(size_t *)work = K;
+}
+static void null_feed(void *work, const uint8_t *b, size_t n)
+{
+    (void)work;
+    (void)b;
+    (void)n;
+}
+static void null_end(void *work, uint64_t *counts)
+{
+    (void)work;
+    counts[0] += 1; /* wrong even when fed nothing */
+}
+static const mm_counter fast_wrong = {
+    .name = "fast-wrong",
+    .supported = mm_cpu_always,
+    .count_work_size = null_work_size,
+    .count_begin = null_begin,
+    .count_feed = null_feed,
+    .count_end = null_end,
+};
+
+/* The pair table, plus one count in its last cell at the end. */
+static void off_by_one_end(void *work, uint64_t *counts)
+{
+    mm_counter_pairs.count_end(work, counts);
+    counts[0] += 1;
+}
+static const mm_counter off_by_one = {
+    .name = "off-by-one",
+    .supported = mm_cpu_always,
+    .count_work_size = NULL, /* set in main: the pair table's */
+    .count_begin = NULL,
+    .count_feed = NULL,
+    .count_end = off_by_one_end,
+};
+static mm_counter g_off_by_one;
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+static void *alloc_work(size_t n)
+{
+    n = (n + 63) / 64 * 64;
+    void *w = aligned_alloc(64, n ? n : 64);
+    assert_non_null(w);
+    memset(w, 0x5a, n ? n : 64);
+    return w;
+}
+
+/* Skewed random bytes, every byte value present (like letters in names,
+ * plus rare others). */
+static void fill(uint8_t *b, size_t n, uint64_t *rs)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint64_t r = mm_test_rand(rs);
+        b[i] = (uint8_t)((r & 7) ? 'a' + (r >> 8) % 26 : (r & 8) ? '\n' : (r >> 8));
+    }
+    for (size_t i = 0; i < 256 && i < n; i++) {
+        b[(i * 7919) % n] = (uint8_t)i;
+    }
+}
+
+/* Feed b[0..n) to the auto stream (candidates cands, or the default ones if
+ * NULL) in pieces: big ones (>= MM_AUTO_MIN_PIECE) with some small ones in
+ * between; returns the chosen counter (NULL if the trial did not finish). */
+static const mm_counter *auto_count(uint64_t *counts, const uint8_t *b, size_t n,
+                                    const uint8_t code[256], size_t K,
+                                    const mm_counter *const *cands, int nc, uint64_t *rs,
+                                    double *rate_of_wrong)
+{
+    size_t ws = cands ? mm_count_auto_work_size_with(K, cands, nc)
+                      : mm_counter_auto.count_work_size(K);
+    void *w = alloc_work(ws);
+    if (cands) {
+        mm_count_auto_begin_with(w, code, K, cands, nc);
+    } else {
+        mm_counter_auto.count_begin(w, code, K);
+    }
+    size_t at = 0;
+    while (at + 1 < n) {
+        uint64_t r = mm_test_rand(rs);
+        size_t len = (r & 3) == 0 ? (size_t)(r >> 8) % 5000
+                                  : MM_AUTO_MIN_PIECE + (size_t)(r >> 8) % 70000;
+        if (len > n - at) {
+            len = n - at;
+        }
+        mm_count_auto_feed(w, b + at, len);
+        if (len >= 2) {
+            at += len - 1;
+        }
+    }
+    mm_count_auto_end(w, counts);
+    const mm_counter *chosen = mm_count_auto_chosen(w);
+    if (rate_of_wrong != NULL) {
+        *rate_of_wrong = mm_count_auto_rate(w, cands ? cands[1] : NULL);
+    }
+    free(w);
+    return chosen;
+}
+
+static uint64_t *zeros(size_t n)
+{
+    uint64_t *p = calloc(n, sizeof *p);
+    assert_non_null(p);
+    return p;
+}
+
+static uint8_t *random_bytes(size_t n, uint64_t *rs)
+{
+    uint8_t *b = malloc(n);
+    assert_non_null(b);
+    fill(b, n, rs);
+    return b;
+}
+
+/* ref += the scalar reference's counts of b[0..n). */
+static void scalar_count(uint64_t *ref, const uint8_t *b, size_t n, const uint8_t code[256],
+                         size_t K)
+{
+    void *sw = alloc_work(mm_counter_scalar.count_work_size(K));
+    mm_count_pairs(&mm_counter_scalar, ref, b, n, code, K, sw);
+    free(sw);
+}
+
+/* The random class table of a K-class test. */
+static void random_code(uint8_t code[256], size_t K, uint64_t *rs)
+{
+    for (int i = 0; i < 256; i++) {
+        code[i] = (uint8_t)(mm_test_rand(rs) % K);
+    }
+}
+
+static int is_builtin(const mm_counter *c)
+{
+    for (const mm_counter *const *k = mm_counters_all(); *k; k++) {
+        if (*k == c) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* ---- the auto stream ------------------------------------------------------------ */
+
+static void test_auto_stream_exact(void **state)
+{
+    (void)state;
+    uint64_t rs = g_seed ^ 0xa070;
+    static const size_t Ks[] = {1, 2, 27, 28, 41, 65, 129, 256};
+    /* 1 + 1 + 4 rounds x up to 5 candidates of <= 135 KiB, with small ones */
+    const size_t n = 6u << 20;
+    uint8_t *b = random_bytes(n, &rs);
+    for (size_t ki = 0; ki < sizeof Ks / sizeof Ks[0]; ki++) {
+        size_t K = Ks[ki];
+        uint8_t code[256];
+        random_code(code, K, &rs);
+        uint64_t *ref = zeros(K * K), *got = zeros(K * K);
+        scalar_count(ref, b, n, code, K);
+        for (int trial = 0; trial < 2; trial++) {
+            memset(got, 0, K * K * sizeof *got);
+            const mm_counter *c = auto_count(got, b, n, code, K, NULL, 0, &rs, NULL);
+            char what[128];
+            snprintf(what, sizeof what, "auto K %zu trial %d (chose %s)", K, trial,
+                     c ? c->name : "nothing");
+            mm_assert_counts_equal(ref, got, K * K, what);
+            assert_non_null(c);
+            assert_true(is_builtin(c));
+            assert_true(c->supported());
+        }
+        free(ref);
+        free(got);
+    }
+    free(b);
+}
+
+/* A counter that counts nothing would win every timing: it must be refused
+ * by the check, so it is never timed and its stream never added; the same
+ * for one that is wrong only in its last step.  Each is given as the second
+ * candidate (the first counts the first piece unchecked, by design). */
+static void test_auto_refuses_wrong_counters(void **state)
+{
+    (void)state;
+    uint64_t rs = g_seed ^ 0xbad;
+    const size_t n = 3u << 20, K = 28;
+    uint8_t *b = random_bytes(n, &rs);
+    uint8_t code[256];
+    for (int i = 0; i < 256; i++) {
+        code[i] = (uint8_t)(i % K);
+    }
+    uint64_t *ref = zeros(K * K), *got = zeros(K * K);
+    scalar_count(ref, b, n, code, K);
+    const mm_counter *wrong[] = {&fast_wrong, &g_off_by_one};
+    for (size_t i = 0; i < 2; i++) {
+        const mm_counter *cands[] = {&mm_counter_pairs, wrong[i]};
+        memset(got, 0, K * K * sizeof *got);
+        double rate = -1;
+        const mm_counter *c = auto_count(got, b, n, code, K, cands, 2, &rs, &rate);
+        assert_non_null(c);
+        assert_true(c != wrong[i]);
+        assert_true(rate == 0.0); /* never timed */
+        mm_assert_counts_equal(ref, got, K * K, wrong[i]->name);
+    }
+    free(ref);
+    free(got);
+    free(b);
+}
+
+/* ---- the pair table -------------------------------------------------------------- */
+
+/* Sizes around the table's threshold, in one piece and in pieces that
+ * switch the table on part way. */
+static void test_pairs_threshold(void **state)
+{
+    (void)state;
+    uint64_t rs = g_seed ^ 0x9a125;
+    const size_t thr = MM_PAIRS_THRESHOLD;
+    const size_t sizes[] = {0, 1, 2, 3, thr - 2, thr - 1, thr, thr + 1, thr + 2, 2 * thr + 7};
+    uint8_t *b = random_bytes(3 * thr, &rs);
+    static const size_t Ks[] = {1, 27, 256};
+    for (size_t ki = 0; ki < 3; ki++) {
+        size_t K = Ks[ki];
+        uint8_t code[256];
+        random_code(code, K, &rs);
+        uint64_t *ref = zeros(K * K), *got = zeros(K * K);
+        void *sw = alloc_work(mm_counter_scalar.count_work_size(K));
+        void *pw = alloc_work(mm_counter_pairs.count_work_size(K));
+        for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+            size_t n = sizes[si];
+            memset(ref, 0, K * K * sizeof *ref);
+            memset(got, 0, K * K * sizeof *got);
+            mm_count_pairs(&mm_counter_scalar, ref, b, n, code, K, sw);
+            mm_count_pairs(&mm_counter_pairs, got, b, n, code, K, pw);
+            char what[96];
+            snprintf(what, sizeof what, "pairs K %zu n %zu, one piece", K, n);
+            mm_assert_counts_equal(ref, got, K * K, what);
+            /* a small piece first (direct), then the rest (table) */
+            if (n > 100) {
+                memset(got, 0, K * K * sizeof *got);
+                mm_counter_pairs.count_begin(pw, code, K);
+                mm_counter_pairs.count_feed(pw, b, 101);
+                mm_counter_pairs.count_feed(pw, b + 100, n - 100);
+                mm_counter_pairs.count_end(pw, got);
+                snprintf(what, sizeof what, "pairs K %zu n %zu, 101 + rest", K, n);
+                mm_assert_counts_equal(ref, got, K * K, what);
+            }
+        }
+        free(sw);
+        free(pw);
+        free(ref);
+        free(got);
+    }
+    free(b);
+}
+
+/* ---- the drivers with auto, 1-3 threads ---------------------------------------------- */
+
+static char g_dir[512];
+
+static int setup(void **state)
+{
+    (void)state;
+    g_seed = mm_test_seed();
+    snprintf(g_dir, sizeof g_dir, "%s/test_count_auto.%ld", mm_test_tmpdir(), (long)getpid());
+    return mkdir(g_dir, 0700) == 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Names from a-z, one a line; crlf: every line ends in CR LF. */
+static uint8_t *make_names(size_t n, int crlf, uint64_t *rs)
+{
+    uint8_t *b = malloc(n);
+    assert_non_null(b);
+    size_t i = 0;
+    while (i < n) {
+        size_t len = 1 + mm_test_rand(rs) % 9;
+        for (size_t j = 0; j < len && i < n; j++) {
+            b[i++] = (uint8_t)('a' + mm_test_rand(rs) % 26);
+        }
+        if (crlf && i < n) {
+            b[i++] = '\r';
+        }
+        if (i < n) {
+            b[i++] = '\n';
+        }
+    }
+    return b;
+}
+
+/* 3 threads x (1 + 1 + 4 x 5) pieces of 64 KiB fit in 5 MiB (streaming
+ * reader, piece 64 KiB); the mapped driver's pieces are 512 KiB, so its
+ * trial needs about 30 MiB at 3 threads: the CRLF corpus (which takes the
+ * mapped path) is that large. */
+static void test_drivers_with_auto(void **state)
+{
+    (void)state;
+    uint64_t rs = g_seed ^ 0xd71e;
+    for (int crlf = 0; crlf < 2; crlf++) {
+        size_t n = crlf ? (size_t)34 << 20 : (size_t)5 << 20;
+        uint8_t *b = make_names(n, crlf, &rs);
+        char path[600];
+        snprintf(path, sizeof path, "%s/names%d.txt", g_dir, crlf);
+        FILE *f = fopen(path, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(b, 1, n, f), n);
+        assert_int_equal(fclose(f), 0);
+        free(b);
+
+        mm_corpus *c = NULL;
+        assert_int_equal(mm_corpus_open(&c, path), MM_OK);
+        const mm_vocab *v = mm_corpus_get_vocab(c);
+        size_t V = v->size;
+        uint64_t *ref = calloc(V * V, sizeof *ref);
+        uint64_t *got = calloc(V * V, sizeof *got);
+        assert_non_null(ref);
+        assert_non_null(got);
+        mm_count_opts o1 = {1};
+        assert_int_equal(mm_count_bigrams_with(c, v, &o1, &mm_counter_scalar, ref), MM_OK);
+        mm_counter_set_active(NULL);
+        for (int T = 1; T <= 3; T++) {
+            mm_count_opts o = {T};
+            char what[128];
+            assert_int_equal(mm_count_bigrams_with(c, v, &o, &mm_counter_auto, got), MM_OK);
+            snprintf(what, sizeof what, "mapped driver, auto, crlf %d, %d threads", crlf, T);
+            mm_assert_counts_equal(ref, got, V * V, what);
+
+            mm_vocab fv;
+            uint64_t *fc = NULL;
+            mm_corpus_info info = {0};
+            assert_int_equal(mm_count_file_sized(path, &o, (size_t)1 << 20, (size_t)64 << 10,
+                                                 &fv, &fc, &info),
+                             MM_OK);
+            assert_int_equal(fv.size, V);
+            snprintf(what, sizeof what, "mm_count_file, auto, crlf %d, %d threads (%s)", crlf,
+                     T, info.counter ? info.counter : "?");
+            mm_assert_counts_equal(ref, fc, V * V, what);
+            assert_int_equal(info.streamed, !crlf);
+            if (!crlf) {
+                /* the trial finished: a built-in counter's name */
+                assert_non_null(info.counter);
+                assert_non_null(mm_counter_find(info.counter));
+                assert_true(mm_counter_find(info.counter) != &mm_counter_auto);
+            }
+            free(fc);
+        }
+        free(ref);
+        free(got);
+        mm_corpus_close(c);
+    }
+}
+
+/* ---- forcing ---------------------------------------------------------------------- */
+
+static void test_forcing(void **state)
+{
+    (void)state;
+    unsetenv("MM_ISA");
+    unsetenv("MM_COUNT_KERNEL");
+    assert_int_equal(mm_dispatch_init(NULL), MM_OK);
+    assert_ptr_equal(mm_counter_active(), &mm_counter_auto);
+    assert_int_equal(mm_dispatch_init("auto"), MM_OK);
+    assert_ptr_equal(mm_counter_active(), &mm_counter_auto);
+    for (const mm_kernels *const *k = mm_kernels_all(); *k; k++) {
+        if (!(*k)->supported()) {
+            print_message("skip %s: this CPU cannot run it\n", (*k)->name);
+            assert_int_equal(mm_dispatch_init((*k)->name), MM_ERR_UNSUPPORTED_ISA);
+            continue;
+        }
+        /* --isa forces the table's own counter */
+        assert_int_equal(mm_dispatch_init((*k)->name), MM_OK);
+        assert_ptr_equal(mm_counter_active(), (*k)->counter);
+        /* MM_ISA too */
+        setenv("MM_ISA", (*k)->name, 1);
+        assert_int_equal(mm_dispatch_init(NULL), MM_OK);
+        assert_ptr_equal(mm_kernels_active(), *k);
+        assert_ptr_equal(mm_counter_active(), (*k)->counter);
+        unsetenv("MM_ISA");
+    }
+    /* MM_COUNT_KERNEL names any counter, with or without a table named */
+    for (const mm_counter *const *c = mm_counters_all(); *c; c++) {
+        setenv("MM_COUNT_KERNEL", (*c)->name, 1);
+        if (!(*c)->supported()) {
+            assert_int_equal(mm_dispatch_init(NULL), MM_ERR_UNSUPPORTED_ISA);
+            continue;
+        }
+        assert_int_equal(mm_dispatch_init(NULL), MM_OK);
+        assert_ptr_equal(mm_counter_active(), *c);
+        assert_int_equal(mm_dispatch_init("scalar"), MM_OK);
+        assert_ptr_equal(mm_kernels_active(), &mm_kernels_scalar);
+        assert_ptr_equal(mm_counter_active(), *c);
+    }
+    setenv("MM_COUNT_KERNEL", "auto", 1);
+    assert_int_equal(mm_dispatch_init("scalar"), MM_OK);
+    assert_ptr_equal(mm_counter_active(), &mm_counter_auto);
+    setenv("MM_COUNT_KERNEL", "sse", 1);
+    assert_int_equal(mm_dispatch_init(NULL), MM_ERR_UNSUPPORTED_ISA);
+    assert_non_null(strstr(mm_errmsg(), "MM_COUNT_KERNEL=sse"));
+    unsetenv("MM_COUNT_KERNEL");
+
+    /* the forced counter is the one that runs: mm_count_file says so */
+    uint64_t rs = g_seed ^ 0xf0ce;
+    size_t n = (size_t)2 << 20;
+    uint8_t *b = make_names(n, 0, &rs);
+    char path[600];
+    snprintf(path, sizeof path, "%s/forced.txt", g_dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(b, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+    free(b);
+    for (const mm_counter *const *c = mm_counters_all(); *c; c++) {
+        if (!(*c)->supported()) {
+            continue;
+        }
+        setenv("MM_COUNT_KERNEL", (*c)->name, 1);
+        assert_int_equal(mm_dispatch_init(NULL), MM_OK);
+        mm_vocab fv;
+        uint64_t *fc = NULL;
+        mm_corpus_info info = {0};
+        mm_count_opts o = {2};
+        assert_int_equal(mm_count_file(path, &o, &fv, &fc, &info), MM_OK);
+        assert_string_equal(info.counter, (*c)->name);
+        free(fc);
+    }
+    unsetenv("MM_COUNT_KERNEL");
+    assert_int_equal(mm_dispatch_init(NULL), MM_OK);
+}
+
+int main(void)
+{
+    g_off_by_one = off_by_one;
+    g_off_by_one.count_work_size = mm_counter_pairs.count_work_size;
+    g_off_by_one.count_begin = mm_counter_pairs.count_begin;
+    g_off_by_one.count_feed = mm_counter_pairs.count_feed;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_auto_stream_exact),
+        cmocka_unit_test(test_auto_refuses_wrong_counters),
+        cmocka_unit_test(test_pairs_threshold),
+        cmocka_unit_test(test_drivers_with_auto),
+        cmocka_unit_test(test_forcing),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
