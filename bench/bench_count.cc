@@ -68,7 +68,7 @@ bool check_count()
         const mm_vocab *v = mm_corpus_get_vocab(k->c);
         const size_t V = v->size;
         std::vector<uint64_t> ref(V * V), got(V * V);
-        mm_count_opts o1 = {1};
+        mm_count_opts o1 = {}; o1.threads = 1;
         if (mm_count_bigrams_with(k->c, v, &o1, &mm_counter_scalar, ref.data()) != MM_OK) {
             std::fprintf(stderr, "  FAIL count/scalar/%s: %s\n", k->name.c_str(), mm_errmsg());
             return false;
@@ -90,7 +90,7 @@ bool check_count()
                 continue;
             }
             for (int T : k_threads) {
-                mm_count_opts o = {T};
+                mm_count_opts o = {}; o.threads = T;
                 std::string what = "count/t" + std::to_string(T);
                 if (mm_count_bigrams_with(k->c, v, &o, t, got.data()) != MM_OK) {
                     std::fprintf(stderr, "  FAIL %s/%s/%s: %s\n", what.c_str(), t->name,
@@ -106,7 +106,7 @@ bool check_count()
                 }
                 /* mm_count_file runs the active counter */
                 mm_counter_set_active(t);
-                mm_count_opts o = {T};
+                mm_count_opts o = {}; o.threads = T;
                 mm_vocab fv;
                 uint64_t *fc = nullptr;
                 std::string what = "count_file/t" + std::to_string(T);
@@ -168,7 +168,7 @@ static void BM_count(benchmark::State &st, const mm_counter *t, Corpus *k, int T
     }
     const mm_vocab *v = mm_corpus_get_vocab(k->c);
     std::vector<uint64_t> counts((size_t)v->size * v->size);
-    mm_count_opts o = {T};
+    mm_count_opts o = {}; o.threads = T;
     for (auto _ : st) {
         if (mm_count_bigrams_with(k->c, v, &o, t, counts.data()) != MM_OK) {
             st.SkipWithError(mm_errmsg());
@@ -186,7 +186,7 @@ static void BM_count_file(benchmark::State &st, const mm_counter *t, Corpus *k, 
         st.SkipWithError("CPU lacks ISA");
         return;
     }
-    mm_count_opts o = {T};
+    mm_count_opts o = {}; o.threads = T;
     // mm_count_file runs the active counter, as the CLI does after
     // mm_dispatch_init: time the variant under test.
     mm_counter_set_active(t);

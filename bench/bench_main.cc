@@ -151,7 +151,7 @@ static bool sample_names(uint64_t bytes, uint64_t seed, Sink sink)
     size_t symlen[MM_MAX_VOCAB];
     uint64_t total = 0;
     mm_rng g;
-    mm_count_opts o = {0};
+    mm_count_opts o = {};
     if (mm_count_bigrams(src, v, &o, counts.data()) != MM_OK ||
         mm_model_from_counts(&m, v, counts.data(), 1.0) != MM_OK) {
         std::fprintf(stderr, "makemore-bench: %s\n", mm_errmsg());

@@ -30,7 +30,7 @@ static mm_model *model_of(const Corpus *k)
 {
     const mm_vocab *v = mm_corpus_get_vocab(k->c);
     std::vector<uint64_t> counts((size_t)v->size * v->size);
-    mm_count_opts o = {0};
+    mm_count_opts o = {};
     mm_model *m = nullptr;
     if (mm_count_bigrams(k->c, v, &o, counts.data()) != MM_OK ||
         mm_model_from_counts(&m, v, counts.data(), 1.0) != MM_OK) {

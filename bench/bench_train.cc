@@ -244,7 +244,7 @@ static void BM_train100(benchmark::State &st, const mm_kernels *t, mm_train_driv
     if (examples == 0) {
         /* N of names.txt's examples: the bigrams, the sum of the counts. */
         std::vector<uint64_t> c((size_t)v->size * v->size);
-        mm_count_opts o = {0};
+        mm_count_opts o = {};
         if (mm_count_bigrams(g_names->c, v, &o, c.data()) == MM_OK) {
             for (uint64_t x : c) {
                 examples += x;

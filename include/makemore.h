@@ -139,6 +139,11 @@ MM_API void mm_corpus_get_info(const mm_corpus *c, mm_corpus_info *info);
 
 typedef struct mm_count_opts {
     int threads;        /* OpenMP threads; 0 = the OpenMP default */
+    /* Progress of mm_count_file / mm_eval_file, may be NULL: called on the
+     * calling thread now and then (every few MiB) with the bytes read so far
+     * and the total (0 when unknown: standard input). */
+    void (*on_progress)(uint64_t done, uint64_t total, void *user);
+    void *user;         /* passed to on_progress */
 } mm_count_opts;
 
 /* The number of OpenMP threads a call asked for `threads` runs on: threads
@@ -155,12 +160,20 @@ MM_API mm_status mm_count_bigrams(const mm_corpus *c, const mm_vocab *v,
  * (read in pieces, never mapped; the vocabulary and the validation come from
  * the counts, see src/count_file.c).  Same vocabulary, counts and error
  * messages as mm_corpus_open + mm_count_bigrams, which it falls back to
- * when the one pass cannot decide (non-ASCII, CRLF, standard input "-", a
- * character first seen after the first MiB).  On success *v is the
+ * when the one pass cannot decide (non-ASCII, CRLF, a character first seen
+ * after the first MiB).  Standard input ("-", named "<stdin>" in messages)
+ * is read once in chunks of whole lines, in bounded memory (a few MiB, more
+ * only for a longer line), so a corpus larger than RAM can be piped in.  On success *v is the
  * vocabulary, *counts a malloc'd V*V array (free() it) and, if info is not
  * NULL, *info describes the file. */
 MM_API mm_status mm_count_file(const char *path, const mm_count_opts *opts, mm_vocab *v,
                                uint64_t **counts, mm_corpus_info *info);
+
+/* The counts of the corpus file at path ("-": standard input) in the index
+ * space of vocabulary v: counts is V*V, caller-owned.  A character v lacks
+ * is MM_ERR_VOCAB naming where it first occurs (as mm_eval_file). */
+MM_API mm_status mm_count_file_in_vocab(const char *path, const mm_count_opts *opts,
+                                        const mm_vocab *v, uint64_t *counts);
 
 /* ---- Models -------------------------------------------------------------- */
 
@@ -202,12 +215,34 @@ MM_API mm_status mm_model_load(mm_model **out, const char *path);
 typedef struct mm_eval_result {
     uint64_t examples;       /* bigrams scored */
     double log_likelihood;   /* sum of log P, in double */
-    double nll;              /* -log_likelihood / examples (inf if P = 0) */
+    double nll;              /* -log_likelihood / examples (inf if P = 0;
+                                NaN if no bigram was scored) */
     double perplexity;       /* exp(nll) */
+    /* MM_UNK_SKIP (all 0, and the *_with_oov equal to nll and perplexity,
+     * when every character is in the model): */
+    uint64_t oov;            /* occurrences of characters the model lacks */
+    uint64_t oov_bigrams;    /* bigrams skipped: such a character on either side */
+    double nll_with_oov;     /* over examples + oov_bigrams, each skipped bigram
+                                charged log V (the uniform guess over the
+                                model's V symbols) */
+    double perplexity_with_oov;
 } mm_eval_result;
+
+/* What evaluation does with a character the model's vocabulary lacks. */
+typedef enum mm_unk_policy {
+    MM_UNK_ERROR = 0,        /* MM_ERR_VOCAB naming where it first occurs */
+    MM_UNK_SKIP = 1          /* skip every bigram that has it on either side,
+                                as KenLM's query reports perplexity with and
+                                without its OOV words */
+} mm_unk_policy;
 
 typedef struct mm_eval_opts {
     int threads;        /* OpenMP threads; 0 = the OpenMP default */
+    mm_unk_policy unk;  /* mm_eval_file: a character the model lacks (default
+                           MM_UNK_ERROR; mm_eval_corpus always errs) */
+    /* Progress of mm_eval_file, may be NULL: as mm_count_opts.on_progress. */
+    void (*on_progress)(uint64_t done, uint64_t total, void *user);
+    void *user;
 } mm_eval_opts;
 
 /* The NLL of model m on corpus c (opts may be NULL: the defaults).  Every
@@ -221,8 +256,10 @@ MM_API mm_status mm_eval_corpus(const mm_model *m, const mm_corpus *c,
  * bit for bit, for the same counts. */
 MM_API mm_status mm_eval_counts(const mm_model *m, const uint64_t *counts, const char *name,
                                 mm_eval_result *out);
-/* The same for the corpus file at path, read in one streaming pass
- * (mm_count_file): the same result, bit for bit, and the same messages. */
+/* The same for the corpus file at path ("-": standard input, read once in
+ * bounded memory), read in one streaming pass (mm_count_file): the same
+ * result, bit for bit, and the same messages.  With opts->unk MM_UNK_SKIP,
+ * the bigrams with a character the model lacks are skipped and counted. */
 MM_API mm_status mm_eval_file(const mm_model *m, const char *path, const mm_eval_opts *opts,
                               mm_eval_result *out);
 
@@ -277,6 +314,16 @@ MM_API mm_status mm_npy_write_f32(const char *path, const float *data,
  * shape, fortran_order and that every value is finite.  *out is malloc'd. */
 MM_API mm_status mm_npy_read_f32(const char *path, float **out, size_t *rows,
                                  size_t *cols);
+/* What mm_npy_read_weights read. */
+typedef struct mm_npy_info {
+    int float64;        /* 1 if the file held float64 ('<f8'), rounded to float32 */
+    uint64_t inexact;   /* values the rounding changed (precision lost) */
+} mm_npy_info;
+/* mm_npy_read_f32 that also takes numpy's default float64 ('<f8'): each
+ * value rounded to the nearest float32 (as numpy's astype(np.float32)); a
+ * value beyond float32's range is an error.  info must not be NULL. */
+MM_API mm_status mm_npy_read_weights(const char *path, float **out, size_t *rows,
+                                     size_t *cols, mm_npy_info *info);
 
 /* The notebook's plt.imshow of the count matrix, each cell shaded and
  * labelled with its bigram and count, as SVG (written atomically). */
@@ -290,6 +337,17 @@ MM_API mm_status mm_plot_counts_svg(const mm_model *m, const char *path);
  * MM_ERR_INVALID_ARG if path is missing or loss is NULL with n > 0. */
 MM_API mm_status mm_plot_loss_svg(const double *loss, const uint64_t *step, size_t n,
                                   const char *path, const char *title);
+/* The same with a second curve, dev (may be NULL): the held-out loss at the
+ * same steps, drawn in another colour with a legend. */
+MM_API mm_status mm_plot_losses_svg(const double *loss, const double *dev,
+                                    const uint64_t *step, size_t n, const char *path,
+                                    const char *title);
+/* Both charts written to an open stream instead (a front end pipes them
+ * into a rasteriser); name is used in messages. */
+MM_API mm_status mm_plot_counts_svg_fp(const mm_model *m, FILE *fp, const char *name);
+MM_API mm_status mm_plot_losses_svg_fp(const double *loss, const double *dev,
+                                       const uint64_t *step, size_t n, FILE *fp,
+                                       const char *name, const char *title);
 
 /* ---- Output files -------------------------------------------------------- */
 
@@ -366,8 +424,11 @@ typedef struct mm_train_progress {
     uint64_t steps;      /* the run ends when this many steps are done */
     double loss;         /* mean NLL + reg * mean(W^2) at W before the update */
     double nll;          /* the mean NLL part */
-    uint64_t examples;   /* examples this step used (N, or the batch size) */
+    uint64_t examples;   /* examples this step used (N, or the batch size; the
+                            COUNTS driver's step costs O(V^2) whatever N is) */
     double seconds;      /* wall time of the step (callback excluded) */
+    double dev_nll;      /* mean NLL of the dev counts at the same W (NaN if
+                            cfg->dev_counts is NULL) */
 } mm_train_progress;
 
 /* Called after every step (the update applied); return nonzero to stop
@@ -412,6 +473,10 @@ typedef struct mm_train_config {
     int threads;             /* OpenMP threads; 0 = the OpenMP default */
     mm_train_step_fn on_step; /* may be NULL */
     void *user;              /* passed to on_step */
+    /* Held-out data, may be NULL: V*V bigram counts in the model's
+     * vocabulary (mm_count_file_in_vocab); each step then reports their
+     * mean NLL at the weights its loss is taken at (O(V^2) a step). */
+    const uint64_t *dev_counts;
     const mm_train_hooks *hooks; /* NULL: one process (see mm_train_hooks) */
 } mm_train_config;
 

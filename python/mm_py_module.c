@@ -10,7 +10,8 @@
 
 #include <math.h>
 #include <stdlib.h>
-#include <time.h>
+#include <stdint.h>
+#include <string.h>
 
 #define MM_PY_DEFAULT_SEED 2147483647ULL
 
@@ -89,20 +90,48 @@ int mm_py_add_errors(PyObject *mod)
 
 /* ---- count / load ------------------------------------------------------------ */
 
-/* The orders libmakemore counts: 2 until the n-gram API of issue 13 is in
- * include/makemore.h. */
-static int mm_py_check_order(int order)
+/* 0 if what (count or train) takes order, else -1 with an exception:
+ * orders the library lacks are NotImplementedError, nonsense ValueError. */
+static int mm_py_check_order(int order, int max, const char *what)
 {
-    if (order == 2) {
+    if (order >= 2 && order <= max) {
         return 0;
     }
     if (order >= 3 && order <= 6) {
-        PyErr_Format(PyExc_NotImplementedError,
-                     "order %d: libmakemore counts bigrams (order 2) only so far", order);
+        PyErr_Format(PyExc_NotImplementedError, "order %d: %s takes orders 2..%d%s", order, what,
+                     max, MM_PY_NGRAMS ? "" : " (libmakemore has no n-gram API yet)");
     } else {
         PyErr_Format(PyExc_ValueError, "order must be 2..6, not %d", order);
     }
     return -1;
+}
+
+/* The count model of the file at path, at the given order (GIL released by
+ * the caller). */
+static mm_status mm_py_count_model(const char *path, int order, double smoothing,
+                                   const mm_count_opts *opts, mm_model **m)
+{
+    mm_status st;
+#if MM_PY_NGRAMS
+    if (order > 2) {
+        mm_ngrams *g = NULL;
+        st = mm_count_ngrams_file(path, order, opts, &g);
+        if (st == MM_OK) {
+            st = mm_model_from_ngrams(m, g, smoothing);
+        }
+        mm_ngrams_destroy(g);
+        return st;
+    }
+#endif
+    /* Order 2: the one-pass bigram counter (the same model, bit for bit). */
+    mm_vocab v;
+    uint64_t *counts = NULL;
+    st = mm_count_file(path, opts, &v, &counts, NULL);
+    if (st == MM_OK) {
+        st = mm_model_from_counts(m, &v, counts, smoothing);
+    }
+    free(counts);
+    return st;
 }
 
 static PyObject *mm_py_count(PyObject *self, PyObject *args, PyObject *kw)
@@ -115,21 +144,15 @@ static PyObject *mm_py_count(PyObject *self, PyObject *args, PyObject *kw)
                                      &path, &order, &smoothing, &threads)) {
         return NULL;
     }
-    if (mm_py_check_order(order) < 0) {
+    if (mm_py_check_order(order, MM_PY_MAX_ORDER, "count") < 0) {
         Py_DECREF(path);
         return NULL;
     }
     mm_count_opts opts = {.threads = threads};
-    mm_vocab v;
-    uint64_t *counts = NULL;
     mm_model *m = NULL;
     mm_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = mm_count_file(PyBytes_AS_STRING(path), &opts, &v, &counts, NULL);
-    if (st == MM_OK) {
-        st = mm_model_from_counts(&m, &v, counts, smoothing);
-    }
-    free(counts);
+    st = mm_py_count_model(PyBytes_AS_STRING(path), order, smoothing, &opts, &m);
     Py_END_ALLOW_THREADS
     Py_DECREF(path);
     if (st != MM_OK) {
@@ -165,22 +188,32 @@ static PyObject *mm_py_load(PyObject *self, PyObject *args)
 #define MM_PY_SIGNAL_PERIOD 0.05
 
 typedef struct mm_py_train_log {
-    double *loss;
+    double *loss;         /* grown by doubling: steps may be far more than run */
     uint64_t first;       /* the model's step when the run started */
     uint64_t cap;
     uint64_t n;           /* steps recorded */
     double since_check;   /* seconds since the last signal check */
     int interrupted;      /* a Python exception is pending in this thread */
+    int nomem;            /* the loss array could not grow */
 } mm_py_train_log;
 
 static int mm_py_on_step(const mm_train_progress *p, void *user)
 {
     mm_py_train_log *log = user;
     uint64_t i = p->step - log->first;
-    if (i < log->cap) {
-        log->loss[i] = p->loss;
-        log->n = i + 1;
+    if (i >= log->cap) {
+        uint64_t cap = log->cap ? 2 * log->cap : 1024;
+        double *grown = cap <= SIZE_MAX / sizeof(double)
+                            ? PyMem_RawRealloc(log->loss, (size_t)cap * sizeof(double)) : NULL;
+        if (grown == NULL) {
+            log->nomem = 1;
+            return 1;
+        }
+        log->loss = grown;
+        log->cap = cap;
     }
+    log->loss[i] = p->loss;
+    log->n = i + 1;
     log->since_check += p->seconds;
     if (log->since_check >= MM_PY_SIGNAL_PERIOD) {
         log->since_check = 0.0;
@@ -193,18 +226,18 @@ static int mm_py_on_step(const mm_train_progress *p, void *user)
     return log->interrupted;
 }
 
-/* init (array-like, V x V) as a C-contiguous float32 array, or NULL with an
- * exception. */
-static PyArrayObject *mm_py_init_array(PyObject *init, uint32_t V)
+/* init (array-like, rows x V) as a C-contiguous float32 array, or NULL with
+ * an exception. */
+static PyArrayObject *mm_py_init_array(PyObject *init, uint32_t rows, uint32_t V)
 {
     PyArrayObject *a = (PyArrayObject *)PyArray_FROMANY(init, NPY_FLOAT32, 2, 2,
                                                         NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
     if (a == NULL) {
         return NULL;
     }
-    if (PyArray_DIM(a, 0) != V || PyArray_DIM(a, 1) != V) {
+    if (PyArray_DIM(a, 0) != rows || PyArray_DIM(a, 1) != V) {
         PyErr_Format(PyExc_ValueError, "init: expected a %u x %u array, got %zd x %zd",
-                     (unsigned)V, (unsigned)V, (Py_ssize_t)PyArray_DIM(a, 0),
+                     (unsigned)rows, (unsigned)V, (Py_ssize_t)PyArray_DIM(a, 0),
                      (Py_ssize_t)PyArray_DIM(a, 1));
         Py_DECREF(a);
         return NULL;
@@ -233,7 +266,8 @@ static PyObject *mm_py_train(PyObject *self, PyObject *args, PyObject *kw)
                                      &driver, &batch, &threads, &init, &order)) {
         return NULL;
     }
-    if (mm_py_check_order(order) < 0) {
+    /* The neural trigram of the lecture's exercise E01 comes with the n-gram API. */
+    if (mm_py_check_order(order, MM_PY_MAX_ORDER > 2 ? 3 : 2, "train") < 0) {
         goto cleanup;
     }
     mm_train_config cfg;
@@ -246,6 +280,9 @@ static PyObject *mm_py_train(PyObject *self, PyObject *args, PyObject *kw)
     cfg.threads = threads;
     cfg.on_step = mm_py_on_step;
     cfg.user = &log;
+#if MM_PY_NGRAMS
+    cfg.order = order;
+#endif
     if (mm_train_driver_parse(driver, &cfg.driver) != MM_OK) {
         PyErr_Format(PyExc_ValueError, "driver must be counts, examples or onehot, not '%s'",
                      driver);
@@ -254,18 +291,6 @@ static PyObject *mm_py_train(PyObject *self, PyObject *args, PyObject *kw)
     if (batch > 0 && cfg.driver == MM_DRIVER_COUNTS) {
         cfg.driver = MM_DRIVER_EXAMPLES; /* as the CLI: --batch implies examples */
     }
-    /* Bounded by what a list of losses can hold; the library checks the rest. */
-    if (steps > ((uint64_t)1 << 32)) {
-        PyErr_SetString(PyExc_ValueError, "steps must be at most 2**32");
-        goto cleanup;
-    }
-    log.cap = steps;
-    log.loss = PyMem_RawMalloc((size_t)(steps ? steps : 1) * sizeof(double));
-    if (log.loss == NULL) {
-        PyErr_NoMemory();
-        goto cleanup;
-    }
-
     Py_BEGIN_ALLOW_THREADS
     st = mm_corpus_open(&corpus, PyBytes_AS_STRING(path));
     Py_END_ALLOW_THREADS
@@ -274,7 +299,8 @@ static PyObject *mm_py_train(PyObject *self, PyObject *args, PyObject *kw)
         goto cleanup;
     }
     if (init != Py_None) {
-        W0 = mm_py_init_array(init, mm_corpus_get_vocab(corpus)->size);
+        uint32_t V = mm_corpus_get_vocab(corpus)->size;
+        W0 = mm_py_init_array(init, (uint32_t)(order - 1) * V, V); /* W = [W1; W2] at order 3 */
         if (W0 == NULL) {
             goto cleanup;
         }
@@ -292,6 +318,10 @@ static PyObject *mm_py_train(PyObject *self, PyObject *args, PyObject *kw)
     if (log.interrupted) {
         goto cleanup; /* the signal handler's exception (KeyboardInterrupt) */
     }
+    if (log.nomem) {
+        PyErr_NoMemory();
+        goto cleanup;
+    }
     if (st != MM_OK) {
         mm_py_raise(st);
         goto cleanup;
@@ -301,7 +331,9 @@ static PyObject *mm_py_train(PyObject *self, PyObject *args, PyObject *kw)
     if (losses == NULL) {
         goto cleanup;
     }
-    memcpy(PyArray_DATA((PyArrayObject *)losses), log.loss, (size_t)n * sizeof(double));
+    if (n > 0) {
+        memcpy(PyArray_DATA((PyArrayObject *)losses), log.loss, (size_t)n * sizeof(double));
+    }
     PyObject *model = mm_py_model_wrap(m);
     m = NULL; /* owned (or destroyed) by the wrapper now */
     if (model == NULL) {
@@ -353,8 +385,9 @@ static PyObject *mm_py_isa_supported(PyObject *self, PyObject *unused)
 static PyMethodDef mm_py_methods[] = {
     {"count", (PyCFunction)(void (*)(void))mm_py_count, METH_VARARGS | METH_KEYWORDS,
      "count(path, order=2, smoothing=1.0, *, threads=0) -> Model\n\n"
-     "Count the bigrams of the corpus file at path (UTF-8, one name per line)\n"
-     "and return the add-k smoothed count model (k = smoothing)."},
+     "Count the order-K n-grams (K = order; 2: bigrams) of the corpus file at path\n"
+     "(UTF-8, one name per line; K - 1 '.' pads before each name) and return the\n"
+     "add-k smoothed count model (k = smoothing)."},
     {"load", mm_py_load, METH_VARARGS,
      "load(path) -> Model\n\nRead a model file written by Model.save or the makemore CLI."},
     {"train", (PyCFunction)(void (*)(void))mm_py_train, METH_VARARGS | METH_KEYWORDS,
@@ -363,7 +396,9 @@ static PyMethodDef mm_py_methods[] = {
      "Train the neural bigram on the corpus at path, as the notebook does: W =\n"
      "torch.randn((V, V), generator=torch.Generator().manual_seed(seed)) (or init),\n"
      "then `steps` steps of W -= lr * grad(mean NLL + reg * mean(W**2)).  losses[k]\n"
-     "is the loss of step k, at W before its update (float64 array)."},
+     "is the loss of step k, at W before its update (float64 array).  order=3: the\n"
+     "neural trigram of exercise E01, logits W1[x1] + W2[x2], W = [W1; W2] (2V x V;\n"
+     "counts driver only)."},
     {"isa", mm_py_isa, METH_NOARGS,
      "isa() -> str: the kernel set in use (MM_ISA at import, else the best)."},
     {"isa_built", mm_py_isa_built, METH_NOARGS, "isa_built() -> list of str"},
@@ -393,7 +428,8 @@ PyMODINIT_FUNC PyInit__makemore(void)
     }
     if (mm_py_add_errors(mod) < 0 || mm_py_add_model_type(mod) < 0 ||
         PyModule_AddStringConstant(mod, "__version__", MM_VERSION_STRING) < 0 ||
-        PyModule_AddIntConstant(mod, "DEFAULT_SEED", (long)MM_PY_DEFAULT_SEED) < 0) {
+        PyModule_AddIntConstant(mod, "DEFAULT_SEED", (long)MM_PY_DEFAULT_SEED) < 0 ||
+        PyModule_AddIntConstant(mod, "MAX_ORDER", MM_PY_MAX_ORDER) < 0) {
         goto fail;
     }
     return mod;

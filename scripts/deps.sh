@@ -14,6 +14,7 @@ mm_pkgs_for() {
         pymod)  echo "python3-dev python3-numpy python3-pytest" ;;  # import makemore (python/)
         torch)  echo "python3-torch" ;;
         plot)   echo "python3-matplotlib" ;;
+        png)    echo "librsvg2-bin" ;;  # rsvg-convert: makemore plot -o FILE.png
         mpi)    echo "libopenmpi-dev openmpi-bin" ;;
         fuzz)   echo "clang libclang-rt-14-dev" ;;
         tsan)   echo "clang libclang-rt-14-dev libomp-14-dev" ;;

@@ -46,6 +46,19 @@ mm_status mm_count_file_sized(const char *path, const mm_count_opts *opts, size_
                               size_t piece, mm_vocab *v, uint64_t **counts,
                               mm_corpus_info *info);
 
+/* Where a character first occurs in a stream (1-based line and column,
+ * 0-based byte offset). */
+typedef struct mm_cp_pos {
+    uint64_t line, col, off;
+} mm_cp_pos;
+
+/* mm_count_file for a descriptor read once, front to back, in bounded
+ * memory (src/count_stream.c): standard input, pipes.  name is used in
+ * messages.  If first is not NULL, first[i] is where symbol i of *v first
+ * occurs (MM_MAX_VOCAB entries; first[0], the boundary, is unset). */
+mm_status mm_count_stream(int fd, const char *name, const mm_count_opts *opts, mm_vocab *v,
+                          uint64_t **counts, mm_corpus_info *info, mm_cp_pos *first);
+
 /* makemore-mpi (defined in src/io/corpus.c): open part `part` of `parts` of
  * the corpus file at path, split at line starts (see there), validated, with
  * the vocabulary of the part.  Messages name lines and byte offsets in the

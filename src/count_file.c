@@ -120,10 +120,12 @@ typedef struct mm_cf_thread {
     size_t err_off;
 } mm_cf_thread;
 
-/* One thread: pairs whose first byte is in [lo, hi), in pieces. */
+/* One thread: pairs whose first byte is in [lo, hi), in pieces.  Every
+ * thread adds what it read to *done; the calling thread (report) passes it
+ * to the progress callback. */
 static void mm_cf_count_range(const mm_counter *k, int fd, size_t size, size_t lo,
                               size_t hi, size_t piece, const uint8_t code[256], size_t K,
-                              mm_cf_thread *t)
+                              mm_cf_thread *t, uint64_t *done, const mm_count_opts *report)
 {
     size_t end = hi < size ? hi + 1 : size;
     size_t carry = 0, pos = lo;
@@ -140,6 +142,10 @@ static void mm_cf_count_range(const mm_counter *k, int fd, size_t size, size_t l
         t->buf[0] = t->buf[carry + want - 1]; /* the next piece starts with it */
         carry = 1;
         pos += want;
+        uint64_t d = __atomic_add_fetch(done, (uint64_t)want, __ATOMIC_RELAXED);
+        if (report != NULL) {
+            report->on_progress(d < size ? d : size, size, report->user);
+        }
     }
     memset(t->counts, 0, K * K * sizeof *t->counts);
     k->count_end(t->work, t->counts);
@@ -148,7 +154,14 @@ static void mm_cf_count_range(const mm_counter *k, int fd, size_t size, size_t l
 mm_status mm_count_file(const char *path, const mm_count_opts *opts, mm_vocab *v,
                         uint64_t **counts, mm_corpus_info *info)
 {
-    return mm_count_file_sized(path, opts, MM_CF_PROBE, MM_CF_PIECE, v, counts, info);
+    mm_corpus_info local;
+    info = info != NULL ? info : &local;
+    mm_status st = mm_count_file_sized(path, opts, MM_CF_PROBE, MM_CF_PIECE, v, counts, info);
+    if (st == MM_OK && opts != NULL && opts->on_progress != NULL) {
+        /* the whole file is read (the mapped path reports only this) */
+        opts->on_progress(info->bytes, strcmp(path, "-") == 0 ? 0 : info->bytes, opts->user);
+    }
+    return st;
 }
 
 mm_status mm_count_file_sized(const char *path, const mm_count_opts *opts, size_t probe_bytes,
@@ -160,7 +173,7 @@ mm_status mm_count_file_sized(const char *path, const mm_count_opts *opts, size_
     }
     *counts = NULL;
     if (strcmp(path, "-") == 0) {
-        return mm_count_file_mapped(path, opts, v, counts, info);
+        return mm_count_stream(STDIN_FILENO, "<stdin>", opts, v, counts, info, NULL);
     }
     struct stat sb;
     int fd = mm_open_input(path, &sb); /* never blocks on a FIFO */
@@ -208,6 +221,8 @@ mm_status mm_count_file_sized(const char *path, const mm_count_opts *opts, size_
         th[t].buf = slice + ws.counts_bytes + ws.work_bytes;
     }
     int used = T;
+    uint64_t done = 0;
+    const mm_count_opts *report = opts != NULL && opts->on_progress != NULL ? opts : NULL;
 #pragma omp parallel num_threads(T)
     {
         size_t t, Tn;
@@ -217,7 +232,8 @@ mm_status mm_count_file_sized(const char *path, const mm_count_opts *opts, size_
         }
         size_t lo, hi;
         mm_range(size, t, Tn, &lo, &hi);
-        mm_cf_count_range(k, fd, size, lo, hi, piece, code, K, &th[t]);
+        mm_cf_count_range(k, fd, size, lo, hi, piece, code, K, &th[t], &done,
+                          t == 0 ? report : NULL);
     }
     for (int t = 0; t < used; t++) {
         if (th[t].err != 0) {

@@ -12,15 +12,19 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "corpus.h"
+#include "count.h"
 #include "internal.h"
 #include "model.h"
 
 /* The result from counts in the model's vocabulary (V*V), summed in index
- * order: one summation order for every way of counting. */
+ * order: one summation order for every way of counting.  oov_bigrams were
+ * skipped (MM_UNK_SKIP). */
 static mm_status mm_eval_from_counts(const mm_model *m, const uint64_t *counts,
-                                     const char *name, mm_eval_result *out)
+                                     uint64_t oov, uint64_t oov_bigrams, const char *name,
+                                     mm_eval_result *out)
 {
     size_t V = m->vocab.size;
     uint64_t n = 0;
@@ -31,21 +35,30 @@ static mm_status mm_eval_from_counts(const mm_model *m, const uint64_t *counts,
             ll += (double)counts[i] * log((double)m->probs[i]);
         }
     }
-    if (n == 0) {
+    if (n == 0 && oov_bigrams == 0) {
         return mm_fail(MM_ERR_CORPUS, "%s: no names to evaluate (the file is empty or "
                        "has only blank lines)", name);
     }
     out->examples = n;
     out->log_likelihood = ll;
-    out->nll = -ll / (double)n;
+    out->nll = n > 0 ? -ll / (double)n : NAN;
     out->perplexity = exp(out->nll);
+    out->oov = oov;
+    out->oov_bigrams = oov_bigrams;
+    if (oov_bigrams == 0) {
+        out->nll_with_oov = out->nll;
+    } else {
+        double ll_all = ll - (double)oov_bigrams * log((double)V);
+        out->nll_with_oov = -ll_all / (double)(n + oov_bigrams);
+    }
+    out->perplexity_with_oov = exp(out->nll_with_oov);
     return MM_OK;
 }
 
 mm_status mm_eval_counts(const mm_model *m, const uint64_t *counts, const char *name,
                          mm_eval_result *out)
 {
-    return mm_eval_from_counts(m, counts, name != NULL ? name : "the counts", out);
+    return mm_eval_from_counts(m, counts, 0, 0, name != NULL ? name : "the counts", out);
 }
 
 mm_status mm_eval_corpus(const mm_model *m, const mm_corpus *c,
@@ -59,65 +72,133 @@ mm_status mm_eval_corpus(const mm_model *m, const mm_corpus *c,
     mm_count_opts copts = {.threads = opts ? opts->threads : 0};
     mm_status st = mm_count_bigrams(c, &m->vocab, &copts, counts);
     if (st == MM_OK) {
-        st = mm_eval_from_counts(m, counts, c->name, out);
+        st = mm_eval_from_counts(m, counts, 0, 0, c->name, out);
     }
     free(counts);
     return st;
 }
 
-mm_status mm_eval_file(const mm_model *m, const char *path, const mm_eval_opts *opts,
-                       mm_eval_result *out)
+
+/* The lowest code point of the stream's vocabulary that the model lacks,
+ * where it first occurs: the message mm_count_bigrams gives for a file. */
+static mm_status mm_eval_missing(const mm_vocab *cv, const int *map, const mm_cp_pos *first,
+                                 const char *name)
 {
-    /* One streaming pass (mm_count_file), then the counts moved into the
-     * model's vocabulary.  A character the model lacks goes to the mapped
-     * path, whose message names where it first occurs. */
+    for (size_t i = 0; i < cv->size; i++) {
+        if (map[i] < 0) {
+            char u[5];
+            u[mm_utf8_encode(cv->cp[i], u)] = '\0';
+            return mm_fail(MM_ERR_VOCAB, "%s:%llu:%llu: character '%s' (U+%04X) is not in "
+                           "the model's vocabulary", name, (unsigned long long)first[i].line,
+                           (unsigned long long)first[i].col, u, (unsigned)cv->cp[i]);
+        }
+    }
+    return MM_OK;
+}
+
+/* The counts of the file at path in vocabulary v (V*V into counts): every
+ * bigram with a character v lacks on either side is skipped and counted in
+ * *oov_bigrams (MM_UNK_SKIP), or is an error naming where it first occurs
+ * (MM_UNK_ERROR; a file goes to the mapped path for that message). */
+static mm_status mm_counts_in_vocab(const char *path, const mm_count_opts *opts,
+                                    const mm_vocab *v, mm_unk_policy unk, uint64_t *counts,
+                                    uint64_t *oov, uint64_t *oov_bigrams)
+{
+    const int is_stdin = strcmp(path, "-") == 0;
+    const char *name = is_stdin ? "<stdin>" : path;
     mm_vocab cv;
     uint64_t *cc = NULL;
-    if (path != NULL && strcmp(path, "-") == 0) {
-        /* Standard input can be read once only: no streaming pass, whose
-         * fallback would find the input consumed. */
-        mm_corpus *c = NULL;
-        mm_status st = mm_corpus_open(&c, path);
-        if (st == MM_OK) {
-            st = mm_eval_corpus(m, c, opts, out);
+    mm_cp_pos *first = NULL;
+    mm_status st;
+    if (is_stdin) {
+        first = malloc(MM_MAX_VOCAB * sizeof *first);
+        if (first == NULL) {
+            return mm_fail(MM_ERR_NOMEM, "out of memory");
         }
-        mm_corpus_close(c);
-        return st;
+        st = mm_count_stream(STDIN_FILENO, name, opts, &cv, &cc, NULL, first);
+    } else {
+        st = mm_count_file(path, opts, &cv, &cc, NULL);
     }
-    mm_count_opts copts = {.threads = opts ? opts->threads : 0};
-    mm_status st = mm_count_file(path, &copts, &cv, &cc, NULL);
     if (st != MM_OK) {
-        return st;
+        goto done;
     }
-    size_t V = m->vocab.size, Vc = cv.size;
+    size_t V = v->size, Vc = cv.size;
     int map[MM_MAX_VOCAB];
     int missing = 0;
     for (size_t i = 0; i < Vc; i++) {
-        map[i] = mm_vocab_index(&m->vocab, cv.cp[i]);
+        map[i] = mm_vocab_index(v, cv.cp[i]);
         missing |= map[i] < 0;
     }
-    uint64_t *counts = missing ? NULL : calloc(V * V, sizeof *counts);
-    if (!missing && counts == NULL) {
-        free(cc);
-        return mm_fail(MM_ERR_NOMEM, "out of memory");
-    }
-    if (missing) {
-        free(cc);
+    if (missing && unk == MM_UNK_ERROR) {
+        if (is_stdin) {
+            st = mm_eval_missing(&cv, map, first, name);
+            goto done;
+        }
         mm_corpus *c = NULL;
         st = mm_corpus_open(&c, path);
         if (st == MM_OK) {
-            st = mm_eval_corpus(m, c, opts, out);
+            st = mm_count_bigrams(c, v, opts, counts); /* fails, naming it */
         }
         mm_corpus_close(c);
-        return st;
+        if (st == MM_OK) { /* the file changed in between */
+            st = mm_fail(MM_ERR_IO, "%s: the file changed while being read", path);
+        }
+        goto done;
     }
+    memset(counts, 0, V * V * sizeof *counts);
+    *oov = *oov_bigrams = 0;
     for (size_t i = 0; i < Vc; i++) {
         for (size_t j = 0; j < Vc; j++) {
-            counts[(size_t)map[i] * V + (size_t)map[j]] = cc[i * Vc + j];
+            uint64_t n = cc[i * Vc + j];
+            if (map[i] < 0 || map[j] < 0) {
+                *oov_bigrams += n;
+                *oov += map[i] < 0 ? n : 0; /* each occurrence begins one bigram */
+            } else {
+                counts[(size_t)map[i] * V + (size_t)map[j]] = n;
+            }
         }
     }
+done:
     free(cc);
-    st = mm_eval_from_counts(m, counts, strcmp(path, "-") == 0 ? "<stdin>" : path, out);
+    free(first);
+    return st;
+}
+
+mm_status mm_count_file_in_vocab(const char *path, const mm_count_opts *opts,
+                                 const mm_vocab *v, uint64_t *counts)
+{
+    if (path == NULL || v == NULL || counts == NULL) {
+        return mm_fail(MM_ERR_INVALID_ARG, "mm_count_file_in_vocab: invalid argument");
+    }
+    uint64_t oov = 0, oov_bigrams = 0;
+    return mm_counts_in_vocab(path, opts, v, MM_UNK_ERROR, counts, &oov, &oov_bigrams);
+}
+
+mm_status mm_eval_file(const mm_model *m, const char *path, const mm_eval_opts *opts,
+                       mm_eval_result *out)
+{
+    mm_unk_policy unk = opts != NULL ? opts->unk : MM_UNK_ERROR;
+    mm_count_opts copts = {.threads = opts != NULL ? opts->threads : 0,
+                           .on_progress = opts != NULL ? opts->on_progress : NULL,
+                           .user = opts != NULL ? opts->user : NULL};
+    /* One streaming pass (mm_count_file, or mm_count_stream for standard
+     * input), then the counts moved into the model's vocabulary. */
+    if (m == NULL || path == NULL || out == NULL ||
+        (unk != MM_UNK_ERROR && unk != MM_UNK_SKIP)) {
+        return mm_fail(MM_ERR_INVALID_ARG, "mm_eval_file: invalid argument");
+    }
+    size_t V = m->vocab.size;
+    uint64_t *counts = malloc(V * V * sizeof *counts);
+    uint64_t oov = 0, oov_bigrams = 0;
+    if (counts == NULL) {
+        return mm_fail(MM_ERR_NOMEM, "out of memory");
+    }
+    mm_status st = mm_counts_in_vocab(path, &copts, &m->vocab, unk, counts, &oov,
+                                      &oov_bigrams);
+    if (st == MM_OK) {
+        st = mm_eval_from_counts(m, counts, oov, oov_bigrams,
+                                 strcmp(path, "-") == 0 ? "<stdin>" : path, out);
+    }
     free(counts);
     return st;
 }

@@ -10,10 +10,12 @@
  * as a grid of shaded cells.  The colours follow matplotlib: 'Blues' is a
  * 256-entry table interpolated between ColorBrewer's 9 anchors, and a value
  * x in [0, 1] picks entry floor(256 x) (Colormap.__call__), so a cell has the
- * colour imshow gives it when the smallest count is 0.  At 96 px per inch a
- * 16 inch figure is 1536 px; cells are 44 px, about what imshow gives 27
- * rows on that figure, wider when counts have more than 4 digits, and larger
- * vocabularies grow the canvas instead of shrinking the text.
+ * colour imshow gives it when the smallest count is 0.  Cells are 44 px,
+ * about what imshow gives 27 rows on the notebook's 16 inch figure at 96 px
+ * per inch, wider when counts have more than 4 digits; the canvas is the
+ * grid plus a margin, so it is sized to V (a larger vocabulary grows it
+ * instead of shrinking the text).  Labels are gray as the notebook's, and
+ * white on the dark cells where gray would not show.
  *
  * mm_plot_loss_svg is a plain line chart for the training command.
  *
@@ -228,34 +230,42 @@ static void mm_svg_text(FILE *fp, const char *str)
 
 #define MM_CELL 44          /* px per cell, at least */
 #define MM_CELL_FONT 13     /* px: matplotlib's 10 pt at 96 px per inch */
-#define MM_FIG_PX 1536      /* 16 in at 96 px per inch */
 #define MM_FIG_MARGIN 48    /* least margin once the grid outgrows 16 in */
 
-mm_status mm_plot_counts_svg(const mm_model *m, const char *path)
+/* Gray, as the notebook's labels, on light cells; white where gray would
+ * not show, on the middle and dark blues (relative luminance below 0.7:
+ * gray itself is about 0.5, so it vanishes on the middle blues). */
+static const char *mm_label_colour(const char hex[8])
 {
-    mm_outfile o = {0};
-    int opened = 0;
-    mm_status s = MM_OK;
-    const mm_vocab *v = NULL;
-    const uint64_t *counts = NULL;
+    unsigned r = 0, g = 0, b = 0;
+    sscanf(hex + 1, "%2x%2x%2x", &r, &g, &b);
+    double lum = (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255.0;
+    return lum < 0.7 ? "white" : NULL;
+}
 
+/* What both entry points check before writing. */
+static mm_status mm_plot_counts_check(const mm_model *m, const char *name)
+{
     if (m == NULL) {
         return mm_fail(MM_ERR_INVALID_ARG, "plot: no model given");
     }
-    if (path == NULL || *path == '\0') {
-        return mm_fail(MM_ERR_INVALID_ARG, "plot: no output path given");
-    }
-    v = mm_model_get_vocab(m);
-    counts = mm_model_get_counts(m);
-    if (counts == NULL) {
+    const mm_vocab *v = mm_model_get_vocab(m);
+    if (mm_model_get_counts(m) == NULL) {
         return mm_fail(MM_ERR_INVALID_ARG, "%s: the model has no bigram counts "
                        "(a neural model); the count plot needs a count model",
-                       path);
+                       name);
     }
     if (v == NULL || v->size == 0 || v->size > MM_MAX_VOCAB) {
         return mm_fail(MM_ERR_INVALID_ARG, "%s: the model has no usable vocabulary",
-                       path);
+                       name);
     }
+    return MM_OK;
+}
+
+static void mm_plot_counts_write(const mm_model *m, FILE *fp)
+{
+    const mm_vocab *v = mm_model_get_vocab(m);
+    const uint64_t *counts = mm_model_get_counts(m);
     size_t V = v->size;
     uint64_t maxc = 0;
     for (size_t i = 0; i < V * V; i++) {
@@ -268,16 +278,9 @@ mm_status mm_plot_counts_svg(const mm_model *m, const char *path)
     }
     long cell = 8 * digits + 6 > MM_CELL ? 8 * digits + 6 : MM_CELL;
     long grid = (long)V * cell;
-    long side = grid + 2 * MM_FIG_MARGIN > MM_FIG_PX ? grid + 2 * MM_FIG_MARGIN
-                                                      : MM_FIG_PX;
-    long off = (side - grid) / 2;
+    long side = grid + 2 * MM_FIG_MARGIN; /* the canvas is sized to V */
+    long off = MM_FIG_MARGIN;
 
-    s = mm_outfile_open(&o, path);
-    if (s != MM_OK) {
-        goto cleanup;
-    }
-    opened = 1;
-    FILE *fp = o.fp;
     fprintf(fp,
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" "
@@ -305,22 +308,51 @@ mm_status mm_plot_counts_svg(const mm_model *m, const char *path)
         for (size_t j = 0; j < V; j++) {
             long cx = off + (long)j * cell + cell / 2;
             long cy = off + (long)i * cell + cell / 2;
-            fprintf(fp, "<text x=\"%ld\" y=\"%ld\">", cx, cy - 3);
+            char hex[8], fill[24] = "";
+            mm_blues(maxc > 0 ? (double)counts[i * V + j] / (double)maxc : 0.0, hex);
+            const char *lc = mm_label_colour(hex);
+            if (lc != NULL) {
+                snprintf(fill, sizeof fill, " fill=\"%s\"", lc);
+            }
+            fprintf(fp, "<text x=\"%ld\" y=\"%ld\"%s>", cx, cy - 3, fill);
             mm_svg_symbol(fp, v, i);
             mm_svg_symbol(fp, v, j);
-            fprintf(fp, "</text><text x=\"%ld\" y=\"%ld\">%llu</text>\n", cx,
-                    cy + 11, (unsigned long long)counts[i * V + j]);
+            fprintf(fp, "</text><text x=\"%ld\" y=\"%ld\"%s>%llu</text>\n", cx,
+                    cy + 11, fill, (unsigned long long)counts[i * V + j]);
         }
     }
     fputs("</g>\n</svg>\n", fp);
-    s = mm_outfile_commit(&o); /* reports any write error, removes the temp */
-    opened = 0;
+}
 
-cleanup:
-    if (opened) {
-        mm_outfile_abort(&o);
+mm_status mm_plot_counts_svg_fp(const mm_model *m, FILE *fp, const char *name)
+{
+    mm_status s = mm_plot_counts_check(m, name != NULL ? name : "plot");
+    if (s != MM_OK) {
+        return s;
     }
-    return s;
+    mm_plot_counts_write(m, fp);
+    return ferror(fp) ? mm_fail(MM_ERR_IO, "%s: write error", name) : MM_OK;
+}
+
+mm_status mm_plot_counts_svg(const mm_model *m, const char *path)
+{
+    mm_outfile o = {0};
+    if (m == NULL) {
+        return mm_fail(MM_ERR_INVALID_ARG, "plot: no model given");
+    }
+    if (path == NULL || *path == '\0') {
+        return mm_fail(MM_ERR_INVALID_ARG, "plot: no output path given");
+    }
+    mm_status s = mm_plot_counts_check(m, path);
+    if (s != MM_OK) {
+        return s;
+    }
+    s = mm_outfile_open(&o, path);
+    if (s != MM_OK) {
+        return s;
+    }
+    mm_plot_counts_write(m, o.fp);
+    return mm_outfile_commit(&o); /* reports any write error, removes the temp */
 }
 
 /* ---- Loss curve ---------------------------------------------------------- */
@@ -391,20 +423,49 @@ static double mm_axis_frac(const mm_axis *a, double x)
 mm_status mm_plot_loss_svg(const double *loss, const uint64_t *step, size_t n,
                            const char *path, const char *title)
 {
-    mm_outfile o = {0};
-    int opened = 0;
-    mm_status s = MM_OK;
+    return mm_plot_losses_svg(loss, NULL, step, n, path, title);
+}
+
+/* One curve: a subpath per run of finite values. */
+static void mm_plot_curve(FILE *fp, const double *y, const uint64_t *step, size_t n,
+                          const mm_axis *ax, const mm_axis *ay, double px0, double px1,
+                          double py0, double py1, const char *colour)
+{
+    char b1[64], b2[64];
+    int any = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isfinite(y[i])) {
+            any = 1;
+            break;
+        }
+    }
+    if (!any) {
+        return;
+    }
+    int pen = 0;
+    fprintf(fp, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" "
+            "stroke-linejoin=\"round\" stroke-linecap=\"round\" d=\"", colour);
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(y[i])) {
+            pen = 0;
+            continue;
+        }
+        double x = step != NULL ? (double)step[i] : (double)i;
+        mm_fmt_num(b1, sizeof b1, px0 + mm_axis_frac(ax, x) * (px1 - px0), 1);
+        mm_fmt_num(b2, sizeof b2, py0 + mm_axis_frac(ay, y[i]) * (py1 - py0), 1);
+        fprintf(fp, "%s%s %s", pen ? " L" : (i > 0 ? " M" : "M"), b1, b2);
+        pen = 1;
+    }
+    fputs("\"/>\n", fp);
+}
+
+static void mm_plot_losses_write(FILE *fp, const double *loss, const double *dev,
+                                 const uint64_t *step, size_t n, const char *title)
+{
     mm_axis ax;
     mm_axis ay;
     char b1[64];
     char b2[64];
-
-    if (path == NULL || *path == '\0') {
-        return mm_fail(MM_ERR_INVALID_ARG, "plot: no output path given");
-    }
-    if (loss == NULL && n > 0) {
-        return mm_fail(MM_ERR_INVALID_ARG, "%s: no loss values given", path);
-    }
 
     double xmn = 0.0;
     double xmx = 0.0;
@@ -421,6 +482,10 @@ mm_status mm_plot_loss_svg(const double *loss, const uint64_t *step, size_t n,
         if (isfinite(loss[i])) {
             ymn = loss[i] < ymn ? loss[i] : ymn;
             ymx = loss[i] > ymx ? loss[i] : ymx;
+        }
+        if (dev != NULL && isfinite(dev[i])) {
+            ymn = dev[i] < ymn ? dev[i] : ymn;
+            ymx = dev[i] > ymx ? dev[i] : ymx;
         }
     }
     if (ymn > ymx) {
@@ -442,12 +507,6 @@ mm_status mm_plot_loss_svg(const double *loss, const uint64_t *step, size_t n,
     const double py0 = MM_LH - MM_LB; /* y grows downwards */
     const double py1 = MM_LT;
 
-    s = mm_outfile_open(&o, path);
-    if (s != MM_OK) {
-        goto cleanup;
-    }
-    opened = 1;
-    FILE *fp = o.fp;
     fprintf(fp,
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" "
@@ -526,38 +585,48 @@ mm_status mm_plot_loss_svg(const double *loss, const uint64_t *step, size_t n,
         fputs("</text>\n", fp);
     }
 
-    /* The curve: one subpath per run of finite losses. */
-    int any = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (isfinite(loss[i])) {
-            any = 1;
-            break;
-        }
-    }
-    if (any) {
-        int pen = 0;
-        fputs("<path fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"1.5\" "
-              "stroke-linejoin=\"round\" stroke-linecap=\"round\" d=\"", fp);
-        for (size_t i = 0; i < n; i++) {
-            if (!isfinite(loss[i])) {
-                pen = 0;
-                continue;
-            }
-            double x = step != NULL ? (double)step[i] : (double)i;
-            mm_fmt_num(b1, sizeof b1, px0 + mm_axis_frac(&ax, x) * (px1 - px0), 1);
-            mm_fmt_num(b2, sizeof b2, py0 + mm_axis_frac(&ay, loss[i]) * (py1 - py0), 1);
-            fprintf(fp, "%s%s %s", pen ? " L" : (i > 0 ? " M" : "M"), b1, b2);
-            pen = 1;
-        }
-        fputs("\"/>\n", fp);
+    mm_plot_curve(fp, loss, step, n, &ax, &ay, px0, px1, py0, py1, "#1f77b4");
+    if (dev != NULL) {
+        mm_plot_curve(fp, dev, step, n, &ax, &ay, px0, px1, py0, py1, "#ff7f0e");
+        /* legend, top right inside the frame */
+        const int lx = MM_LW - MM_LR - 150, ly = MM_LT + 12;
+        fprintf(fp, "<g font-size=\"12\">\n"
+                "<rect x=\"%d\" y=\"%d\" width=\"140\" height=\"44\" fill=\"white\" "
+                "stroke=\"#ccc\"/>\n"
+                "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#1f77b4\" "
+                "stroke-width=\"2\"/><text x=\"%d\" y=\"%d\">train loss</text>\n"
+                "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#ff7f0e\" "
+                "stroke-width=\"2\"/><text x=\"%d\" y=\"%d\">dev loss</text>\n</g>\n",
+                lx, ly, lx + 8, ly + 14, lx + 32, ly + 14, lx + 38, ly + 18, lx + 8, ly + 32,
+                lx + 32, ly + 32, lx + 38, ly + 36);
     }
     fputs("</svg>\n", fp);
-    s = mm_outfile_commit(&o);
-    opened = 0;
+}
 
-cleanup:
-    if (opened) {
-        mm_outfile_abort(&o);
+mm_status mm_plot_losses_svg_fp(const double *loss, const double *dev, const uint64_t *step,
+                                size_t n, FILE *fp, const char *name, const char *title)
+{
+    if (loss == NULL && n > 0) {
+        return mm_fail(MM_ERR_INVALID_ARG, "%s: no loss values given", name);
     }
-    return s;
+    mm_plot_losses_write(fp, loss, dev, step, n, title);
+    return ferror(fp) ? mm_fail(MM_ERR_IO, "%s: write error", name) : MM_OK;
+}
+
+mm_status mm_plot_losses_svg(const double *loss, const double *dev, const uint64_t *step,
+                             size_t n, const char *path, const char *title)
+{
+    mm_outfile o = {0};
+    if (path == NULL || *path == '\0') {
+        return mm_fail(MM_ERR_INVALID_ARG, "plot: no output path given");
+    }
+    if (loss == NULL && n > 0) {
+        return mm_fail(MM_ERR_INVALID_ARG, "%s: no loss values given", path);
+    }
+    mm_status s = mm_outfile_open(&o, path);
+    if (s != MM_OK) {
+        return s;
+    }
+    mm_plot_losses_write(o.fp, loss, dev, step, n, title);
+    return mm_outfile_commit(&o);
 }

@@ -489,6 +489,41 @@ static mm_status mm_trainer_pass(mm_trainer *tr, mm_rng *g, uint64_t step)
     return MM_OK;
 }
 
+/* Mean NLL of dev counts C (V*V, n bigrams) at tr->W: per row with counts,
+ * log-sum-exp in double, then sum_j C[r][j] (lse - W[r][j]).  O(V^2). */
+static double mm_dev_nll(const mm_trainer *tr, const uint64_t *C)
+{
+    const size_t V = tr->V, ld = tr->ld;
+    double sum = 0.0;
+    uint64_t n = 0;
+    for (size_t r = 0; r < V; r++) {
+        const float *w = tr->W + r * ld;
+        const uint64_t *c = C + r * V;
+        uint64_t rn = 0;
+        for (size_t j = 0; j < V; j++) {
+            rn += c[j];
+        }
+        if (rn == 0) {
+            continue;
+        }
+        double mx = -HUGE_VAL, z = 0.0;
+        for (size_t j = 0; j < V; j++) {
+            mx = (double)w[j] > mx ? (double)w[j] : mx;
+        }
+        for (size_t j = 0; j < V; j++) {
+            z += exp((double)w[j] - mx);
+        }
+        double lse = mx + log(z);
+        for (size_t j = 0; j < V; j++) {
+            if (c[j] != 0) {
+                sum += (double)c[j] * (lse - (double)w[j]);
+            }
+        }
+        n += rn;
+    }
+    return n > 0 ? sum / (double)n : NAN;
+}
+
 /* reg * mean(W^2), in double.  Pads are 0, so the padded buffer is summed
  * whole.  Eight partial sums in a fixed order (four SSE2 add chains) hide
  * the add latency that a single chain pays 729 times, which would cost more
@@ -564,6 +599,14 @@ mm_status mm_train_with(mm_model *m, const mm_corpus *c, const mm_train_config *
         }
         double nll = tr->nll / (double)tr->examples;
         double loss = nll + mm_reg_term(tr, cfg->reg);
+        /* at the W the loss is taken at, before the update; its time is not
+         * the step's */
+        double dev = NAN, dev_seconds = 0.0;
+        if (cfg->dev_counts != NULL && timed) {
+            double d0 = mm_now();
+            dev = mm_dev_nll(tr, cfg->dev_counts);
+            dev_seconds = mm_now() - d0;
+        }
         if (!isfinite(loss)) {
             const uint64_t bad = step;
             if (step > first) {
@@ -594,7 +637,8 @@ mm_status mm_train_with(mm_model *m, const mm_corpus *c, const mm_train_config *
             double t1 = mm_now();
             mm_train_progress p = {
                 .step = step - 1, .steps = cfg->steps, .loss = loss, .nll = nll,
-                .examples = tr->examples, .seconds = t1 - t0,
+                .examples = tr->examples, .seconds = t1 - t0 - dev_seconds,
+                .dev_nll = dev,
             };
             if (cfg->on_step(&p, cfg->user) != 0) {
                 break;

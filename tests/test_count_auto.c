@@ -368,11 +368,11 @@ static void test_drivers_with_auto(void **state)
         uint64_t *got = calloc(V * V, sizeof *got);
         assert_non_null(ref);
         assert_non_null(got);
-        mm_count_opts o1 = {1};
+        mm_count_opts o1 = {.threads = 1};
         assert_int_equal(mm_count_bigrams_with(c, v, &o1, &mm_counter_scalar, ref), MM_OK);
         mm_counter_set_active(NULL);
         for (int T = 1; T <= 3; T++) {
-            mm_count_opts o = {T};
+            mm_count_opts o = {.threads = T};
             char what[128];
             assert_int_equal(mm_count_bigrams_with(c, v, &o, &mm_counter_auto, got), MM_OK);
             snprintf(what, sizeof what, "mapped driver, auto, crlf %d, %d threads", crlf, T);
@@ -471,7 +471,7 @@ static void test_forcing(void **state)
         mm_vocab fv;
         uint64_t *fc = NULL;
         mm_corpus_info info = {0};
-        mm_count_opts o = {2};
+        mm_count_opts o = {.threads = 2};
         assert_int_equal(mm_count_file(path, &o, &fv, &fc, &info), MM_OK);
         assert_string_equal(info.counter, (*c)->name);
         free(fc);

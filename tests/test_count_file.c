@@ -68,7 +68,7 @@ typedef struct outcome {
 static void run_general(const char *path, int threads, outcome *o)
 {
     mm_corpus *c = NULL;
-    mm_count_opts opts = {threads};
+    mm_count_opts opts = {.threads = threads};
     o->counts = NULL;
     o->streamed = 0;
     o->st = mm_corpus_open(&c, path);
@@ -84,7 +84,7 @@ static void run_general(const char *path, int threads, outcome *o)
 
 static void run_stream(const char *path, int threads, outcome *o)
 {
-    mm_count_opts opts = {threads};
+    mm_count_opts opts = {.threads = threads};
     mm_corpus_info info = {0};
     o->counts = NULL;
     o->st = mm_count_file(path, &opts, &o->v, &o->counts, &info);
@@ -266,7 +266,7 @@ static void test_small_probe_and_pieces(void **state)
         for (int t = 1; t <= 3; t++) {
             size_t probe = 1 + (size_t)(mm_test_rand(&rs) % 40);
             size_t piece = 1 + (size_t)(mm_test_rand(&rs) % 70);
-            mm_count_opts o = {t};
+            mm_count_opts o = {.threads = t};
             mm_vocab v;
             uint64_t *got = NULL;
             mm_status st = mm_count_file_sized(path, &o, probe, piece, &v, &got, NULL);

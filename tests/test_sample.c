@@ -168,7 +168,7 @@ static void test_many_names_txt(void **state)
     }
     mm_vocab v;
     uint64_t *c = NULL;
-    mm_count_opts o = {1};
+    mm_count_opts o = {.threads = 1};
     assert_int_equal(mm_count_file(p, &o, &v, &c, NULL), MM_OK);
     mm_model *m = NULL;
     assert_int_equal(mm_model_from_counts(&m, &v, c, 1.0), MM_OK);

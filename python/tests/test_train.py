@@ -38,6 +38,15 @@ def test_steps_add_up(names):
     np.testing.assert_array_equal(la, lb[:10])
 
 
+def test_long_loss_history(names):
+    """More steps than the first 1024 the loss array holds: every loss kept."""
+    _, short = makemore.train(names, steps=100)
+    _, long = makemore.train(names, steps=2500)
+    assert long.shape == (2500,)
+    np.testing.assert_array_equal(long[:100], short)
+    assert np.all(np.isfinite(long)) and long[-1] < long[1024] < long[100]
+
+
 def test_init_and_zero_steps(names):
     W0 = np.linspace(-1, 1, 27 * 27, dtype=np.float64).reshape(27, 27)  # converted to float32
     m, losses = makemore.train(names, steps=0, init=W0)
@@ -91,5 +100,24 @@ def test_bad_arguments(names):
         makemore.train(names, steps=1, init=np.zeros((3, 3), np.float32))
     with pytest.raises(ValueError, match="learning rate"):
         makemore.train(names, steps=1, lr=-1.0)
-    with pytest.raises(NotImplementedError, match="order 3"):
-        makemore.train(names, order=3)
+    with pytest.raises(NotImplementedError, match="order 4"):   # 2, and 3 with n-grams
+        makemore.train(names, order=4)
+
+
+def test_ctrl_c_stops_a_long_train(names):
+    """SIGINT during a long train raises KeyboardInterrupt within a fraction
+    of a second (the step callback checks for signals every 50 ms of steps),
+    not when the million steps (3 s) would have ended.  (sample checks between
+    chunks of 1 MiB of symbols too; not tested here: the names it piles up
+    in 0.3 s take hundreds of MB.)"""
+    import os
+    import signal
+    import threading
+    import time
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    t0 = time.monotonic()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        makemore.train(names, steps=10**6)
+    timer.join()
+    assert time.monotonic() - t0 < 30

@@ -15,12 +15,6 @@
 #include "cli.h"
 
 const char *mm_cli_name = "makemore";
-const char mm_cli_usage_commands[] =
-    "  count  CORPUS -o MODEL [--smoothing K] [--threads N] [--isa NAME] [--stats]\n"
-    "  train  CORPUS -o MODEL [--steps N] [--lr LR] [--reg R] [--seed S] [--init W0.npy]\n"
-    "         [--driver counts|examples|onehot] [--batch B] [--threads N] [--isa NAME]\n"
-    "         [--log FILE.csv] [--resume MODEL] [--every K]\n"
-    "  eval   MODEL CORPUS [--json] [--words NAME,NAME...] [--threads N] [--isa NAME]\n";
 int mm_cli_quiet = 0;
 
 int mm_cli_fail(mm_status s)
@@ -162,8 +156,8 @@ static void mm_cli_usage(FILE *fp, const char *const *usage)
     }
 }
 
-int mm_cli_dispatch(int argc, char **argv, const mm_cli_command *cmds, size_t n,
-                    const char *const *usage, const char *version_extra)
+int mm_cli_main(int argc, char **argv, const mm_cli_command *cmds, size_t n,
+                const char *const *usage, const char *version_extra)
 {
     const char *cmd = argc >= 2 ? argv[1] : NULL;
     if (cmd == NULL) {

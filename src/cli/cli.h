@@ -44,6 +44,13 @@ int mm_cli_error(const char *fmt, ...) MM_CLI_PRINTF(1, 2);
 void mm_cli_note(const char *fmt, ...) MM_CLI_PRINTF(1, 2);
 /* Print "<name> <cmd>: <msg>" and a hint to --help; returns MM_EXIT_USAGE. */
 int mm_cli_usage_error(const char *cmd, const char *fmt, ...) MM_CLI_PRINTF(2, 3);
+/* mm_dispatch_init for --isa NAME: an unknown NAME is a usage error (2), one
+ * this CPU cannot run a failure (1); returns MM_EXIT_OK on success. */
+int mm_cli_dispatch(const char *cmd, const char *isa);
+/* A usage error (2) if an output option was given an empty file name. */
+int mm_cli_check_output(const char *cmd, const char *opt, const char *path);
+/* 1 if paths a and b both exist and are the same file ("-" is none). */
+int mm_cli_same_file(const char *a, const char *b);
 /* Strict number parsing: the whole string, in range. */
 int mm_cli_parse_u64(const char *s, unsigned long long *out);
 int mm_cli_parse_double(const char *s, double *out);
@@ -51,25 +58,48 @@ int mm_cli_parse_double(const char *s, double *out);
  * range (" (it underflows: ...)"), else "": appended to usage messages. */
 const char *mm_cli_number_note(const char *s);
 int mm_cli_parse_threads(const char *cmd, const char *s, int *out);
+/* A generator seed as torch.manual_seed takes it: 0 .. 2^64 - 1, or
+ * -2^63 .. -1 taken modulo 2^64. */
+int mm_cli_parse_seed(const char *s, unsigned long long *out);
 /* JSON string (with quotes) of the vocabulary symbols. */
 void mm_cli_json_string(FILE *fp, const char *s);
+/* A JSON number that round-trips the double (%.17g); null if not finite. */
+void mm_cli_json_number(FILE *fp, double v);
+/* one if n == 1, else many ("1 name", "2 names"). */
+const char *mm_cli_plural(unsigned long long n, const char *one, const char *many);
+/* Progress of a count or eval on standard error: bytes read and GB/s.
+ * mode -1: when standard error is a terminal (the default), 0: never
+ * (--quiet), 1: always (--progress).  When p->on, pass mm_cli_progress_cb
+ * and p as the options' on_progress and user. */
+typedef struct mm_cli_progress {
+    int on, tty, shown;
+    const char *cmd, *name;
+    double t0, last;
+    uint64_t done;
+} mm_cli_progress;
+void mm_cli_progress_start(mm_cli_progress *p, const char *cmd, const char *path, int mode);
+void mm_cli_progress_cb(uint64_t done, uint64_t total, void *user);
+void mm_cli_progress_end(mm_cli_progress *p, int ok);
 /* Seconds on a monotonic clock. */
 double mm_cli_now(void);
 /* Standard output must have reached its file: a full disk or a closed pipe
  * turns a success (rc) into a failure. */
 int mm_cli_finish_stdout(int rc);
 
-/* A front end's main, after its own set-up: its usage (pieces, NULL-ended)
- * for no command or --help, --version (then version_extra, may be NULL), else the command
- * argv[1] names, with standard output checked at the end. */
+/* A front end's main, after its own set-up (makemore-mpi's; makemore's main
+ * adds "did you mean" and `help CMD`): its usage (pieces, NULL-ended) for no
+ * command or --help, --version (then version_extra, may be NULL), else the
+ * command argv[1] names, with standard output checked at the end. */
 typedef struct mm_cli_command {
     const char *name;
     int (*run)(int argc, char **argv);
 } mm_cli_command;
-int mm_cli_dispatch(int argc, char **argv, const mm_cli_command *cmds, size_t n,
-                    const char *const *usage, const char *version_extra);
-/* The usage lines of count, train and eval, which both front ends run. */
-extern const char mm_cli_usage_commands[];
+int mm_cli_main(int argc, char **argv, const mm_cli_command *cmds, size_t n,
+                const char *const *usage, const char *version_extra);
+
+/* eval's result for one corpus: text block or JSON object (+ newline);
+ * unk: with the --unk skip fields. */
+void mm_cli_eval_print_one(const char *file, const mm_eval_result *r, int json, int unk);
 
 /* The files a command reads and writes (cli_files.c).  group: an output may
  * name the same file as an input of its nonzero group (-o CK --resume CK). */
@@ -87,6 +117,7 @@ typedef struct mm_count_args {
     const char *corpus, *out, *isa;
     double smoothing;
     int stats;
+    int progress;       /* -1 on a terminal, 0 --quiet, 1 --progress */
     mm_count_opts count;
 } mm_count_args;
 extern const char mm_count_options_help[];
@@ -97,8 +128,9 @@ int mm_count_args_parse(int argc, char **argv, const char *usage, mm_count_args 
 void mm_cli_count_totals(const uint64_t *counts, size_t V, uint64_t *names, uint64_t *bigrams);
 /* 1 unless -o names the corpus (then a message, 0). */
 int mm_count_args_check_files(const mm_count_args *a);
-/* The model of counts written to a->out. */
+/* The model of counts written to a->out, and the line saying so. */
 mm_status mm_cli_count_save(const mm_count_args *a, const mm_vocab *v, const uint64_t *counts);
+void mm_cli_count_wrote(const mm_count_args *a, size_t V, uint64_t names, uint64_t bigrams);
 
 int mm_cmd_count(int argc, char **argv);
 
@@ -106,7 +138,8 @@ int mm_cmd_count(int argc, char **argv);
 /* Hyper-parameters given on the command line (a resumed run keeps the
  * model's values for the rest). */
 typedef struct mm_train_args {
-    const char *corpus, *out, *init, *driver, *isa, *log, *resume;
+    const char *corpus, *out, *init, *driver, *isa, *log, *resume, *dev;
+    int quiet;
     mm_train_config cfg;
     int have_lr, have_reg, have_seed, have_batch, have_driver;
     uint64_t every;
@@ -136,26 +169,27 @@ int mm_cli_train_run(mm_train_args *a, const mm_cli_train_env *env);
 
 /* ---- eval (cli_eval.c) ---- */
 typedef struct mm_eval_args {
-    const char *model, *corpus, *words, *isa; /* corpus: NULL with --words alone */
+    const char *model, *words, *isa;
+    const char *const *files;  /* the CORPUS arguments (none with --words alone) */
+    int nfiles;
     int json;
+    int progress;              /* -1 on a terminal, 0 --quiet, 1 --progress */
     mm_eval_opts eval;
 } mm_eval_args;
 extern const char mm_eval_options_help[];
 int mm_eval_args_parse(int argc, char **argv, const char *usage, mm_eval_args *a);
-/* The notebook's per-bigram listing of the names in list (--words). */
-int mm_cli_eval_words(const mm_model *m, const char *list, int json);
-/* The result on standard output, as text or JSON. */
-void mm_cli_eval_print(const mm_eval_result *r, int json);
-/* What a front end adds to the eval command: how the corpus is scored
- * (makemore: mm_eval_file; makemore-mpi: the parts' counts summed, then
- * mm_eval_counts) and, under MPI, how the ranks agree on a status. */
+/* What a front end adds to the eval command: how one corpus is scored
+ * (makemore: mm_eval_file with progress; makemore-mpi: the parts' counts
+ * summed, then mm_eval_counts) and, under MPI, the exit code every rank
+ * agrees on. */
 typedef struct mm_cli_eval_env {
-    mm_status (*score)(const mm_model *m, const mm_eval_args *a, mm_eval_result *r,
-                       void *user);
-    mm_status (*agree)(mm_status st, void *user); /* NULL: one process */
+    mm_status (*score)(const mm_model *m, const mm_eval_args *a, const char *path,
+                       mm_eval_result *r, void *user);
+    int (*agree)(int rc, void *user); /* NULL: one process */
     void *user;
 } mm_cli_eval_env;
-/* The eval command after parsing: the model, --words, the score printed. */
+/* The eval command after parsing: the model, every corpus scored, --words,
+ * then one document on standard output. */
 int mm_cli_eval_run(const mm_eval_args *a, const mm_cli_eval_env *env);
 int mm_cmd_train(int argc, char **argv);
 int mm_cmd_eval(int argc, char **argv);

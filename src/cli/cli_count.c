@@ -7,6 +7,15 @@
 
 #include "cli.h"
 
+static const char count_usage[] =
+    "usage: makemore count CORPUS -o MODEL [--smoothing K] [--threads N] [--isa NAME] "
+    "[--stats]\n"
+    "                      [--progress | --quiet]\n"
+    "\n"
+    "Count the bigrams of CORPUS (one name per line; '-' = standard input, read\n"
+    "once in bounded memory) and write a count model.\n"
+    "\n";
+
 const char mm_count_options_help[] =
     "  -o, --output MODEL   model file to write (atomically: temp file + rename)\n"
     "  -k, --smoothing K    add-k smoothing, a real number >= 0 (default 1)\n"
@@ -15,15 +24,10 @@ const char mm_count_options_help[] =
     "                       (the counting kernel is timed and chosen per run unless\n"
     "                       --isa or MM_COUNT_KERNEL=scalar|pairs|avx2|avx512 forces it)\n"
     "      --stats          print bytes/s and counts on standard error\n"
+    "      --progress       progress and GB/s on standard error (the default when\n"
+    "                       it is a terminal)\n"
+    "  -q, --quiet          nothing on standard error but errors\n"
     "  -h, --help           this text\n";
-
-static const char count_usage[] =
-    "usage: makemore count CORPUS -o MODEL [--smoothing K] [--threads N] [--isa NAME] "
-    "[--stats]\n"
-    "\n"
-    "Count the bigrams of CORPUS (one name per line; '-' = standard input) and\n"
-    "write a count model.\n"
-    "\n";
 
 /* Memory from /proc/self/status (kB): peak resident, and at exit the file-backed
  * part (the program; a mapped corpus too, when the general path mapped it) and
@@ -52,14 +56,16 @@ int mm_count_args_parse(int argc, char **argv, const char *usage, mm_count_args 
         {"output", required_argument, NULL, 'o'}, {"smoothing", required_argument, NULL, 'k'},
         {"threads", required_argument, NULL, 't'}, {"isa", required_argument, NULL, 'I'},
         {"stats", no_argument, NULL, 'S'},         {"help", no_argument, NULL, 'h'},
+        {"progress", no_argument, NULL, 'P'},      {"quiet", no_argument, NULL, 'q'},
         {NULL, 0, NULL, 0},
     };
     memset(a, 0, sizeof *a);
     a->smoothing = 1.0;
+    a->progress = -1;
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:k:t:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:k:t:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'o': a->out = optarg; break;
         case 'k':
@@ -75,6 +81,8 @@ int mm_count_args_parse(int argc, char **argv, const char *usage, mm_count_args 
             break;
         case 'I': a->isa = optarg; break;
         case 'S': a->stats = 1; break;
+        case 'P': a->progress = 1; break;
+        case 'q': a->progress = 0; break;
         case 'h':
             fputs(usage, stdout);
             fputs(mm_count_options_help, stdout);
@@ -89,6 +97,9 @@ int mm_count_args_parse(int argc, char **argv, const char *usage, mm_count_args 
     }
     if (a->out == NULL) {
         return mm_cli_usage_error("count", "missing -o MODEL");
+    }
+    if (mm_cli_check_output("count", "-o", a->out) != MM_EXIT_OK) {
+        return MM_EXIT_USAGE;
     }
     a->corpus = argv[optind];
     return MM_EXIT_OK;
@@ -123,6 +134,16 @@ mm_status mm_cli_count_save(const mm_count_args *a, const mm_vocab *v, const uin
     return st;
 }
 
+void mm_cli_count_wrote(const mm_count_args *a, size_t V, uint64_t names, uint64_t bigrams)
+{
+    if (a->progress != 0) {
+        mm_cli_eprintf("wrote %s: %llu %s, %llu %s, V = %zu, smoothing %g\n", a->out,
+                       (unsigned long long)names, mm_cli_plural(names, "name", "names"),
+                       (unsigned long long)bigrams, mm_cli_plural(bigrams, "bigram", "bigrams"),
+                       V, a->smoothing);
+    }
+}
+
 int mm_cmd_count(int argc, char **argv)
 {
     mm_count_args a;
@@ -133,10 +154,14 @@ int mm_cmd_count(int argc, char **argv)
     if (!mm_count_args_check_files(&a)) {
         return MM_EXIT_FAIL;
     }
-    mm_status st = mm_dispatch_init(a.isa);
-    if (st != MM_OK) {
-        return mm_cli_fail(st);
+    const char *path = a.corpus;
+    int stats = a.stats, progress = a.progress;
+    mm_count_opts copts = a.count;
+    int drc = mm_cli_dispatch("count", a.isa);
+    if (drc != MM_EXIT_OK) {
+        return drc;
     }
+    mm_status st = MM_OK;
     uint64_t *counts = NULL;
     rc = MM_EXIT_FAIL;
     mm_vocab *v = malloc(sizeof *v);
@@ -144,9 +169,14 @@ int mm_cmd_count(int argc, char **argv)
         return mm_cli_error("out of memory");
     }
     mm_corpus_info info;
+    mm_cli_progress prog;
+    mm_cli_progress_start(&prog, "count", path, progress);
+    copts.on_progress = prog.on ? mm_cli_progress_cb : NULL;
+    copts.user = &prog;
     double t0 = mm_cli_now();
-    st = mm_count_file(a.corpus, &a.count, v, &counts, &info);
+    st = mm_count_file(path, &copts, v, &counts, &info);
     double t2 = mm_cli_now();
+    mm_cli_progress_end(&prog, st == MM_OK);
     if (st != MM_OK) {
         rc = mm_cli_fail(st);
         goto cleanup;
@@ -155,7 +185,8 @@ int mm_cmd_count(int argc, char **argv)
     uint64_t names = 0, bigrams = 0;
     mm_cli_count_totals(counts, V, &names, &bigrams);
     if (names == 0) {
-        mm_cli_error("%s: no names (the file is empty or has only blank lines)", a.corpus);
+        mm_cli_error("%s: no names (the file is empty or has only blank lines)",
+                     strcmp(path, "-") == 0 ? "<stdin>" : path);
         goto cleanup;
     }
     st = mm_cli_count_save(&a, v, counts);
@@ -163,23 +194,23 @@ int mm_cmd_count(int argc, char **argv)
         rc = mm_cli_fail(st);
         goto cleanup;
     }
-    if (a.stats) {
+    if (stats) {
         double total = t2 - t0;
         fprintf(stderr,
-                "count: %llu bytes, %llu names, %llu bigrams, V = %zu, isa %s, counter %s, "
+                "count: %llu bytes, %llu %s, %llu bigrams, V = %zu, isa %s, counter %s, "
                 "%d thread%s, %s\n"
                 "count: read+validate+count %.3f s, end to end %.2f GB/s\n",
                 (unsigned long long)info.bytes, (unsigned long long)names,
-                (unsigned long long)bigrams, V, mm_isa_name(),
-                info.counter ? info.counter : "?", mm_threads_used(a.count.threads),
-                mm_threads_used(a.count.threads) == 1 ? "" : "s",
+                mm_cli_plural(names, "name", "names"), (unsigned long long)bigrams, V,
+                mm_isa_name(),
+                info.counter ? info.counter : "?", mm_threads_used(copts.threads),
+                mm_threads_used(copts.threads) == 1 ? "" : "s",
                 info.streamed ? "one streaming pass" : info.ascii ? "mapped, ascii path"
                                                                   : "mapped, utf-8 path",
                 total, total > 0 ? (double)info.bytes / total / 1e9 : 0.0);
         count_print_memory();
     }
-    fprintf(stderr, "wrote %s: %llu names, %llu bigrams, V = %zu, smoothing %g\n", a.out,
-            (unsigned long long)names, (unsigned long long)bigrams, V, a.smoothing);
+    mm_cli_count_wrote(&a, V, names, bigrams);
     rc = MM_EXIT_OK;
 cleanup:
     free(counts);

@@ -4,12 +4,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
+
+extern char **environ;
 
 #define MM_DEFAULT_SEED 2147483647ULL
 
@@ -20,10 +26,12 @@ static const char sample_usage[] =
     "multinomial: the same seed gives the same names as the notebook.\n"
     "\n"
     "  -n, --count N        names to draw (default 10)\n"
-    "  -s, --seed S         generator seed (default 2147483647)\n"
+    "  -s, --seed S         generator seed (default 2147483647); a negative S is\n"
+    "                       taken modulo 2^64, as torch's manual_seed does\n"
     "      --max-len L      stop a name after L characters (default 256)\n"
     "      --isa NAME       kernel set: scalar, avx2, avx512 (default: best; or MM_ISA);\n"
     "                       every set draws the same names\n"
+    "  -q, --quiet          accepted for symmetry: sample prints only names and errors\n"
     "  -h, --help           this text\n";
 
 int mm_cmd_sample(int argc, char **argv)
@@ -31,14 +39,15 @@ int mm_cmd_sample(int argc, char **argv)
     static const struct option opts[] = {
         {"count", required_argument, NULL, 'n'},  {"seed", required_argument, NULL, 's'},
         {"max-len", required_argument, NULL, 'L'}, {"isa", required_argument, NULL, 'I'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},          {"quiet", no_argument, NULL, 'q'},
+        {NULL, 0, NULL, 0},
     };
     unsigned long long n = 10, seed = MM_DEFAULT_SEED, max_len = 256;
     const char *isa = NULL;
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":n:s:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":n:s:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'n':
             if (!mm_cli_parse_u64(optarg, &n)) {
@@ -46,9 +55,9 @@ int mm_cmd_sample(int argc, char **argv)
             }
             break;
         case 's':
-            if (!mm_cli_parse_u64(optarg, &seed)) {
-                return mm_cli_usage_error("sample", "--seed takes a whole number >= 0 (got '%s')",
-                                          optarg);
+            if (!mm_cli_parse_seed(optarg, &seed)) {
+                return mm_cli_usage_error("sample", "--seed takes a whole number from "
+                                          "-2^63 to 2^64 - 1 (got '%s')", optarg);
             }
             break;
         case 'L':
@@ -58,6 +67,7 @@ int mm_cmd_sample(int argc, char **argv)
             }
             break;
         case 'I': isa = optarg; break;
+        case 'q': break; /* sample prints nothing but names and errors */
         case 'h': fputs(sample_usage, stdout); return MM_EXIT_OK;
         case ':': return mm_cli_usage_error("sample", "option '%s' needs a value", argv[optind - 1]);
         default: return mm_cli_usage_error("sample", "unknown option '%s'", argv[optind - 1]);
@@ -66,10 +76,11 @@ int mm_cmd_sample(int argc, char **argv)
     if (optind + 1 != argc) {
         return mm_cli_usage_error("sample", optind == argc ? "missing MODEL" : "expected one MODEL");
     }
-    mm_status st = mm_dispatch_init(isa);
-    if (st != MM_OK) {
-        return mm_cli_fail(st);
+    int drc = mm_cli_dispatch("sample", isa);
+    if (drc != MM_EXIT_OK) {
+        return drc;
     }
+    mm_status st = MM_OK;
     mm_model *m = NULL;
     st = mm_model_load(&m, argv[optind]);
     if (st != MM_OK) {
@@ -133,21 +144,26 @@ static const char info_usage[] =
     "\n"
     "Describe a model file: kind, vocabulary, size, counts or training state.\n"
     "\n"
-    "      --json           machine-readable: {\"kind\", \"vocab\", \"V\", \"bigrams\",\n"
-    "                       \"smoothing\"} (+ \"step\", \"lr\", \"reg\", \"seed\" for neural)\n"
+    "      --json           machine-readable: {\"kind\", \"vocab\", \"V\"} and, for a\n"
+    "                       count model, \"bigrams\", \"names\", \"smoothing\"; for a\n"
+    "                       neural one, \"driver\", \"batch\" (0: full batch),\n"
+    "                       \"steps\" (done), \"lr\", \"reg\", \"seed\"\n"
+    "  -q, --quiet          accepted for symmetry: info prints only its result\n"
     "  -h, --help           this text\n";
 
 int mm_cmd_info(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+        {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'},
+        {"quiet", no_argument, NULL, 'q'}, {NULL, 0, NULL, 0},
     };
     int json = 0, c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":qh", opts, NULL)) != -1) {
         switch (c) {
         case 'j': json = 1; break;
+        case 'q': break; /* info prints only its result and errors */
         case 'h': fputs(info_usage, stdout); return MM_EXIT_OK;
         default: return mm_cli_usage_error("info", "unknown option '%s'", argv[optind - 1]);
         }
@@ -192,9 +208,15 @@ int mm_cmd_info(int argc, char **argv)
             printf(", \"bigrams\": %llu, \"names\": %llu, \"smoothing\": %.17g",
                    (unsigned long long)bigrams, (unsigned long long)names, smoothing);
         } else {
-            printf(", \"bigrams\": null, \"smoothing\": null, \"step\": %llu, \"lr\": %.17g, "
-                   "\"reg\": %.17g, \"seed\": %llu", (unsigned long long)ts.step,
-                   ts.lr, ts.reg, (unsigned long long)ts.seed);
+            printf(", \"driver\": ");
+            mm_cli_json_string(stdout, mm_train_driver_name(ts.driver) != NULL
+                                           ? mm_train_driver_name(ts.driver) : "unknown");
+            printf(", \"batch\": %u, \"steps\": %llu, \"lr\": ", (unsigned)ts.batch,
+                   (unsigned long long)ts.step);
+            mm_cli_json_number(stdout, ts.lr);
+            printf(", \"reg\": ");
+            mm_cli_json_number(stdout, ts.reg);
+            printf(", \"seed\": %llu", (unsigned long long)ts.seed);
         }
         printf("}\n");
     } else {
@@ -204,8 +226,12 @@ int mm_cmd_info(int argc, char **argv)
             printf("names      %llu\nbigrams    %llu\nsmoothing  %g\n",
                    (unsigned long long)names, (unsigned long long)bigrams, smoothing);
         } else {
-            printf("step       %llu\nlr         %g\nreg        %g\nseed       %llu\n",
-                   (unsigned long long)ts.step, ts.lr, ts.reg, (unsigned long long)ts.seed);
+            const char *driver = mm_train_driver_name(ts.driver);
+            printf("step       %llu\nlr         %g\nreg        %g\nseed       %llu\n"
+                   "driver     %s\nbatch      %u%s\n", (unsigned long long)ts.step,
+                   ts.lr, ts.reg, (unsigned long long)ts.seed,
+                   driver != NULL ? driver : "unknown", (unsigned)ts.batch,
+                   ts.batch == 0 ? " (full batch)" : "");
         }
     }
     mm_model_destroy(m);
@@ -221,20 +247,23 @@ static const char export_usage[] =
     "\n"
     "      --npy FILE       output file (atomically: temp file + rename)\n"
     "      --probs          write the probabilities P instead\n"
+    "  -q, --quiet          accepted for symmetry: export prints only errors\n"
     "  -h, --help           this text\n";
 
 int mm_cmd_export(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"npy", required_argument, NULL, 'N'}, {"probs", no_argument, NULL, 'P'},
-        {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},      {"quiet", no_argument, NULL, 'q'},
+        {NULL, 0, NULL, 0},
     };
     const char *npy = NULL;
     int probs = 0, c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":qh", opts, NULL)) != -1) {
         switch (c) {
+        case 'q': break; /* export prints nothing but errors */
         case 'N': npy = optarg; break;
         case 'P': probs = 1; break;
         case 'h': fputs(export_usage, stdout); return MM_EXIT_OK;
@@ -247,6 +276,9 @@ int mm_cmd_export(int argc, char **argv)
     }
     if (npy == NULL) {
         return mm_cli_usage_error("export", "missing --npy FILE");
+    }
+    if (mm_cli_check_output("export", "--npy", npy) != MM_EXIT_OK) {
+        return MM_EXIT_USAGE;
     }
     const mm_cli_file files[] = {{"MODEL", argv[optind], 0, 0}, {"--npy", npy, 1, 0}};
     if (!mm_cli_check_files("export", files, 2)) {
@@ -282,30 +314,37 @@ int mm_cmd_export(int argc, char **argv)
 }
 
 static const char plot_usage[] =
-    "usage: makemore plot MODEL -o FILE.svg\n"
-    "       makemore plot --loss FILE.csv -o FILE.svg\n"
+    "usage: makemore plot MODEL -o FILE.svg|FILE.png\n"
+    "       makemore plot --loss FILE.csv -o FILE.svg|FILE.png\n"
     "\n"
     "Draw the count matrix as the notebook's plt.imshow: each cell shaded by its\n"
     "count and labelled with its bigram and count.  With --loss, draw instead the\n"
-    "loss curve of a training log (the step,loss CSV of 'makemore train --log').\n"
+    "loss curve of a training log (the step,loss CSV of 'makemore train --log';\n"
+    "with a dev_loss column, from --dev, the dev curve too, with a legend).\n"
     "\n"
-    "  -o, --output FILE    SVG file to write (atomically)\n"
+    "  -o, --output FILE    file to write (atomically), in the format its extension\n"
+    "                       names: .svg (also without an extension), or .png,\n"
+    "                       drawn by rsvg-convert (Debian: librsvg2-bin); if that\n"
+    "                       is missing, or for any other extension, exit 2\n"
     "      --loss FILE.csv  a step,loss CSV (header line optional)\n"
+    "  -q, --quiet          accepted for symmetry: plot prints only errors\n"
     "  -h, --help           this text\n";
 
-/* Read a step,loss CSV: "step,loss" lines ("nan" and "inf" losses are kept:
- * the chart breaks the line there), after an optional header, a first line
- * whose first field is not a number ("step,loss").  Refused: anything but a
- * regular file (checked without waiting for a FIFO's writer), a NUL byte
- * (a binary file, as the corpus reader says), a malformed line, a file with
- * no lines to draw.  On success *steps and *loss are malloc'd arrays of *n
- * entries. */
-static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss, size_t *n)
+/* Read a step,loss[,dev_loss] CSV: "step,loss" or "step,loss,dev_loss" lines
+ * ("nan" and "inf" losses are kept: the chart breaks the line there), after
+ * an optional header, a first line whose first field is not a number
+ * ("step,loss").  Refused: anything but a regular file (checked without
+ * waiting for a FIFO's writer), a NUL byte (a binary file, as the corpus
+ * reader says), a malformed line, a file with no lines to draw.  On success
+ * *steps, *loss and *dev are malloc'd arrays of *n entries; *dev is NULL if
+ * no line has a third column. */
+static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss, double **dev,
+                              size_t *n)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     struct stat sb;
     if (fd < 0 || fstat(fd, &sb) != 0) {
-        fprintf(stderr, "makemore: %s: cannot open: %s\n", path, strerror(errno));
+        mm_cli_eprintf("makemore: %s: cannot open: %s\n", path, strerror(errno));
         if (fd >= 0) {
             close(fd);
         }
@@ -315,7 +354,7 @@ static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss,
     FILE *fp = !S_ISREG(sb.st_mode) || flags < 0 ||
                        fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0 ? NULL : fdopen(fd, "r");
     if (fp == NULL) {
-        fprintf(stderr, "makemore: %s: %s\n", path, S_ISDIR(sb.st_mode) ? "is a directory"
+        mm_cli_eprintf("makemore: %s: %s\n", path, S_ISDIR(sb.st_mode) ? "is a directory"
                 : S_ISREG(sb.st_mode) ? strerror(errno)
                                       : "not a regular file (a CSV is read from a file)");
         close(fd);
@@ -324,9 +363,11 @@ static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss,
     size_t cap = 1024, len = 0;
     uint64_t *s = malloc(cap * sizeof *s);
     double *l = malloc(cap * sizeof *l);
+    double *d = malloc(cap * sizeof *d);
+    int any_dev = 0;
     char line[256];
     unsigned long long lineno = 0;
-    int ok = s != NULL && l != NULL, eof = 0;
+    int ok = s != NULL && l != NULL && d != NULL, eof = 0;
     if (!ok) {
         fprintf(stderr, "makemore: out of memory\n");
     }
@@ -336,13 +377,13 @@ static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss,
         lineno++;
         while ((ch = getc(fp)) != EOF && ch != '\n') {
             if (ch == 0) {
-                fprintf(stderr, "makemore: %s:%llu:%zu: NUL byte (binary file?)\n", path,
+                mm_cli_eprintf("makemore: %s:%llu:%zu: NUL byte (binary file?)\n", path,
                         lineno, ll + 1);
                 ok = 0;
                 break;
             }
             if (ll == sizeof line - 1) {
-                fprintf(stderr, "makemore: %s:%llu: line too long\n", path, lineno);
+                mm_cli_eprintf("makemore: %s:%llu: line too long\n", path, lineno);
                 ok = 0;
                 break;
             }
@@ -361,18 +402,23 @@ static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss,
         }
         char *comma = strchr(line, ',');
         unsigned long long st = 0;
-        char *end = NULL;
-        double v = 0.0;
+        char *end = NULL, *dend = NULL;
+        double v = 0.0, dv = NAN;
         if (comma != NULL) {
             *comma = '\0';
             v = strtod(comma + 1, &end);
+            if (end != comma + 1 && *end == ',') { /* the dev loss */
+                dv = strtod(end + 1, &dend);
+                end = dend == end + 1 ? end : dend;
+                any_dev = 1;
+            }
         }
         if (comma == NULL || !mm_cli_parse_u64(line, &st) || end == comma + 1 || *end != '\0') {
             if (lineno == 1 && comma != NULL && !(line[0] >= '0' && line[0] <= '9') &&
                 line[0] != '-' && line[0] != '+' && line[0] != '.') {
                 continue; /* the header: its first field is a name, not a number */
             }
-            fprintf(stderr, "makemore: %s:%llu: expected 'step,loss' (a whole number, a "
+            mm_cli_eprintf("makemore: %s:%llu: expected 'step,loss' (a whole number, a "
                     "comma, a number)\n", path, lineno);
             ok = 0;
             break;
@@ -387,7 +433,11 @@ static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss,
             if (l2 != NULL) {
                 l = l2;
             }
-            if (s2 == NULL || l2 == NULL) {
+            double *d2 = realloc(d, cap * sizeof *d);
+            if (d2 != NULL) {
+                d = d2;
+            }
+            if (s2 == NULL || l2 == NULL || d2 == NULL) {
                 fprintf(stderr, "makemore: out of memory\n");
                 ok = 0;
                 break;
@@ -395,14 +445,15 @@ static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss,
         }
         s[len] = st;
         l[len] = v;
+        d[len] = dv;
         len++;
     }
     if (ok && ferror(fp)) {
-        fprintf(stderr, "makemore: %s: read error\n", path);
+        mm_cli_eprintf("makemore: %s: read error\n", path);
         ok = 0;
     }
     if (ok && len == 0) {
-        fprintf(stderr, "makemore: %s: no step,loss lines to draw (the file is empty or has "
+        mm_cli_eprintf("makemore: %s: no step,loss lines to draw (the file is empty or has "
                 "only a header)\n", path);
         ok = 0;
     }
@@ -410,26 +461,149 @@ static int plot_read_loss_csv(const char *path, uint64_t **steps, double **loss,
     if (!ok) {
         free(s);
         free(l);
+        free(d);
         return 0;
+    }
+    if (!any_dev) {
+        free(d);
+        d = NULL;
     }
     *steps = s;
     *loss = l;
+    *dev = d;
     *n = len;
     return 1;
+}
+
+/* What to draw: the count matrix of model, or the loss curves. */
+typedef struct plot_job {
+    const char *name, *title;
+    mm_model *model;
+    uint64_t *steps;
+    double *loss, *dev;
+    size_t n;
+} plot_job;
+
+static mm_status plot_write_svg(const plot_job *j, FILE *fp)
+{
+    return j->model != NULL ? mm_plot_counts_svg_fp(j->model, fp, j->name)
+                            : mm_plot_losses_svg_fp(j->loss, j->dev, j->steps, j->n, fp,
+                                                    j->name, j->title);
+}
+
+/* An executable prog in $PATH. */
+static int plot_have_program(const char *prog)
+{
+    const char *path = getenv("PATH");
+    char buf[4096];
+    while (path != NULL && *path != '\0') {
+        const char *colon = strchr(path, ':');
+        size_t len = colon ? (size_t)(colon - path) : strlen(path);
+        if (snprintf(buf, sizeof buf, "%.*s/%s", (int)len, len ? path : ".", prog) <
+                (int)sizeof buf && access(buf, X_OK) == 0) {
+            return 1;
+        }
+        path = colon ? colon + 1 : NULL;
+    }
+    return 0;
+}
+
+/* PNG: the SVG piped into rsvg-convert (librsvg, Debian's librsvg2-bin),
+ * whose output goes to the temporary of the target, renamed into place only
+ * if it succeeds.  A library for the rasterising would add cairo, pango and
+ * glib to every build; the program costs nothing when PNG is not wanted. */
+static int plot_png(const plot_job *j, const char *out)
+{
+    mm_outfile o = {0};
+    mm_status st = mm_outfile_open(&o, out);
+    if (st != MM_OK) {
+        return mm_cli_fail(st);
+    }
+    int p[2] = {-1, -1}, rc = MM_EXIT_FAIL;
+    pid_t pid = -1;
+    posix_spawn_file_actions_t fa;
+    int have_fa = 0;
+    struct sigaction ign, old;
+    int have_old = 0;
+    if (fflush(o.fp) != 0 || pipe(p) != 0 || posix_spawn_file_actions_init(&fa) != 0) {
+        fprintf(stderr, "makemore: %s: %s\n", out, strerror(errno));
+        goto done;
+    }
+    have_fa = 1;
+    posix_spawn_file_actions_adddup2(&fa, p[0], STDIN_FILENO);
+    posix_spawn_file_actions_adddup2(&fa, fileno(o.fp), STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&fa, p[1]);
+    char *args[] = {"rsvg-convert", "--format=png", NULL};
+    int e = posix_spawnp(&pid, "rsvg-convert", &fa, NULL, args, environ);
+    close(p[0]);
+    p[0] = -1;
+    if (e != 0) {
+        fprintf(stderr, "makemore: %s: cannot run rsvg-convert: %s\n", out, strerror(e));
+        pid = -1;
+        goto done;
+    }
+    /* a converter that dies early must give an error, not kill us */
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    have_old = sigaction(SIGPIPE, &ign, &old) == 0;
+    FILE *svg = fdopen(p[1], "w");
+    if (svg == NULL) {
+        fprintf(stderr, "makemore: %s: %s\n", out, strerror(errno));
+        goto done;
+    }
+    p[1] = -1;
+    st = plot_write_svg(j, svg);
+    int werr = fclose(svg) != 0;
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    pid = -1;
+    if (st != MM_OK) {
+        rc = mm_cli_fail(st);
+    } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || werr) {
+        fprintf(stderr, "makemore: %s: rsvg-convert failed (%s %d); nothing written\n", out,
+                WIFEXITED(status) ? "exit status" : "signal",
+                WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+    } else if ((st = mm_outfile_commit(&o)) != MM_OK) {
+        rc = mm_cli_fail(st);
+    } else {
+        rc = MM_EXIT_OK;
+    }
+done:
+    if (have_old) {
+        sigaction(SIGPIPE, &old, NULL);
+    }
+    if (pid > 0) {
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+        }
+    }
+    if (p[0] >= 0) {
+        close(p[0]);
+    }
+    if (p[1] >= 0) {
+        close(p[1]);
+    }
+    if (have_fa) {
+        posix_spawn_file_actions_destroy(&fa);
+    }
+    mm_outfile_abort(&o); /* no-op after a commit */
+    return rc;
 }
 
 int mm_cmd_plot(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'}, {"loss", required_argument, NULL, 'L'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},         {"quiet", no_argument, NULL, 'q'},
+        {NULL, 0, NULL, 0},
     };
     const char *out = NULL, *loss_csv = NULL;
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
         switch (c) {
+        case 'q': break; /* plot prints nothing but errors */
         case 'o': out = optarg; break;
         case 'L': loss_csv = optarg; break;
         case 'h': fputs(plot_usage, stdout); return MM_EXIT_OK;
@@ -448,30 +622,52 @@ int mm_cmd_plot(int argc, char **argv)
     if (out == NULL) {
         return mm_cli_usage_error("plot", "missing -o FILE.svg");
     }
+    if (mm_cli_check_output("plot", "-o", out) != MM_EXIT_OK) {
+        return MM_EXIT_USAGE;
+    }
     const mm_cli_file files[] = {
         {loss_csv != NULL ? "--loss" : "MODEL", loss_csv != NULL ? loss_csv : argv[optind], 0, 0},
         {"-o", out, 1, 0}};
     if (!mm_cli_check_files("plot", files, 2)) {
         return MM_EXIT_FAIL;
     }
+    int png = 0;
+    const char *dot = strrchr(out, '.'), *slash = strrchr(out, '/');
+    if (dot != NULL && (slash == NULL || dot > slash) && dot[1] != '\0') {
+        if (strcmp(dot, ".png") == 0 || strcmp(dot, ".PNG") == 0) {
+            png = 1;
+        } else if (strcmp(dot, ".svg") != 0 && strcmp(dot, ".SVG") != 0) {
+            return mm_cli_usage_error("plot", "-o %s: plot writes .svg, or .png through "
+                                      "rsvg-convert; not '%s'", out, dot);
+        }
+    }
+    if (png && !plot_have_program("rsvg-convert")) {
+        return mm_cli_usage_error("plot", "-o %s: PNG needs rsvg-convert, which is not "
+                                  "installed (Debian: apt-get install librsvg2-bin); "
+                                  "or write an .svg", out);
+    }
     mm_status st = MM_OK;
+    plot_job job = {.name = out};
     if (loss_csv != NULL) {
-        uint64_t *steps = NULL;
-        double *loss = NULL;
-        size_t n = 0;
-        if (!plot_read_loss_csv(loss_csv, &steps, &loss, &n)) {
+        if (!plot_read_loss_csv(loss_csv, &job.steps, &job.loss, &job.dev, &job.n)) {
             return MM_EXIT_FAIL;
         }
-        st = mm_plot_loss_svg(loss, steps, n, out, "training loss");
-        free(steps);
-        free(loss);
-        return st == MM_OK ? MM_EXIT_OK : mm_cli_fail(st);
+        job.title = job.dev != NULL ? "training and dev loss" : "training loss";
+        st = png ? MM_OK : mm_plot_losses_svg(job.loss, job.dev, job.steps, job.n, out,
+                                              job.title);
+    } else {
+        st = mm_model_load(&job.model, argv[optind]);
+        if (st == MM_OK && !png) {
+            st = mm_plot_counts_svg(job.model, out);
+        }
     }
-    mm_model *m = NULL;
-    st = mm_model_load(&m, argv[optind]);
-    if (st == MM_OK) {
-        st = mm_plot_counts_svg(m, out);
+    int rc = st == MM_OK ? MM_EXIT_OK : mm_cli_fail(st);
+    if (rc == MM_EXIT_OK && png) {
+        rc = plot_png(&job, out);
     }
-    mm_model_destroy(m);
-    return st == MM_OK ? MM_EXIT_OK : mm_cli_fail(st);
+    free(job.steps);
+    free(job.loss);
+    free(job.dev);
+    mm_model_destroy(job.model);
+    return rc;
 }

@@ -51,7 +51,7 @@ void mm_corpus_locate(const mm_corpus *c, size_t off, uint64_t *line, uint64_t *
         line_start = (size_t)(nl - base) + 1;
         p = nl + 1;
     }
-    *line = n;
+    *line = c->line0 + n;
     *col = (size_t)(end - base) - line_start + 1;
 }
 
@@ -69,13 +69,14 @@ void mm_describe_cp(uint32_t cp, char *buf, size_t size)
     }
 }
 
-static mm_status mm_corpus_error_at(const mm_corpus *c, size_t off, const char *what)
+mm_status mm_corpus_error_at(const mm_corpus *c, size_t off, const char *what)
 {
     uint64_t line, col;
     mm_corpus_locate(c, off, &line, &col);
     return mm_fail(MM_ERR_CORPUS, "%s:%llu:%llu: %s (byte offset %llu)", c->name,
                    (unsigned long long)line, (unsigned long long)col, what,
-                   (unsigned long long)(c->data + off - mm_corpus_file_start(c)));
+                   (unsigned long long)(c->off0 + (size_t)(c->data + off -
+                                                           mm_corpus_file_start(c))));
 }
 
 size_t mm_corpus_find_cp(const mm_corpus *c, uint32_t cp)
@@ -284,6 +285,12 @@ static mm_status mm_corpus_alloc(mm_corpus **out, const char *name)
 mm_status mm_corpus_from_memory(mm_corpus **out, const void *data, size_t size,
                                 const char *name)
 {
+    return mm_corpus_from_chunk(out, data, size, name, 0, 0);
+}
+
+mm_status mm_corpus_from_chunk(mm_corpus **out, const void *data, size_t size,
+                               const char *name, uint64_t line0, uint64_t off0)
+{
     mm_corpus *c = NULL;
     *out = NULL;
     if (data == NULL && size != 0) {
@@ -295,6 +302,8 @@ mm_status mm_corpus_from_memory(mm_corpus **out, const void *data, size_t size,
     }
     c->data = data;
     c->size = size;
+    c->line0 = line0;
+    c->off0 = off0;
     st = mm_scan(c);
     if (st != MM_OK) {
         mm_corpus_close(c);

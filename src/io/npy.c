@@ -9,7 +9,9 @@
  * mm_outfile, so a failed write never leaves a half-written file.
  *
  * Reading accepts only what the model can use, a 2-D finite '<f4' array in
- * C order, from format 1.0, 2.0 or 3.0.  The header is a Python dict literal;
+ * C order, from format 1.0, 2.0 or 3.0; mm_npy_read_weights also takes
+ * numpy's default '<f8', rounded to float32 and counting the values that
+ * rounding changed.  The header is a Python dict literal;
  * rather than evaluate Python, the parser accepts the subset writers emit
  * (numpy, cnpy, npyz, ...): single or double quoted strings without escapes,
  * keys in any order, optional trailing commas, any whitespace, and Python 2's
@@ -449,6 +451,13 @@ mm_status mm_npy_parse_f32(const unsigned char *buf, size_t len,
                            const char *name, float **out, size_t *rows,
                            size_t *cols)
 {
+    return mm_npy_parse_weights(buf, len, name, 0, out, rows, cols, NULL);
+}
+
+mm_status mm_npy_parse_weights(const unsigned char *buf, size_t len, const char *name,
+                               int allow_f8, float **out, size_t *rows, size_t *cols,
+                               mm_npy_info *info)
+{
     float *a = NULL;
     mm_status s = MM_OK;
     mm_npy_hdr h;
@@ -512,10 +521,14 @@ mm_status mm_npy_parse_f32(const unsigned char *buf, size_t len,
                        !h.have_descr ? "descr"
                        : !h.have_fortran ? "fortran_order" : "shape");
     }
-    if (!(h.descr_len == 3 && memcmp(h.descr, "<f4", 3) == 0)) {
+    /* numpy's default dtype is float64: --init takes it, rounded to float32 */
+    const int f8 = allow_f8 && h.descr_len == 3 && memcmp(h.descr, "<f8", 3) == 0;
+    const size_t es = f8 ? 8 : 4;
+    if (!f8 && !(h.descr_len == 3 && memcmp(h.descr, "<f4", 3) == 0)) {
         mm_npy_sanitize(dt, sizeof dt, h.descr, h.descr_len);
         return mm_fail(MM_ERR_FORMAT, "%s: .npy dtype '%s' is not supported "
-                       "(want '<f4', little-endian float32)", name, dt);
+                       "(want '<f4', little-endian float32%s)", name, dt,
+                       allow_f8 ? ", or '<f8', float64" : "");
     }
     if (h.fortran) {
         return mm_fail(MM_ERR_FORMAT, "%s: .npy array is in Fortran order "
@@ -541,17 +554,17 @@ mm_status mm_npy_parse_f32(const unsigned char *buf, size_t len,
                        name, r, c);
     }
     size_t n = r * c;
-    if (n > SIZE_MAX / 4) {
+    if (n > SIZE_MAX / es) {
         return mm_fail(MM_ERR_FORMAT, "%s: .npy shape (%zu, %zu) is too large",
                        name, r, c);
     }
-    if (n * 4 != have) {
+    if (n * es != have) {
         return mm_fail(MM_ERR_FORMAT, "%s: .npy shape (%zu, %zu) needs %zu data "
-                       "bytes but the file has %zu%s", name, r, c, n * 4, have,
-                       have < n * 4 ? " (truncated)" : "");
+                       "bytes but the file has %zu%s", name, r, c, n * es, have,
+                       have < n * es ? " (truncated)" : "");
     }
 
-    /* n * 4 == have <= len: the allocation is bounded by the input. */
+    /* n * es == have <= len: the allocation is bounded by the input. */
     a = malloc(n > 0 ? n * sizeof *a : sizeof *a);
     if (a == NULL) {
         s = mm_fail(MM_ERR_NOMEM, "%s: out of memory for a %zu x %zu array",
@@ -559,7 +572,29 @@ mm_status mm_npy_parse_f32(const unsigned char *buf, size_t len,
         goto cleanup;
     }
     const unsigned char *d = h.end;
-    for (size_t i = 0; i < n; i++) {
+    uint64_t inexact = 0;
+    for (size_t i = 0; f8 && i < n; i++) {
+        uint64_t u = (uint64_t)mm_npy_le32(d + 8 * i) |
+                     ((uint64_t)mm_npy_le32(d + 8 * i + 4) << 32);
+        if ((u & 0x7ff0000000000000ull) == 0x7ff0000000000000ull) {
+            s = mm_fail(MM_ERR_FORMAT, "%s: .npy value [%zu, %zu] is %s", name,
+                        i / c, i % c, (u & 0x000fffffffffffffull) ? "NaN" : "infinite");
+            goto cleanup;
+        }
+        double x;
+        memcpy(&x, &u, sizeof x);
+        float f = (float)x; /* round to nearest, as numpy's astype(float32) */
+        uint32_t fb;
+        memcpy(&fb, &f, sizeof fb);
+        if ((fb & 0x7f800000u) == 0x7f800000u) {
+            s = mm_fail(MM_ERR_FORMAT, "%s: .npy value [%zu, %zu] = %g is beyond "
+                        "float32's range", name, i / c, i % c, x);
+            goto cleanup;
+        }
+        inexact += (double)f != x;
+        a[i] = f;
+    }
+    for (size_t i = 0; !f8 && i < n; i++) {
         uint32_t u = mm_npy_le32(d + 4 * i);
         /* All-ones exponent: inf or NaN.  Tested on the bits so that no
          * compiler flag can fold the check away. */
@@ -574,6 +609,10 @@ mm_status mm_npy_parse_f32(const unsigned char *buf, size_t len,
     *rows = r;
     *cols = c;
     a = NULL;
+    if (info != NULL) {
+        info->float64 = f8;
+        info->inexact = inexact;
+    }
 
 cleanup:
     free(a);
@@ -677,6 +716,12 @@ cleanup:
 mm_status mm_npy_read_f32(const char *path, float **out, size_t *rows,
                           size_t *cols)
 {
+    return mm_npy_read_weights(path, out, rows, cols, NULL);
+}
+
+mm_status mm_npy_read_weights(const char *path, float **out, size_t *rows, size_t *cols,
+                              mm_npy_info *info)
+{
     unsigned char *buf = NULL;
     size_t len = 0;
     mm_status s = MM_OK;
@@ -694,7 +739,7 @@ mm_status mm_npy_read_f32(const char *path, float **out, size_t *rows,
     if (s != MM_OK) {
         goto cleanup;
     }
-    s = mm_npy_parse_f32(buf, len, path, out, rows, cols);
+    s = mm_npy_parse_weights(buf, len, path, info != NULL, out, rows, cols, info);
 
 cleanup:
     free(buf);

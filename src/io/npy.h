@@ -28,4 +28,11 @@ mm_status mm_npy_parse_f32(const unsigned char *buf, size_t len,
                            const char *name, float **out, size_t *rows,
                            size_t *cols);
 
+/* The same with mm_npy_read_weights's choice: allow_f8 also takes '<f8'
+ * (float64) arrays, rounded to float32 (a value beyond float32's range is
+ * MM_ERR_FORMAT); info (may be NULL) says what was read. */
+mm_status mm_npy_parse_weights(const unsigned char *buf, size_t len, const char *name,
+                               int allow_f8, float **out, size_t *rows, size_t *cols,
+                               mm_npy_info *info);
+
 #endif /* MM_NPY_H */

@@ -101,10 +101,7 @@ int mmp_cmd_count(int argc, char **argv)
                 count_max, count_max > 0 ? (double)bytes / count_max / 1e9 : 0.0,
                 total > 0 ? (double)bytes / total / 1e9 : 0.0);
     }
-    if (mmp_rank == 0) {
-        fprintf(stderr, "wrote %s: %llu names, %llu bigrams, V = %zu, smoothing %g\n", a.out,
-                (unsigned long long)names, (unsigned long long)bigrams, V, a.smoothing);
-    }
+    mm_cli_count_wrote(&a, V, names, bigrams); /* rank 0: the others are quiet */
     rc = MM_EXIT_OK;
 cleanup:
     free(counts);

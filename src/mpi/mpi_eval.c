@@ -1,41 +1,46 @@
 /*
- * mpi_eval.c - `makemore-mpi eval`: the NLL of a corpus under a model, the
- * corpus split across the ranks.  The NLL depends on the corpus only through
- * its bigram counts in the model's vocabulary, so the ranks count their
- * parts, the counts are summed exactly (MPI_Allreduce) and mm_eval_counts
- * scores them: the figures are makemore eval's, to the last bit.  Parsing,
- * --words and the printing are makemore eval's own (src/cli/cli_eval.c).
+ * mpi_eval.c - `makemore-mpi eval`: the NLL of each corpus under a model,
+ * each corpus split across the ranks.  The NLL depends on a corpus only
+ * through its bigram counts in the model's vocabulary, so the ranks count
+ * their parts, the counts are summed exactly (MPI_Allreduce) and
+ * mm_eval_counts scores them: the figures are makemore eval's, to the last
+ * bit.  Everything else (parsing, --words, the document printed) is makemore
+ * eval's own (src/cli/cli_eval.c, mm_cli_eval_run).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "internal.h"
 #include "mm_mpi.h"
 
 static const char eval_usage[] =
-    "usage: mpirun -np K makemore-mpi eval MODEL CORPUS [--json] [--words NAME,NAME...]\n"
+    "usage: mpirun -np K makemore-mpi eval MODEL CORPUS... [--json] [--words NAME,NAME...]\n"
     "                                  [--threads N] [--isa NAME]\n"
     "\n"
     "Average negative log-likelihood, total log-likelihood and perplexity of\n"
-    "CORPUS under MODEL, CORPUS split over K ranks (the figures are makemore\n"
-    "eval's).  With --words, list each bigram of the given names as makemore\n"
-    "eval --words does (CORPUS is then optional).  --threads is per rank.\n"
+    "each CORPUS under MODEL, each CORPUS split over K ranks (the figures are\n"
+    "makemore eval's).  With --words, list each bigram of the given names as\n"
+    "makemore eval --words does (CORPUS is then optional).  --threads is per\n"
+    "rank; --unk skip is makemore's only.\n"
     "\n";
 
-static mm_status mmp_eval_agree(mm_status st, void *user)
+static int mmp_eval_agree(int rc, void *user)
 {
     (void)user;
-    return mmp_agree(st);
+    int all = rc;
+    MPI_Allreduce(&rc, &all, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    return all;
 }
 
 /* Collective: the parts' counts in the model's vocabulary (which names the
  * first character of the corpus the model lacks), summed, then scored. */
-static mm_status mmp_eval_score(const mm_model *m, const mm_eval_args *a, mm_eval_result *r,
-                                void *user)
+static mm_status mmp_eval_score(const mm_model *m, const mm_eval_args *a, const char *path,
+                                mm_eval_result *r, void *user)
 {
     (void)user;
     mmp_corpus corpus = {0};
-    mm_status st = mmp_corpus_open(&corpus, a->corpus);
+    mm_status st = mmp_corpus_open(&corpus, path);
     if (st != MM_OK) {
         return st;
     }
@@ -47,7 +52,8 @@ static mm_status mmp_eval_score(const mm_model *m, const mm_eval_args *a, mm_eva
         st = mmp_count(&corpus, mm_model_get_vocab(m), &copts, counts, NULL, NULL);
     }
     if (st == MM_OK) {
-        st = mm_eval_counts(m, counts, a->corpus, r); /* the same on every rank */
+        memset(r, 0, sizeof *r);
+        st = mm_eval_counts(m, counts, path, r); /* the same on every rank */
     }
     free(counts);
     mmp_corpus_close(&corpus);
@@ -60,6 +66,10 @@ int mmp_cmd_eval(int argc, char **argv)
     int rc = mm_eval_args_parse(argc, argv, eval_usage, &a);
     if (rc != MM_EXIT_OK) {
         return rc == MM_CLI_HELP ? MM_EXIT_OK : rc;
+    }
+    if (a.eval.unk == MM_UNK_SKIP) {
+        return mm_cli_usage_error("eval", "--unk skip is not available under MPI "
+                                  "(makemore eval has it)");
     }
     const mm_cli_eval_env env = {.score = mmp_eval_score, .agree = mmp_eval_agree};
     return mm_cli_eval_run(&a, &env);

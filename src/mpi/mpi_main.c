@@ -26,8 +26,12 @@ static const char mmp_usage_head[] =
     "one part of the corpus; counts are reduced exactly (the same bits as\n"
     "makemore for any K), gradients are reduced every step.  Rank 0 writes.\n"
     "\n"
-    "commands (options as makemore's):\n";
-static const char mmp_usage_tail[] =
+    "commands (options as makemore's):\n"
+    "  count  CORPUS -o MODEL [--smoothing K] [--threads N] [--isa NAME] [--stats]\n"
+    "  train  CORPUS -o MODEL [--steps N] [--lr LR] [--reg R] [--seed S] [--init W0.npy]\n"
+    "         [--driver counts|examples|onehot] [--batch B] [--threads N] [--isa NAME]\n"
+    "         [--log FILE.csv] [--resume MODEL] [--every K]\n"
+    "  eval   MODEL CORPUS [--json] [--words NAME,NAME...] [--threads N] [--isa NAME]\n"
     "\n"
     "  makemore-mpi <command> --help   options of one command\n"
     "  makemore-mpi --version          version and instruction sets\n"
@@ -36,8 +40,7 @@ static const char mmp_usage_tail[] =
     "--threads is per rank.  On a cluster run one rank per node with OpenMP\n"
     "threads inside: mpirun --hostfile H --map-by ppr:1:node --bind-to none\n"
     "-x OMP_NUM_THREADS=... makemore-mpi ...  (docs/MPI.md).\n";
-static const char *const mmp_usage[] = {mmp_usage_head, mm_cli_usage_commands, mmp_usage_tail,
-                                        NULL};
+static const char *const mmp_usage[] = {mmp_usage_head, NULL};
 
 /* ---- main ---------------------------------------------------------------- */
 
@@ -65,7 +68,7 @@ int main(int argc, char **argv)
     MPI_Get_library_version(lib, &len);
     lib[strcspn(lib, "\n")] = '\0';
     snprintf(extra, sizeof extra, "mpi: %s\n", lib);
-    int rc = mm_cli_dispatch(argc, argv, cmds, sizeof cmds / sizeof cmds[0], mmp_usage, extra);
+    int rc = mm_cli_main(argc, argv, cmds, sizeof cmds / sizeof cmds[0], mmp_usage, extra);
     /* Every rank exits with the same code (rank 0's may be a write error). */
     int all = rc;
     MPI_Allreduce(&rc, &all, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);

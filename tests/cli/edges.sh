@@ -57,6 +57,9 @@ rc=$?
 # killed by one of the two (the kernel may run the handlers in either order)
 [ "$rc" -eq 143 ] || [ "$rc" -eq 130 ] && ok "INT then TERM: train ends by the signal" ||
     fail "INT then TERM: exit $rc, want 130 or 143 (killed): $(tail -c 300 "$T/sig.err")"
+if grep -q "interrupted at step" "$T/sig.err"; then
+    fail "second signal: train saved a checkpoint instead of ending at once"
+fi
 leftovers=$(find "$T" -name '*.tmp.*' | head -3)
 [ -z "$leftovers" ] && ok "second signal: no temporary left" || fail "second signal left $leftovers"
 cmp -s "$T/sig.mm" "$T/ck.keep" && ok "second signal: the previous output is intact" ||
@@ -147,7 +150,7 @@ run "$MM" count "$T/$(printf 'x\033[31m').txt" -o "$T/x.mm"
 expect 1 "U+001B[31m.txt" "a control character in a message is written U+001B"
 if grep -q "$(printf '\033')" "$T/err"; then fail "a raw escape character in a message"; fi
 run "$MM" count /proc/self/comm -o "$T/comm.mm"
-expect 0 "1 names" "count /proc/self/comm (size 0, not empty)"
+expect 0 "1 name, " "count /proc/self/comm (size 0, not empty)"
 
 if [ "$fails" != 0 ]; then
     echo "$fails check(s) failed"

@@ -168,7 +168,8 @@ usage "eval: missing MODEL" eval
 usage "eval: unknown option" eval "$T/good.model" "$T/good.txt" --bogus
 usage "eval: --threads 0" eval "$T/good.model" "$T/good.txt" --threads 0
 usage "sample: -n abc" sample "$T/good.model" -n abc
-usage "sample: --seed -1" sample "$T/good.model" --seed -1
+usage "sample: --seed below -2^63" sample "$T/good.model" --seed -9223372036854775809
+usage "sample: --seed 2^64" sample "$T/good.model" --seed 18446744073709551616
 usage "sample: missing MODEL" sample
 usage "info: unknown option" info "$T/good.model" --bogus
 usage "export: missing --npy" export "$T/good.model"
@@ -195,16 +196,18 @@ grep -qE '^makemore [0-9]+\.[0-9]+\.[0-9]+' "$T/out" || fail "--version: $(cat "
 grep -qF "scalar" "$T/out" || fail "--version does not list the scalar kernels"
 
 # ---- instruction sets: unknown or unsupported is an error, never a fallback ---------
+# (an unknown --isa name is a usage mistake: 2; in MM_ISA, a bad environment: 1)
 run "$MM" count "$T/good.txt" -o "$T/isa.model" --isa bogus
-expect_rc 1 "--isa bogus"
+expect_rc 2 "--isa bogus"
 expect_err "bogus" "--isa bogus"
-expect_err "unknown instruction set" "--isa bogus"
+expect_err "--isa takes one of" "--isa bogus"
 run "$MM" eval "$T/good.model" "$T/good.txt" --isa bogus
-expect_rc 1 "eval --isa bogus"
+expect_rc 2 "eval --isa bogus"
 MM_ISA=bogus "$MM" count "$T/good.txt" -o "$T/isa.model" >"$T/out" 2>"$T/err"
 rc=$?
 expect_rc 1 "MM_ISA=bogus"
 expect_err "MM_ISA=bogus" "MM_ISA=bogus"
+expect_err "unknown instruction set" "MM_ISA=bogus"
 [ ! -e "$T/isa.model" ] || fail "an unknown ISA wrote a model"
 MM_ISA=scalar "$MM" count "$T/good.txt" -o "$T/isa.model" >"$T/out" 2>"$T/err"
 rc=$?

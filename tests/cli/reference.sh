@@ -81,7 +81,7 @@ if grep -q '....' "$T/out"; then fail "sample --max-len 3 printed a longer name"
 # ---- eval --------------------------------------------------------------------
 run "$MM" eval "$T/k1.model" "$N" --json
 expect_rc 0 "eval --json"
-if ! json_check "$T/out" 'sorted(d) == ["examples", "log_likelihood", "nll", "perplexity"]
+if ! json_check "$T/out" 'sorted(d) == ["examples", "file", "log_likelihood", "nll", "perplexity"]
     and d["examples"] == 228146 and abs(d["nll"] - 2.4545768) <= 1e-6
     and abs(d["log_likelihood"] + d["nll"] * 228146) <= 1e-3
     and abs(d["perplexity"] - math.exp(d["nll"])) <= 1e-6'; then

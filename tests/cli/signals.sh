@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # signals.sh - interrupts never lose work: SIGINT/SIGTERM during training
-# saves a checkpoint at the last completed step and exits 1 saying so, and
+# saves a checkpoint at the last completed step and exits 128 + the signal
+# (130, 143) saying so, and
 # --resume continues it; an interrupted command leaves no temporary behind
 # and the previous output intact.
 set -u
@@ -24,7 +25,8 @@ for sig in INT TERM; do
     kill -"$sig" "$pid"
     wait "$pid"
     rc=$?
-    check "SIG$sig: train exits 1" "[ $rc -eq 1 ]"
+    want=$([ "$sig" = INT ] && echo 130 || echo 143)
+    check "SIG$sig: train exits $want" "[ $rc -eq $want ]"
     check "SIG$sig: says interrupted" "grep -q 'interrupted at step' '$tmp/err-$sig.txt'"
     check "SIG$sig: checkpoint written" "'$MAKEMORE' info '$tmp/m-$sig.mm' > '$tmp/info-$sig.txt'"
     step=$(awk '$1 == "step" {print $2}' "$tmp/info-$sig.txt")

@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rst == MM_OK) {
         rv = *mm_corpus_get_vocab(c);
         ref = calloc((size_t)rv.size * rv.size, sizeof *ref);
-        mm_count_opts o1 = {1};
+        mm_count_opts o1 = {.threads = 1};
         rst = mm_count_bigrams_with(c, &rv, &o1, &mm_counter_scalar, ref);
         mm_corpus_close(c);
     }
@@ -67,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         mm_counter_set_active(*k);
         for (int t = 1; t <= 3; t++) {
-            mm_count_opts o = {t};
+            mm_count_opts o = {.threads = t};
             mm_vocab v;
             uint64_t *got = NULL;
             mm_status st = mm_count_file_sized(g_path, &o, probe, piece, &v, &got, NULL);

@@ -1,0 +1,255 @@
+/*
+ * count_stream.c - count a corpus that can be read only once, front to back
+ * (standard input, a pipe), in bounded memory: `zcat huge.gz | makemore
+ * count - -o m.mm` works for a corpus larger than RAM.
+ *
+ * The input is read in chunks of whole lines (MM_CS_CHUNK bytes, more only
+ * for a line longer than that); each chunk is validated and counted as a
+ * corpus of its own (mm_corpus_from_chunk + mm_count_bigrams, in parallel as
+ * for a file).  Chunks meet at line starts, so no character, CRLF or bigram
+ * straddles two of them and their counts add up to the whole input's (each
+ * chunk counts "." before its first name, as every line start has).  The
+ * counts are kept in an index space numbered in order of first appearance
+ * and sorted by code point at the end, which gives the vocabulary and
+ * counts of mm_corpus_open + mm_count_bigrams.  Messages name the line,
+ * column and byte offset in the stream.  One difference: a file with several
+ * kinds of error reports the kind the whole-file scan checks first, a stream
+ * the first one in its chunk order.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "corpus.h"
+#include "count.h"
+#include "internal.h"
+#include "kernels.h"
+
+#define MM_CS_CHUNK ((size_t)4 << 20)
+
+typedef struct mm_cs {
+    const char *name;
+    uint64_t *acc;                  /* MM_MAX_VOCAB^2, first-appearance index space */
+    uint32_t cp[MM_MAX_VOCAB];      /* code point of each index; '.' is 0 */
+    mm_cp_pos pos[MM_MAX_VOCAB];    /* where each index first occurs */
+    size_t n;                       /* indices in use */
+    uint64_t lines, bytes;          /* before the current chunk */
+    int ascii;
+} mm_cs;
+
+static int mm_cs_index(const mm_cs *s, uint32_t cp)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->cp[i] == cp) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+/* The 256th distinct character of the stream is in chunk c: name it where
+ * it first occurs, as the whole-file scan does. */
+static mm_status mm_cs_overflow(const mm_cs *s, const mm_corpus *c)
+{
+    size_t best = c->size;
+    uint32_t cp = 0;
+    size_t need = MM_MAX_VOCAB + 1 - s->n; /* the new characters that fit, + 1 */
+    /* the need-th new character in order of first occurrence */
+    size_t *offs = malloc(c->vocab.size * sizeof *offs);
+    size_t k = 0;
+    if (offs == NULL) {
+        return mm_fail(MM_ERR_NOMEM, "%s: out of memory", s->name);
+    }
+    for (size_t i = 1; i < c->vocab.size; i++) {
+        if (mm_cs_index(s, c->vocab.cp[i]) < 0) {
+            offs[k++] = mm_corpus_find_cp(c, c->vocab.cp[i]);
+        }
+    }
+    for (size_t r = 0; r < need && r < k; r++) { /* partial selection sort */
+        size_t m = r;
+        for (size_t j = r + 1; j < k; j++) {
+            m = offs[j] < offs[m] ? j : m;
+        }
+        size_t t = offs[r];
+        offs[r] = offs[m];
+        offs[m] = t;
+    }
+    best = offs[need - 1];
+    free(offs);
+    const char *why = NULL;
+    mm_utf8_decode(c->data + best, c->size - best, &cp, &why);
+    char d[48], what[160];
+    mm_describe_cp(cp, d, sizeof d);
+    snprintf(what, sizeof what, "character %s is the 256th distinct one; at most %d are "
+             "supported (plus the boundary '.')", d, MM_MAX_VOCAB - 1);
+    mm_corpus_error_at(c, best, what);
+    return MM_ERR_VOCAB;
+}
+
+/* Validate and count one chunk of whole lines, add it to the totals. */
+static mm_status mm_cs_chunk(mm_cs *s, const uint8_t *data, size_t size,
+                             const mm_count_opts *opts)
+{
+    mm_corpus *c = NULL;
+    uint64_t *cc = NULL;
+    mm_status st = mm_corpus_from_chunk(&c, data, size, s->name, s->lines, s->bytes);
+    if (st != MM_OK) {
+        return st;
+    }
+    const size_t Vc = c->vocab.size;
+    int map[MM_MAX_VOCAB];
+    size_t fresh = 0;
+    for (size_t i = 0; i < Vc; i++) {
+        map[i] = mm_cs_index(s, c->vocab.cp[i]);
+        fresh += map[i] < 0;
+    }
+    if (s->n + fresh > MM_MAX_VOCAB) {
+        st = mm_cs_overflow(s, c);
+        goto done;
+    }
+    for (size_t i = 0; i < Vc; i++) {
+        if (map[i] < 0) {
+            size_t off = mm_corpus_find_cp(c, c->vocab.cp[i]);
+            mm_cp_pos *p = &s->pos[s->n];
+            mm_corpus_locate(c, off, &p->line, &p->col);
+            p->off = s->bytes + off;
+            s->cp[s->n] = c->vocab.cp[i];
+            map[i] = (int)s->n++;
+        }
+    }
+    cc = malloc(Vc * Vc * sizeof *cc);
+    if (cc == NULL) {
+        st = mm_fail(MM_ERR_NOMEM, "%s: out of memory", s->name);
+        goto done;
+    }
+    st = mm_count_bigrams(c, &c->vocab, opts, cc);
+    if (st != MM_OK) {
+        goto done;
+    }
+    for (size_t i = 0; i < Vc; i++) {
+        for (size_t j = 0; j < Vc; j++) {
+            s->acc[(size_t)map[i] * MM_MAX_VOCAB + (size_t)map[j]] += cc[i * Vc + j];
+        }
+    }
+    s->ascii &= c->ascii;
+    uint64_t nl = 0;
+    for (size_t i = 0; i < size; i++) {
+        nl += data[i] == '\n';
+    }
+    s->lines += nl;
+    s->bytes += size;
+done:
+    free(cc);
+    mm_corpus_close(c);
+    return st;
+}
+
+static int mm_cs_cmp(const void *a, const void *b, void *arg)
+{
+    const uint32_t *cp = arg;
+    uint32_t x = cp[*(const uint16_t *)a], y = cp[*(const uint16_t *)b];
+    return (x > y) - (x < y);
+}
+
+mm_status mm_count_stream(int fd, const char *name, const mm_count_opts *opts, mm_vocab *v,
+                          uint64_t **counts, mm_corpus_info *info, mm_cp_pos *first)
+{
+    mm_status st = MM_OK;
+    size_t cap = MM_CS_CHUNK, have = 0;
+    uint8_t *buf = malloc(cap);
+    mm_cs *s = calloc(1, sizeof *s);
+    *counts = NULL;
+    if (buf == NULL || s == NULL ||
+        (s->acc = calloc((size_t)MM_MAX_VOCAB * MM_MAX_VOCAB, sizeof *s->acc)) == NULL) {
+        st = mm_fail(MM_ERR_NOMEM, "%s: out of memory", name);
+        goto done;
+    }
+    s->name = name;
+    s->cp[0] = MM_BOUNDARY;
+    s->n = 1;
+    s->ascii = 1;
+    int eof = 0;
+    while (!eof) {
+        while (have < cap) {
+            ssize_t r = read(fd, buf + have, cap - have);
+            if (r < 0 && errno == EINTR) {
+                continue;
+            }
+            if (r < 0) {
+                st = mm_fail(MM_ERR_IO, "%s: read error after %llu bytes: %s", name,
+                             (unsigned long long)(s->bytes + have), strerror(errno));
+                goto done;
+            }
+            if (r == 0) {
+                eof = 1;
+                break;
+            }
+            have += (size_t)r;
+        }
+        if (have == 0) {
+            break;
+        }
+        /* everything at the end; else the whole lines read so far */
+        const uint8_t *nl = eof ? buf + have - 1 : memrchr(buf, '\n', have);
+        if (nl == NULL) { /* a line longer than the buffer: make room for it */
+            uint8_t *nb = realloc(buf, cap * 2);
+            if (nb == NULL) {
+                st = mm_fail(MM_ERR_NOMEM, "%s: out of memory for a line of over %zu "
+                             "bytes at byte offset %llu", name, have,
+                             (unsigned long long)s->bytes);
+                goto done;
+            }
+            buf = nb;
+            cap *= 2;
+            continue;
+        }
+        size_t len = (size_t)(nl - buf) + 1;
+        st = mm_cs_chunk(s, buf, len, opts);
+        if (st != MM_OK) {
+            goto done;
+        }
+        memmove(buf, buf + len, have - len);
+        have -= len;
+        if (opts != NULL && opts->on_progress != NULL) {
+            opts->on_progress(s->bytes, 0, opts->user);
+        }
+    }
+    /* sort the indices by code point ('.' sorts first: it is 0x2E, and the
+     * index of the boundary, 0, must stay 0, so sort 1..n only) */
+    uint16_t order[MM_MAX_VOCAB];
+    for (size_t i = 0; i < s->n; i++) {
+        order[i] = (uint16_t)i;
+    }
+    qsort_r(order + 1, s->n - 1, sizeof *order, mm_cs_cmp, s->cp);
+    const size_t V = s->n;
+    *counts = malloc(V * V * sizeof **counts);
+    if (*counts == NULL) {
+        st = mm_fail(MM_ERR_NOMEM, "%s: out of memory", name);
+        goto done;
+    }
+    v->size = (uint32_t)V;
+    for (size_t i = 0; i < V; i++) {
+        v->cp[i] = s->cp[order[i]];
+        if (first != NULL) {
+            first[i] = s->pos[order[i]];
+        }
+        for (size_t j = 0; j < V; j++) {
+            (*counts)[i * V + j] = s->acc[(size_t)order[i] * MM_MAX_VOCAB + order[j]];
+        }
+    }
+    if (info != NULL) {
+        info->bytes = s->bytes;
+        info->ascii = s->ascii;
+        info->streamed = 1;
+        info->counter = mm_counter_active()->name; /* what mm_count_bigrams ran */
+    }
+done:
+    free(buf);
+    if (s != NULL) {
+        free(s->acc);
+    }
+    free(s);
+    return st;
+}
