@@ -128,6 +128,8 @@ typedef struct mm_corpus_info {
     const char *counter; /* mm_count_file: the counting kernel that ran ("pairs",
                             "avx512", ...: with auto choice, the first thread's;
                             "auto" if the input was too small to choose) */
+    int threads;         /* mm_count_file: threads that counted (standard input:
+                            1 unless the options ask for more) */
 } mm_corpus_info;
 /* Names and bigrams come from the counts: names = sum of row 0 (every name
  * starts with a (., first) bigram), bigrams = sum of all counts. */

@@ -49,6 +49,9 @@ PyObject *mm_py_model_wrap(mm_model *m);
 PyObject *mm_py_raise(mm_status st);
 /* An EvalResult (examples, nll, log_likelihood, perplexity). */
 PyObject *mm_py_eval_result(const mm_eval_result *r);
+/* A list of names joined by '\n' as UTF-8 bytes (a corpus in memory), or
+ * NULL with an exception. */
+PyObject *mm_py_join_words(PyObject *words);
 /* Register the exception classes in module mod (0 ok, -1 error). */
 int mm_py_add_errors(PyObject *mod);
 /* The Model and EvalResult types (0 ok, -1 error). */

@@ -272,9 +272,9 @@ static PyObject *mm_py_model_eval(mm_py_model *self, PyObject *args, PyObject *k
 
 /* words joined by '\n' as UTF-8 bytes, or NULL with an exception.  A word
  * holding a line end would silently become two names: refuse it. */
-static PyObject *mm_py_join_words(PyObject *words)
+PyObject *mm_py_join_words(PyObject *words)
 {
-    PyObject *seq = PySequence_Fast(words, "eval_words: words must be an iterable of str");
+    PyObject *seq = PySequence_Fast(words, "words must be an iterable of str");
     if (seq == NULL) {
         return NULL;
     }
@@ -283,12 +283,12 @@ static PyObject *mm_py_join_words(PyObject *words)
     for (Py_ssize_t i = 0; nl != NULL && i < n; i++) {
         PyObject *w = PySequence_Fast_GET_ITEM(seq, i);
         if (!PyUnicode_Check(w)) {
-            PyErr_Format(PyExc_TypeError, "eval_words: word %zd is not a str", i);
+            PyErr_Format(PyExc_TypeError, "word %zd is not a str", i);
             goto cleanup;
         }
         if (PyUnicode_FindChar(w, '\n', 0, PY_SSIZE_T_MAX, 1) != -1 ||
             PyUnicode_FindChar(w, '\r', 0, PY_SSIZE_T_MAX, 1) != -1) {
-            PyErr_Format(PyExc_ValueError, "eval_words: word %zd holds a line end", i);
+            PyErr_Format(PyExc_ValueError, "word %zd holds a line end", i);
             goto cleanup;
         }
     }

@@ -80,7 +80,8 @@ int mm_py_add_errors(PyObject *mod)
     mm_py_format_error = mm_py_new_error(mod, "FormatError", PyExc_ValueError,
         "A model or .npy file that is malformed, truncated or corrupt.");
     mm_py_diverged = mm_py_new_error(mod, "DivergedError", PyExc_ArithmeticError,
-        "Training produced a NaN or infinite loss.");
+        "Training produced a NaN or infinite loss; .model is the last model whose loss\n"
+        "was finite and .losses the losses of steps 0 .. model.steps (the last: its own).");
     if (!mm_py_file_error || !mm_py_corpus_error || !mm_py_vocab_error || !mm_py_format_error ||
         !mm_py_diverged) {
         return -1;
@@ -106,6 +107,18 @@ static int mm_py_check_order(int order, int max, const char *what)
     return -1;
 }
 
+#if MM_PY_NGRAMS
+/* The model of n-gram counts g, counted with status st; frees g. */
+static mm_status mm_py_ngram_model(mm_status st, mm_ngrams *g, double smoothing, mm_model **m)
+{
+    if (st == MM_OK) {
+        st = mm_model_from_ngrams(m, g, smoothing);
+    }
+    mm_ngrams_destroy(g);
+    return st;
+}
+#endif
+
 /* The count model of the file at path, at the given order (GIL released by
  * the caller). */
 static mm_status mm_py_count_model(const char *path, int order, double smoothing,
@@ -116,11 +129,7 @@ static mm_status mm_py_count_model(const char *path, int order, double smoothing
     if (order > 2) {
         mm_ngrams *g = NULL;
         st = mm_count_ngrams_file(path, order, opts, &g);
-        if (st == MM_OK) {
-            st = mm_model_from_ngrams(m, g, smoothing);
-        }
-        mm_ngrams_destroy(g);
-        return st;
+        return mm_py_ngram_model(st, g, smoothing, m);
     }
 #endif
     /* Order 2: the one-pass bigram counter (the same model, bit for bit). */
@@ -155,6 +164,68 @@ static PyObject *mm_py_count(PyObject *self, PyObject *args, PyObject *kw)
     st = mm_py_count_model(PyBytes_AS_STRING(path), order, smoothing, &opts, &m);
     Py_END_ALLOW_THREADS
     Py_DECREF(path);
+    if (st != MM_OK) {
+        return mm_py_raise(st);
+    }
+    return mm_py_model_wrap(m);
+}
+
+/* The count model of corpus c at the given order (GIL released by the caller). */
+static mm_status mm_py_count_corpus(const mm_corpus *c, int order, double smoothing,
+                                    const mm_count_opts *opts, mm_model **m)
+{
+    const mm_vocab *v = mm_corpus_get_vocab(c);
+    mm_status st;
+#if MM_PY_NGRAMS
+    if (order > 2) {
+        mm_ngrams *g = NULL;
+        st = mm_count_ngrams(c, v, order, opts, &g);
+        return mm_py_ngram_model(st, g, smoothing, m);
+    }
+#endif
+    size_t V = v->size;
+    uint64_t *counts = malloc(V * V * sizeof *counts);
+    if (counts == NULL) {
+        return MM_ERR_NOMEM;
+    }
+    st = mm_count_bigrams(c, v, opts, counts);
+    if (st == MM_OK) {
+        st = mm_model_from_counts(m, v, counts, smoothing);
+    }
+    free(counts);
+    return st;
+}
+
+static PyObject *mm_py_count_words(PyObject *self, PyObject *args, PyObject *kw)
+{
+    static char *kwlist[] = {"words", "order", "smoothing", "threads", NULL};
+    PyObject *words = NULL;
+    int order = 2, threads = 0;
+    double smoothing = 1.0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|i$di:count_words", kwlist, &words, &order,
+                                     &smoothing, &threads)) {
+        return NULL;
+    }
+    if (mm_py_check_order(order, MM_PY_MAX_ORDER, "count_words") < 0) {
+        return NULL;
+    }
+    PyObject *text = mm_py_join_words(words);
+    if (text == NULL) {
+        return NULL;
+    }
+    mm_count_opts opts = {.threads = threads};
+    mm_corpus *c = NULL;
+    mm_model *m = NULL;
+    mm_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = mm_corpus_from_memory(&c, PyBytes_AS_STRING(text), (size_t)PyBytes_GET_SIZE(text),
+                               "<words>");
+    if (st == MM_OK) {
+        st = mm_py_count_corpus(c, order, smoothing, &opts, &m);
+    }
+    mm_corpus_close(c);
+    Py_END_ALLOW_THREADS
+    Py_DECREF(text);
     if (st != MM_OK) {
         return mm_py_raise(st);
     }
@@ -224,6 +295,26 @@ static int mm_py_on_step(const mm_train_progress *p, void *user)
         PyGILState_Release(gs);
     }
     return log->interrupted;
+}
+
+/* DivergedError with the library's message, and as attributes the last
+ * model whose loss was finite (mm_train hands it back) and the losses of
+ * steps 0 .. model.steps, the last being that model's own: a diverged run's
+ * work is not lost. */
+static void mm_py_raise_diverged(PyObject *model, PyObject *losses)
+{
+    mm_py_raise(MM_ERR_DIVERGED);
+    PyObject *type = NULL, *value = NULL, *tb = NULL;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (value != NULL && (PyObject_SetAttrString(value, "model", model) < 0 ||
+                          PyObject_SetAttrString(value, "losses", losses) < 0)) {
+        Py_XDECREF(type);
+        Py_XDECREF(value);
+        Py_XDECREF(tb);
+        return; /* the SetAttr failure is the exception now */
+    }
+    PyErr_Restore(type, value, tb);
 }
 
 /* init (array-like, rows x V) as a C-contiguous float32 array, or NULL with
@@ -322,7 +413,7 @@ static PyObject *mm_py_train(PyObject *self, PyObject *args, PyObject *kw)
         PyErr_NoMemory();
         goto cleanup;
     }
-    if (st != MM_OK) {
+    if (st != MM_OK && st != MM_ERR_DIVERGED) {
         mm_py_raise(st);
         goto cleanup;
     }
@@ -340,7 +431,11 @@ static PyObject *mm_py_train(PyObject *self, PyObject *args, PyObject *kw)
         Py_DECREF(losses);
         goto cleanup;
     }
-    result = PyTuple_Pack(2, model, losses);
+    if (st == MM_ERR_DIVERGED) {
+        mm_py_raise_diverged(model, losses);
+    } else {
+        result = PyTuple_Pack(2, model, losses);
+    }
     Py_DECREF(model);
     Py_DECREF(losses);
 cleanup:
@@ -388,6 +483,12 @@ static PyMethodDef mm_py_methods[] = {
      "Count the order-K n-grams (K = order; 2: bigrams) of the corpus file at path\n"
      "(UTF-8, one name per line; K - 1 '.' pads before each name) and return the\n"
      "add-k smoothed count model (k = smoothing)."},
+    {"count_words", (PyCFunction)(void (*)(void))mm_py_count_words,
+     METH_VARARGS | METH_KEYWORDS,
+     "count_words(words, order=2, smoothing=1.0, *, threads=0) -> Model\n\n"
+     "The same as count() for a list of names in memory (the notebook's `words`;\n"
+     "empty names are skipped, as empty lines are).  Line `n` in a message is\n"
+     "words[n - 1] (while no name is empty)."},
     {"load", mm_py_load, METH_VARARGS,
      "load(path) -> Model\n\nRead a model file written by Model.save or the makemore CLI."},
     {"train", (PyCFunction)(void (*)(void))mm_py_train, METH_VARARGS | METH_KEYWORDS,

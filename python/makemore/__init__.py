@@ -25,6 +25,7 @@ from ._makemore import (  # noqa: F401  (the public API)
     VocabError,
     __version__,
     count,
+    count_words,
     isa,
     isa_built,
     isa_supported,
@@ -34,6 +35,6 @@ from ._makemore import (  # noqa: F401  (the public API)
 
 __all__ = [
     "DEFAULT_SEED", "MAX_ORDER", "CorpusError", "DivergedError", "Error", "EvalResult", "FileError",
-    "FormatError", "Model", "VocabError", "count", "isa", "isa_built", "isa_supported",
+    "FormatError", "Model", "VocabError", "count", "count_words", "isa", "isa_built", "isa_supported",
     "load", "train",
 ]

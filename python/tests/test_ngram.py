@@ -49,6 +49,8 @@ def test_counts_probs_nll_equal_numpy(names, order):
     logp = np.log(m.probs.astype(np.float64))
     nll = -(N * logp).sum() / N.sum()
     assert m.eval(names).nll == pytest.approx(nll, rel=1e-6)
+    words = open(names, encoding="utf-8").read().splitlines()
+    np.testing.assert_array_equal(makemore.count_words(words, order=order).counts, N)
 
 
 @needs_ngrams

@@ -203,8 +203,8 @@ int mm_cmd_count(int argc, char **argv)
                 (unsigned long long)info.bytes, (unsigned long long)names,
                 mm_cli_plural(names, "name", "names"), (unsigned long long)bigrams, V,
                 mm_isa_name(),
-                info.counter ? info.counter : "?", mm_threads_used(copts.threads),
-                mm_threads_used(copts.threads) == 1 ? "" : "s",
+                info.counter ? info.counter : "?", info.threads,
+                info.threads == 1 ? "" : "s",
                 info.streamed ? "one streaming pass" : info.ascii ? "mapped, ascii path"
                                                                   : "mapped, utf-8 path",
                 total, total > 0 ? (double)info.bytes / total / 1e9 : 0.0);
