@@ -39,6 +39,11 @@ static mm_status mmp_eval_score(const mm_model *m, const mm_eval_args *a, const 
                                 mm_eval_result *r, void *user)
 {
     (void)user;
+    if (mm_model_get_order(m) > 2) { /* every rank read the same model */
+        return mm_fail(MM_ERR_INVALID_ARG, "%s: an order-%d model; the distributed eval "
+                       "scores bigram models (use makemore eval)", a->model,
+                       mm_model_get_order(m));
+    }
     mmp_corpus corpus = {0};
     mm_status st = mmp_corpus_open(&corpus, path);
     if (st != MM_OK) {

@@ -221,6 +221,10 @@ int mmp_cmd_train(int argc, char **argv)
     if (rc != MM_EXIT_OK) {
         return rc == MM_CLI_HELP ? MM_EXIT_OK : rc;
     }
+    if (a.cfg.order == 3) {
+        return mm_cli_usage_error("train", "--order 3 (the neural trigram) trains with "
+                                  "'makemore train' only; makemore-mpi trains the bigram");
+    }
     mmp_train_ctx x;
     memset(&x, 0, sizeof x);
     snprintf(x.summary, sizeof x.summary, ", %d ranks", mmp_size);
