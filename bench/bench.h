@@ -99,6 +99,8 @@ bool check_sample();
 void register_sample();
 /* No check: the read benchmarks run the auto counter, checked in check_count. */
 void register_read();
+bool check_ngram();
+void register_ngram();
 
 } // namespace mmb
 

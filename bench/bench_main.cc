@@ -584,6 +584,7 @@ int main(int argc, char **argv)
     ok = check_neural() && ok;
     ok = check_train() && ok;
     ok = check_sample() && ok;
+    ok = check_ngram() && ok;
     if (!ok) {
         std::fprintf(stderr, "makemore-bench: a variant disagrees with scalar: not timing\n");
         close_corpora();
@@ -600,6 +601,7 @@ int main(int argc, char **argv)
     register_train();
     register_sample();
     register_read();
+    register_ngram();
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
     close_corpora();

@@ -128,6 +128,8 @@ typedef struct mm_corpus_info {
     const char *counter; /* mm_count_file: the counting kernel that ran ("pairs",
                             "avx512", ...: with auto choice, the first thread's;
                             "auto" if the input was too small to choose) */
+    int threads;         /* mm_count_file: threads that counted (standard input:
+                            1 unless the options ask for more) */
 } mm_corpus_info;
 /* Names and bigrams come from the counts: names = sum of row 0 (every name
  * starts with a (., first) bigram), bigrams = sum of all counts. */
@@ -169,6 +171,48 @@ MM_API mm_status mm_count_bigrams(const mm_corpus *c, const mm_vocab *v,
 MM_API mm_status mm_count_file(const char *path, const mm_count_opts *opts, mm_vocab *v,
                                uint64_t **counts, mm_corpus_info *info);
 
+/* ---- Order-K n-gram counts ----------------------------------------------- */
+
+/* Orders K = 2..6: an n-gram is a context of K - 1 symbols and the symbol
+ * after it.  Each name is preceded by K - 1 boundary pads and followed by one
+ * boundary, as the lecture's trigram exercise: "emma" with K = 3 gives
+ * "..e", ".em", "emm", "mma", "ma.".  An n-gram is numbered by its key, the
+ * symbols as a base-V number, first symbol most significant:
+ * key = ((s[0] V + s[1]) V + ...) V + s[K-1]; so key / V is the context and
+ * key % V the next symbol.  (K = 2 gives the bigram index i V + j.) */
+#define MM_MIN_ORDER 2
+#define MM_MAX_ORDER 6
+
+typedef struct mm_ngrams mm_ngrams; /* counts of the n-grams seen */
+
+/* Count the order-K n-grams of corpus c in the index space of vocabulary v
+ * (which must hold every character of c, else MM_ERR_VOCAB naming it).
+ * Per-thread dense tables when V^K is small (27^4 fits), hash tables beyond
+ * (V^K is never allocated then); the result is bit-identical for every
+ * thread count. */
+MM_API mm_status mm_count_ngrams(const mm_corpus *c, const mm_vocab *v, int order,
+                          const mm_count_opts *opts, mm_ngrams **out);
+/* The same for the corpus file at path ('-' = standard input), in its own
+ * vocabulary (as mm_corpus_open builds it). */
+MM_API mm_status mm_count_ngrams_file(const char *path, int order, const mm_count_opts *opts,
+                               mm_ngrams **out);
+MM_API void mm_ngrams_destroy(mm_ngrams *g); /* NULL is a no-op */
+
+MM_API int mm_ngrams_get_order(const mm_ngrams *g);
+MM_API const mm_vocab *mm_ngrams_get_vocab(const mm_ngrams *g);
+/* Number of distinct n-grams seen, and their keys (ascending) and counts
+ * (each > 0): two arrays of mm_ngrams_get_size() entries owned by g. */
+MM_API size_t mm_ngrams_get_size(const mm_ngrams *g);
+MM_API const uint64_t *mm_ngrams_get_keys(const mm_ngrams *g);
+MM_API const uint64_t *mm_ngrams_get_values(const mm_ngrams *g);
+/* Sum of the counts: the number of n-grams in the corpus (characters plus
+ * one per name). */
+MM_API uint64_t mm_ngrams_get_total(const mm_ngrams *g);
+/* The order symbols of key, first first. */
+MM_API void mm_ngram_decode(uint64_t key, size_t V, int order, uint8_t *syms);
+/* The counts as a dense V^K array indexed by key (the notebook's
+ * N[ix1, ix2, ix3] for K = 3, flattened); cells must equal V^K. */
+MM_API mm_status mm_ngrams_get_dense(const mm_ngrams *g, uint64_t *out, size_t cells);
 /* The counts of the corpus file at path ("-": standard input) in the index
  * space of vocabulary v: counts is V*V, caller-owned.  A character v lacks
  * is MM_ERR_VOCAB naming where it first occurs (as mm_eval_file). */
@@ -203,6 +247,32 @@ MM_API const float *mm_model_get_weights(const mm_model *m);
 /* Gradient steps a neural model has done (0 for a count model); the rest of
  * a neural model's training state: mm_model_get_train_state. */
 MM_API uint64_t mm_model_get_steps(const mm_model *m);
+
+/* An order-K count model from n-gram counts: P(next | context) =
+ * (C[context, next] + k) / (sum over next of C + k V), in float32 as PyTorch
+ * computes (N + k).float() / row sums.  A context never seen in training has
+ * P = 1/V for k > 0 (0/0 for k = 0: its log-probability is -inf).  For
+ * K = 2 this is mm_model_from_counts on the dense V x V counts (the same
+ * model, bit for bit); for K > 2 only the n-grams seen are stored, so
+ * mm_model_get_counts() and mm_model_get_probs() return NULL: use
+ * mm_model_get_ngram_keys/values, mm_model_get_row or mm_model_dense. */
+MM_API mm_status mm_model_from_ngrams(mm_model **out, const mm_ngrams *g, double smoothing);
+/* Order K of a model (2 for bigram and neural models). */
+MM_API int mm_model_get_order(const mm_model *m);
+/* K > 2: distinct n-grams stored, their keys (ascending) and counts; for
+ * K = 2 the size is 0 and the arrays NULL (use mm_model_get_counts). */
+MM_API size_t mm_model_get_ngram_size(const mm_model *m);
+/* K > 2 count models: the distinct contexts among those n-grams (0 else). */
+MM_API size_t mm_model_get_context_count(const mm_model *m);
+MM_API const uint64_t *mm_model_get_ngram_keys(const mm_model *m);
+MM_API const uint64_t *mm_model_get_ngram_values(const mm_model *m);
+/* P(. | context) for the K - 1 symbols of context: V float32 into row,
+ * exactly the row of the notebook's P the sampler draws from. */
+MM_API mm_status mm_model_get_row(const mm_model *m, const uint8_t *context, float *row);
+/* Dense copies indexed by key (V^K cells, which must equal cells): the
+ * counts as uint64 (count models), P as float32. */
+MM_API mm_status mm_model_get_dense_counts(const mm_model *m, uint64_t *out, size_t cells);
+MM_API mm_status mm_model_get_dense_probs(const mm_model *m, float *out, size_t cells);
 
 /* Versioned binary model file (magic, version, sizes, CRC-32C).  Saving
  * writes a temporary file in the same directory, fsyncs it and renames it
@@ -255,6 +325,26 @@ MM_API mm_status mm_eval_corpus(const mm_model *m, const mm_corpus *c,
  * the bigrams with a character the model lacks are skipped and counted. */
 MM_API mm_status mm_eval_file(const mm_model *m, const char *path, const mm_eval_opts *opts,
                               mm_eval_result *out);
+
+/* The result for n-gram counts g of a text, counted in m's vocabulary and
+ * at m's order (mm_count_ngrams(c, mm_model_get_vocab(m), mm_model_get_order(m),
+ * ...)): the same sum, in the same order, as mm_eval_corpus.  Count a text
+ * once and score it under many models (makemore tune does). */
+MM_API mm_status mm_eval_ngrams(const mm_model *m, const mm_ngrams *g, mm_eval_result *out);
+
+/* ---- Splitting a corpus -------------------------------------------------- */
+
+#define MM_SPLIT_MAX_PARTS 8
+/* Split the names (non-empty lines) of the corpus at path into parts
+ * (2..MM_SPLIT_MAX_PARTS) with sizes in the given ratios, at random with
+ * generator seed: part j gets floor(n cum_j / R) - floor(n cum_{j-1} / R)
+ * of the n names (cum_j = ratios[0] + .. + ratios[j], R the sum), every such
+ * partition equally likely, each part in file order, written atomically to
+ * out_paths[j].  The same seed gives the same split on every machine; the
+ * exact rule is in src/split.c.  Two streaming passes over the mapped
+ * file.  sizes (may be NULL) receives the names of each part. */
+MM_API mm_status mm_split_corpus(const char *path, const uint32_t *ratios, size_t parts,
+                          uint64_t seed, const char *const *out_paths, uint64_t *sizes);
 
 /* ---- Sampling ------------------------------------------------------------ */
 
@@ -317,6 +407,14 @@ typedef struct mm_npy_info {
  * value beyond float32's range is an error.  info must not be NULL. */
 MM_API mm_status mm_npy_read_weights(const char *path, float **out, size_t *rows,
                                      size_t *cols, mm_npy_info *info);
+
+/* The model as an ARPA back-off language model (text; written atomically):
+ * characters are words, a name is "<s> c1 .. cn </s>", log10
+ * probabilities, back-off weights for the lower orders.  It states the
+ * model's probabilities exactly (src/io/arpa.c says how), so an ARPA reader
+ * (IRSTLM's compile-lm --eval) gives the perplexity of mm_eval_file on the
+ * same names.  Count models need smoothing > 0. */
+MM_API mm_status mm_model_write_arpa(const mm_model *m, const char *path);
 
 /* The notebook's plt.imshow of the count matrix, each cell shaded and
  * labelled with its bigram and count, as SVG (written atomically). */
@@ -444,6 +542,14 @@ typedef struct mm_train_config {
      * vocabulary (mm_count_file_in_vocab); each step then reports their
      * mean NLL at the weights its loss is taken at (O(V^2) a step). */
     const uint64_t *dev_counts;
+    int order;               /* 2 (or 0): the neural bigram; 3: the neural
+                              * trigram of the lecture's exercise E01,
+                              * logits of (x1, x2) = W1[x1] + W2[x2] with
+                              * W = [W1; W2] 2V x V, W0 = torch.randn((2V, V)),
+                              * reg * mean(W^2) over 2V^2 weights; trained
+                              * full-batch from the trigram counts (COUNTS
+                              * driver only).  A model's own order wins when
+                              * it is trained further. */
 } mm_train_config;
 
 /* The notebook's settings: 100 steps, lr 50, reg 0.01, seed 2147483647,

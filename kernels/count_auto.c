@@ -14,19 +14,30 @@
  *     untimed: an input of one piece per thread (a small file) pays nothing.
  *  2. The next piece of MM_AUTO_MIN_PIECE bytes or more is counted by the
  *     scalar reference and, separately, by every candidate (scalar is one
- *     of them); a candidate whose counts differ is never used (the tests prove every counter
- *     exact, and this keeps a counter that misbehaves on a CPU nobody
- *     tested from ever being chosen).  The reference's counts are kept.
+ *     of them); a candidate whose counts differ is never used (the tests
+ *     prove every counter exact; this keeps a counter that misbehaves on a
+ *     CPU nobody tested from ever being chosen).  The reference's counts
+ *     are kept.
  *  3. The next MM_AUTO_ROUNDS pieces per candidate (each >= the minimum)
  *     go to the candidates in turn; the first of each is a warm-up (cold
- *     tables, lazy zeroing), the others are timed (CLOCK_MONOTONIC), and a
- *     candidate's rate is its best one (the machine may be shared: a piece
- *     delayed by another process must not decide).
- *  4. The fastest candidate counts everything after that.
+ *     tables, lazy zeroing), the others are timed, and a candidate's rate is
+ *     its best one.  The clock is the thread's CPU time
+ *     (CLOCK_THREAD_CPUTIME_ID): on a shared machine a piece during which
+ *     the thread was descheduled would otherwise look slow, and the best of
+ *     three would not always hide it.
+ *  4. The fastest candidate counts what follows, and every MM_AUTO_RECHECK
+ *     pieces one more timed round runs (a piece per candidate), after which
+ *     the fastest by best rate so far counts on.  Why: a rate can only be
+ *     too low (the thread's caches trashed by another process, memory
+ *     contention), and a burst of it lasting the whole trial (a few ms) once
+ *     made the slower counter win; later rounds correct that.  Cost: on
+ *     this Intel VM the counters differ by up to 2x, so at most about
+ *     (candidates - 1) / MM_AUTO_RECHECK of the pieces run up to 2x slower.
  * Smaller pieces met during 2-3 go to the first candidate that agreed,
  * untimed.  Only the first piece is counted by a counter not yet checked:
- * the one the ISA rank picks, as before this chooser existed.  On a
- * 1 GiB corpus the trial is 1 + 4 x 4 pieces of 512 KiB per thread.
+ * the one the ISA rank picks, as before this chooser existed.  With four
+ * counters the trial is 1 + 1 + 4 x 4 pieces (9 MiB of 512 KiB pieces) per
+ * thread, then a round of 4 pieces every 64 MiB.
  *
  * Not a kernel (it reads the clock), so it lives beside dispatch.c.
  */
@@ -42,7 +53,8 @@ typedef struct mm_auto {
     int n;                               /* candidates */
     int phase;
     int trial;                           /* pieces given out in the trial */
-    int chosen;                          /* index into cand */
+    int since_trial;                     /* pieces counted since the last choice */
+    int chosen;                          /* index into cand, -1 before the first choice */
     const mm_counter *cand[MM_AUTO_MAX];
     void *work[MM_AUTO_MAX];
     int exact[MM_AUTO_MAX];              /* agreed with scalar in step 2 */
@@ -111,6 +123,7 @@ void mm_count_auto_begin_with(void *work, const uint8_t code[256], size_t K,
     a->K = K;
     a->n = n;
     a->phase = MM_AUTO_FIRST;
+    a->chosen = -1;
     memcpy(a->code, code, 256);
     a->acc = (uint64_t *)p;
     a->ref = (uint64_t *)(p + kk);
@@ -149,7 +162,7 @@ static void mm_auto_check(mm_auto *a, const uint8_t *b, size_t n)
 static double mm_auto_now_ns(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
@@ -164,6 +177,7 @@ static void mm_auto_choose(mm_auto *a)
     }
     a->chosen = best; /* scalar is a candidate: something agreed */
     a->phase = MM_AUTO_RUN;
+    a->since_trial = 0;
 }
 
 static void mm_auto_trial(mm_auto *a, const uint8_t *b, size_t n)
@@ -211,6 +225,13 @@ void mm_count_auto_feed(void *work, const uint8_t *b, size_t n)
         mm_auto_trial(a, b, n);
         return;
     default:
+        if (n >= MM_AUTO_MIN_PIECE && ++a->since_trial >= MM_AUTO_RECHECK) {
+            /* one more round, every piece timed (see the top of the file) */
+            a->trial = (MM_AUTO_ROUNDS - 1) * a->nexact;
+            a->phase = MM_AUTO_TRIAL;
+            mm_auto_trial(a, b, n);
+            return;
+        }
         a->cand[a->chosen]->count_feed(a->work[a->chosen], b, n);
         a->fed[a->chosen] = 1;
         return;
@@ -237,10 +258,7 @@ void mm_count_auto_end(void *work, uint64_t *counts)
 const mm_counter *mm_count_auto_chosen(const void *work)
 {
     const mm_auto *a = work;
-    if (a->phase != MM_AUTO_RUN) {
-        return NULL;
-    }
-    return a->cand[a->chosen];
+    return a->chosen < 0 ? NULL : a->cand[a->chosen];
 }
 
 double mm_count_auto_rate(const void *work, const mm_counter *c)

@@ -12,6 +12,7 @@
 #define MM_AUTO_MAX 8                         /* candidates, scalar included */
 #define MM_AUTO_MIN_PIECE ((size_t)64 << 10)  /* smaller pieces are not timed */
 #define MM_AUTO_ROUNDS 4                      /* trial pieces per candidate */
+#define MM_AUTO_RECHECK 128                   /* pieces between later timed rounds */
 
 extern const mm_counter mm_counter_auto;
 

@@ -66,15 +66,25 @@ static void mm_py_model_dealloc(mm_py_model *self)
     PyObject_Free(self);
 }
 
-/* A read-only V x V view of data (owned by self), or None if data is NULL. */
-static PyObject *mm_py_view(mm_py_model *self, const void *data, int typenum)
+int mm_py_model_order(const mm_model *m)
+{
+#if MM_PY_NGRAMS
+    return mm_model_get_order(m);
+#else
+    (void)m;
+    return 2;
+#endif
+}
+
+/* A read-only nd-dimensional view of data (owned by self), or None if data
+ * is NULL. */
+static PyObject *mm_py_view_nd(mm_py_model *self, const void *data, int typenum, int nd,
+                               npy_intp *dims)
 {
     if (data == NULL) {
         Py_RETURN_NONE;
     }
-    npy_intp V = (npy_intp)mm_model_get_vocab(self->m)->size;
-    npy_intp dims[2] = {V, V};
-    PyObject *a = PyArray_New(&PyArray_Type, 2, dims, typenum, NULL, (void *)data, 0,
+    PyObject *a = PyArray_New(&PyArray_Type, nd, dims, typenum, NULL, (void *)data, 0,
                               NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED, NULL);
     if (a == NULL) {
         return NULL;
@@ -87,19 +97,108 @@ static PyObject *mm_py_view(mm_py_model *self, const void *data, int typenum)
     return a;
 }
 
+/* The view of a model array of V^K cells as (V,) * K. */
+static PyObject *mm_py_view(mm_py_model *self, const void *data, int typenum)
+{
+    npy_intp dims[NPY_MAXDIMS];
+    int K = mm_py_model_order(self->m);
+    for (int i = 0; i < K; i++) {
+        dims[i] = (npy_intp)mm_model_get_vocab(self->m)->size;
+    }
+    return mm_py_view_nd(self, data, typenum, K, dims);
+}
+
+#if MM_PY_NGRAMS
+/* Dense copies of a K > 2 count model's counts or P, (V,) * K: the model
+ * stores only the n-grams seen.  Refused beyond MM_PY_DENSE_MAX cells (V = 27,
+ * K = 5 is 14 M cells, 115 MB of counts): Model.ngrams is the sparse form. */
+#define MM_PY_DENSE_MAX ((uint64_t)1 << 24)
+
+static PyObject *mm_py_dense(mm_py_model *self, int typenum)
+{
+    int K = mm_py_model_order(self->m);
+    npy_intp V = (npy_intp)mm_model_get_vocab(self->m)->size, dims[NPY_MAXDIMS];
+    uint64_t cells = 1;
+    for (int i = 0; i < K; i++) {
+        dims[i] = V;
+        cells *= (uint64_t)V;
+    }
+    if (cells > MM_PY_DENSE_MAX) {
+        PyErr_Format(PyExc_ValueError, "a dense order-%d array has V^%d = %llu cells (at most "
+                     "%llu): use Model.ngrams", K, K, (unsigned long long)cells,
+                     (unsigned long long)MM_PY_DENSE_MAX);
+        return NULL;
+    }
+    PyObject *a = PyArray_SimpleNew(K, dims, typenum);
+    if (a == NULL) {
+        return NULL;
+    }
+    void *out = PyArray_DATA((PyArrayObject *)a);
+    mm_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = typenum == NPY_UINT64 ? mm_model_get_dense_counts(self->m, out, (size_t)cells)
+                               : mm_model_get_dense_probs(self->m, out, (size_t)cells);
+    Py_END_ALLOW_THREADS
+    if (st != MM_OK) {
+        Py_DECREF(a);
+        return mm_py_raise(st);
+    }
+    PyArray_CLEARFLAGS((PyArrayObject *)a, NPY_ARRAY_WRITEABLE); /* as the views */
+    return a;
+}
+#endif
+
 static PyObject *mm_py_model_counts(mm_py_model *self, void *closure)
 {
+#if MM_PY_NGRAMS
+    if (mm_model_get_order(self->m) > 2 && mm_model_get_kind(self->m) == MM_MODEL_COUNTS) {
+        return mm_py_dense(self, NPY_UINT64);
+    }
+#endif
     return mm_py_view(self, mm_model_get_counts(self->m), NPY_UINT64);
 }
 
 static PyObject *mm_py_model_probs(mm_py_model *self, void *closure)
 {
+#if MM_PY_NGRAMS
+    if (mm_model_get_probs(self->m) == NULL) {
+        return mm_py_dense(self, NPY_FLOAT32);
+    }
+#endif
     return mm_py_view(self, mm_model_get_probs(self->m), NPY_FLOAT32);
 }
 
+/* W is (K - 1) V x V: the neural trigram stacks W1 over W2. */
 static PyObject *mm_py_model_W(mm_py_model *self, void *closure)
 {
-    return mm_py_view(self, mm_model_get_weights(self->m), NPY_FLOAT32);
+    npy_intp V = (npy_intp)mm_model_get_vocab(self->m)->size;
+    npy_intp dims[2] = {(npy_intp)(mm_py_model_order(self->m) - 1) * V, V};
+    return mm_py_view_nd(self, mm_model_get_weights(self->m), NPY_FLOAT32, 2, dims);
+}
+
+static PyObject *mm_py_model_order_get(mm_py_model *self, void *closure)
+{
+    return PyLong_FromLong(mm_py_model_order(self->m));
+}
+
+/* (keys, counts) of the n-grams a K > 2 count model stores, zero-copy
+ * uint64 views (key = the K symbols as a base-V number, first most
+ * significant); None for other models. */
+static PyObject *mm_py_model_ngrams(mm_py_model *self, void *closure)
+{
+#if MM_PY_NGRAMS
+    if (mm_model_get_order(self->m) > 2 && mm_model_get_kind(self->m) == MM_MODEL_COUNTS) {
+        npy_intp n = (npy_intp)mm_model_get_ngram_size(self->m);
+        PyObject *k = mm_py_view_nd(self, mm_model_get_ngram_keys(self->m), NPY_UINT64, 1, &n);
+        PyObject *v = k ? mm_py_view_nd(self, mm_model_get_ngram_values(self->m), NPY_UINT64, 1,
+                                        &n) : NULL;
+        PyObject *t = v ? PyTuple_Pack(2, k, v) : NULL;
+        Py_XDECREF(k);
+        Py_XDECREF(v);
+        return t;
+    }
+#endif
+    Py_RETURN_NONE;
 }
 
 /* The symbols as one str, index i = symbol i ('.' first). */
@@ -173,9 +272,9 @@ static PyObject *mm_py_model_eval(mm_py_model *self, PyObject *args, PyObject *k
 
 /* words joined by '\n' as UTF-8 bytes, or NULL with an exception.  A word
  * holding a line end would silently become two names: refuse it. */
-static PyObject *mm_py_join_words(PyObject *words)
+PyObject *mm_py_join_words(PyObject *words)
 {
-    PyObject *seq = PySequence_Fast(words, "eval_words: words must be an iterable of str");
+    PyObject *seq = PySequence_Fast(words, "words must be an iterable of str");
     if (seq == NULL) {
         return NULL;
     }
@@ -184,12 +283,12 @@ static PyObject *mm_py_join_words(PyObject *words)
     for (Py_ssize_t i = 0; nl != NULL && i < n; i++) {
         PyObject *w = PySequence_Fast_GET_ITEM(seq, i);
         if (!PyUnicode_Check(w)) {
-            PyErr_Format(PyExc_TypeError, "eval_words: word %zd is not a str", i);
+            PyErr_Format(PyExc_TypeError, "word %zd is not a str", i);
             goto cleanup;
         }
         if (PyUnicode_FindChar(w, '\n', 0, PY_SSIZE_T_MAX, 1) != -1 ||
             PyUnicode_FindChar(w, '\r', 0, PY_SSIZE_T_MAX, 1) != -1) {
-            PyErr_Format(PyExc_ValueError, "eval_words: word %zd holds a line end", i);
+            PyErr_Format(PyExc_ValueError, "word %zd holds a line end", i);
             goto cleanup;
         }
     }
@@ -317,22 +416,36 @@ static PyObject *mm_py_model_save(mm_py_model *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* "<makemore.Model counts V=27 bigrams=228146 smoothing=1>"; order K > 2
+ * adds "order=K" and counts n-grams. */
 static PyObject *mm_py_model_repr(mm_py_model *self)
 {
     const mm_vocab *v = mm_model_get_vocab(self->m);
+    int K = mm_py_model_order(self->m);
+    char order[16] = "";
+    if (K != 2) {
+        snprintf(order, sizeof order, " order=%d", K);
+    }
     if (mm_model_get_kind(self->m) == MM_MODEL_COUNTS) {
         const uint64_t *c = mm_model_get_counts(self->m);
+        size_t n = (size_t)v->size * v->size;
+#if MM_PY_NGRAMS
+        if (K > 2) {
+            c = mm_model_get_ngram_values(self->m);
+            n = mm_model_get_ngram_size(self->m);
+        }
+#endif
         unsigned long long total = 0;
-        for (size_t i = 0; i < (size_t)v->size * v->size; i++) {
+        for (size_t i = 0; c != NULL && i < n; i++) {
             total += c[i];
         }
         char k[32];
         snprintf(k, sizeof k, "%g", mm_model_get_smoothing(self->m));
-        return PyUnicode_FromFormat("<makemore.Model counts V=%u bigrams=%llu smoothing=%s>",
-                                    (unsigned)v->size, total, k);
+        return PyUnicode_FromFormat("<makemore.Model counts%s V=%u %s=%llu smoothing=%s>", order,
+                                    (unsigned)v->size, K == 2 ? "bigrams" : "ngrams", total, k);
     }
-    return PyUnicode_FromFormat("<makemore.Model neural V=%u steps=%llu>", (unsigned)v->size,
-                                (unsigned long long)mm_model_get_steps(self->m));
+    return PyUnicode_FromFormat("<makemore.Model neural%s V=%u steps=%llu>", order,
+                                (unsigned)v->size, (unsigned long long)mm_model_get_steps(self->m));
 }
 
 static PyObject *mm_py_model_new(PyTypeObject *type, PyObject *args, PyObject *kw)
@@ -359,15 +472,21 @@ static PyMethodDef mm_py_model_methods[] = {
 
 static PyGetSetDef mm_py_model_getset[] = {
     {"counts", (getter)mm_py_model_counts, NULL,
-     "V x V uint64 bigram counts, a read-only view (None for neural models)", NULL},
+     "(V,) * order uint64 counts, N[ix1, ..., ixK] (None for neural models): a read-only view "
+     "for bigrams, a read-only dense copy for order > 2", NULL},
     {"probs", (getter)mm_py_model_probs, NULL,
-     "V x V float32 row-stochastic P, a read-only view", NULL},
+     "(V,) * order float32 P, rows (last axis) summing to 1: a read-only view, or a dense copy "
+     "for order > 2 count models", NULL},
     {"W", (getter)mm_py_model_W, NULL,
-     "V x V float32 weights, a read-only view (None for count models)", NULL},
+     "((order - 1) V, V) float32 weights, a read-only view (None for count models)", NULL},
     {"vocab", (getter)mm_py_model_vocab, NULL, "the symbols as a str, '.' first (itos)", NULL},
     {"itos", (getter)mm_py_model_vocab, NULL, "the same str as vocab", NULL},
     {"stoi", (getter)mm_py_model_stoi, NULL, "dict symbol -> index", NULL},
     {"kind", (getter)mm_py_model_kind, NULL, "'counts' or 'neural'", NULL},
+    {"order", (getter)mm_py_model_order_get, NULL, "K: 2 for bigrams, 3 for trigrams...", NULL},
+    {"ngrams", (getter)mm_py_model_ngrams, NULL,
+     "order > 2 count models: (keys, counts) of the n-grams seen, uint64 read-only views "
+     "(key = symbols as a base-V number, first most significant); else None", NULL},
     {"V", (getter)mm_py_model_V, NULL, "vocabulary size, with the boundary", NULL},
     {"smoothing", (getter)mm_py_model_smoothing, NULL, "k of add-k smoothing (or None)", NULL},
     {"steps", (getter)mm_py_model_steps, NULL, "gradient steps done (0 for count models)", NULL},

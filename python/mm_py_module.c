@@ -80,7 +80,8 @@ int mm_py_add_errors(PyObject *mod)
     mm_py_format_error = mm_py_new_error(mod, "FormatError", PyExc_ValueError,
         "A model or .npy file that is malformed, truncated or corrupt.");
     mm_py_diverged = mm_py_new_error(mod, "DivergedError", PyExc_ArithmeticError,
-        "Training produced a NaN or infinite loss.");
+        "Training produced a NaN or infinite loss; .model is the last model whose loss\n"
+        "was finite and .losses the losses of steps 0 .. model.steps (the last: its own).");
     if (!mm_py_file_error || !mm_py_corpus_error || !mm_py_vocab_error || !mm_py_format_error ||
         !mm_py_diverged) {
         return -1;
@@ -90,20 +91,56 @@ int mm_py_add_errors(PyObject *mod)
 
 /* ---- count / load ------------------------------------------------------------ */
 
-/* The orders libmakemore counts: 2 until the n-gram API of issue 13 is in
- * include/makemore.h. */
-static int mm_py_check_order(int order)
+/* 0 if what (count or train) takes order, else -1 with an exception:
+ * orders the library lacks are NotImplementedError, nonsense ValueError. */
+static int mm_py_check_order(int order, int max, const char *what)
 {
-    if (order == 2) {
+    if (order >= 2 && order <= max) {
         return 0;
     }
     if (order >= 3 && order <= 6) {
-        PyErr_Format(PyExc_NotImplementedError,
-                     "order %d: libmakemore counts bigrams (order 2) only so far", order);
+        PyErr_Format(PyExc_NotImplementedError, "order %d: %s takes orders 2..%d%s", order, what,
+                     max, MM_PY_NGRAMS ? "" : " (libmakemore has no n-gram API yet)");
     } else {
         PyErr_Format(PyExc_ValueError, "order must be 2..6, not %d", order);
     }
     return -1;
+}
+
+#if MM_PY_NGRAMS
+/* The model of n-gram counts g, counted with status st; frees g. */
+static mm_status mm_py_ngram_model(mm_status st, mm_ngrams *g, double smoothing, mm_model **m)
+{
+    if (st == MM_OK) {
+        st = mm_model_from_ngrams(m, g, smoothing);
+    }
+    mm_ngrams_destroy(g);
+    return st;
+}
+#endif
+
+/* The count model of the file at path, at the given order (GIL released by
+ * the caller). */
+static mm_status mm_py_count_model(const char *path, int order, double smoothing,
+                                   const mm_count_opts *opts, mm_model **m)
+{
+    mm_status st;
+#if MM_PY_NGRAMS
+    if (order > 2) {
+        mm_ngrams *g = NULL;
+        st = mm_count_ngrams_file(path, order, opts, &g);
+        return mm_py_ngram_model(st, g, smoothing, m);
+    }
+#endif
+    /* Order 2: the one-pass bigram counter (the same model, bit for bit). */
+    mm_vocab v;
+    uint64_t *counts = NULL;
+    st = mm_count_file(path, opts, &v, &counts, NULL);
+    if (st == MM_OK) {
+        st = mm_model_from_counts(m, &v, counts, smoothing);
+    }
+    free(counts);
+    return st;
 }
 
 static PyObject *mm_py_count(PyObject *self, PyObject *args, PyObject *kw)
@@ -116,23 +153,79 @@ static PyObject *mm_py_count(PyObject *self, PyObject *args, PyObject *kw)
                                      &path, &order, &smoothing, &threads)) {
         return NULL;
     }
-    if (mm_py_check_order(order) < 0) {
+    if (mm_py_check_order(order, MM_PY_MAX_ORDER, "count") < 0) {
         Py_DECREF(path);
         return NULL;
     }
     mm_count_opts opts = {.threads = threads};
-    mm_vocab v;
-    uint64_t *counts = NULL;
     mm_model *m = NULL;
     mm_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = mm_count_file(PyBytes_AS_STRING(path), &opts, &v, &counts, NULL);
-    if (st == MM_OK) {
-        st = mm_model_from_counts(&m, &v, counts, smoothing);
-    }
-    free(counts);
+    st = mm_py_count_model(PyBytes_AS_STRING(path), order, smoothing, &opts, &m);
     Py_END_ALLOW_THREADS
     Py_DECREF(path);
+    if (st != MM_OK) {
+        return mm_py_raise(st);
+    }
+    return mm_py_model_wrap(m);
+}
+
+/* The count model of corpus c at the given order (GIL released by the caller). */
+static mm_status mm_py_count_corpus(const mm_corpus *c, int order, double smoothing,
+                                    const mm_count_opts *opts, mm_model **m)
+{
+    const mm_vocab *v = mm_corpus_get_vocab(c);
+    mm_status st;
+#if MM_PY_NGRAMS
+    if (order > 2) {
+        mm_ngrams *g = NULL;
+        st = mm_count_ngrams(c, v, order, opts, &g);
+        return mm_py_ngram_model(st, g, smoothing, m);
+    }
+#endif
+    size_t V = v->size;
+    uint64_t *counts = malloc(V * V * sizeof *counts);
+    if (counts == NULL) {
+        return MM_ERR_NOMEM;
+    }
+    st = mm_count_bigrams(c, v, opts, counts);
+    if (st == MM_OK) {
+        st = mm_model_from_counts(m, v, counts, smoothing);
+    }
+    free(counts);
+    return st;
+}
+
+static PyObject *mm_py_count_words(PyObject *self, PyObject *args, PyObject *kw)
+{
+    static char *kwlist[] = {"words", "order", "smoothing", "threads", NULL};
+    PyObject *words = NULL;
+    int order = 2, threads = 0;
+    double smoothing = 1.0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|i$di:count_words", kwlist, &words, &order,
+                                     &smoothing, &threads)) {
+        return NULL;
+    }
+    if (mm_py_check_order(order, MM_PY_MAX_ORDER, "count_words") < 0) {
+        return NULL;
+    }
+    PyObject *text = mm_py_join_words(words);
+    if (text == NULL) {
+        return NULL;
+    }
+    mm_count_opts opts = {.threads = threads};
+    mm_corpus *c = NULL;
+    mm_model *m = NULL;
+    mm_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = mm_corpus_from_memory(&c, PyBytes_AS_STRING(text), (size_t)PyBytes_GET_SIZE(text),
+                               "<words>");
+    if (st == MM_OK) {
+        st = mm_py_count_corpus(c, order, smoothing, &opts, &m);
+    }
+    mm_corpus_close(c);
+    Py_END_ALLOW_THREADS
+    Py_DECREF(text);
     if (st != MM_OK) {
         return mm_py_raise(st);
     }
@@ -204,18 +297,38 @@ static int mm_py_on_step(const mm_train_progress *p, void *user)
     return log->interrupted;
 }
 
-/* init (array-like, V x V) as a C-contiguous float32 array, or NULL with an
- * exception. */
-static PyArrayObject *mm_py_init_array(PyObject *init, uint32_t V)
+/* DivergedError with the library's message, and as attributes the last
+ * model whose loss was finite (mm_train hands it back) and the losses of
+ * steps 0 .. model.steps, the last being that model's own: a diverged run's
+ * work is not lost. */
+static void mm_py_raise_diverged(PyObject *model, PyObject *losses)
+{
+    mm_py_raise(MM_ERR_DIVERGED);
+    PyObject *type = NULL, *value = NULL, *tb = NULL;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (value != NULL && (PyObject_SetAttrString(value, "model", model) < 0 ||
+                          PyObject_SetAttrString(value, "losses", losses) < 0)) {
+        Py_XDECREF(type);
+        Py_XDECREF(value);
+        Py_XDECREF(tb);
+        return; /* the SetAttr failure is the exception now */
+    }
+    PyErr_Restore(type, value, tb);
+}
+
+/* init (array-like, rows x V) as a C-contiguous float32 array, or NULL with
+ * an exception. */
+static PyArrayObject *mm_py_init_array(PyObject *init, uint32_t rows, uint32_t V)
 {
     PyArrayObject *a = (PyArrayObject *)PyArray_FROMANY(init, NPY_FLOAT32, 2, 2,
                                                         NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
     if (a == NULL) {
         return NULL;
     }
-    if (PyArray_DIM(a, 0) != V || PyArray_DIM(a, 1) != V) {
+    if (PyArray_DIM(a, 0) != rows || PyArray_DIM(a, 1) != V) {
         PyErr_Format(PyExc_ValueError, "init: expected a %u x %u array, got %zd x %zd",
-                     (unsigned)V, (unsigned)V, (Py_ssize_t)PyArray_DIM(a, 0),
+                     (unsigned)rows, (unsigned)V, (Py_ssize_t)PyArray_DIM(a, 0),
                      (Py_ssize_t)PyArray_DIM(a, 1));
         Py_DECREF(a);
         return NULL;
@@ -244,7 +357,8 @@ static PyObject *mm_py_train(PyObject *self, PyObject *args, PyObject *kw)
                                      &driver, &batch, &threads, &init, &order)) {
         return NULL;
     }
-    if (mm_py_check_order(order) < 0) {
+    /* The neural trigram of the lecture's exercise E01 comes with the n-gram API. */
+    if (mm_py_check_order(order, MM_PY_MAX_ORDER > 2 ? 3 : 2, "train") < 0) {
         goto cleanup;
     }
     mm_train_config cfg;
@@ -257,6 +371,9 @@ static PyObject *mm_py_train(PyObject *self, PyObject *args, PyObject *kw)
     cfg.threads = threads;
     cfg.on_step = mm_py_on_step;
     cfg.user = &log;
+#if MM_PY_NGRAMS
+    cfg.order = order;
+#endif
     if (mm_train_driver_parse(driver, &cfg.driver) != MM_OK) {
         PyErr_Format(PyExc_ValueError, "driver must be counts, examples or onehot, not '%s'",
                      driver);
@@ -273,7 +390,8 @@ static PyObject *mm_py_train(PyObject *self, PyObject *args, PyObject *kw)
         goto cleanup;
     }
     if (init != Py_None) {
-        W0 = mm_py_init_array(init, mm_corpus_get_vocab(corpus)->size);
+        uint32_t V = mm_corpus_get_vocab(corpus)->size;
+        W0 = mm_py_init_array(init, (uint32_t)(order - 1) * V, V); /* W = [W1; W2] at order 3 */
         if (W0 == NULL) {
             goto cleanup;
         }
@@ -295,7 +413,7 @@ static PyObject *mm_py_train(PyObject *self, PyObject *args, PyObject *kw)
         PyErr_NoMemory();
         goto cleanup;
     }
-    if (st != MM_OK) {
+    if (st != MM_OK && st != MM_ERR_DIVERGED) {
         mm_py_raise(st);
         goto cleanup;
     }
@@ -313,7 +431,11 @@ static PyObject *mm_py_train(PyObject *self, PyObject *args, PyObject *kw)
         Py_DECREF(losses);
         goto cleanup;
     }
-    result = PyTuple_Pack(2, model, losses);
+    if (st == MM_ERR_DIVERGED) {
+        mm_py_raise_diverged(model, losses);
+    } else {
+        result = PyTuple_Pack(2, model, losses);
+    }
     Py_DECREF(model);
     Py_DECREF(losses);
 cleanup:
@@ -358,8 +480,15 @@ static PyObject *mm_py_isa_supported(PyObject *self, PyObject *unused)
 static PyMethodDef mm_py_methods[] = {
     {"count", (PyCFunction)(void (*)(void))mm_py_count, METH_VARARGS | METH_KEYWORDS,
      "count(path, order=2, smoothing=1.0, *, threads=0) -> Model\n\n"
-     "Count the bigrams of the corpus file at path (UTF-8, one name per line)\n"
-     "and return the add-k smoothed count model (k = smoothing)."},
+     "Count the order-K n-grams (K = order; 2: bigrams) of the corpus file at path\n"
+     "(UTF-8, one name per line; K - 1 '.' pads before each name) and return the\n"
+     "add-k smoothed count model (k = smoothing)."},
+    {"count_words", (PyCFunction)(void (*)(void))mm_py_count_words,
+     METH_VARARGS | METH_KEYWORDS,
+     "count_words(words, order=2, smoothing=1.0, *, threads=0) -> Model\n\n"
+     "The same as count() for a list of names in memory (the notebook's `words`;\n"
+     "empty names are skipped, as empty lines are).  Line `n` in a message is\n"
+     "words[n - 1] (while no name is empty)."},
     {"load", mm_py_load, METH_VARARGS,
      "load(path) -> Model\n\nRead a model file written by Model.save or the makemore CLI."},
     {"train", (PyCFunction)(void (*)(void))mm_py_train, METH_VARARGS | METH_KEYWORDS,
@@ -368,7 +497,9 @@ static PyMethodDef mm_py_methods[] = {
      "Train the neural bigram on the corpus at path, as the notebook does: W =\n"
      "torch.randn((V, V), generator=torch.Generator().manual_seed(seed)) (or init),\n"
      "then `steps` steps of W -= lr * grad(mean NLL + reg * mean(W**2)).  losses[k]\n"
-     "is the loss of step k, at W before its update (float64 array)."},
+     "is the loss of step k, at W before its update (float64 array).  order=3: the\n"
+     "neural trigram of exercise E01, logits W1[x1] + W2[x2], W = [W1; W2] (2V x V;\n"
+     "counts driver only)."},
     {"isa", mm_py_isa, METH_NOARGS,
      "isa() -> str: the kernel set in use (MM_ISA at import, else the best)."},
     {"isa_built", mm_py_isa_built, METH_NOARGS, "isa_built() -> list of str"},
@@ -398,7 +529,8 @@ PyMODINIT_FUNC PyInit__makemore(void)
     }
     if (mm_py_add_errors(mod) < 0 || mm_py_add_model_type(mod) < 0 ||
         PyModule_AddStringConstant(mod, "__version__", MM_VERSION_STRING) < 0 ||
-        PyModule_AddIntConstant(mod, "DEFAULT_SEED", (long)MM_PY_DEFAULT_SEED) < 0) {
+        PyModule_AddIntConstant(mod, "DEFAULT_SEED", (long)MM_PY_DEFAULT_SEED) < 0 ||
+        PyModule_AddIntConstant(mod, "MAX_ORDER", MM_PY_MAX_ORDER) < 0) {
         goto fail;
     }
     return mod;

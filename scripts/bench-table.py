@@ -39,9 +39,9 @@ import re
 import statistics
 import sys
 
-BYTE_KERNELS = {"count", "count_pairs", "count_file"}
+BYTE_KERNELS = {"count", "count_pairs", "count_file", "read"}
 UNITS = {
-    "count": "B/s", "count_pairs": "B/s", "count_file": "B/s",
+    "count": "B/s", "count_pairs": "B/s", "count_file": "B/s", "read": "B/s",
     "example_pass": "examples/s", "softmax_rows": "rows/s", "counts_grad": "rows/s",
     "weight_update": "rows/s", "train_step": "examples/s", "train100": "examples/s",
     "sample": "names/s",
@@ -287,6 +287,10 @@ def main():
     ap.add_argument("--filter", default="")
     ap.add_argument("--targets", action="store_true",
                     help="print only the issues' performance targets against this run")
+    ap.add_argument("--cpu-time", action="store_true",
+                    help="one-thread real-time benchmarks also get a throughput from the "
+                         "main thread's CPU time (column 'cpu-time rate'): on a loaded "
+                         "machine real time counts the time other processes held the CPU")
     ap.add_argument("--versus", metavar="OLD.json",
                     help="print only the benchmarks both runs have (with --filter), the "
                          "older run's median throughput beside this one's")
@@ -331,6 +335,9 @@ def main():
 
     headers = ["benchmark", "median time", "clock", "median throughput", "cv", "vs scalar"]
     align = ["l", "r", "l", "r", "r", "r"]
+    if args.cpu_time:
+        headers.append("cpu-time rate")
+        align.append("r")
     if peers:
         headers.append("vs peers (same work)")
         align.append("l")
@@ -341,7 +348,8 @@ def main():
         kernel = kernel_of(r.name)
         unit = UNITS.get(kernel, "/s")
         if r.error:
-            row = [r.name, "-", "", "skipped: " + r.error, "-", "-"]
+            row = [r.name, "-", "", "skipped: " + r.error, "-", "-"] + (["-"] if args.cpu_time
+                                                                          else [])
             if peers:
                 row.append("")
             rows.append(row)
@@ -354,6 +362,14 @@ def main():
                 speed = r.value / s.value
         row = [r.name, fmt_time(r.median, r.clock), r.clock, si(r.value) + unit,
                "%.1f%%" % (100 * r.cv) if r.cv is not None else "-", fmt_ratio(speed)]
+        if args.cpu_time:
+            # Google Benchmark's CPU time is its main thread's: meaningful for
+            # one thread only (tN with N > 1 counts other threads' work too)
+            cpu = r.median.get("cpu_time")
+            one = not re.search(r"/t([2-9]|\d\d+)/", r.name + "/")
+            row.append(si(r.value * r.median["real_time"] / cpu) + unit
+                       if r.clock == "real" and one and cpu and r.value else
+                       si(r.value) + unit if r.clock == "cpu" and r.value else "-")
         if peers:
             mine = [(pr.name.split("/")[1], r.value / pr.value)
                     for work, pr, b, ratio in ratios if b is not None and work == work_of(r.name)

@@ -19,6 +19,7 @@ mm_pkgs_for() {
         fuzz)   echo "clang libclang-rt-14-dev" ;;
         tsan)   echo "clang libclang-rt-14-dev libomp-14-dev" ;;
         hyperfine) echo "hyperfine" ;;
+        irstlm) echo "irstlm" ;;  # tests/cli/arpa.sh: compile-lm reads export --arpa
         *) echo "deps.sh: unknown group '$1'" >&2; return 2 ;;
     esac
 }

@@ -156,7 +156,11 @@ mm_status mm_count_file(const char *path, const mm_count_opts *opts, mm_vocab *v
 {
     mm_corpus_info local;
     info = info != NULL ? info : &local;
+    info->threads = 0;
     mm_status st = mm_count_file_sized(path, opts, MM_CF_PROBE, MM_CF_PIECE, v, counts, info);
+    if (st == MM_OK && info->threads == 0) {
+        info->threads = mm_threads_used(opts != NULL ? opts->threads : 0);
+    }
     if (st == MM_OK && opts != NULL && opts->on_progress != NULL) {
         /* the whole file is read (the mapped path reports only this) */
         opts->on_progress(info->bytes, strcmp(path, "-") == 0 ? 0 : info->bytes, opts->user);

@@ -18,6 +18,7 @@
 #include "count.h"
 #include "internal.h"
 #include "model.h"
+#include "ngram.h"
 
 /* The result from counts in the model's vocabulary (V*V), summed in index
  * order: one summation order for every way of counting.  oov_bigrams were
@@ -55,9 +56,27 @@ static mm_status mm_eval_from_counts(const mm_model *m, const uint64_t *counts,
     return MM_OK;
 }
 
+/* Order K > 2: the corpus's n-grams in the model's vocabulary, scored one
+ * distinct n-gram at a time (ngram_model.c). */
+static mm_status mm_eval_ngram_corpus(const mm_model *m, const mm_corpus *c,
+                                      const mm_eval_opts *opts, mm_eval_result *out)
+{
+    mm_ngrams *g = NULL;
+    mm_count_opts copts = {.threads = opts ? opts->threads : 0};
+    mm_status st = mm_count_ngrams(c, &m->vocab, m->order, &copts, &g);
+    if (st == MM_OK) {
+        st = mm_ngram_eval(m, g, c->name, out);
+    }
+    mm_ngrams_destroy(g);
+    return st;
+}
+
 mm_status mm_eval_corpus(const mm_model *m, const mm_corpus *c,
                          const mm_eval_opts *opts, mm_eval_result *out)
 {
+    if (m->order > 2) {
+        return mm_eval_ngram_corpus(m, c, opts, out);
+    }
     size_t V = m->vocab.size;
     uint64_t *counts = malloc(V * V * sizeof *counts);
     if (counts == NULL) {
@@ -181,6 +200,15 @@ mm_status mm_eval_file(const mm_model *m, const char *path, const mm_eval_opts *
         (unk != MM_UNK_ERROR && unk != MM_UNK_SKIP)) {
         return mm_fail(MM_ERR_INVALID_ARG, "mm_eval_file: invalid argument");
     }
+    if (m->order > 2) { /* n-grams: a character the model lacks is an error */
+        mm_corpus *c = NULL;
+        mm_status st = mm_corpus_open(&c, path);
+        if (st == MM_OK) {
+            st = mm_eval_ngram_corpus(m, c, opts, out);
+        }
+        mm_corpus_close(c);
+        return st;
+    }
     size_t V = m->vocab.size;
     uint64_t *counts = malloc(V * V * sizeof *counts);
     uint64_t oov = 0, oov_bigrams = 0;
@@ -194,5 +222,29 @@ mm_status mm_eval_file(const mm_model *m, const char *path, const mm_eval_opts *
                                  strcmp(path, "-") == 0 ? "<stdin>" : path, out);
     }
     free(counts);
+    return st;
+}
+
+mm_status mm_eval_ngrams(const mm_model *m, const mm_ngrams *g, mm_eval_result *out)
+{
+    if (m == NULL || g == NULL || g->order != m->order || g->vocab.size != m->vocab.size ||
+        memcmp(g->vocab.cp, m->vocab.cp, g->vocab.size * sizeof g->vocab.cp[0]) != 0) {
+        return mm_fail(MM_ERR_INVALID_ARG, "mm_eval_ngrams: the counts are not in the "
+                       "model's vocabulary and order");
+    }
+    if (m->order > 2) {
+        return mm_ngram_eval(m, g, "the text", out);
+    }
+    /* the bigram sum: index order, as mm_eval_from_counts */
+    const size_t V = m->vocab.size;
+    uint64_t *dense = malloc(V * V * sizeof *dense);
+    if (dense == NULL) {
+        return mm_fail(MM_ERR_NOMEM, "out of memory");
+    }
+    mm_status st = mm_ngrams_get_dense(g, dense, V * V);
+    if (st == MM_OK) {
+        st = mm_eval_from_counts(m, dense, 0, 0, "the text", out);
+    }
+    free(dense);
     return st;
 }

@@ -26,6 +26,7 @@ mm_status mm_model_alloc(mm_model **out, mm_model_kind kind, const mm_vocab *v)
     }
     m->kind = kind;
     m->vocab = *v;
+    m->order = 2;
     m->probs = calloc(V * V, sizeof *m->probs);
     m->cum_ld = mm_round_up(V, MM_VPAD);
     m->cum = mm_alloc64(V * m->cum_ld * sizeof *m->cum);
@@ -57,6 +58,11 @@ void mm_model_destroy(mm_model *m)
     free(m->probs);
     free(m->cum);
     free(m->guide);
+    free(m->ng_keys);
+    free(m->ng_counts);
+    free(m->ctx_keys);
+    free(m->ctx_start);
+    free(m->ctx_sum);
     free(m);
 }
 
@@ -116,6 +122,22 @@ const uint8_t *mm_model_guide(const mm_model *m)
     return w->guide;
 }
 
+void mm_softmax_row(float *p, const float *w, size_t V)
+{
+    float mx = -INFINITY;
+    for (size_t j = 0; j < V; j++) {
+        mx = w[j] > mx ? w[j] : mx;
+    }
+    double sum = 0.0;
+    for (size_t j = 0; j < V; j++) {
+        p[j] = expf(w[j] - mx);
+        sum += p[j];
+    }
+    for (size_t j = 0; j < V; j++) {
+        p[j] = (float)(p[j] / sum);
+    }
+}
+
 mm_status mm_model_update_probs(mm_model *m)
 {
     m->guide_state = 0; /* rebuilt from the new rows on first use */
@@ -136,19 +158,7 @@ mm_status mm_model_update_probs(mm_model *m)
                 p[j] = p[j] / total;
             }
         } else {
-            const float *w = m->W + i * V;
-            float mx = -INFINITY;
-            for (size_t j = 0; j < V; j++) {
-                mx = w[j] > mx ? w[j] : mx;
-            }
-            double sum = 0.0;
-            for (size_t j = 0; j < V; j++) {
-                p[j] = expf(w[j] - mx);
-                sum += p[j];
-            }
-            for (size_t j = 0; j < V; j++) {
-                p[j] = (float)(p[j] / sum);
-            }
+            mm_softmax_row(p, m->W + i * V, V);
         }
         /* Sampling draws from a row thousands of times: normalise once. */
         mm_rng_cumdist(p, V, m->cum + i * m->cum_ld);

@@ -35,6 +35,17 @@ struct mm_model {
                              kernels' shortcut (kernels/kernels.h); valid
                              once mm_model_guide() has returned it */
     int guide_state;      /* 0 stale, 1 being built, 2 built */
+    /* Order-K count models (K > 2, ngram_model.c): only the n-grams seen,
+     * sorted by key, grouped by context (key / V); counts, probs, cum and
+     * guide above are NULL then. */
+    int order;            /* K; 2 for bigram and neural models */
+    size_t ng_n;          /* distinct n-grams */
+    uint64_t *ng_keys;
+    uint64_t *ng_counts;
+    size_t nctx;          /* distinct contexts */
+    uint64_t *ctx_keys;   /* nctx contexts, ascending */
+    size_t *ctx_start;    /* nctx + 1: context i owns n-grams [start[i], start[i+1]) */
+    float *ctx_sum;       /* float32 sum of the smoothed row, as torch sums it */
 };
 
 /* Allocate an empty model of the given kind and vocabulary (zeroed). */
@@ -50,6 +61,14 @@ long mm_model_bad_row(const mm_model *m);
 /* Parse a model file image (untrusted) from memory. */
 mm_status mm_model_parse(mm_model **out, const uint8_t *data, size_t len,
                          const char *name);
+/* The neural trigram (train_ngram.c): an empty order-3 neural model (W is
+ * 2V x V, probs V^3; mm_train_model_create fills it), its probabilities
+ * from W, and its training. */
+/* p = softmax(w) over V logits, in float32 with a double sum (model.c). */
+void mm_softmax_row(float *p, const float *w, size_t V);
+mm_status mm_neural3_alloc(mm_model **out, const mm_vocab *v);
+void mm_neural3_update_probs(mm_model *m);
+mm_status mm_neural3_train(mm_model *m, const mm_corpus *c, const mm_train_config *cfg);
 /* Check a vocabulary read from an untrusted source. */
 mm_status mm_vocab_validate(const mm_vocab *v, const char *name);
 

@@ -14,6 +14,7 @@
 #include "internal.h"
 #include "kernels.h"
 #include "model.h"
+#include "ngram.h"
 
 /* The generator's buffer of tempered words (mm_rng.out), two per draw. */
 #define MM_MT_WORDS (sizeof ((mm_rng *)0)->out / sizeof(uint32_t))
@@ -21,6 +22,9 @@
 
 size_t mm_model_sample(const mm_model *m, mm_rng *g, uint8_t *out, size_t max_len)
 {
+    if (m->order > 2) {
+        return mm_ngram_sample(m, g, out, max_len);
+    }
     size_t V = m->vocab.size;
     size_t ix = 0, n = 0;
     while (n < max_len) {
@@ -38,6 +42,15 @@ size_t mm_model_sample(const mm_model *m, mm_rng *g, uint8_t *out, size_t max_le
 size_t mm_model_sample_many(const mm_model *m, mm_rng *g, uint64_t *names, size_t max_len,
                             uint8_t *out, size_t cap)
 {
+    if (m->order > 2) { /* order K: name by name (ngram_model.c) */
+        size_t used = 0;
+        while (*names > 0 && cap - used >= max_len + 1) {
+            used += mm_ngram_sample(m, g, out + used, max_len);
+            out[used++] = 0;
+            (*names)--;
+        }
+        return used;
+    }
     if (max_len == 0) { /* empty names: nothing is drawn */
         size_t n = *names < cap ? (size_t)*names : cap;
         memset(out, 0, n);

@@ -121,6 +121,10 @@ static mm_status mm_train_check_config(const mm_train_config *cfg)
         return mm_fail(MM_ERR_INVALID_ARG, "thread count must be >= 0 (got %d)",
                        cfg->threads);
     }
+    if (cfg->order != 0 && cfg->order != 2 && cfg->order != 3) {
+        return mm_fail(MM_ERR_INVALID_ARG, "the neural model has order 2 or 3 (got %d)",
+                       cfg->order);
+    }
     return MM_OK;
 }
 
@@ -133,11 +137,12 @@ mm_status mm_train_model_create(mm_model **out, const mm_vocab *v,
         return st;
     }
     mm_model *m = NULL;
-    st = mm_model_alloc(&m, MM_MODEL_NEURAL, v);
+    /* the neural trigram's W is [W1; W2], 2V x V (src/train_ngram.c) */
+    st = cfg->order == 3 ? mm_neural3_alloc(&m, v) : mm_model_alloc(&m, MM_MODEL_NEURAL, v);
     if (st != MM_OK) {
         return st;
     }
-    size_t VV = (size_t)v->size * v->size;
+    size_t VV = (size_t)(cfg->order == 3 ? 2 : 1) * v->size * v->size;
     mm_neural_state *n = &m->neural;
     n->step = 0;
     n->lr = cfg->lr;
@@ -155,10 +160,15 @@ mm_status mm_train_model_create(mm_model **out, const mm_vocab *v,
         }
         memcpy(m->W, W0, VV * sizeof *m->W);
     } else {
-        /* torch.randn((V, V), generator=g): one call of V*V values. */
+        /* torch.randn((V, V), generator=g): one call of V*V values
+         * (order 3: torch.randn((2V, V))). */
         mm_rng_randn(&n->rng, m->W, VV);
     }
-    mm_model_update_probs(m);
+    if (cfg->order == 3) {
+        mm_neural3_update_probs(m);
+    } else {
+        mm_model_update_probs(m);
+    }
     *out = m;
     return MM_OK;
 }
@@ -617,6 +627,10 @@ mm_status mm_train_with(mm_model *m, const mm_corpus *c, const mm_train_config *
 
 mm_status mm_train(mm_model *m, const mm_corpus *c, const mm_train_config *cfg)
 {
+    if (m->order == 3) {
+        mm_status st = mm_train_check_config(cfg);
+        return st != MM_OK ? st : mm_neural3_train(m, c, cfg);
+    }
     return mm_train_with(m, c, cfg, mm_kernels_active());
 }
 

@@ -2,8 +2,8 @@
  * test_count_auto.c - the counter chosen by measurement (kernels/count_auto.c)
  * and the forcing rules (kernels/dispatch.c):
  * - the auto stream gives scalar's counts for any split into pieces, through
- *   the first piece, the check, the trial and the run, and what it chose is
- *   a built-in counter this CPU runs;
+ *   the first piece, the check, the trial, the run and the later timed
+ *   rounds, and what it chose is a built-in counter this CPU runs;
  * - a counter that is fast and wrong is refused (never timed, never chosen,
  *   its stream never added), and so is one that is wrong only at the end;
  * - the pair-table counter around its table threshold and its pieces;
@@ -218,6 +218,33 @@ static void test_auto_stream_exact(void **state)
         free(ref);
         free(got);
     }
+    free(b);
+}
+
+/* Long enough for the later timed rounds (every MM_AUTO_RECHECK pieces):
+ * still scalar's counts, and a choice is reported after them. */
+static void test_auto_recheck(void **state)
+{
+    (void)state;
+    uint64_t rs = g_seed ^ 0x7ec4;
+    const size_t K = 28, piece = MM_AUTO_MIN_PIECE;
+    const size_t pieces = 2 + MM_AUTO_ROUNDS * MM_AUTO_MAX + 2 * MM_AUTO_RECHECK + 3;
+    const size_t n = pieces * piece + 1;
+    uint8_t *b = random_bytes(n, &rs);
+    uint8_t code[256];
+    random_code(code, K, &rs);
+    uint64_t *ref = zeros(K * K), *got = zeros(K * K);
+    scalar_count(ref, b, n, code, K);
+    void *w = alloc_work(mm_counter_auto.count_work_size(K));
+    mm_counter_auto.count_begin(w, code, K);
+    mm_count_feed_pieces(&mm_counter_auto, w, b, n, piece);
+    mm_counter_auto.count_end(w, got);
+    mm_assert_counts_equal(ref, got, K * K, "auto with later timed rounds");
+    assert_non_null(mm_count_auto_chosen(w));
+    assert_true(is_builtin(mm_count_auto_chosen(w)));
+    free(w);
+    free(ref);
+    free(got);
     free(b);
 }
 
@@ -488,6 +515,7 @@ int main(void)
     g_off_by_one.count_feed = mm_counter_pairs.count_feed;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_auto_stream_exact),
+        cmocka_unit_test(test_auto_recheck),
         cmocka_unit_test(test_auto_refuses_wrong_counters),
         cmocka_unit_test(test_pairs_threshold),
         cmocka_unit_test(test_drivers_with_auto),

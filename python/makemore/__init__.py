@@ -14,6 +14,7 @@ lecture notebook with this module.
 """
 from ._makemore import (  # noqa: F401  (the public API)
     DEFAULT_SEED,
+    MAX_ORDER,
     CorpusError,
     DivergedError,
     Error,
@@ -24,6 +25,7 @@ from ._makemore import (  # noqa: F401  (the public API)
     VocabError,
     __version__,
     count,
+    count_words,
     isa,
     isa_built,
     isa_supported,
@@ -32,7 +34,7 @@ from ._makemore import (  # noqa: F401  (the public API)
 )
 
 __all__ = [
-    "DEFAULT_SEED", "CorpusError", "DivergedError", "Error", "EvalResult", "FileError",
-    "FormatError", "Model", "VocabError", "count", "isa", "isa_built", "isa_supported",
+    "DEFAULT_SEED", "MAX_ORDER", "CorpusError", "DivergedError", "Error", "EvalResult", "FileError",
+    "FormatError", "Model", "VocabError", "count", "count_words", "isa", "isa_built", "isa_supported",
     "load", "train",
 ]

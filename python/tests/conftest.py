@@ -27,17 +27,22 @@ def names():
     return p
 
 
-def numpy_counts(path):
+def numpy_counts(path, order=2):
     """(vocab, N): the notebook's sorted(set(...)) vocabulary with '.' first,
-    and N[stoi[a], stoi[b]] counted over '.' + w + '.' of every non-empty line."""
+    and N[ix1, ..., ixK] (K = order) counted over (K - 1) '.' pads + w + '.'
+    of every non-empty line, as the lecture's trigram exercise E01 pads."""
     words = [w for w in pathlib.Path(path).read_text(encoding="utf-8").splitlines() if w]
     chars = sorted(set("".join(words)))
     vocab = "." + "".join(chars)
     stoi = {s: i for i, s in enumerate(vocab)}
     V = len(vocab)
-    ix = []
+    keys = []
     for w in words:
-        s = [0] + [stoi[c] for c in w] + [0]
-        ix.extend(a * V + b for a, b in zip(s, s[1:]))
-    N = np.bincount(np.asarray(ix, dtype=np.int64), minlength=V * V).reshape(V, V)
-    return vocab, N.astype(np.uint64)
+        s = [0] * (order - 1) + [stoi[c] for c in w] + [0]
+        for i in range(len(s) - order + 1):
+            k = 0
+            for x in s[i:i + order]:
+                k = k * V + x
+            keys.append(k)
+    N = np.bincount(np.asarray(keys, dtype=np.int64), minlength=V ** order)
+    return vocab, N.reshape((V,) * order).astype(np.uint64)

@@ -102,3 +102,19 @@ def test_threads_give_the_same_counts(names):
     ref = makemore.count(names, threads=1).counts
     for t in (2, 3):
         np.testing.assert_array_equal(makemore.count(names, threads=t).counts, ref)
+
+
+def test_count_words_equals_count(names):
+    words = open(names, encoding="utf-8").read().splitlines()
+    a, b = makemore.count_words(words), makemore.count(names)
+    np.testing.assert_array_equal(a.counts, b.counts)
+    np.testing.assert_array_equal(a.probs, b.probs)
+    assert a.vocab == b.vocab and a.sample(50, seed=9) == b.sample(50, seed=9)
+    small = makemore.count_words(("ab", "", "ba", "b"), smoothing=0.0)   # any iterable
+    np.testing.assert_array_equal(small.counts, [[0, 1, 2], [1, 0, 1], [2, 1, 0]])
+    with pytest.raises(makemore.CorpusError, match=r"^<words>:2:3: .*'\.'"):
+        makemore.count_words(["emma", "ol.ivia"])
+    with pytest.raises(ValueError, match="line end"):
+        makemore.count_words(["em\nma"])
+    with pytest.raises(TypeError):
+        makemore.count_words(["emma", 3])

@@ -89,8 +89,6 @@ def test_save_failure_leaves_nothing(tmp_path):
 def test_arguments(tmp_path):
     c = tmp_path / "c.txt"
     c.write_text("emma\n", encoding="utf-8")
-    with pytest.raises(NotImplementedError, match="order 3"):
-        makemore.count(c, order=3)
     with pytest.raises(ValueError, match="order must be 2..6"):
         makemore.count(c, order=7)
     with pytest.raises(ValueError, match="smoothing"):

@@ -32,13 +32,16 @@ def one_round(corpus, bad, model_path):
     m.counts.sum(), m.probs.sum()
     m.eval(corpus, threads=1)
     m.eval_words(["emma", "zoë"])
+    makemore.count_words(["emma", "zoë"] * 20, threads=1).counts.sum()
     m.sample(20, seed=1)
     m.save(model_path)
     makemore.load(model_path).probs.sum()
     nn, losses = makemore.train(corpus, steps=3, threads=1)
     nn.W.sum()
     for call in (lambda: makemore.count(bad), lambda: makemore.train(bad, steps=1),
-                 lambda: makemore.load(corpus), lambda: m.eval(bad)):
+                 lambda: makemore.load(corpus), lambda: m.eval(bad),
+                 lambda: makemore.count_words(["a.b"]),
+                 lambda: makemore.train(corpus, steps=30, lr=1e10, threads=1)):
         try:
             call()
         except makemore.Error:

@@ -100,8 +100,8 @@ def test_bad_arguments(names):
         makemore.train(names, steps=1, init=np.zeros((3, 3), np.float32))
     with pytest.raises(ValueError, match="learning rate"):
         makemore.train(names, steps=1, lr=-1.0)
-    with pytest.raises(NotImplementedError, match="order 3"):
-        makemore.train(names, order=3)
+    with pytest.raises(NotImplementedError, match="order 4"):   # 2, and 3 with n-grams
+        makemore.train(names, order=4)
 
 
 def test_ctrl_c_stops_a_long_train(names):
@@ -121,3 +121,20 @@ def test_ctrl_c_stops_a_long_train(names):
         makemore.train(names, steps=10**6)
     timer.join()
     assert time.monotonic() - t0 < 30
+
+
+def test_divergence_keeps_the_last_finite_model(names):
+    with pytest.raises(makemore.DivergedError, match="diverged at step") as e:
+        makemore.train(names, steps=50, lr=1e10)
+    err = e.value
+    assert isinstance(err, ArithmeticError)
+    m, losses = err.model, err.losses
+    assert m.kind == "neural" and 0 < m.steps < 50
+    # losses[k] for k = 0 .. m.steps: the last one is the kept model's own loss
+    # (the update after it made the loss NaN).
+    assert losses.shape == (m.steps + 1,) and np.all(np.isfinite(losses))
+    assert np.all(np.isfinite(m.W))
+    # Training just that many steps gives the same model and losses.
+    again, l2 = makemore.train(names, steps=m.steps, lr=1e10)
+    np.testing.assert_array_equal(again.W, m.W)
+    np.testing.assert_array_equal(l2, losses[:-1])

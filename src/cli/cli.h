@@ -40,6 +40,12 @@ int mm_cli_parse_double(const char *s, double *out);
  * range (" (it underflows: ...)"), else "": appended to usage messages. */
 const char *mm_cli_number_note(const char *s);
 int mm_cli_parse_threads(const char *cmd, const char *s, int *out);
+/* --order K: 2..6 (prints the usage error itself, as parse_threads). */
+int mm_cli_parse_order(const char *cmd, const char *s, int *out);
+/* eval/sample/info/export --order K: the model's order must be K (the
+ * order is the model's; the option states what the caller expects).
+ * Returns MM_EXIT_OK or prints why and returns MM_EXIT_FAIL. */
+int mm_cli_check_order(const char *cmd, const char *path, const mm_model *m, int want);
 /* A generator seed as torch.manual_seed takes it: 0 .. 2^64 - 1, or
  * -2^63 .. -1 taken modulo 2^64. */
 int mm_cli_parse_seed(const char *s, unsigned long long *out);
@@ -68,6 +74,12 @@ double mm_cli_now(void);
 /* eval's result for one corpus: text block or JSON object (+ newline);
  * unk: with the --unk skip fields. */
 void mm_cli_eval_print_one(const char *file, const mm_eval_result *r, int json, int unk);
+/* The JSON object of one corpus, without a newline. */
+void mm_cli_eval_print_json(const char *file, const mm_eval_result *r, int unk);
+/* eval --words: the notebook's listing of each bigram of the names in list
+ * (text, or one JSON object without a newline) into fp; a name with a
+ * character the model lacks is an error (1), no name a usage error (2). */
+int mm_cli_eval_words(FILE *fp, const mm_model *m, const char *list, int json);
 
 /* The files a command reads and writes (cli_files.c).  group: an output may
  * name the same file as an input of its nonzero group (-o CK --resume CK). */
@@ -87,5 +99,7 @@ int mm_cmd_sample(int argc, char **argv);
 int mm_cmd_info(int argc, char **argv);
 int mm_cmd_export(int argc, char **argv);
 int mm_cmd_plot(int argc, char **argv);
+int mm_cmd_split(int argc, char **argv);
+int mm_cmd_tune(int argc, char **argv);
 
 #endif /* MM_CLI_H */

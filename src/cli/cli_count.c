@@ -2,20 +2,24 @@
  * cli_count.c - `makemore count`: corpus -> count model file.
  */
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
 static const char count_usage[] =
-    "usage: makemore count CORPUS -o MODEL [--smoothing K] [--threads N] [--isa NAME] "
-    "[--stats]\n"
+    "usage: makemore count CORPUS -o MODEL [--order K] [--smoothing K] [--threads N] "
+    "[--isa NAME] [--stats]\n"
     "                      [--progress | --quiet]\n"
     "\n"
-    "Count the bigrams of CORPUS (one name per line; '-' = standard input, read\n"
-    "once in bounded memory) and write a count model.\n"
+    "Count the bigrams (or n-grams of order K) of CORPUS (one name per line; '-' =\n"
+    "standard input, read once in bounded memory) and write a count model.\n"
     "\n"
     "  -o, --output MODEL   model file to write (atomically: temp file + rename)\n"
+    "      --order K        n-gram order 2..6 (default 2): contexts of K-1 characters,\n"
+    "                       a name starts with K-1 '.' pads (\"emma\", K = 3: ..e .em\n"
+    "                       emm mma ma.)\n"
     "  -k, --smoothing K    add-k smoothing, a real number >= 0 (default 1)\n"
     "  -t, --threads N      OpenMP threads (default: OMP_NUM_THREADS or all cores)\n"
     "      --isa NAME       kernel set: scalar, avx2, avx512 (default: best; or MM_ISA)\n"
@@ -48,6 +52,53 @@ static void count_print_memory(void)
             hwm / 1024.0, file / 1024.0, anon / 1024.0);
 }
 
+/* count --order K, K > 2: the n-gram counter (src/ngram.c). */
+static int count_ngram_model(const char *path, const mm_count_opts *copts, int order,
+                             double k, const char *out, int stats, int say)
+{
+    mm_ngrams *g = NULL;
+    mm_model *model = NULL;
+    double t0 = mm_cli_now();
+    mm_status st = mm_count_ngrams_file(path, order, copts, &g);
+    double t1 = mm_cli_now();
+    int rc = MM_EXIT_FAIL;
+    if (st != MM_OK) {
+        rc = mm_cli_fail(st);
+        goto cleanup;
+    }
+    uint64_t total = mm_ngrams_get_total(g);
+    if (total == 0) {
+        fprintf(stderr, "makemore: %s: no names (the file is empty or has only blank "
+                "lines)\n", path);
+        goto cleanup;
+    }
+    st = mm_model_from_ngrams(&model, g, k);
+    if (st == MM_OK) {
+        st = mm_model_save(model, out);
+    }
+    if (st != MM_OK) {
+        rc = mm_cli_fail(st);
+        goto cleanup;
+    }
+    size_t V = mm_ngrams_get_vocab(g)->size;
+    if (stats) {
+        fprintf(stderr, "count: order %d, %llu n-grams (%zu distinct of V^K = %.0f), "
+                "%d thread%s, %.3f s\n", order, (unsigned long long)total, mm_ngrams_get_size(g),
+                pow((double)V, order), mm_threads_used(copts->threads),
+                mm_threads_used(copts->threads) == 1 ? "" : "s", t1 - t0);
+        count_print_memory();
+    }
+    if (say) {
+        mm_cli_eprintf("wrote %s: order %d, %llu n-grams (%zu distinct), V = %zu, "
+                       "smoothing %g\n", out, order, (unsigned long long)total, mm_ngrams_get_size(g), V, k);
+    }
+    rc = MM_EXIT_OK;
+cleanup:
+    mm_model_destroy(model);
+    mm_ngrams_destroy(g);
+    return rc;
+}
+
 int mm_cmd_count(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -55,8 +106,9 @@ int mm_cmd_count(int argc, char **argv)
         {"threads", required_argument, NULL, 't'}, {"isa", required_argument, NULL, 'I'},
         {"stats", no_argument, NULL, 'S'},         {"help", no_argument, NULL, 'h'},
         {"progress", no_argument, NULL, 'P'},      {"quiet", no_argument, NULL, 'q'},
-        {NULL, 0, NULL, 0},
+        {"order", required_argument, NULL, 'O'},   {NULL, 0, NULL, 0},
     };
+    int order = 2;
     const char *out = NULL, *isa = NULL;
     double k = 1.0;
     int stats = 0, progress = -1;
@@ -82,6 +134,11 @@ int mm_cmd_count(int argc, char **argv)
         case 'S': stats = 1; break;
         case 'P': progress = 1; break;
         case 'q': progress = 0; break;
+        case 'O':
+            if (!mm_cli_parse_order("count", optarg, &order)) {
+                return MM_EXIT_USAGE;
+            }
+            break;
         case 'h': fputs(count_usage, stdout); return MM_EXIT_OK;
         case ':': return mm_cli_usage_error("count", "option '%s' needs a value", argv[optind - 1]);
         default: return mm_cli_usage_error("count", "unknown option '%s'", argv[optind - 1]);
@@ -105,6 +162,9 @@ int mm_cmd_count(int argc, char **argv)
     int drc = mm_cli_dispatch("count", isa);
     if (drc != MM_EXIT_OK) {
         return drc;
+    }
+    if (order > 2) {
+        return count_ngram_model(path, &copts, order, k, out, stats, progress != 0);
     }
     mm_status st = MM_OK;
     mm_model *model = NULL;
@@ -158,8 +218,8 @@ int mm_cmd_count(int argc, char **argv)
                 (unsigned long long)info.bytes, (unsigned long long)names,
                 mm_cli_plural(names, "name", "names"), (unsigned long long)bigrams, V,
                 mm_isa_name(),
-                info.counter ? info.counter : "?", mm_threads_used(copts.threads),
-                mm_threads_used(copts.threads) == 1 ? "" : "s",
+                info.counter ? info.counter : "?", info.threads,
+                info.threads == 1 ? "" : "s",
                 info.streamed ? "one streaming pass" : info.ascii ? "mapped, ascii path"
                                                                   : "mapped, utf-8 path",
                 total, total > 0 ? (double)info.bytes / total / 1e9 : 0.0);

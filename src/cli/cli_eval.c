@@ -19,8 +19,10 @@ static const char eval_usage[] =
     "for one CORPUS, one row per CORPUS for several.  With --words, list each\n"
     "bigram of the given names with its probability and log-probability, as the\n"
     "notebook does, then their summed NLL (nll_sum) and mean NLL (nll); CORPUS\n"
-    "is then optional.\n"
+    "is then optional.  An order-K model (count --order K) lists n-grams;\n"
+    "examples are the characters plus one end per name, whatever the order.\n"
     "\n"
+    "      --order K        fail unless MODEL has order K (the order is the model's)\n"
     "      --json           one JSON document: {\"file\", \"examples\", \"nll\",\n"
     "                       \"log_likelihood\", \"perplexity\"} for one CORPUS, an\n"
     "                       array of them for several; with --words,\n"
@@ -48,11 +50,11 @@ static void print_number_json(FILE *fp, const char *key, double v, int last)
 }
 
 /* The notebook's loop over ['.'] + list(w) + ['.'] for each word. */
-static int eval_words(FILE *fp, const mm_model *m, const char *list, int json)
+int mm_cli_eval_words(FILE *fp, const mm_model *m, const char *list, int json)
 {
     const mm_vocab *v = mm_model_get_vocab(m);
-    const float *P = mm_model_get_probs(m);
-    size_t V = v->size;
+    const int K = mm_model_get_order(m);
+    float row[MM_MAX_VOCAB];
     double ll = 0.0;
     uint64_t n = 0;
     const char *p = list;
@@ -67,7 +69,7 @@ static int eval_words(FILE *fp, const mm_model *m, const char *list, int json)
             p += (*p == ',');
             continue;
         }
-        int prev = 0;
+        uint8_t ctx[MM_MAX_ORDER] = {0}; /* K - 1 pads */
         size_t i = 0;
         for (;;) {
             int cur;
@@ -102,27 +104,31 @@ static int eval_words(FILE *fp, const mm_model *m, const char *list, int json)
             } else {
                 cur = 0;
             }
-            float prob = P[(size_t)prev * V + (size_t)cur];
+            mm_model_get_row(m, ctx, row); /* K = 2: the row of P */
+            float prob = row[cur];
             double lp = log((double)prob);
-            char a[5], b[5];
-            mm_vocab_utf8(v, (size_t)prev, a);
-            mm_vocab_utf8(v, (size_t)cur, b);
+            char ab[MM_MAX_ORDER * 4 + 1]; /* the n-gram: context, then cur */
+            size_t abn = 0;
+            for (int q = 0; q < K - 1; q++) {
+                abn += mm_vocab_utf8(v, ctx[q], ab + abn);
+            }
+            abn += mm_vocab_utf8(v, (size_t)cur, ab + abn);
+            ab[abn] = '\0';
             if (json) {
-                fprintf(fp, "%s{\"bigram\": ", first ? "" : ", ");
-                char ab[10];
-                snprintf(ab, sizeof ab, "%s%s", a, b);
+                fprintf(fp, "%s{\"%s\": ", first ? "" : ", ", K == 2 ? "bigram" : "ngram");
                 mm_cli_json_string(fp, ab);
                 fprintf(fp, ", ");
                 print_number_json(fp, "prob", (double)prob, 0);
                 print_number_json(fp, "logprob", lp, 1);
                 fprintf(fp, "}");
             } else {
-                fprintf(fp, "%s%s: %.4f %.4f\n", a, b, (double)prob, lp);
+                fprintf(fp, "%s: %.4f %.4f\n", ab, (double)prob, lp);
             }
             first = 0;
             ll += lp;
             n++;
-            prev = cur;
+            memmove(ctx, ctx + 1, (size_t)(K - 2));
+            ctx[K - 2] = (uint8_t)cur;
             if (i >= len) {
                 break;
             }
@@ -150,7 +156,7 @@ static int eval_words(FILE *fp, const mm_model *m, const char *list, int json)
 }
 
 /* One JSON object per corpus. */
-static void eval_print_json(const char *file, const mm_eval_result *r, int unk)
+void mm_cli_eval_print_json(const char *file, const mm_eval_result *r, int unk)
 {
     printf("{\"file\": ");
     mm_cli_json_string(stdout, file);
@@ -170,7 +176,7 @@ static void eval_print_json(const char *file, const mm_eval_result *r, int unk)
 void mm_cli_eval_print_one(const char *file, const mm_eval_result *r, int json, int unk)
 {
     if (json) {
-        eval_print_json(file, r, unk);
+        mm_cli_eval_print_json(file, r, unk);
         printf("\n");
         return;
     }
@@ -191,10 +197,11 @@ int mm_cmd_eval(int argc, char **argv)
         {"threads", required_argument, NULL, 't'}, {"isa", required_argument, NULL, 'I'},
         {"unk", required_argument, NULL, 'u'},     {"progress", no_argument, NULL, 'P'},
         {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
+        {"order", required_argument, NULL, 'O'},
         {NULL, 0, NULL, 0},
     };
     const char *words = NULL, *isa = NULL;
-    int json = 0, progress = -1;
+    int json = 0, progress = -1, order = 0;
     mm_eval_opts eopts = {0};
     int c;
     optind = 1;
@@ -221,6 +228,11 @@ int mm_cmd_eval(int argc, char **argv)
             break;
         case 'P': progress = 1; break;
         case 'q': progress = 0; break;
+        case 'O':
+            if (!mm_cli_parse_order("eval", optarg, &order)) {
+                return MM_EXIT_USAGE;
+            }
+            break;
         case 'h': fputs(eval_usage, stdout); return MM_EXIT_OK;
         case ':': return mm_cli_usage_error("eval", "option '%s' needs a value", argv[optind - 1]);
         default: return mm_cli_usage_error("eval", "unknown option '%s'", argv[optind - 1]);
@@ -248,6 +260,10 @@ int mm_cmd_eval(int argc, char **argv)
     mm_status st = mm_model_load(&m, argv[optind]);
     if (st != MM_OK) {
         return mm_cli_fail(st);
+    }
+    if (mm_cli_check_order("eval", argv[optind], m, order) != MM_EXIT_OK) {
+        mm_model_destroy(m);
+        return MM_EXIT_FAIL;
     }
     /* every corpus first, then the output: a failure prints no partial
      * document */
@@ -278,14 +294,14 @@ int mm_cmd_eval(int argc, char **argv)
             fprintf(stderr, "makemore: out of memory\n");
             goto cleanup;
         }
-        rc = eval_words(wfp, m, words, json);
+        rc = mm_cli_eval_words(wfp, m, words, json);
         fclose(wfp);
         if (rc == MM_EXIT_OK) {
             if (json && nfiles > 0) {
                 printf("{\"words\": %s, \"files\": [", wbuf);
                 for (int f = 0; f < nfiles; f++) {
                     printf("%s", f ? ", " : "");
-                    eval_print_json(argv[optind + 1 + f], &res[f], unk);
+                    mm_cli_eval_print_json(argv[optind + 1 + f], &res[f], unk);
                 }
                 printf("]}\n");
             } else {
@@ -304,7 +320,7 @@ int mm_cmd_eval(int argc, char **argv)
         printf("[");
         for (int f = 0; f < nfiles; f++) {
             printf("%s", f ? ", " : "");
-            eval_print_json(argv[optind + 1 + f], &res[f], unk);
+            mm_cli_eval_print_json(argv[optind + 1 + f], &res[f], unk);
         }
         printf("]\n");
     } else if (nfiles == 1) {

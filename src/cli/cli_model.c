@@ -20,7 +20,7 @@ extern char **environ;
 #define MM_DEFAULT_SEED 2147483647ULL
 
 static const char sample_usage[] =
-    "usage: makemore sample MODEL [-n N] [--seed S] [--max-len L]\n"
+    "usage: makemore sample MODEL [-n N] [--seed S] [--max-len L] [--order K]\n"
     "\n"
     "Draw N names (one a line, without the boundary) with PyTorch's generator and\n"
     "multinomial: the same seed gives the same names as the notebook.\n"
@@ -31,6 +31,9 @@ static const char sample_usage[] =
     "      --max-len L      stop a name after L characters (default 256)\n"
     "      --isa NAME       kernel set: scalar, avx2, avx512 (default: best; or MM_ISA);\n"
     "                       every set draws the same names\n"
+    "      --order K        fail unless MODEL has order K.  An order-K model draws\n"
+    "                       each character from P(. | the K-1 before it), pads '.'\n"
+    "                       at the start, with torch.multinomial on that row of P\n"
     "  -q, --quiet          accepted for symmetry: sample prints only names and errors\n"
     "  -h, --help           this text\n";
 
@@ -39,9 +42,11 @@ int mm_cmd_sample(int argc, char **argv)
     static const struct option opts[] = {
         {"count", required_argument, NULL, 'n'},  {"seed", required_argument, NULL, 's'},
         {"max-len", required_argument, NULL, 'L'}, {"isa", required_argument, NULL, 'I'},
-        {"help", no_argument, NULL, 'h'},          {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},          {"order", required_argument, NULL, 'O'},
+        {"quiet", no_argument, NULL, 'q'},
         {NULL, 0, NULL, 0},
     };
+    int order = 0;
     unsigned long long n = 10, seed = MM_DEFAULT_SEED, max_len = 256;
     const char *isa = NULL;
     int c;
@@ -67,6 +72,11 @@ int mm_cmd_sample(int argc, char **argv)
             }
             break;
         case 'I': isa = optarg; break;
+        case 'O':
+            if (!mm_cli_parse_order("sample", optarg, &order)) {
+                return MM_EXIT_USAGE;
+            }
+            break;
         case 'q': break; /* sample prints nothing but names and errors */
         case 'h': fputs(sample_usage, stdout); return MM_EXIT_OK;
         case ':': return mm_cli_usage_error("sample", "option '%s' needs a value", argv[optind - 1]);
@@ -85,6 +95,10 @@ int mm_cmd_sample(int argc, char **argv)
     st = mm_model_load(&m, argv[optind]);
     if (st != MM_OK) {
         return mm_cli_fail(st);
+    }
+    if (mm_cli_check_order("sample", argv[optind], m, order) != MM_EXIT_OK) {
+        mm_model_destroy(m);
+        return MM_EXIT_FAIL;
     }
     /* Symbols in bulk (0 ends a name), then text: '\n' for 0, each symbol's
      * UTF-8 otherwise; in place when every symbol is one byte. */
@@ -140,7 +154,7 @@ cleanup:
 }
 
 static const char info_usage[] =
-    "usage: makemore info MODEL [--json]\n"
+    "usage: makemore info MODEL [--json] [--order K]\n"
     "\n"
     "Describe a model file: kind, vocabulary, size, counts or training state.\n"
     "\n"
@@ -149,22 +163,32 @@ static const char info_usage[] =
     "                       neural one, \"driver\", \"batch\" (0: full batch),\n"
     "                       \"steps\" (done), \"lr\", \"reg\", \"seed\"\n"
     "  -q, --quiet          accepted for symmetry: info prints only its result\n"
+    "                       (all: \"order\"; a count model of order > 2: \"ngrams\",\n"
+    "                       \"distinct\", \"contexts\" instead of \"bigrams\")\n"
+    "      --order K        fail unless MODEL has order K\n"
     "  -h, --help           this text\n";
 
 int mm_cmd_info(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'},
-        {"quiet", no_argument, NULL, 'q'}, {NULL, 0, NULL, 0},
+        {"order", required_argument, NULL, 'O'}, {"quiet", no_argument, NULL, 'q'},
+        {NULL, 0, NULL, 0},
     };
-    int json = 0, c;
+    int json = 0, c, order = 0;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":qh", opts, NULL)) != -1) {
         switch (c) {
         case 'j': json = 1; break;
+        case 'O':
+            if (!mm_cli_parse_order("info", optarg, &order)) {
+                return MM_EXIT_USAGE;
+            }
+            break;
         case 'q': break; /* info prints only its result and errors */
         case 'h': fputs(info_usage, stdout); return MM_EXIT_OK;
+        case ':': return mm_cli_usage_error("info", "option '%s' needs a value", argv[optind - 1]);
         default: return mm_cli_usage_error("info", "unknown option '%s'", argv[optind - 1]);
         }
     }
@@ -175,6 +199,10 @@ int mm_cmd_info(int argc, char **argv)
     mm_status st = mm_model_load(&m, argv[optind]);
     if (st != MM_OK) {
         return mm_cli_fail(st);
+    }
+    if (mm_cli_check_order("info", argv[optind], m, order) != MM_EXIT_OK) {
+        mm_model_destroy(m);
+        return MM_EXIT_FAIL;
     }
     const mm_vocab *v = mm_model_get_vocab(m);
     size_t V = v->size;
@@ -189,7 +217,10 @@ int mm_cmd_info(int argc, char **argv)
     double smoothing = mm_model_get_smoothing(m);
     mm_train_state ts = {0};
     uint64_t bigrams = 0, names = 0;
-    if (counts) {
+    const int K = mm_model_get_order(m);
+    if (counts && K > 2) {
+        /* the n-grams below */
+    } else if (counts) {
         for (size_t i = 0; i < V * V; i++) {
             bigrams += C[i];
         }
@@ -200,11 +231,21 @@ int mm_cmd_info(int argc, char **argv)
         mm_model_destroy(m);
         return mm_cli_fail(st);
     }
+    const size_t ng = mm_model_get_ngram_size(m), nctx = mm_model_get_context_count(m);
+    const uint64_t *ng_keys = mm_model_get_ngram_keys(m), *ng_counts = mm_model_get_ngram_values(m);
+    for (size_t i = 0; counts && K > 2 && i < ng; i++) {
+        bigrams += ng_counts[i]; /* n-grams; a name's first is (pads, c) */
+        names += ng_keys[i] < V ? ng_counts[i] : 0;
+    }
     if (json) {
         printf("{\"kind\": \"%s\", \"vocab\": ", counts ? "counts" : "neural");
         mm_cli_json_string(stdout, vocab);
-        printf(", \"V\": %zu", V);
-        if (counts) {
+        printf(", \"V\": %zu, \"order\": %d", V, K);
+        if (counts && K > 2) {
+            printf(", \"ngrams\": %llu, \"distinct\": %zu, \"contexts\": %zu, "
+                   "\"names\": %llu, \"smoothing\": %.17g", (unsigned long long)bigrams,
+                   ng, nctx, (unsigned long long)names, smoothing);
+        } else if (counts) {
             printf(", \"bigrams\": %llu, \"names\": %llu, \"smoothing\": %.17g",
                    (unsigned long long)bigrams, (unsigned long long)names, smoothing);
         } else {
@@ -220,9 +261,13 @@ int mm_cmd_info(int argc, char **argv)
         }
         printf("}\n");
     } else {
-        printf("kind       %s\nV          %zu\nvocab      %s\n", counts ? "counts" : "neural",
-               V, vocab);
-        if (counts) {
+        printf("kind       %s\nV          %zu\nvocab      %s\norder      %d\n",
+               counts ? "counts" : "neural", V, vocab, K);
+        if (counts && K > 2) {
+            printf("names      %llu\nngrams     %llu\ndistinct   %zu\ncontexts   %zu\n"
+                   "smoothing  %g\n", (unsigned long long)names, (unsigned long long)bigrams,
+                   ng, nctx, smoothing);
+        } else if (counts) {
             printf("names      %llu\nbigrams    %llu\nsmoothing  %g\n",
                    (unsigned long long)names, (unsigned long long)bigrams, smoothing);
         } else {
@@ -240,25 +285,79 @@ int mm_cmd_info(int argc, char **argv)
 
 static const char export_usage[] =
     "usage: makemore export MODEL --npy FILE [--probs]\n"
+    "       makemore export MODEL --arpa FILE\n"
     "\n"
     "Write the model as a NumPy .npy array (format 1.0) that numpy.load and\n"
     "torch.from_numpy read: a count model's V x V counts as int64 (or, with\n"
-    "--probs, P as float32); a neural model's W as float32.\n"
+    "--probs, P as float32); a neural model's W as float32.  An order-K model\n"
+    "gives a (V^(K-1), V) array, row = context (numpy: .reshape((V,) * K)); the\n"
+    "neural trigram's W is (2V, V), [W1; W2].\n"
+    "\n"
+    "With --arpa, write an ARPA back-off language model (log10 probabilities,\n"
+    "characters as words, a name as \"<s> e m m a </s>\") that states the model's\n"
+    "probabilities exactly: IRSTLM's compile-lm, scoring the names written that\n"
+    "way, gives the perplexity of 'makemore eval' (count models need k > 0).\n"
     "\n"
     "      --npy FILE       output file (atomically: temp file + rename)\n"
     "      --probs          write the probabilities P instead\n"
+    "      --arpa FILE      ARPA file to write (atomically); with or without --npy\n"
+    "      --order K        fail unless MODEL has order K\n"
     "  -q, --quiet          accepted for symmetry: export prints only errors\n"
     "  -h, --help           this text\n";
+
+/* An order-K model as a dense (V^(K-1), V) array: row = context key, as
+ * the notebook's N.view(-1, V) (numpy: .reshape((V,) * K)).  Refused above
+ * 2^27 cells (1 GiB of int64): such a model belongs in an ARPA file. */
+static mm_status export_ngram_npy(const mm_model *m, const char *npy, int probs)
+{
+    const size_t V = mm_model_get_vocab(m)->size;
+    const int K = mm_model_get_order(m);
+    if (mm_model_get_kind(m) == MM_MODEL_NEURAL && !probs) { /* the trigram's [W1; W2] */
+        return mm_npy_write_f32(npy, mm_model_get_weights(m), (size_t)(K - 1) * V, V);
+    }
+    double cells = pow((double)V, K);
+    if (cells > (double)((size_t)1 << 27)) {
+        mm_cli_eprintf("makemore export: %s: a dense order-%d table has V^K = %.0f cells "
+                       "(more than 2^27); use --arpa\n", npy, K, cells);
+        return MM_ERR_INVALID_ARG;
+    }
+    size_t n = (size_t)cells;
+    void *buf = malloc(n * (probs ? sizeof(float) : sizeof(uint64_t)));
+    if (buf == NULL) {
+        mm_cli_eprintf("makemore: out of memory\n");
+        return MM_ERR_NOMEM;
+    }
+    mm_status st;
+    if (probs) {
+        st = mm_model_get_dense_probs(m, buf, n);
+        if (st == MM_OK) {
+            st = mm_npy_write_f32(npy, buf, n / V, V);
+        }
+    } else {
+        st = mm_model_get_dense_counts(m, buf, n);
+        int64_t *c64 = buf;
+        for (size_t i = 0; st == MM_OK && i < n; i++) { /* in place: same width */
+            uint64_t u = ((uint64_t *)buf)[i];
+            c64[i] = u > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)u;
+        }
+        if (st == MM_OK) {
+            st = mm_npy_write_i64(npy, c64, n / V, V);
+        }
+    }
+    free(buf);
+    return st;
+}
 
 int mm_cmd_export(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"npy", required_argument, NULL, 'N'}, {"probs", no_argument, NULL, 'P'},
-        {"help", no_argument, NULL, 'h'},      {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},      {"arpa", required_argument, NULL, 'A'},
+        {"order", required_argument, NULL, 'O'}, {"quiet", no_argument, NULL, 'q'},
         {NULL, 0, NULL, 0},
     };
-    const char *npy = NULL;
-    int probs = 0, c;
+    const char *npy = NULL, *arpa = NULL;
+    int probs = 0, c, order = 0;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":qh", opts, NULL)) != -1) {
@@ -266,6 +365,12 @@ int mm_cmd_export(int argc, char **argv)
         case 'q': break; /* export prints nothing but errors */
         case 'N': npy = optarg; break;
         case 'P': probs = 1; break;
+        case 'A': arpa = optarg; break;
+        case 'O':
+            if (!mm_cli_parse_order("export", optarg, &order)) {
+                return MM_EXIT_USAGE;
+            }
+            break;
         case 'h': fputs(export_usage, stdout); return MM_EXIT_OK;
         case ':': return mm_cli_usage_error("export", "option '%s' needs a value", argv[optind - 1]);
         default: return mm_cli_usage_error("export", "unknown option '%s'", argv[optind - 1]);
@@ -274,14 +379,19 @@ int mm_cmd_export(int argc, char **argv)
     if (optind + 1 != argc) {
         return mm_cli_usage_error("export", optind == argc ? "missing MODEL" : "expected one MODEL");
     }
-    if (npy == NULL) {
-        return mm_cli_usage_error("export", "missing --npy FILE");
+    if (npy == NULL && arpa == NULL) {
+        return mm_cli_usage_error("export", "missing --npy FILE or --arpa FILE");
     }
-    if (mm_cli_check_output("export", "--npy", npy) != MM_EXIT_OK) {
+    if (probs && npy == NULL) {
+        return mm_cli_usage_error("export", "--probs chooses what --npy writes: it needs --npy");
+    }
+    if (mm_cli_check_output("export", "--npy", npy) != MM_EXIT_OK ||
+        mm_cli_check_output("export", "--arpa", arpa) != MM_EXIT_OK) {
         return MM_EXIT_USAGE;
     }
-    const mm_cli_file files[] = {{"MODEL", argv[optind], 0, 0}, {"--npy", npy, 1, 0}};
-    if (!mm_cli_check_files("export", files, 2)) {
+    const mm_cli_file files[] = {{"MODEL", argv[optind], 0, 0}, {"--npy", npy, 1, 0},
+                                 {"--arpa", arpa, 1, 0}};
+    if (!mm_cli_check_files("export", files, 3)) {
         return MM_EXIT_FAIL;
     }
     mm_model *m = NULL;
@@ -289,9 +399,24 @@ int mm_cmd_export(int argc, char **argv)
     if (st != MM_OK) {
         return mm_cli_fail(st);
     }
+    if (mm_cli_check_order("export", argv[optind], m, order) != MM_EXIT_OK) {
+        mm_model_destroy(m);
+        return MM_EXIT_FAIL;
+    }
     size_t V = mm_model_get_vocab(m)->size;
     const uint64_t *C = mm_model_get_counts(m);
-    if (probs) {
+    if (arpa != NULL) {
+        st = mm_model_write_arpa(m, arpa);
+    }
+    if (st != MM_OK || npy == NULL) {
+        /* nothing more to write */
+    } else if (mm_model_get_order(m) > 2) {
+        st = export_ngram_npy(m, npy, probs);
+        if (st == MM_ERR_INVALID_ARG || st == MM_ERR_NOMEM) { /* said above */
+            mm_model_destroy(m);
+            return MM_EXIT_FAIL;
+        }
+    } else if (probs) {
         st = mm_npy_write_f32(npy, mm_model_get_probs(m), V, V);
     } else if (mm_model_get_kind(m) == MM_MODEL_COUNTS) {
         int64_t *c64 = malloc(V * V * sizeof *c64);

@@ -19,7 +19,7 @@ static const char train_usage[] =
     "usage: makemore train CORPUS -o MODEL [--steps N] [--lr LR] [--reg R] [--seed S]\n"
     "                      [--init W0.npy] [--driver counts|examples|onehot] [--batch B]\n"
     "                      [--threads N] [--isa NAME] [--log FILE.csv] [--resume MODEL]\n"
-    "                      [--every K] [--dev FILE] [--quiet]\n"
+    "                      [--every K] [--dev FILE] [--quiet] [--order 2|3]\n"
     "\n"
     "Train the neural bigram on CORPUS (one name per line): W is V x V, the logits\n"
     "of a character are its row of W, loss = mean NLL + R * mean(W^2), and each\n"
@@ -55,6 +55,9 @@ static const char train_usage[] =
     "                       step, generator and (unless given here) lr, reg,\n"
     "                       driver and batch\n"
     "      --every K        print progress every K steps (default 1)\n"
+    "      --order 3        the neural trigram (exercise E01): logits of (x1, x2) are\n"
+    "                       W1[x1] + W2[x2], W = [W1; W2] is 2V x V, drawn as\n"
+    "                       torch.randn((2V, V)); full batch from the trigram counts\n"
     "  -q, --quiet          nothing on standard error but errors\n"
     "  -h, --help           this text\n"
     "\n"
@@ -177,7 +180,7 @@ static int train_parse(int argc, char **argv, train_opts *o)
         {"log", required_argument, NULL, 'L'},    {"resume", required_argument, NULL, 'R'},
         {"every", required_argument, NULL, 'e'},  {"help", no_argument, NULL, 'h'},
         {"dev", required_argument, NULL, 'D'},    {"quiet", no_argument, NULL, 'q'},
-        {NULL, 0, NULL, 0},
+        {"order", required_argument, NULL, 'O'},  {NULL, 0, NULL, 0},
     };
     unsigned long long u = 0;
     int c;
@@ -246,6 +249,13 @@ static int train_parse(int argc, char **argv, train_opts *o)
         case 'I': o->isa = optarg; break;
         case 'L': o->log = optarg; break;
         case 'R': o->resume = optarg; break;
+        case 'O':
+            if (!mm_cli_parse_u64(optarg, &u) || u < 2 || u > 3) {
+                return mm_cli_usage_error("train", "--order takes 2 (the bigram) or 3 (the "
+                                          "neural trigram) (got '%s')", optarg);
+            }
+            o->cfg.order = (int)u;
+            break;
         case 'e':
             if (!mm_cli_parse_u64(optarg, &u) || u < 1) {
                 return mm_cli_usage_error("train", "--every takes a whole number >= 1 "
@@ -280,6 +290,22 @@ static int train_parse(int argc, char **argv, train_opts *o)
     if (o->have_batch && !o->have_driver) {
         o->cfg.driver = MM_DRIVER_EXAMPLES;
         o->have_driver = 1;
+    }
+    if (o->cfg.order == 3 && (o->have_batch || (o->have_driver &&
+                                                o->cfg.driver != MM_DRIVER_COUNTS))) {
+        return mm_cli_usage_error("train", "--order 3 trains full-batch from the trigram "
+                                  "counts: no --driver other than counts, no --batch");
+    }
+    if (o->cfg.order == 3 && o->init != NULL) {
+        return mm_cli_usage_error("train", "--init gives a V x V bigram W; --order 3 starts "
+                                  "from torch.randn((2V, V)) (--seed)");
+    }
+    if (o->cfg.order == 3 && o->dev != NULL) {
+        return mm_cli_usage_error("train", "--dev scores the bigram: not with --order 3");
+    }
+    if (o->cfg.order != 0 && o->resume != NULL) {
+        return mm_cli_usage_error("train", "--resume continues the model's own order: it "
+                                  "takes no --order");
     }
     return MM_EXIT_OK;
 }

@@ -43,7 +43,7 @@ static const char mm_usage[] =
     "Character-level bigram language models (makemore, part 1).\n"
     "\n"
     "commands:\n"
-    "  count  CORPUS -o MODEL [--smoothing K] [--threads N] [--isa NAME] [--stats]\n"
+    "  count  CORPUS -o MODEL [--order K] [--smoothing K] [--threads N] [--isa NAME] [--stats]\n"
     "  train  CORPUS -o MODEL [--steps N] [--lr LR] [--reg R] [--seed S] [--init W0.npy]\n"
     "         [--driver counts|examples|onehot] [--batch B] [--threads N] [--isa NAME]\n"
     "         [--log FILE.csv] [--resume MODEL] [--every K] [--dev FILE]\n"
@@ -51,8 +51,11 @@ static const char mm_usage[] =
     "         [--threads N] [--isa NAME]\n"
     "  sample MODEL [-n N] [--seed S] [--max-len L]\n"
     "  info   MODEL [--json]\n"
-    "  export MODEL --npy FILE [--probs]\n"
+    "  export MODEL --npy FILE [--probs] | --arpa FILE\n"
     "  plot   MODEL -o FILE.svg | plot --loss FILE.csv -o FILE.svg\n"
+    "  split  CORPUS -o PREFIX [--ratios 80,10,10] [--seed S]\n"
+    "  tune   CORPUS --dev DEV [--order K] [--smoothing LO..HI] [--points N] [--json]\n"
+    "         [--svg FILE] [-o MODEL]\n"
     "\n"
     "Every command takes -q/--quiet (nothing on standard error but errors);\n"
     "count and eval show progress on a terminal (--progress forces it).\n"
@@ -168,6 +171,7 @@ static const struct {
     {"count", mm_cmd_count},   {"train", mm_cmd_train},
     {"eval", mm_cmd_eval},     {"sample", mm_cmd_sample},
     {"info", mm_cmd_info},     {"export", mm_cmd_export}, {"plot", mm_cmd_plot},
+    {"split", mm_cmd_split},   {"tune", mm_cmd_tune},
 };
 #define MM_NCMDS (sizeof mm_cmds / sizeof mm_cmds[0])
 

@@ -212,7 +212,7 @@ static mm_status mm_scan(mm_corpus *c)
     const mm_kernels *k = mm_kernels_active();
     int non_ascii = 0;
 
-#pragma omp parallel
+#pragma omp parallel num_threads(mm_threads_used(c->threads))
     {
         uint8_t local[256] = {0};
         size_t t, T;
@@ -286,11 +286,11 @@ static mm_status mm_corpus_alloc(mm_corpus **out, const char *name)
 mm_status mm_corpus_from_memory(mm_corpus **out, const void *data, size_t size,
                                 const char *name)
 {
-    return mm_corpus_from_chunk(out, data, size, name, 0, 0);
+    return mm_corpus_from_chunk(out, data, size, name, 0, 0, 0);
 }
 
 mm_status mm_corpus_from_chunk(mm_corpus **out, const void *data, size_t size,
-                               const char *name, uint64_t line0, uint64_t off0)
+                               const char *name, uint64_t line0, uint64_t off0, int threads)
 {
     mm_corpus *c = NULL;
     *out = NULL;
@@ -305,6 +305,7 @@ mm_status mm_corpus_from_chunk(mm_corpus **out, const void *data, size_t size,
     c->size = size;
     c->line0 = line0;
     c->off0 = off0;
+    c->threads = threads;
     st = mm_scan(c);
     if (st != MM_OK) {
         mm_corpus_close(c);
@@ -488,6 +489,7 @@ void mm_corpus_get_info(const mm_corpus *c, mm_corpus_info *info)
     info->ascii = c->ascii;
     info->streamed = 0;
     info->counter = NULL;
+    info->threads = 0;
 }
 
 /* ---- makemore-mpi: one part of a corpus file --------------------------------

@@ -3,18 +3,23 @@
  *
  * Layout (all little-endian):
  *   0  char[8]  magic "MMBIGRAM"
- *   8  u32      format version (1)
+ *   8  u32      format version (2; version 1 files are still read)
  *  12  u32      kind (1 = counts, 2 = neural)
  *  16  u32      V, the vocabulary size (1..256)
- *  20  u32      reserved, 0
+ *  20  u32      order K (2..6; neural: 2); version 1: reserved, 0 (= order 2)
  *  24  u64      payload bytes (what follows the header, before the CRC)
  *  32  payload:
  *        u32[V]   code points of the vocabulary ('.' first, then ascending)
- *        counts:  f64 smoothing, u64[V*V] counts
+ *        counts, K = 2:  f64 smoothing, u64[V*V] counts
+ *        counts, K > 2:  f64 smoothing, u64 n, then n pairs (u64 key,
+ *                 u64 count), keys ascending (include/makemore.h), counts > 0
  *        neural:  u64 step, f64 lr, f64 reg, u64 seed, u32 driver, u32 batch,
  *                 u32[624] generator state, u32 generator index, u32 0,
- *                 f32[V*V] W
+ *                 f32[(K-1)*V*V] W (K = 3: the neural trigram's [W1; W2])
  *   end u32      CRC-32C of every byte before it
+ *
+ * A bigram model's version 2 file differs from its version 1 file only in
+ * the version and order words (and the CRC).
  *
  * The reader trusts nothing: it checks the length against V before reading
  * anything large, then the checksum, the vocabulary, and every number.
@@ -28,19 +33,23 @@
 
 #include "internal.h"
 #include "model.h"
+#include "ngram.h"
 
 #define MM_MAGIC "MMBIGRAM"
-#define MM_FORMAT_VERSION 1u
+#define MM_FORMAT_VERSION 2u
 #define MM_HEADER_BYTES 32u
 #define MM_NEURAL_FIXED (8 + 8 + 8 + 8 + 4 + 4 + 624 * 4 + 4 + 4)
 
-static size_t mm_payload_bytes(uint32_t kind, size_t V)
+static size_t mm_payload_bytes(uint32_t kind, size_t V, uint32_t order, uint64_t ngrams)
 {
     size_t n = V * 4;
+    if (kind == MM_MODEL_COUNTS && order > 2) {
+        return n + 8 + 8 + (size_t)ngrams * 16;
+    }
     if (kind == MM_MODEL_COUNTS) {
         n += 8 + V * V * 8;
     } else {
-        n += MM_NEURAL_FIXED + V * V * 4;
+        n += MM_NEURAL_FIXED + (size_t)(order - 1) * V * V * 4; /* W: (K-1)V x V */
     }
     return n;
 }
@@ -116,12 +125,12 @@ static float get_f32(mm_buf *b)
 mm_status mm_model_write(const mm_model *m, mm_outfile *o)
 {
     size_t V = m->vocab.size;
-    size_t payload = mm_payload_bytes(m->kind, V);
+    size_t payload = mm_payload_bytes(m->kind, V, (uint32_t)m->order, m->ng_n);
     size_t total = MM_HEADER_BYTES + payload + 4;
     /* Never write what the reader would refuse: a checkpoint that cannot be
      * loaded is worse than none (it may replace a good one). */
     if (m->kind == MM_MODEL_NEURAL) {
-        for (size_t i = 0; i < V * V; i++) {
+        for (size_t i = 0; i < (size_t)(m->order - 1) * V * V; i++) {
             if (!isfinite(m->W[i])) {
                 return mm_fail(MM_ERR_INVALID_ARG, "%s: refusing to save a model whose "
                                "weight %zu is not finite", o->path, i);
@@ -137,12 +146,19 @@ mm_status mm_model_write(const mm_model *m, mm_outfile *o)
     put_u32(&b, MM_FORMAT_VERSION);
     put_u32(&b, (uint32_t)m->kind);
     put_u32(&b, (uint32_t)V);
-    put_u32(&b, 0);
+    put_u32(&b, (uint32_t)m->order);
     put_u64(&b, payload);
     for (size_t i = 0; i < V; i++) {
         put_u32(&b, m->vocab.cp[i]);
     }
-    if (m->kind == MM_MODEL_COUNTS) {
+    if (m->order > 2 && m->kind == MM_MODEL_COUNTS) {
+        put_f64(&b, m->smoothing);
+        put_u64(&b, m->ng_n);
+        for (size_t i = 0; i < m->ng_n; i++) {
+            put_u64(&b, m->ng_keys[i]);
+            put_u64(&b, m->ng_counts[i]);
+        }
+    } else if (m->kind == MM_MODEL_COUNTS) {
         put_f64(&b, m->smoothing);
         for (size_t i = 0; i < V * V; i++) {
             put_u64(&b, m->counts[i]);
@@ -160,7 +176,7 @@ mm_status mm_model_write(const mm_model *m, mm_outfile *o)
         }
         put_u32(&b, n->rng.index);
         put_u32(&b, 0);
-        for (size_t i = 0; i < V * V; i++) {
+        for (size_t i = 0; i < (size_t)(m->order - 1) * V * V; i++) {
             put_f32(&b, m->W[i]);
         }
     }
@@ -203,25 +219,49 @@ mm_status mm_model_parse(mm_model **out, const uint8_t *data, size_t len,
     uint32_t version = get_u32(&b);
     uint32_t kind = get_u32(&b);
     uint32_t V = get_u32(&b);
-    uint32_t reserved = get_u32(&b);
+    uint32_t order = get_u32(&b);
     uint64_t payload = get_u64(&b);
-    if (version != MM_FORMAT_VERSION) {
+    if (version != 1 && version != MM_FORMAT_VERSION) {
         return mm_fail(MM_ERR_FORMAT, "%s: model format version %u is not supported "
-                       "(this build reads version %u)", name, version, MM_FORMAT_VERSION);
+                       "(this build reads versions 1 to %u)", name, version,
+                       MM_FORMAT_VERSION);
     }
     if (kind != MM_MODEL_COUNTS && kind != MM_MODEL_NEURAL) {
         return mm_fail(MM_ERR_FORMAT, "%s: unknown model kind %u", name, kind);
     }
-    if (V == 0 || V > MM_MAX_VOCAB || reserved != 0) {
+    if (V == 0 || V > MM_MAX_VOCAB) {
         return mm_fail(MM_ERR_FORMAT, "%s: vocabulary size %u out of range 1..%d", name,
                        V, MM_MAX_VOCAB);
     }
-    if (payload != mm_payload_bytes(kind, V) ||
-        len != MM_HEADER_BYTES + payload + 4) {
+    if (version == 1) {
+        if (order != 0) {
+            return mm_fail(MM_ERR_FORMAT, "%s: reserved header word is %u, not 0", name,
+                           order);
+        }
+        order = 2;
+    }
+    if (order < MM_MIN_ORDER || order > MM_MAX_ORDER ||
+        (kind == MM_MODEL_NEURAL && order > 3)) {
+        return mm_fail(MM_ERR_FORMAT, "%s: order %u out of range (%s models: %s)", name,
+                       order, kind == MM_MODEL_COUNTS ? "count" : "neural",
+                       kind == MM_MODEL_COUNTS ? "2..6" : "2..3");
+    }
+    /* an order-K file says how many n-grams it holds, after the vocabulary
+     * and the smoothing: read that count only once it is inside the file */
+    uint64_t ngrams = 0;
+    size_t fixed = MM_HEADER_BYTES + (size_t)V * 4 + 16;
+    if (kind == MM_MODEL_COUNTS && order > 2 && len >= fixed + 4) {
+        mm_buf nb = {(uint8_t *)data, fixed - 8};
+        ngrams = get_u64(&nb);
+        if (ngrams > (len - fixed) / 16) {
+            ngrams = (len - fixed) / 16 + 1; /* the size check below fails */
+        }
+    }
+    size_t want_len = MM_HEADER_BYTES + mm_payload_bytes(kind, V, order, ngrams) + 4;
+    if (payload != want_len - MM_HEADER_BYTES - 4 || len != want_len) {
         return mm_fail(MM_ERR_FORMAT, "%s: file is %zu bytes; a %s model with V = %u "
                        "has %zu (truncated or corrupt)", name, len,
-                       kind == MM_MODEL_COUNTS ? "count" : "neural", V,
-                       (size_t)(MM_HEADER_BYTES + mm_payload_bytes(kind, V) + 4));
+                       kind == MM_MODEL_COUNTS ? "count" : "neural", V, want_len);
     }
     mm_buf tail = {(uint8_t *)data, len - 4};
     uint32_t want = get_u32(&tail);
@@ -239,7 +279,33 @@ mm_status mm_model_parse(mm_model **out, const uint8_t *data, size_t len,
     if (st != MM_OK) {
         return st;
     }
-    st = mm_model_alloc(&m, (mm_model_kind)kind, &v);
+    if (kind == MM_MODEL_COUNTS && order > 2) {
+        double k = get_f64(&b);
+        (void)get_u64(&b); /* ngrams, read above */
+        uint64_t *kc = malloc((ngrams ? ngrams : 1) * 2 * sizeof *kc);
+        if (kc == NULL) {
+            return mm_fail(MM_ERR_NOMEM, "%s: out of memory", name);
+        }
+        for (uint64_t i = 0; i < ngrams; i++) {
+            kc[i] = get_u64(&b);
+            kc[ngrams + i] = get_u64(&b);
+        }
+        if (!isfinite(k) || k < 0) {
+            st = mm_fail(MM_ERR_FORMAT, "%s: smoothing %g is not a finite number >= 0",
+                         name, k);
+        } else {
+            st = mm_ngram_model_create(out, &v, (int)order, kc, kc + ngrams, ngrams, k,
+                                       name);
+            if (st == MM_ERR_INVALID_ARG) { /* the smoothing overflows float32 */
+                char why[256];
+                snprintf(why, sizeof why, "%s", mm_errmsg());
+                st = mm_fail(MM_ERR_FORMAT, "%s: %s", name, why);
+            }
+        }
+        free(kc);
+        return st;
+    }
+    st = order == 3 ? mm_neural3_alloc(&m, &v) : mm_model_alloc(&m, (mm_model_kind)kind, &v);
     if (st != MM_OK) {
         return st;
     }
@@ -306,7 +372,7 @@ mm_status mm_model_parse(mm_model **out, const uint8_t *data, size_t len,
                          "gives it; it would draw only zeros)", name);
             goto cleanup;
         }
-        for (size_t i = 0; i < VV; i++) {
+        for (size_t i = 0; i < (order - 1) * VV; i++) {
             m->W[i] = get_f32(&b);
             if (!isfinite(m->W[i])) {
                 st = mm_fail(MM_ERR_FORMAT, "%s: weight %zu is not finite", name, i);
@@ -314,7 +380,11 @@ mm_status mm_model_parse(mm_model **out, const uint8_t *data, size_t len,
             }
         }
     }
-    mm_model_update_probs(m);
+    if (order == 3) {
+        mm_neural3_update_probs(m);
+    } else {
+        mm_model_update_probs(m);
+    }
     if (kind == MM_MODEL_COUNTS) {
         /* a smoothing near FLT_MAX / V overflows float32: P would be NaN, or
          * all zeros when only the row sum overflows */
@@ -355,9 +425,14 @@ mm_status mm_model_load(mm_model **out, const char *path)
                      : "not a regular file (a model is read from a file)");
         goto cleanup;
     }
-    /* The largest valid file: a count model with V = 256. */
-    size_t max = MM_HEADER_BYTES + mm_payload_bytes(MM_MODEL_COUNTS, MM_MAX_VOCAB) + 4;
-    if ((uint64_t)sb.st_size > max) {
+    /* The largest valid bigram file: a count model with V = 256.  An
+     * order-K file (version 2, header word 5 above 2) has no such bound. */
+    size_t max = MM_HEADER_BYTES + mm_payload_bytes(MM_MODEL_COUNTS, MM_MAX_VOCAB, 2, 0) + 4;
+    uint8_t head[24];
+    int ngram_file = fread(head, 1, sizeof head, fp) == sizeof head &&
+                     memcmp(head, MM_MAGIC, 8) == 0 && head[8] == 2 && head[20] > 2;
+    rewind(fp);
+    if ((uint64_t)sb.st_size > max && !ngram_file) {
         st = mm_fail(MM_ERR_FORMAT, "%s: %lld bytes is larger than any model file",
                      path, (long long)sb.st_size);
         goto cleanup;

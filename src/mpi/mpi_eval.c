@@ -96,11 +96,8 @@ int mmp_cmd_eval(int argc, char **argv)
     }
     const char *model_path = argv[optind];
     const char *corpus_path = npos == 2 ? argv[optind + 1] : NULL;
-    if (words != NULL) {
-        int rc = eval_words_rank0(model_path, words, json, isa);
-        if (rc != MM_EXIT_OK || corpus_path == NULL) {
-            return rc;
-        }
+    if (words != NULL && corpus_path == NULL) {
+        return eval_words_rank0(model_path, words, json, isa);
     }
     mm_status st = mmp_agree(mm_dispatch_init(isa));
     if (st != MM_OK) {
@@ -109,10 +106,39 @@ int mmp_cmd_eval(int argc, char **argv)
     mm_model *m = NULL;
     mmp_corpus corpus = {0};
     uint64_t *counts = NULL;
+    char *wbuf = NULL; /* --words with a corpus: the listing, printed with it */
     int rc = MM_EXIT_FAIL;
     st = mmp_agree(mm_model_load(&m, model_path));
     if (st != MM_OK) {
         return mm_cli_fail(st);
+    }
+    if (mm_model_get_order(m) > 2) { /* every rank read the same file */
+        fprintf(stderr, "makemore-mpi eval: %s: an order-%d model; the distributed eval "
+                "scores bigram models (use makemore eval)\n", model_path,
+                mm_model_get_order(m));
+        mm_model_destroy(m);
+        return MM_EXIT_FAIL;
+    }
+    if (words != NULL) {
+        /* into memory first, as makemore eval does: with --json, the words
+         * and the corpus make one document */
+        int wrc = MM_EXIT_OK;
+        if (mmp_rank == 0) {
+            size_t wlen = 0;
+            FILE *wfp = open_memstream(&wbuf, &wlen);
+            if (wfp == NULL) {
+                fprintf(stderr, "makemore-mpi: out of memory\n");
+                wrc = MM_EXIT_FAIL;
+            } else {
+                wrc = mm_cli_eval_words(wfp, m, words, json);
+                fclose(wfp);
+            }
+        }
+        MPI_Bcast(&wrc, 1, MPI_INT, 0, MPI_COMM_WORLD);
+        if (wrc != MM_EXIT_OK) {
+            rc = wrc;
+            goto cleanup;
+        }
     }
     st = mmp_corpus_open(&corpus, corpus_path);
     if (st != MM_OK) {
@@ -155,11 +181,21 @@ int mmp_cmd_eval(int argc, char **argv)
     r.perplexity = exp(r.nll);
     r.nll_with_oov = r.nll;
     r.perplexity_with_oov = r.perplexity;
-    if (mmp_rank == 0) {
-        mm_cli_eval_print_one(corpus_path, &r, json, 0); /* as makemore eval prints it */
+    if (mmp_rank == 0) { /* as makemore eval prints it */
+        if (wbuf != NULL && json) {
+            printf("{\"words\": %s, \"files\": [", wbuf);
+            mm_cli_eval_print_json(corpus_path, &r, 0);
+            printf("]}\n");
+        } else {
+            if (wbuf != NULL) {
+                fputs(wbuf, stdout);
+            }
+            mm_cli_eval_print_one(corpus_path, &r, json, 0);
+        }
     }
     rc = MM_EXIT_OK;
 cleanup:
+    free(wbuf);
     free(counts);
     mmp_corpus_close(&corpus);
     mm_model_destroy(m);

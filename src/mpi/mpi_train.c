@@ -554,6 +554,11 @@ static mm_status train_start_model(train_opts *o, const mm_vocab *v, mm_model **
             return mm_fail(MM_ERR_INVALID_ARG, "%s: a count model cannot be resumed; "
                            "--resume takes a model written by 'makemore train'", o->resume);
         }
+        if (mm_model_get_order(m) != 2) { /* every rank read the same file */
+            mm_model_destroy(m);
+            return mm_fail(MM_ERR_INVALID_ARG, "%s: the neural trigram trains with "
+                           "'makemore train' only; makemore-mpi trains the bigram", o->resume);
+        }
         const mm_neural_state *n = &m->neural;
         mm_train_driver d = (mm_train_driver)n->driver;
         if (mm_train_driver_name(d) == NULL || !(n->lr > 0) || !(n->reg >= 0)) {

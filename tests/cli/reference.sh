@@ -5,51 +5,8 @@
 # Skips (77) without names.txt.  Env: MAKEMORE, MM_NAMES, MM_TEST_TMP.
 set -u
 
-MM=${MAKEMORE:?set MAKEMORE to the makemore binary}
-N=${MM_NAMES:-}
-if [ -z "$N" ] || [ ! -r "$N" ]; then
-    echo "skip: names.txt not found (set MM_NAMES)"
-    exit 77
-fi
-mkdir -p "${MM_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${MM_TEST_TMP:-/tmp}/cli_reference.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-
-PY=
-if [ -x /usr/bin/python3 ]; then
-    PY=/usr/bin/python3
-fi
-HAVE_NUMPY=0
-if [ -n "$PY" ] && "$PY" -c 'import numpy' 2>/dev/null; then
-    HAVE_NUMPY=1
-fi
-
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-# run CMD...: exit code in $rc, output in $T/out and $T/err
-run() { "$@" >"$T/out" 2>"$T/err"; rc=$?; }
-expect_rc() {
-    [ "$rc" = "$1" ] || fail "$2: exit $rc, want $1; stderr: $(head -c 600 "$T/err")"
-}
-expect_out() { # expect_out FILE WANT WHAT: exact content
-    local got
-    got=$(cat "$1")
-    [ "$got" = "$2" ] || fail "$3: got [$got], want [$2]"
-}
-expect_grep() { # expect_grep FILE FIXED-STRING WHAT
-    grep -qF -- "$2" "$1" || fail "$3: '$2' not in $(head -c 600 "$1")"
-}
-# json_check FILE PYTHON-EXPR: the expression over d (the parsed JSON) is true
-json_check() {
-    if [ -n "$PY" ]; then
-        "$PY" -c 'import json, math, sys
-d = json.load(open(sys.argv[1]))
-ok = eval("(" + sys.argv[2] + ")")
-sys.exit(0 if ok else 1)' "$1" "$2" || fail "json: $2 is false for $(cat "$1")"
-        return 0
-    fi
-    return 1
-}
+MM_TEST_NAME=reference
+. "$(dirname "$0")/../lib/cli.bash"
 
 # ---- count -----------------------------------------------------------------
 run "$MM" count "$N" -o "$T/k1.model"

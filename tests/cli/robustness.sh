@@ -67,8 +67,8 @@ fi
 # A model of a future format version is refused by name.
 "$MAKEMORE" count "$T/c.txt" -o "$T/c.mm" 2>/dev/null
 cp "$T/c.mm" "$T/v2.mm"
-printf '\x02' | dd of="$T/v2.mm" bs=1 seek=8 conv=notrunc 2>/dev/null
-expect 1 "version 2" "model of format version 2" -- "$MAKEMORE" info "$T/v2.mm"
+printf '\x03' | dd of="$T/v2.mm" bs=1 seek=8 conv=notrunc 2>/dev/null
+expect 1 "version 3" "model of format version 3" -- "$MAKEMORE" info "$T/v2.mm"
 # An oversized header: V = 60000 claimed in a small file.
 cp "$T/c.mm" "$T/bigv.mm"
 printf '\x60\xea' | dd of="$T/bigv.mm" bs=1 seek=16 conv=notrunc 2>/dev/null
