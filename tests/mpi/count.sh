@@ -67,6 +67,19 @@ check() { # name file
             fail "$tag: eval differs: $(cat "$T/ref.eval") vs $(cat "$T/m.eval")"
     done
 }
+# eval --words W CORPUS: the same output, text and one JSON document (issue 14)
+words() { # name file names
+    "$MM" count "$2" -o "$T/w.mm" 2>/dev/null || { fail "$1: count"; return; }
+    for j in "" --json; do
+        # shellcheck disable=SC2086
+        "$MM" eval "$T/w.mm" "$2" --words "$3" $j >"$T/w.ref" 2>&1
+        # shellcheck disable=SC2086
+        mpi eval "$T/w.mm" "$2" --words "$3" $j >"$T/w.out" 2>"$T/err" ||
+            fail "$1: makemore-mpi eval --words $j failed: $(cat "$T/err")"
+        cmp -s "$T/w.ref" "$T/w.out" ||
+            fail "$1: eval --words $j differs: $(cat "$T/w.ref") vs $(cat "$T/w.out")"
+    done
+}
 
 # ---- real corpora -------------------------------------------------------------
 if [ -n "${MM_NAMES:-}" ] && [ -r "$MM_NAMES" ]; then
@@ -78,6 +91,7 @@ else
     echo "note: names.txt not found"
 fi
 THREADS=1 check ssa-2018 "$MM_SOURCE_DIR/data/ssa-2018.txt"
+words ssa-2018 "$MM_SOURCE_DIR/data/ssa-2018.txt" emma,olivia
 
 # ---- generated: every path ------------------------------------------------------
 gen 1 ascii 60000 >"$T/ascii.txt"
