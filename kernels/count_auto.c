@@ -14,9 +14,10 @@
  *     untimed: an input of one piece per thread (a small file) pays nothing.
  *  2. The next piece of MM_AUTO_MIN_PIECE bytes or more is counted by the
  *     scalar reference and, separately, by every candidate (scalar is one
- *     of them); a candidate whose counts differ is never used (the tests prove every counter
- *     exact, and this keeps a counter that misbehaves on a CPU nobody
- *     tested from ever being chosen).  The reference's counts are kept.
+ *     of them); a candidate whose counts differ is never used (the tests
+ *     prove every counter exact; this keeps a counter that misbehaves on a
+ *     CPU nobody tested from ever being chosen).  The reference's counts
+ *     are kept.
  *  3. The next MM_AUTO_ROUNDS pieces per candidate (each >= the minimum)
  *     go to the candidates in turn; the first of each is a warm-up (cold
  *     tables, lazy zeroing), the others are timed, and a candidate's rate is
@@ -34,9 +35,9 @@
  *     (candidates - 1) / MM_AUTO_RECHECK of the pieces run up to 2x slower.
  * Smaller pieces met during 2-3 go to the first candidate that agreed,
  * untimed.  Only the first piece is counted by a counter not yet checked:
- * the one the ISA rank picks, as before this chooser existed.  On a
- * 1 GiB corpus the trial is 1 + 4 x 4 pieces of 512 KiB per thread, and
- * a later round every 64 MiB.
+ * the one the ISA rank picks, as before this chooser existed.  With four
+ * counters the trial is 1 + 1 + 4 x 4 pieces (9 MiB of 512 KiB pieces) per
+ * thread, then a round of 4 pieces every 64 MiB.
  *
  * Not a kernel (it reads the clock), so it lives beside dispatch.c.
  */
