@@ -6,14 +6,10 @@
 find_package(MPI REQUIRED COMPONENTS C)
 
 file(GLOB MM_MPI_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/mpi/*.c)
-# src/cli/cli_eval.c: eval --words reads no corpus; rank 0 runs makemore's code.
-add_executable(makemore-mpi ${MM_MPI_SOURCES} ${PROJECT_SOURCE_DIR}/src/cli/cli_eval.c
-  ${PROJECT_SOURCE_DIR}/src/cli/cli_print.c ${PROJECT_SOURCE_DIR}/src/cli/cli_util.c
-  ${PROJECT_SOURCE_DIR}/src/cli/cli_order.c)
-target_include_directories(makemore-mpi PRIVATE ${PROJECT_SOURCE_DIR}/src/cli
-                           ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/src/io
-                           ${PROJECT_SOURCE_DIR}/src/mpi ${PROJECT_SOURCE_DIR}/kernels)
-target_link_libraries(makemore-mpi PRIVATE makemore_lib mm_internal MPI::MPI_C m)
+# makemore's commands (mm_cli: src/cli/) plus the MPI layer (src/mpi/).
+add_executable(makemore-mpi ${MM_MPI_SOURCES})
+target_include_directories(makemore-mpi PRIVATE ${PROJECT_SOURCE_DIR}/src/mpi)
+target_link_libraries(makemore-mpi PRIVATE mm_cli makemore_lib mm_internal MPI::MPI_C m)
 install(TARGETS makemore-mpi RUNTIME DESTINATION bin)
 
 if(MM_BUILD_TESTS)

@@ -319,6 +319,13 @@ typedef struct mm_eval_opts {
  * character of c must be in m's vocabulary, else MM_ERR_VOCAB naming it. */
 MM_API mm_status mm_eval_corpus(const mm_model *m, const mm_corpus *c,
                                 const mm_eval_opts *opts, mm_eval_result *out);
+/* The same from V*V bigram counts in m's vocabulary (row = first symbol),
+ * however they were counted (mm_count_bigrams, summed over parts: the
+ * MPI engine); name (may be NULL) is the corpus's, for the message when the
+ * counts are all zero.  Summed in index order: the result of mm_eval_corpus,
+ * bit for bit, for the same counts. */
+MM_API mm_status mm_eval_counts(const mm_model *m, const uint64_t *counts, const char *name,
+                                mm_eval_result *out);
 /* The same for the corpus file at path ("-": standard input, read once in
  * bounded memory), read in one streaming pass (mm_count_file): the same
  * result, bit for bit, and the same messages.  With opts->unk MM_UNK_SKIP,
@@ -526,6 +533,32 @@ typedef struct mm_train_progress {
  * there: mm_train then returns MM_OK with the model at that step. */
 typedef int (*mm_train_step_fn)(const mm_train_progress *p, void *user);
 
+/* Data-parallel training (llm.c's shape: the same loop plus an all-reduce).
+ * Each worker (an MPI rank of makemore-mpi) calls mm_train on its own part
+ * of the corpus with the same model and config; the trainer runs the one
+ * loop it runs alone and calls these hooks where the workers' results must
+ * be combined.  Every hook is collective: all workers make the same calls in
+ * the same order.  With hooks the trainer's communication is: one agree and
+ * one sum_u64 of the counts when training starts, one sum_f64 of the
+ * gradient a step (examples and onehot drivers; the counts driver needs
+ * none), an agree when a step fails somewhere. */
+typedef struct mm_train_hooks {
+    /* st is this worker's status (its message in mm_errmsg()).  Returns
+     * MM_OK if every worker's is, else the first failing worker's status,
+     * whose message becomes mm_errmsg() on every worker. */
+    mm_status (*agree)(mm_status st, void *user);
+    /* x[0..n) summed over the workers in place: the same bits everywhere. */
+    void (*sum_u64)(uint64_t *x, size_t n, void *user);
+    void (*sum_f64)(double *x, size_t n, void *user);
+    /* Minibatches: this worker's share of a step's B examples, given the
+     * examples of its part (called once) ... */
+    uint32_t (*batch_share)(uint32_t B, uint64_t examples, void *user);
+    /* ... and the generator that draws step `step`'s share: model is the
+     * model's generator (continued and saved by the trainer). */
+    mm_rng *(*batch_rng)(mm_rng *model, uint64_t seed, uint64_t step, void *user);
+    void *user;
+} mm_train_hooks;
+
 typedef struct mm_train_config {
     uint64_t steps;          /* train until the model has done this many steps
                               * in total (a resumed model counts its own) */
@@ -550,6 +583,7 @@ typedef struct mm_train_config {
                               * full-batch from the trigram counts (COUNTS
                               * driver only).  A model's own order wins when
                               * it is trained further. */
+    const mm_train_hooks *hooks; /* NULL: one process (see mm_train_hooks) */
 } mm_train_config;
 
 /* The notebook's settings: 100 steps, lr 50, reg 0.01, seed 2147483647,

@@ -7,6 +7,7 @@
 # Usage: scripts/bench-ngram.sh [--runs N] [--names N]
 #   --runs N    hyperfine runs per command (default 5)
 #   --names N   names drawn for the larger corpus (default 400000, ~2.9 MB)
+#   --cli-only  only the whole-process comparison (hyperfine)
 #
 # Corpora: names.txt, and N names drawn from its +1 bigram model with seed 1
 # (`makemore sample`), as the words of IRSTLM a line "<s> e m m a </s>"
@@ -27,12 +28,13 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
 python=/usr/bin/python3
-runs=5 nnames=400000
+runs=5 nnames=400000 cli_only=0
 while [ $# -gt 0 ]; do
     case "$1" in
     --runs) runs=$2; shift ;;
     --names) nnames=$2; shift ;;
-    -h | --help) sed -n '2,25{s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit 0 ;;
+    --cli-only) cli_only=1 ;;
+    -h | --help) sed -n '2,26{s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "bench-ngram.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -62,8 +64,9 @@ for c in names drawn; do
     sed 's/./& /g; s/^/<s> /; s/$/<\/s>/' "$tmp/$c.txt" >"$tmp/$c.irst"
 done
 
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1 | tr 'A-Z ' 'a-z-')
-stem=$root/results/$(date -u +%Y-%m-%d)-${cpu:-cpu}
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+slug=$(printf '%s' "${cpu:-cpu}" | tr 'A-Z' 'a-z' | sed 's/([^)]*)//g; s/[^a-z0-9]\{1,\}/-/g; s/^-//; s/-$//')
+stem=$root/results/$(date -u +%Y-%m-%d)-$slug
 out=$stem.ngram.json
 n=2
 while [ -e "$out" ] || [ -e "${out%.json}-cli.json" ]; do out=$stem-$n.ngram.json; n=$((n + 1)); done
@@ -71,9 +74,11 @@ cli=${out%.json}-cli.json
 mkdir -p "$root/results"
 
 # 1. counting throughput per order and table (a check runs first)
-"$build/bench/makemore-bench" --no-synth --names "$names" --corpus "drawn=$tmp/drawn.txt" \
-    --benchmark_filter='^ngram/' --benchmark_repetitions=5 \
-    --benchmark_report_aggregates_only=true --benchmark_out="$out" --benchmark_out_format=json
+if [ "$cli_only" = 0 ]; then
+    "$build/bench/makemore-bench" --no-synth --names "$names" --corpus "drawn=$tmp/drawn.txt" \
+        --benchmark_filter='^ngram/' --benchmark_repetitions=5 \
+        --benchmark_report_aggregates_only=true --benchmark_out="$out" --benchmark_out_format=json
+fi
 
 # 2. whole processes
 args=()
@@ -87,7 +92,7 @@ for c in names drawn; do
                "$mm count $tmp/$c.txt --order $K -o $tmp/m.mm 2>/dev/null && $mm export $tmp/m.mm --arpa $tmp/m.arpa")
         meta+=("makemore count+arpa|$c|$K|$bytes")
         args+=(-n "irstlm build-lm $c K$K"
-               "rm -rf $tmp/ir && $buildlm -i $tmp/$c.irst -n $K -k 1 -t $tmp/ir -o $tmp/lm.gz >/dev/null 2>&1")
+               "rm -rf $tmp/ir $tmp/lm.gz && $buildlm -i $tmp/$c.irst -n $K -k 1 -t $tmp/ir -o $tmp/lm.gz >/dev/null 2>&1")
         meta+=("irstlm build-lm|$c|$K|$bytes")
     done
 done
@@ -104,4 +109,4 @@ print("%-32s %10s %12s" % ("command", "median s", "MB/s"))
 for r in d["results"]:
     print("%-32s %10.3f %12.1f" % (r["command"], r["median"], r["bytes"] / r["median"] / 1e6))
 PY
-echo "bench-ngram.sh: wrote $out and $cli" >&2
+[ "$cli_only" = 1 ] && echo "bench-ngram.sh: wrote $cli" >&2 || echo "bench-ngram.sh: wrote $out and $cli" >&2

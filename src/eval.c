@@ -56,6 +56,12 @@ static mm_status mm_eval_from_counts(const mm_model *m, const uint64_t *counts,
     return MM_OK;
 }
 
+mm_status mm_eval_counts(const mm_model *m, const uint64_t *counts, const char *name,
+                         mm_eval_result *out)
+{
+    return mm_eval_from_counts(m, counts, 0, 0, name != NULL ? name : "the counts", out);
+}
+
 /* Order K > 2: the corpus's n-grams in the model's vocabulary, scored one
  * distinct n-gram at a time (ngram_model.c). */
 static mm_status mm_eval_ngram_corpus(const mm_model *m, const mm_corpus *c,

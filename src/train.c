@@ -177,9 +177,12 @@ mm_status mm_train_model_create(mm_model **out, const mm_vocab *v,
 
 typedef struct mm_trainer {
     const mm_kernels *k;
-    const mm_corpus *c;
+    const mm_corpus *c;       /* the corpus, or this worker's part of it */
+    const mm_train_hooks *h;  /* NULL: one process */
     mm_train_driver driver;
-    uint32_t batch;
+    uint32_t batch;           /* B, the whole batch (0 = full batch) */
+    uint32_t my_batch;        /* this worker's share of B (B alone) */
+    uint64_t seed;
     size_t V, ld;
     int T;                    /* threads requested (slices allocated) */
     mm_symmap map;
@@ -194,7 +197,9 @@ typedef struct mm_trainer {
     float *G;                 /* V x ld gradient sum, float */
     double *C;                /* V x ld counts (counts driver) */
     double *n;                /* V row sums of C */
-    double *Gd;               /* V x ld gradient sum, double (merge) */
+    double *Gd;               /* V x ld gradient sum, double (merge), then the
+                                 NLL sum, the examples and a failure flag:
+                                 what the workers sum each step */
     uint8_t *bx, *by;         /* batch examples */
     /* per-thread slices of one allocation, laid out by pass */
     mm_pass pass;
@@ -229,6 +234,12 @@ static void mm_trainer_close(mm_trainer *tr)
     free(tr);
 }
 
+/* With hooks, the status every worker agrees on; alone, st. */
+static mm_status mm_trainer_agree(const mm_train_hooks *h, mm_status st)
+{
+    return h != NULL ? h->agree(st, h->user) : st;
+}
+
 static mm_status mm_trainer_open(mm_trainer **out, const mm_model *m, const mm_corpus *c,
                                  const mm_train_config *cfg, const mm_kernels *k)
 {
@@ -256,8 +267,10 @@ static mm_status mm_trainer_open(mm_trainer **out, const mm_model *m, const mm_c
     }
     tr->k = k;
     tr->c = c;
+    tr->h = cfg->hooks;
     tr->driver = cfg->driver;
     tr->batch = cfg->batch;
+    tr->seed = cfg->seed;
     tr->V = m->vocab.size;
     tr->ld = mm_round_up(tr->V, MM_VPAD);
     tr->T = mm_threads_used(cfg->threads);
@@ -270,12 +283,22 @@ static mm_status mm_trainer_open(mm_trainer **out, const mm_model *m, const mm_c
     counts = malloc(V * V * sizeof *counts);
     if (counts == NULL) {
         st = mm_fail(MM_ERR_NOMEM, "out of memory");
-        goto cleanup;
+    } else {
+        mm_count_opts copts = {.threads = cfg->threads};
+        st = mm_count_bigrams_with(c, &m->vocab, &copts, k->counter, counts);
     }
-    mm_count_opts copts = {.threads = cfg->threads};
-    st = mm_count_bigrams_with(c, &m->vocab, &copts, k->counter, counts);
+    st = mm_trainer_agree(tr->h, st); /* a part may lack a character */
     if (st != MM_OK) {
         goto cleanup;
+    }
+    uint64_t mine = 0; /* this worker's examples */
+    for (size_t i = 0; i < V * V; i++) {
+        mine += counts[i];
+    }
+    if (tr->h != NULL) {
+        /* Integers: the sum is exact, so any number of workers gives the
+         * single-process counts (and the counts driver its model). */
+        tr->h->sum_u64(counts, V * V, tr->h->user);
     }
     for (size_t i = 0; i < V * V; i++) {
         tr->N += counts[i];
@@ -286,6 +309,10 @@ static mm_status mm_trainer_open(mm_trainer **out, const mm_model *m, const mm_c
         goto cleanup;
     }
     tr->positions = mm_positions(c);
+    tr->my_batch = tr->batch;
+    if (tr->h != NULL && tr->batch > 0) {
+        tr->my_batch = tr->h->batch_share(tr->batch, mine, tr->h->user);
+    }
 
     tr->W = mm_alloc64(VL * sizeof(float));
     tr->Wsave[0] = mm_alloc64(VL * sizeof(float));
@@ -295,7 +322,7 @@ static mm_status mm_trainer_open(mm_trainer **out, const mm_model *m, const mm_c
     tr->G = mm_alloc64(VL * sizeof(float));
     if (!tr->W || !tr->Wsave[0] || !tr->Wsave[1] || !tr->lse || !tr->rowmax || !tr->G) {
         st = mm_fail(MM_ERR_NOMEM, "out of memory");
-        goto cleanup;
+        goto agree;
     }
     for (size_t r = 0; r < V; r++) {
         memcpy(tr->W + r * ld, m->W + r * V, V * sizeof(float));
@@ -306,7 +333,7 @@ static mm_status mm_trainer_open(mm_trainer **out, const mm_model *m, const mm_c
         tr->n = mm_alloc64(V * sizeof(double));
         if (!tr->probs || !tr->C || !tr->n) {
             st = mm_fail(MM_ERR_NOMEM, "out of memory");
-            goto cleanup;
+            goto agree;
         }
         for (size_t r = 0; r < V; r++) {
             double sum = 0.0;
@@ -318,20 +345,20 @@ static mm_status mm_trainer_open(mm_trainer **out, const mm_model *m, const mm_c
         }
     } else {
         const size_t T = (size_t)tr->T;
-        tr->Gd = mm_alloc64(VL * sizeof(double));
+        tr->Gd = mm_alloc64((VL + 3) * sizeof(double));
         tr->tnll = calloc(T, sizeof *tr->tnll);
         tr->tcount = calloc(T, sizeof *tr->tcount);
         if (!tr->Gd || !tr->tnll || !tr->tcount) {
             st = mm_fail(MM_ERR_NOMEM, "out of memory");
-            goto cleanup;
+            goto agree;
         }
         if (tr->batch > 0) {
-            tr->bx = malloc(tr->batch);
-            tr->by = malloc(tr->batch);
+            tr->bx = malloc(tr->my_batch + 1);
+            tr->by = malloc(tr->my_batch + 1);
             if (!tr->bx || !tr->by) {
                 st = mm_fail(MM_ERR_NOMEM, "out of memory for a batch of %u",
-                             (unsigned)tr->batch);
-                goto cleanup;
+                             (unsigned)tr->my_batch);
+                goto agree;
             }
         }
         tr->pass = (mm_pass){.k = k, .c = c, .map = &tr->map, .driver = tr->driver,
@@ -340,10 +367,12 @@ static mm_status mm_trainer_open(mm_trainer **out, const mm_model *m, const mm_c
         tr->tbase = aligned_alloc(4096, mm_round_up(tr->pass.stride * T, 4096));
         if (tr->tbase == NULL) {
             st = mm_fail(MM_ERR_NOMEM, "out of memory for %d gradient buffers", tr->T);
-            goto cleanup;
+            goto agree;
         }
         memset(tr->tbase, 0, mm_round_up(tr->pass.stride * T, 4096));
     }
+agree:
+    st = mm_trainer_agree(tr->h, st);
 cleanup:
     free(counts);
     if (st != MM_OK) {
@@ -355,12 +384,16 @@ cleanup:
 }
 
 /* One pass at tr->W: the NLL sum into tr->nll, the gradient sum into tr->G
- * (float, pads 0), the number of examples into tr->examples.  g draws the
- * minibatch (batch > 0).  Fails only when the draws find no example. */
-static mm_status mm_trainer_pass(mm_trainer *tr, mm_rng *g)
+ * (float, pads 0), the number of examples into tr->examples; with hooks,
+ * the sums of every worker's pass.  g draws the minibatch (batch > 0; a
+ * worker's own generator comes from the batch_rng hook, which step names).
+ * Fails when the draws find no example or the mapped corpus shrank (its
+ * zeros are no data). */
+static mm_status mm_trainer_pass(mm_trainer *tr, mm_rng *g, uint64_t step)
 {
-    const size_t V = tr->V, ld = tr->ld;
+    const size_t V = tr->V, ld = tr->ld, VL = V * ld;
     const mm_kernels *k = tr->k;
+    const mm_train_hooks *h = tr->h;
     if (tr->driver == MM_DRIVER_COUNTS) {
         k->softmax_rows(tr->probs, tr->lse, tr->W, V, V, ld);
         tr->nll = k->counts_grad(tr->G, tr->probs, tr->lse, tr->W, tr->C, tr->n, V, ld);
@@ -374,69 +407,91 @@ static mm_status mm_trainer_pass(mm_trainer *tr, mm_rng *g)
         }
         tr->rowmax[r] = mx;
     }
-    if (tr->batch > 0) {
+    mm_status st = MM_OK;
+    if (tr->batch > 0 && tr->my_batch > 0) {
         /* Draws stay on one thread, in order: the batch is a function of
          * the generator state only.  N of the P positions start an example,
          * so a draw misses with probability 1 - N/P; 64 (P/N + 1) misses in
          * a row happen with probability below e^-64 from a sound generator,
          * and forever from a degenerate one (a crafted all-zero state). */
+        mm_rng *gen = h != NULL ? h->batch_rng(g, tr->seed, step, h->user) : g;
         const double most = 64.0 * ((double)tr->positions / (double)tr->N + 1.0);
         const uint64_t limit = most < 1e18 ? (uint64_t)most : (uint64_t)1e18;
-        for (uint32_t i = 0; i < tr->batch; i++) {
+        for (uint32_t i = 0; i < tr->my_batch && st == MM_OK; i++) {
             uint64_t p, tries = 0;
             do {
                 if (tries++ == limit) {
-                    if (mm_corpus_check_intact(tr->c) != MM_OK) {
-                        return MM_ERR_IO; /* the zeros of a truncated file */
+                    st = mm_corpus_check_intact(tr->c); /* the zeros of a truncated file */
+                    if (st == MM_OK) {
+                        st = mm_fail(MM_ERR_INVALID_ARG, "%s: %llu minibatch draws in a "
+                                     "row found no example: the generator state is "
+                                     "degenerate", tr->c->name, (unsigned long long)limit);
                     }
-                    return mm_fail(MM_ERR_INVALID_ARG, "%s: %llu minibatch draws in a row "
-                                   "found no example: the generator state is degenerate",
-                                   tr->c->name, (unsigned long long)limit);
+                    break;
                 }
-                p = mm_draw_position(g, tr->positions);
+                p = mm_draw_position(gen, tr->positions);
             } while (!mm_example_at(&tr->map, tr->c, p, &tr->bx[i], &tr->by[i]));
         }
     }
-    int used = tr->T;
+    int used = 0;
+    if (st == MM_OK) {
+        used = tr->T;
 #pragma omp parallel num_threads(tr->T)
-    {
-        size_t t, Tn;
-        mm_omp_team(&t, &Tn);
-        if (t == 0) {
-            used = (int)Tn;
-        }
-        const mm_pass *ps = &tr->pass;
-        uint8_t *ws = tr->tbase + t * ps->stride;
-        memset(ws, 0, V * ld * sizeof(double));
-        double nll = 0.0;
-        uint64_t count = 0;
-        if (tr->batch > 0) {
-            size_t lo, hi;
-            mm_range(tr->batch, t, Tn, &lo, &hi);
-            for (size_t i = lo; i < hi; i += ps->chunk) {
-                size_t n = hi - i < ps->chunk ? hi - i : ps->chunk;
-                nll += mm_pass_chunk(ps, ws, tr->bx + i, tr->by + i, n);
-                count += n;
+        {
+            size_t t, Tn;
+            mm_omp_team(&t, &Tn);
+            if (t == 0) {
+                used = (int)Tn;
             }
-        } else {
-            count = mm_pass_range(ps, ws, t, Tn, &nll);
+            const mm_pass *ps = &tr->pass;
+            uint8_t *ws = tr->tbase + t * ps->stride;
+            memset(ws, 0, V * ld * sizeof(double));
+            double nll = 0.0;
+            uint64_t count = 0;
+            if (tr->batch > 0) {
+                size_t lo, hi;
+                mm_range(tr->my_batch, t, Tn, &lo, &hi);
+                for (size_t i = lo; i < hi; i += ps->chunk) {
+                    size_t n = hi - i < ps->chunk ? hi - i : ps->chunk;
+                    nll += mm_pass_chunk(ps, ws, tr->bx + i, tr->by + i, n);
+                    count += n;
+                }
+            } else {
+                count = mm_pass_range(ps, ws, t, Tn, &nll);
+            }
+            tr->tnll[t] = nll;
+            tr->tcount[t] = count;
         }
-        tr->tnll[t] = nll;
-        tr->tcount[t] = count;
+        st = mm_corpus_check_intact(tr->c);
     }
     /* Merge in thread order: one thread count, one result. */
     double nll = 0.0;
     uint64_t count = 0;
-    memset(tr->Gd, 0, V * ld * sizeof *tr->Gd);
+    memset(tr->Gd, 0, (VL + 3) * sizeof *tr->Gd);
     for (int t = 0; t < used; t++) {
         const double *gd = (const double *)(tr->tbase + (size_t)t * tr->pass.stride);
-        for (size_t i = 0; i < V * ld; i++) {
+        for (size_t i = 0; i < VL; i++) {
             tr->Gd[i] += gd[i];
         }
         nll += tr->tnll[t];
         count += tr->tcount[t];
     }
-    for (size_t i = 0; i < V * ld; i++) {
+    if (h != NULL) {
+        /* The all-reduce of the step: gradients, NLL sums, example counts
+         * (exact in a double below 2^53) and whether any worker failed. */
+        tr->Gd[VL] = nll;
+        tr->Gd[VL + 1] = (double)count;
+        tr->Gd[VL + 2] = st != MM_OK;
+        h->sum_f64(tr->Gd, VL + 3, h->user);
+        if (tr->Gd[VL + 2] != 0.0) {
+            return h->agree(st, h->user); /* every worker takes this branch */
+        }
+        nll = tr->Gd[VL];
+        count = (uint64_t)tr->Gd[VL + 1];
+    } else if (st != MM_OK) {
+        return st;
+    }
+    for (size_t i = 0; i < VL; i++) {
         tr->G[i] = (float)tr->Gd[i];
     }
     tr->nll = nll;
@@ -543,14 +598,10 @@ mm_status mm_train_with(mm_model *m, const mm_corpus *c, const mm_train_config *
         if (tr->batch > 0) {
             tr->rngsave[step & 1] = rng;
         }
-        st = mm_trainer_pass(tr, &rng);
-        if (st == MM_OK && tr->driver != MM_DRIVER_COUNTS) {
-            /* the pass read the mapped corpus: zeros from a truncation are
-             * no data; the model stays at this step's start, trained on the
-             * file as it was */
-            st = mm_corpus_check_intact(tr->c);
-        }
+        st = mm_trainer_pass(tr, &rng, step);
         if (st != MM_OK) {
+            /* the model stays at this step's start (for a truncated corpus:
+             * trained on the file as it was) */
             if (tr->batch > 0) {
                 rng = tr->rngsave[step & 1];
             }
@@ -629,6 +680,11 @@ mm_status mm_train(mm_model *m, const mm_corpus *c, const mm_train_config *cfg)
 {
     if (m->order == 3) {
         mm_status st = mm_train_check_config(cfg);
+        if (st == MM_OK && cfg->hooks != NULL) {
+            /* every worker fails alike: the same model and config */
+            st = mm_fail(MM_ERR_INVALID_ARG, "the neural trigram trains in one process: "
+                         "data-parallel training (mm_train_hooks) trains the bigram");
+        }
         return st != MM_OK ? st : mm_neural3_train(m, c, cfg);
     }
     return mm_train_with(m, c, cfg, mm_kernels_active());
@@ -645,7 +701,7 @@ mm_status mm_train_loss_grad(const mm_model *m, const mm_corpus *c,
     }
     const size_t V = tr->V, ld = tr->ld;
     mm_rng rng = m->neural.rng;
-    st = mm_trainer_pass(tr, &rng);
+    st = mm_trainer_pass(tr, &rng, m->neural.step);
     if (st != MM_OK) {
         mm_trainer_close(tr);
         return st;

@@ -15,7 +15,9 @@ static const char count_usage[] =
     "\n"
     "Count the bigrams (or n-grams of order K) of CORPUS (one name per line; '-' =\n"
     "standard input, read once in bounded memory) and write a count model.\n"
-    "\n"
+    "\n";
+
+const char mm_count_options_help[] =
     "  -o, --output MODEL   model file to write (atomically: temp file + rename)\n"
     "      --order K        n-gram order 2..6 (default 2): contexts of K-1 characters,\n"
     "                       a name starts with K-1 '.' pads (\"emma\", K = 3: ..e .em\n"
@@ -99,7 +101,7 @@ cleanup:
     return rc;
 }
 
-int mm_cmd_count(int argc, char **argv)
+int mm_count_args_parse(int argc, char **argv, const char *usage, mm_count_args *a)
 {
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'}, {"smoothing", required_argument, NULL, 'k'},
@@ -108,38 +110,40 @@ int mm_cmd_count(int argc, char **argv)
         {"progress", no_argument, NULL, 'P'},      {"quiet", no_argument, NULL, 'q'},
         {"order", required_argument, NULL, 'O'},   {NULL, 0, NULL, 0},
     };
-    int order = 2;
-    const char *out = NULL, *isa = NULL;
-    double k = 1.0;
-    int stats = 0, progress = -1;
-    mm_count_opts copts = {0};
+    memset(a, 0, sizeof *a);
+    a->smoothing = 1.0;
+    a->progress = -1;
+    a->order = 2;
     int c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:k:t:qh", opts, NULL)) != -1) {
         switch (c) {
-        case 'o': out = optarg; break;
+        case 'o': a->out = optarg; break;
         case 'k':
-            if (!mm_cli_parse_double(optarg, &k) || k < 0) {
+            if (!mm_cli_parse_double(optarg, &a->smoothing) || a->smoothing < 0) {
                 return mm_cli_usage_error("count", "--smoothing takes a number >= 0 (got "
                                           "'%s')%s", optarg, mm_cli_number_note(optarg));
             }
             break;
         case 't':
-            if (!mm_cli_parse_threads("count", optarg, &copts.threads)) {
+            if (!mm_cli_parse_threads("count", optarg, &a->count.threads)) {
                 return MM_EXIT_USAGE;
             }
             break;
-        case 'I': isa = optarg; break;
-        case 'S': stats = 1; break;
-        case 'P': progress = 1; break;
-        case 'q': progress = 0; break;
+        case 'I': a->isa = optarg; break;
+        case 'S': a->stats = 1; break;
+        case 'P': a->progress = 1; break;
+        case 'q': a->progress = 0; break;
         case 'O':
-            if (!mm_cli_parse_order("count", optarg, &order)) {
+            if (!mm_cli_parse_order("count", optarg, &a->order)) {
                 return MM_EXIT_USAGE;
             }
             break;
-        case 'h': fputs(count_usage, stdout); return MM_EXIT_OK;
+        case 'h':
+            fputs(usage, stdout);
+            fputs(mm_count_options_help, stdout);
+            return MM_CLI_HELP;
         case ':': return mm_cli_usage_error("count", "option '%s' needs a value", argv[optind - 1]);
         default: return mm_cli_usage_error("count", "unknown option '%s'", argv[optind - 1]);
         }
@@ -148,32 +152,81 @@ int mm_cmd_count(int argc, char **argv)
         return mm_cli_usage_error("count", optind == argc ? "missing CORPUS"
                                                           : "expected one CORPUS");
     }
-    if (out == NULL) {
+    if (a->out == NULL) {
         return mm_cli_usage_error("count", "missing -o MODEL");
     }
-    if (mm_cli_check_output("count", "-o", out) != MM_EXIT_OK) {
+    if (mm_cli_check_output("count", "-o", a->out) != MM_EXIT_OK) {
         return MM_EXIT_USAGE;
     }
-    const mm_cli_file files[] = {{"CORPUS", argv[optind], 0, 0}, {"-o", out, 1, 0}};
-    if (!mm_cli_check_files("count", files, 2)) {
+    a->corpus = argv[optind];
+    return MM_EXIT_OK;
+}
+
+int mm_count_args_check_files(const mm_count_args *a)
+{
+    const mm_cli_file files[] = {{"CORPUS", a->corpus, 0, 0}, {"-o", a->out, 1, 0}};
+    return mm_cli_check_files("count", files, 2);
+}
+
+void mm_cli_count_totals(const uint64_t *counts, size_t V, uint64_t *names, uint64_t *bigrams)
+{
+    *names = 0;
+    *bigrams = 0;
+    for (size_t j = 0; j < V; j++) {
+        *names += counts[j];
+    }
+    for (size_t i = 0; i < V * V; i++) {
+        *bigrams += counts[i];
+    }
+}
+
+mm_status mm_cli_count_save(const mm_count_args *a, const mm_vocab *v, const uint64_t *counts)
+{
+    mm_model *model = NULL;
+    mm_status st = mm_model_from_counts(&model, v, counts, a->smoothing);
+    if (st == MM_OK) {
+        st = mm_model_save(model, a->out);
+    }
+    mm_model_destroy(model);
+    return st;
+}
+
+void mm_cli_count_wrote(const mm_count_args *a, size_t V, uint64_t names, uint64_t bigrams)
+{
+    if (a->progress != 0) {
+        mm_cli_eprintf("wrote %s: %llu %s, %llu %s, V = %zu, smoothing %g\n", a->out,
+                       (unsigned long long)names, mm_cli_plural(names, "name", "names"),
+                       (unsigned long long)bigrams, mm_cli_plural(bigrams, "bigram", "bigrams"),
+                       V, a->smoothing);
+    }
+}
+
+int mm_cmd_count(int argc, char **argv)
+{
+    mm_count_args a;
+    int rc = mm_count_args_parse(argc, argv, count_usage, &a);
+    if (rc != MM_EXIT_OK) {
+        return rc == MM_CLI_HELP ? MM_EXIT_OK : rc;
+    }
+    if (!mm_count_args_check_files(&a)) {
         return MM_EXIT_FAIL;
     }
-    const char *path = argv[optind];
-    int drc = mm_cli_dispatch("count", isa);
+    const char *path = a.corpus;
+    int stats = a.stats, progress = a.progress;
+    mm_count_opts copts = a.count;
+    int drc = mm_cli_dispatch("count", a.isa);
     if (drc != MM_EXIT_OK) {
         return drc;
     }
-    if (order > 2) {
-        return count_ngram_model(path, &copts, order, k, out, stats, progress != 0);
+    if (a.order > 2) {
+        return count_ngram_model(path, &copts, a.order, a.smoothing, a.out, stats, progress != 0);
     }
     mm_status st = MM_OK;
-    mm_model *model = NULL;
     uint64_t *counts = NULL;
-    int rc = MM_EXIT_FAIL;
+    rc = MM_EXIT_FAIL;
     mm_vocab *v = malloc(sizeof *v);
     if (v == NULL) {
-        fprintf(stderr, "makemore: out of memory\n");
-        return MM_EXIT_FAIL;
+        return mm_cli_error("out of memory");
     }
     mm_corpus_info info;
     mm_cli_progress prog;
@@ -190,21 +243,13 @@ int mm_cmd_count(int argc, char **argv)
     }
     size_t V = v->size;
     uint64_t names = 0, bigrams = 0;
-    for (size_t j = 0; j < V; j++) {
-        names += counts[j];
-    }
-    for (size_t i = 0; i < V * V; i++) {
-        bigrams += counts[i];
-    }
+    mm_cli_count_totals(counts, V, &names, &bigrams);
     if (names == 0) {
-        mm_cli_eprintf("makemore: %s: no names (the file is empty or has only blank "
-                "lines)\n", strcmp(path, "-") == 0 ? "<stdin>" : path);
+        mm_cli_error("%s: no names (the file is empty or has only blank lines)",
+                     strcmp(path, "-") == 0 ? "<stdin>" : path);
         goto cleanup;
     }
-    st = mm_model_from_counts(&model, v, counts, k);
-    if (st == MM_OK) {
-        st = mm_model_save(model, out);
-    }
+    st = mm_cli_count_save(&a, v, counts);
     if (st != MM_OK) {
         rc = mm_cli_fail(st);
         goto cleanup;
@@ -225,15 +270,9 @@ int mm_cmd_count(int argc, char **argv)
                 total, total > 0 ? (double)info.bytes / total / 1e9 : 0.0);
         count_print_memory();
     }
-    if (progress != 0) {
-        mm_cli_eprintf("wrote %s: %llu %s, %llu %s, V = %zu, smoothing %g\n", out,
-                (unsigned long long)names, mm_cli_plural(names, "name", "names"),
-                (unsigned long long)bigrams, mm_cli_plural(bigrams, "bigram", "bigrams"), V,
-                k);
-    }
+    mm_cli_count_wrote(&a, V, names, bigrams);
     rc = MM_EXIT_OK;
 cleanup:
-    mm_model_destroy(model);
     free(counts);
     free(v);
     return rc;

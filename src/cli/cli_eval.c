@@ -21,7 +21,9 @@ static const char eval_usage[] =
     "notebook does, then their summed NLL (nll_sum) and mean NLL (nll); CORPUS\n"
     "is then optional.  An order-K model (count --order K) lists n-grams;\n"
     "examples are the characters plus one end per name, whatever the order.\n"
-    "\n"
+    "\n";
+
+const char mm_eval_options_help[] =
     "      --order K        fail unless MODEL has order K (the order is the model's)\n"
     "      --json           one JSON document: {\"file\", \"examples\", \"nll\",\n"
     "                       \"log_likelihood\", \"perplexity\"} for one CORPUS, an\n"
@@ -79,13 +81,13 @@ int mm_cli_eval_words(FILE *fp, const mm_model *m, const char *list, int json)
                 const char *why = NULL;
                 step = mm_utf8_decode((const uint8_t *)p + i, len - i, &cp, &why);
                 if (step == 0) {
-                    mm_cli_eprintf("makemore eval: --words: invalid UTF-8 in '%.*s': %s\n",
+                    mm_cli_eprintf("%s eval: --words: invalid UTF-8 in '%.*s': %s\n", mm_cli_name,
                                    (int)len, p, why);
                     return MM_EXIT_FAIL;
                 }
                 if (cp == MM_BOUNDARY) {
-                    mm_cli_eprintf("makemore eval: --words: the boundary character '.' "
-                                   "cannot appear in a name ('%.*s')\n", (int)len, p);
+                    mm_cli_eprintf("%s eval: --words: the boundary character '.' "
+                                   "cannot appear in a name ('%.*s')\n", mm_cli_name, (int)len, p);
                     return MM_EXIT_FAIL;
                 }
                 cur = mm_vocab_index(v, cp);
@@ -97,8 +99,8 @@ int mm_cli_eval_words(FILE *fp, const mm_model *m, const char *list, int json)
                     } else {
                         snprintf(d, sizeof d, "'%s' (U+%04X)", u, (unsigned)cp);
                     }
-                    mm_cli_eprintf("makemore eval: --words: character %s in '%.*s' is not in "
-                                   "the model's vocabulary\n", d, (int)len, p);
+                    mm_cli_eprintf("%s eval: --words: character %s in '%.*s' is not in "
+                                   "the model's vocabulary\n", mm_cli_name, d, (int)len, p);
                     return MM_EXIT_FAIL;
                 }
             } else {
@@ -190,7 +192,7 @@ void mm_cli_eval_print_one(const char *file, const mm_eval_result *r, int json, 
     }
 }
 
-int mm_cmd_eval(int argc, char **argv)
+int mm_eval_args_parse(int argc, char **argv, const char *usage, mm_eval_args *a)
 {
     static const struct option opts[] = {
         {"json", no_argument, NULL, 'j'},          {"words", required_argument, NULL, 'w'},
@@ -200,68 +202,87 @@ int mm_cmd_eval(int argc, char **argv)
         {"order", required_argument, NULL, 'O'},
         {NULL, 0, NULL, 0},
     };
-    const char *words = NULL, *isa = NULL;
-    int json = 0, progress = -1, order = 0;
-    mm_eval_opts eopts = {0};
+    memset(a, 0, sizeof *a);
+    a->progress = -1;
     int c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":t:qh", opts, NULL)) != -1) {
         switch (c) {
-        case 'j': json = 1; break;
-        case 'w': words = optarg; break;
+        case 'j': a->json = 1; break;
+        case 'w': a->words = optarg; break;
         case 't':
-            if (!mm_cli_parse_threads("eval", optarg, &eopts.threads)) {
+            if (!mm_cli_parse_threads("eval", optarg, &a->eval.threads)) {
                 return MM_EXIT_USAGE;
             }
             break;
-        case 'I': isa = optarg; break;
+        case 'I': a->isa = optarg; break;
         case 'u':
             if (strcmp(optarg, "skip") == 0) {
-                eopts.unk = MM_UNK_SKIP;
+                a->eval.unk = MM_UNK_SKIP;
             } else if (strcmp(optarg, "error") == 0) {
-                eopts.unk = MM_UNK_ERROR;
+                a->eval.unk = MM_UNK_ERROR;
             } else {
                 return mm_cli_usage_error("eval", "--unk takes skip or error (got '%s')",
                                           optarg);
             }
             break;
-        case 'P': progress = 1; break;
-        case 'q': progress = 0; break;
+        case 'P': a->progress = 1; break;
+        case 'q': a->progress = 0; break;
         case 'O':
-            if (!mm_cli_parse_order("eval", optarg, &order)) {
+            if (!mm_cli_parse_order("eval", optarg, &a->order)) {
                 return MM_EXIT_USAGE;
             }
             break;
-        case 'h': fputs(eval_usage, stdout); return MM_EXIT_OK;
+        case 'h':
+            fputs(usage, stdout);
+            fputs(mm_eval_options_help, stdout);
+            return MM_CLI_HELP;
         case ':': return mm_cli_usage_error("eval", "option '%s' needs a value", argv[optind - 1]);
         default: return mm_cli_usage_error("eval", "unknown option '%s'", argv[optind - 1]);
         }
     }
-    const mm_unk_policy unk = eopts.unk;
     int npos = argc - optind;
-    if (npos < 1 || (npos == 1 && words == NULL)) {
+    if (npos < 1 || (npos == 1 && a->words == NULL)) {
         return mm_cli_usage_error("eval", npos < 1 ? "missing MODEL" : "missing CORPUS");
     }
-    int nfiles = npos - 1, nstdin = 0;
-    for (int f = 0; f < nfiles; f++) {
-        nstdin += strcmp(argv[optind + 1 + f], "-") == 0;
+    a->model = argv[optind];
+    a->files = (const char *const *)argv + optind + 1;
+    a->nfiles = npos - 1;
+    int nstdin = 0;
+    for (int f = 0; f < a->nfiles; f++) {
+        nstdin += strcmp(a->files[f], "-") == 0;
     }
     if (nstdin > 1) {
         return mm_cli_usage_error("eval", "standard input ('-') can be read only once");
     }
-    int drc = mm_cli_dispatch("eval", isa);
+    return MM_EXIT_OK;
+}
+
+/* The exit code (or status) every process agrees on. */
+static int eval_agree(const mm_cli_eval_env *env, int rc)
+{
+    return env->agree != NULL ? env->agree(rc, env->user) : rc;
+}
+
+int mm_cli_eval_run(const mm_eval_args *a, const mm_cli_eval_env *env)
+{
+    const char *words = a->words;
+    int json = a->json, nfiles = a->nfiles;
+    const mm_unk_policy unk = a->eval.unk;
+    int drc = eval_agree(env, mm_cli_dispatch("eval", a->isa));
     if (drc != MM_EXIT_OK) {
-        return drc;
+        return drc; /* 2 for a name this binary does not know */
     }
     mm_model *m = NULL;
     mm_eval_result *res = NULL;
     int rc = MM_EXIT_FAIL;
-    mm_status st = mm_model_load(&m, argv[optind]);
-    if (st != MM_OK) {
-        return mm_cli_fail(st);
+    mm_status st = mm_model_load(&m, a->model);
+    if (eval_agree(env, st != MM_OK ? mm_cli_fail(st) : MM_EXIT_OK) != MM_EXIT_OK) {
+        mm_model_destroy(m);
+        return MM_EXIT_FAIL;
     }
-    if (mm_cli_check_order("eval", argv[optind], m, order) != MM_EXIT_OK) {
+    if (mm_cli_check_order("eval", a->model, m, a->order) != MM_EXIT_OK) {
         mm_model_destroy(m);
         return MM_EXIT_FAIL;
     }
@@ -269,17 +290,11 @@ int mm_cmd_eval(int argc, char **argv)
      * document */
     res = calloc(nfiles > 0 ? (size_t)nfiles : 1, sizeof *res);
     if (res == NULL) {
-        fprintf(stderr, "makemore: out of memory\n");
+        mm_cli_error("out of memory");
         goto cleanup;
     }
     for (int f = 0; f < nfiles; f++) {
-        const char *path = argv[optind + 1 + f];
-        mm_cli_progress prog;
-        mm_cli_progress_start(&prog, "eval", path, progress);
-        eopts.on_progress = prog.on ? mm_cli_progress_cb : NULL;
-        eopts.user = &prog;
-        st = mm_eval_file(m, path, &eopts, &res[f]);
-        mm_cli_progress_end(&prog, st == MM_OK);
+        st = env->score(m, a, a->files[f], &res[f], env->user);
         if (st != MM_OK) {
             rc = mm_cli_fail(st);
             goto cleanup;
@@ -291,7 +306,7 @@ int mm_cmd_eval(int argc, char **argv)
         size_t wlen = 0;
         FILE *wfp = open_memstream(&wbuf, &wlen);
         if (wfp == NULL) {
-            fprintf(stderr, "makemore: out of memory\n");
+            mm_cli_error("out of memory");
             goto cleanup;
         }
         rc = mm_cli_eval_words(wfp, m, words, json);
@@ -301,7 +316,7 @@ int mm_cmd_eval(int argc, char **argv)
                 printf("{\"words\": %s, \"files\": [", wbuf);
                 for (int f = 0; f < nfiles; f++) {
                     printf("%s", f ? ", " : "");
-                    mm_cli_eval_print_json(argv[optind + 1 + f], &res[f], unk);
+                    mm_cli_eval_print_json(a->files[f], &res[f], unk);
                 }
                 printf("]}\n");
             } else {
@@ -315,16 +330,16 @@ int mm_cmd_eval(int argc, char **argv)
         rc = MM_EXIT_FAIL;
     }
     if (json && nfiles == 1) {
-        mm_cli_eval_print_one(argv[optind + 1], &res[0], 1, unk == MM_UNK_SKIP);
+        mm_cli_eval_print_one(a->files[0], &res[0], 1, unk == MM_UNK_SKIP);
     } else if (json) {
         printf("[");
         for (int f = 0; f < nfiles; f++) {
             printf("%s", f ? ", " : "");
-            mm_cli_eval_print_json(argv[optind + 1 + f], &res[f], unk);
+            mm_cli_eval_print_json(a->files[f], &res[f], unk);
         }
         printf("]\n");
     } else if (nfiles == 1) {
-        mm_cli_eval_print_one(argv[optind + 1], &res[0], 0, unk == MM_UNK_SKIP);
+        mm_cli_eval_print_one(a->files[0], &res[0], 0, unk == MM_UNK_SKIP);
     } else {
         printf("%12s %10s %16s %12s", "examples", "nll", "log_likelihood", "perplexity");
         if (unk == MM_UNK_SKIP) {
@@ -341,7 +356,7 @@ int mm_cmd_eval(int argc, char **argv)
                        (unsigned long long)r->oov_bigrams, r->nll_with_oov,
                        r->perplexity_with_oov);
             }
-            printf("  %s\n", argv[optind + 1 + f]);
+            printf("  %s\n", a->files[f]);
         }
     }
     rc = MM_EXIT_OK;
@@ -349,4 +364,30 @@ cleanup:
     free(res);
     mm_model_destroy(m);
     return rc;
+}
+
+/* makemore alone: each file in one streaming pass, with progress. */
+static mm_status eval_score_file(const mm_model *m, const mm_eval_args *a, const char *path,
+                                 mm_eval_result *r, void *user)
+{
+    (void)user;
+    mm_eval_opts eopts = a->eval;
+    mm_cli_progress prog;
+    mm_cli_progress_start(&prog, "eval", path, a->progress);
+    eopts.on_progress = prog.on ? mm_cli_progress_cb : NULL;
+    eopts.user = &prog;
+    mm_status st = mm_eval_file(m, path, &eopts, r);
+    mm_cli_progress_end(&prog, st == MM_OK);
+    return st;
+}
+
+int mm_cmd_eval(int argc, char **argv)
+{
+    mm_eval_args a;
+    int rc = mm_eval_args_parse(argc, argv, eval_usage, &a);
+    if (rc != MM_EXIT_OK) {
+        return rc == MM_CLI_HELP ? MM_EXIT_OK : rc;
+    }
+    const mm_cli_eval_env env = {.score = eval_score_file};
+    return mm_cli_eval_run(&a, &env);
 }

@@ -94,9 +94,9 @@ int mm_cli_check_files(const char *cmd, const mm_cli_file *f, size_t n)
             if (!same) {
                 continue;
             }
-            mm_cli_eprintf("makemore %s: %s %s names the same file as %s %s; refusing to "
-                    "overwrite %s\n", cmd, f[i].what, f[i].path, f[j].what, f[j].path,
-                    f[j].output ? "one output with another" : "an input");
+            mm_cli_eprintf("%s %s: %s %s names the same file as %s %s; refusing to "
+                           "overwrite %s\n", mm_cli_name, cmd, f[i].what, f[i].path, f[j].what,
+                           f[j].path, f[j].output ? "one output with another" : "an input");
             return 0;
         }
     }

@@ -11,6 +11,9 @@
 
 void mm_cli_veprintf(const char *fmt, va_list ap)
 {
+    if (mm_cli_quiet) {
+        return; /* an MPI rank other than 0 */
+    }
     char buf[8192];
     vsnprintf(buf, sizeof buf, fmt, ap);
     for (const unsigned char *p = (const unsigned char *)buf; *p; p++) {

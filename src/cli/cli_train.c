@@ -23,7 +23,9 @@ static const char train_usage[] =
     "Train the neural bigram on CORPUS (one name per line): W is V x V, the logits\n"
     "of a character are its row of W, loss = mean NLL + R * mean(W^2), and each\n"
     "step is W -= LR * grad.  The defaults are the notebook's.\n"
-    "\n"
+    "\n";
+
+const char mm_train_options_help[] =
     "  -o, --output MODEL   model file to write (atomically); it is a checkpoint\n"
     "      --steps N        train until N steps are done in total (default 100;\n"
     "                       with --resume the steps already in MODEL count)\n"
@@ -142,7 +144,7 @@ static int train_progress(const mm_train_progress *p, void *user)
             char d[64];
             snprintf(dbuf, sizeof dbuf, "  dev_loss %s", train_fmt_loss(dev, d, sizeof d));
         }
-        fprintf(stderr, "step %llu/%llu  loss %s%s  %s\n", (unsigned long long)p->step,
+        mm_cli_note("step %llu/%llu  loss %s%s  %s\n", (unsigned long long)p->step,
                 (unsigned long long)p->steps, train_fmt_loss(p->loss, buf, sizeof buf), dbuf,
                 train_fmt_rate(t, p->seconds, 1, p->examples, rate, sizeof rate));
     }
@@ -158,17 +160,7 @@ static int train_progress(const mm_train_progress *p, void *user)
     return atomic_load(&train_interrupted) ? 1 : 0;
 }
 
-/* Hyper-parameters given on the command line (a resumed run keeps the
- * model's values for the rest). */
-typedef struct train_opts {
-    const char *out, *init, *driver, *isa, *log, *resume, *dev;
-    int quiet;
-    mm_train_config cfg;
-    int have_lr, have_reg, have_seed, have_batch, have_driver;
-    uint64_t every;
-} train_opts;
-
-static int train_parse(int argc, char **argv, train_opts *o)
+int mm_train_args_parse(int argc, char **argv, const char *usage, mm_train_args *o)
 {
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'}, {"steps", required_argument, NULL, 'n'},
@@ -181,6 +173,9 @@ static int train_parse(int argc, char **argv, train_opts *o)
         {"dev", required_argument, NULL, 'D'},    {"quiet", no_argument, NULL, 'q'},
         {"order", required_argument, NULL, 'O'},  {NULL, 0, NULL, 0},
     };
+    memset(o, 0, sizeof *o);
+    mm_train_config_init(&o->cfg);
+    o->every = 1;
     unsigned long long u = 0;
     int c;
     optind = 1;
@@ -262,7 +257,10 @@ static int train_parse(int argc, char **argv, train_opts *o)
             }
             o->every = u;
             break;
-        case 'h': fputs(train_usage, stdout); return -1;
+        case 'h':
+            fputs(usage, stdout);
+            fputs(mm_train_options_help, stdout);
+            return MM_CLI_HELP;
         case ':': return mm_cli_usage_error("train", "option '%s' needs a value", argv[optind - 1]);
         default: return mm_cli_usage_error("train", "unknown option '%s'", argv[optind - 1]);
         }
@@ -306,6 +304,7 @@ static int train_parse(int argc, char **argv, train_opts *o)
         return mm_cli_usage_error("train", "--resume continues the model's own order: it "
                                   "takes no --order");
     }
+    o->corpus = argv[optind];
     return MM_EXIT_OK;
 }
 
@@ -318,7 +317,7 @@ static uint64_t model_step(const mm_model *m)
     return ts.step;
 }
 
-static int train_start_model(train_opts *o, const mm_corpus *corpus, mm_model **out)
+static int train_start_model(mm_train_args *o, const mm_vocab *v, mm_model **out)
 {
     mm_model *m = NULL;
     mm_status st = MM_OK;
@@ -328,8 +327,8 @@ static int train_start_model(train_opts *o, const mm_corpus *corpus, mm_model **
             return mm_cli_fail(st);
         }
         if (mm_model_get_kind(m) != MM_MODEL_NEURAL) {
-            mm_cli_eprintf("makemore: %s: a count model cannot be resumed; --resume takes "
-                    "a model written by 'makemore train'\n", o->resume);
+            mm_cli_eprintf("%s: %s: a count model cannot be resumed; --resume takes "
+                    "a model written by 'makemore train'\n", mm_cli_name, o->resume);
             mm_model_destroy(m);
             return MM_EXIT_FAIL;
         }
@@ -338,8 +337,8 @@ static int train_start_model(train_opts *o, const mm_corpus *corpus, mm_model **
         (void)mm_model_get_train_state(m, &ts); /* a neural model: cannot fail */
         mm_train_driver d = n->driver;
         if (mm_train_driver_name(d) == NULL || !(n->lr > 0) || !(n->reg >= 0)) {
-            mm_cli_eprintf("makemore: %s: invalid training state (driver %u, lr %g, "
-                    "reg %g)\n", o->resume, (unsigned)n->driver, n->lr, n->reg);
+            mm_cli_eprintf("%s: %s: invalid training state (driver %u, lr %g, "
+                    "reg %g)\n", mm_cli_name, o->resume, (unsigned)n->driver, n->lr, n->reg);
             mm_model_destroy(m);
             return MM_EXIT_FAIL;
         }
@@ -366,7 +365,6 @@ static int train_start_model(train_opts *o, const mm_corpus *corpus, mm_model **
         *out = m;
         return MM_EXIT_OK;
     }
-    const mm_vocab *v = mm_corpus_get_vocab(corpus);
     float *W0 = NULL;
     if (o->init != NULL) {
         size_t rows = 0, cols = 0;
@@ -376,19 +374,19 @@ static int train_start_model(train_opts *o, const mm_corpus *corpus, mm_model **
             return mm_cli_fail(st);
         }
         if (ni.float64 && ni.inexact > 0) {
-            fprintf(stderr, "makemore: note: %s is float64: rounded to float32, %llu of "
-                    "%zu values lost precision\n", o->init, (unsigned long long)ni.inexact,
+            mm_cli_note("%s: note: %s is float64: rounded to float32, %llu of "
+                    "%zu values lost precision\n", mm_cli_name, o->init, (unsigned long long)ni.inexact,
                     rows * cols);
         }
         if (o->have_seed) {
-            fprintf(stderr, "makemore: note: W comes from --init, not from --seed %llu%s\n",
-                    (unsigned long long)o->cfg.seed, o->cfg.batch > 0
+            mm_cli_note("%s: note: W comes from --init, not from --seed %llu%s\n",
+                    mm_cli_name, (unsigned long long)o->cfg.seed, o->cfg.batch > 0
                         ? ", which seeds only the minibatch draws"
                         : " (full-batch training draws nothing: --seed is ignored)");
         }
         if (rows != v->size || cols != v->size) {
-            mm_cli_eprintf("makemore: %s: W0 is %zu x %zu but the corpus has V = %u "
-                    "symbols (V x V needed)\n", o->init, rows, cols, (unsigned)v->size);
+            mm_cli_eprintf("%s: %s: W0 is %zu x %zu but the corpus has V = %u "
+                    "symbols (V x V needed)\n", mm_cli_name, o->init, rows, cols, (unsigned)v->size);
             free(W0);
             return MM_EXIT_FAIL;
         }
@@ -402,17 +400,17 @@ static int train_start_model(train_opts *o, const mm_corpus *corpus, mm_model **
     return MM_EXIT_OK;
 }
 
-int mm_cmd_train(int argc, char **argv)
+/* The exit code every process agrees on. */
+static int train_agree(const mm_cli_train_env *env, int rc)
 {
-    train_opts o;
-    memset(&o, 0, sizeof o);
-    mm_train_config_init(&o.cfg);
-    o.every = 1;
-    int rc = train_parse(argc, argv, &o);
-    if (rc != MM_EXIT_OK) {
-        return rc < 0 ? MM_EXIT_OK : rc;
-    }
-    const char *path = argv[optind];
+    return env->agree != NULL ? env->agree(rc, env->user) : rc;
+}
+
+int mm_cli_train_run(mm_train_args *a, const mm_cli_train_env *env)
+{
+    mm_train_args o = *a;
+    int rc = MM_EXIT_FAIL;
+    const char *path = o.corpus;
     const mm_cli_file files[] = {
         {"CORPUS", path, 0, 0}, {"--init", o.init, 0, 0}, {"--resume", o.resume, 0, 1},
         {"--dev", o.dev, 0, 0}, {"-o", o.out, 1, 1},    {"--log", o.log, 1, 0},
@@ -420,12 +418,13 @@ int mm_cmd_train(int argc, char **argv)
     if (!mm_cli_check_files("train", files, sizeof files / sizeof files[0])) {
         return MM_EXIT_FAIL;
     }
-    int drc = mm_cli_dispatch("train", o.isa);
+    int drc = train_agree(env, mm_cli_dispatch("train", o.isa));
     if (drc != MM_EXIT_OK) {
         return drc;
     }
     mm_status st = MM_OK;
-    mm_corpus *corpus = NULL;
+    const mm_corpus *corpus = NULL;
+    const mm_vocab *vocab = NULL;
     mm_model *m = NULL;
     FILE *log = NULL;
     uint64_t *dev = NULL;
@@ -436,75 +435,94 @@ int mm_cmd_train(int argc, char **argv)
     rc = MM_EXIT_FAIL;
     /* The output's temporary first: a path that cannot be written fails
      * now, not after the whole run. */
-    st = mm_outfile_open(&out, o.out);
+    if (env->writer) {
+        st = mm_outfile_open(&out, o.out);
+        out_open = st == MM_OK;
+        rc = st != MM_OK ? mm_cli_fail(st) : MM_EXIT_OK;
+    } else {
+        rc = MM_EXIT_OK;
+    }
+    if ((rc = train_agree(env, rc)) != MM_EXIT_OK) {
+        goto cleanup;
+    }
+    rc = MM_EXIT_FAIL;
+    st = env->open(path, &corpus, &vocab, env->user); /* agreed under MPI */
     if (st != MM_OK) {
         rc = mm_cli_fail(st);
         goto cleanup;
     }
-    out_open = 1;
-    st = mm_corpus_open(&corpus, path);
-    if (st != MM_OK) {
-        rc = mm_cli_fail(st);
-        goto cleanup;
-    }
-    rc = train_start_model(&o, corpus, &m);
+    rc = train_agree(env, train_start_model(&o, vocab, &m));
     if (rc != MM_EXIT_OK) {
         goto cleanup;
     }
     rc = MM_EXIT_FAIL;
+    int drc2 = MM_EXIT_OK;
     if (o.dev != NULL) {
+        drc2 = MM_EXIT_FAIL;
         const mm_vocab *mv = mm_model_get_vocab(m);
         mm_count_opts copts = {.threads = o.cfg.threads};
         dev = malloc((size_t)mv->size * mv->size * sizeof *dev);
         if (dev == NULL) {
-            fprintf(stderr, "makemore: out of memory\n");
-            goto cleanup;
+            mm_cli_error("out of memory");
+            goto dev_done;
         }
         st = mm_count_file_in_vocab(o.dev, &copts, mv, dev);
         if (st != MM_OK) {
-            rc = mm_cli_fail(st);
-            goto cleanup;
+            mm_cli_fail(st);
+            goto dev_done;
         }
         uint64_t n = 0;
         for (size_t i = 0; i < (size_t)mv->size * mv->size; i++) {
             n += dev[i];
         }
         if (n == 0) {
-            fprintf(stderr, "makemore: %s: no names (the file is empty or has only blank "
-                    "lines)\n", strcmp(o.dev, "-") == 0 ? "<stdin>" : o.dev);
-            goto cleanup;
+            mm_cli_error("%s: no names (the file is empty or has only blank lines)",
+                         strcmp(o.dev, "-") == 0 ? "<stdin>" : o.dev);
+            goto dev_done;
         }
         o.cfg.dev_counts = dev;
+        drc2 = MM_EXIT_OK;
+    }
+dev_done:
+    if (train_agree(env, drc2) != MM_EXIT_OK) {
+        goto cleanup;
     }
     uint64_t start = model_step(m);
     if (start >= o.cfg.steps && !o.quiet) {
-        fprintf(stderr, "the model is already at step %llu (--steps %llu): nothing to "
+        mm_cli_note("the model is already at step %llu (--steps %llu): nothing to "
                 "train\n", (unsigned long long)start, (unsigned long long)o.cfg.steps);
     }
-    if (o.log != NULL) {
+    int lrc = MM_EXIT_OK;
+    if (o.log != NULL && env->writer) {
         /* Not a temp file + rename: the log is written as the run goes, so
          * that tail -f can follow it; every line is whole when flushed. */
         log = strcmp(o.log, "-") == 0 ? stdout : fopen(o.log, "w");
         if (log == NULL) {
-            fprintf(stderr, "makemore: %s: cannot open: %s\n", o.log, strerror(errno));
-            goto cleanup;
+            lrc = mm_cli_error("%s: cannot open: %s", o.log, strerror(errno));
+        } else {
+            fputs(o.dev != NULL ? "step,loss,dev_loss\n" : "step,loss\n", log);
+            fflush(log);
         }
-        fputs(o.dev != NULL ? "step,loss,dev_loss\n" : "step,loss\n", log);
-        fflush(log);
+    }
+    if (train_agree(env, lrc) != MM_EXIT_OK) {
+        goto cleanup;
     }
     train_cli t = {.every = o.every, .first = start, .log = log, .last_loss = NAN,
                    .last_dev = NAN, .dev = o.dev != NULL, .quiet = o.quiet,
                    .counts_driver = o.cfg.driver == MM_DRIVER_COUNTS};
     o.cfg.on_step = train_progress;
     o.cfg.user = &t;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = train_on_sigint; /* a second Ctrl-C kills */
-    sigemptyset(&sa.sa_mask);
-    handler = sigaction(SIGINT, &sa, &old_int) == 0;
-    if (handler && sigaction(SIGTERM, &sa, &old_term) != 0) {
-        sigaction(SIGINT, &old_int, NULL);
-        handler = 0;
+    o.cfg.hooks = env->hooks;
+    if (env->signals) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = train_on_sigint; /* a second Ctrl-C kills */
+        sigemptyset(&sa.sa_mask);
+        handler = sigaction(SIGINT, &sa, &old_int) == 0;
+        if (handler && sigaction(SIGTERM, &sa, &old_term) != 0) {
+            sigaction(SIGINT, &old_int, NULL);
+            handler = 0;
+        }
     }
 
     double t0 = mm_cli_now();
@@ -515,21 +533,27 @@ int mm_cmd_train(int argc, char **argv)
         rc = mm_cli_fail(tst);
         goto cleanup;
     }
+    if (env->trained != NULL) {
+        env->trained(m, env->user);
+    }
     if (tst == MM_ERR_DIVERGED) {
         mm_cli_fail(tst);
         if (t.calls == 0) {
             /* not one finite loss in this run: there is no good model */
-            fprintf(stderr, "makemore: no model written\n");
+            mm_cli_error("no model written");
             goto commit_log;
         }
     }
-    st = mm_model_write(m, &out);
-    if (st == MM_OK) {
-        out_open = 0;
-        st = mm_outfile_commit(&out);
+    int wrc = MM_EXIT_OK;
+    if (env->writer) {
+        st = mm_model_write(m, &out);
+        if (st == MM_OK) {
+            out_open = 0;
+            st = mm_outfile_commit(&out);
+        }
+        wrc = st != MM_OK ? mm_cli_fail(st) : MM_EXIT_OK;
     }
-    if (st != MM_OK) {
-        rc = mm_cli_fail(st);
+    if ((rc = train_agree(env, wrc)) != MM_EXIT_OK) {
         goto cleanup;
     }
     if (t.calls > 0 && !o.quiet) {
@@ -539,25 +563,27 @@ int mm_cmd_train(int argc, char **argv)
             snprintf(dbuf, sizeof dbuf, ", last dev_loss %s",
                      train_fmt_loss(t.last_dev, d, sizeof d));
         }
-        fprintf(stderr, "%llu %s in %.3f s (compute: %s); last loss %s%s\n",
+        mm_cli_note("%llu %s in %.3f s (compute: %s); last loss %s%s\n",
                 (unsigned long long)t.calls, mm_cli_plural(t.calls, "step", "steps"), t1 - t0,
                 train_fmt_rate(&t, t.step_seconds, t.calls, t.examples, rate, sizeof rate),
                 train_fmt_loss(t.last_loss, buf, sizeof buf), dbuf);
     }
     if (!o.quiet || tst == MM_ERR_DIVERGED) {
-        fprintf(stderr, "%s%s %s (neural, V = %u, step %llu, driver %s, isa %s)\n",
-                tst == MM_ERR_DIVERGED ? "kept the last good model: " : "",
-                "wrote", o.out, (unsigned)mm_model_get_vocab(m)->size, (unsigned long long)done,
-                mm_train_driver_name(o.cfg.driver), mm_isa_name());
+        mm_cli_note("%s%s %s (neural, V = %u, step %llu, driver %s, isa %s%s)\n",
+                    tst == MM_ERR_DIVERGED ? "kept the last good model: " : "", "wrote", o.out,
+                    (unsigned)mm_model_get_vocab(m)->size, (unsigned long long)done,
+                    mm_train_driver_name(o.cfg.driver), mm_isa_name(),
+                    env->summary != NULL ? env->summary : "");
     }
     if (atomic_load(&train_interrupted) && tst == MM_OK && done < o.cfg.steps) {
-        mm_cli_eprintf("makemore: interrupted at step %llu; --resume %s continues\n",
-                (unsigned long long)done, o.out);
+        mm_cli_eprintf("%s: interrupted at step %llu; --resume %s continues\n", mm_cli_name,
+                       (unsigned long long)done, o.out);
         rc = 128 + atomic_load(&train_interrupted);
     } else {
         rc = tst == MM_OK ? MM_EXIT_OK : MM_EXIT_FAIL;
     }
 commit_log:
+    lrc = MM_EXIT_OK;
     if (log != NULL) {
         int bad = t.log_failed != 0 || ferror(log);
         errno = 0;
@@ -565,9 +591,11 @@ commit_log:
         int e = t.log_failed != 0 ? t.log_failed : errno != 0 ? errno : EIO;
         log = NULL;
         if (bad) {
-            mm_cli_eprintf("makemore: %s: write failed: %s\n", o.log, strerror(e));
-            rc = MM_EXIT_FAIL;
+            lrc = mm_cli_error("%s: write failed: %s", o.log, strerror(e));
         }
+    }
+    if (train_agree(env, lrc) != MM_EXIT_OK) {
+        rc = MM_EXIT_FAIL;
     }
 cleanup:
     if (handler) {
@@ -582,6 +610,41 @@ cleanup:
         mm_outfile_abort(&out);
     }
     mm_model_destroy(m);
-    mm_corpus_close(corpus);
+    if (env->close != NULL) {
+        env->close(env->user);
+    }
     return rc;
+}
+
+/* makemore alone: the whole corpus, mapped (or read from standard input). */
+static mm_status train_open_whole(const char *path, const mm_corpus **c, const mm_vocab **v,
+                                  void *user)
+{
+    mm_corpus **owned = user;
+    mm_status st = mm_corpus_open(owned, path);
+    if (st == MM_OK) {
+        *c = *owned;
+        *v = mm_corpus_get_vocab(*owned);
+    }
+    return st;
+}
+
+static void train_close_whole(void *user)
+{
+    mm_corpus **owned = user;
+    mm_corpus_close(*owned);
+    *owned = NULL;
+}
+
+int mm_cmd_train(int argc, char **argv)
+{
+    mm_train_args a;
+    int rc = mm_train_args_parse(argc, argv, train_usage, &a);
+    if (rc != MM_EXIT_OK) {
+        return rc == MM_CLI_HELP ? MM_EXIT_OK : rc;
+    }
+    mm_corpus *corpus = NULL;
+    const mm_cli_train_env env = {.writer = 1, .signals = 1, .open = train_open_whole,
+                                  .close = train_close_whole, .user = &corpus};
+    return mm_cli_train_run(&a, &env);
 }

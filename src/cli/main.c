@@ -3,13 +3,8 @@
  * Results go to stdout, logs and progress to stderr.  Exit codes: 0 ok,
  * 1 bad input or failure, 2 usage, 128 + N killed by signal N (130: Ctrl-C).
  */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <ctype.h>
-#include <errno.h>
-#include <math.h>
 
 #include <signal.h>
 
@@ -67,102 +62,6 @@ static const char mm_usage[] =
     "Exit codes: 0 ok, 1 bad input or failure, 2 usage, 130 interrupted (Ctrl-C).\n"
     "Environment: MM_ISA=scalar|avx2|avx512 forces a kernel set (as --isa);\n"
     "OMP_NUM_THREADS sets the default thread count.\n";
-
-int mm_cli_fail(mm_status s)
-{
-    const char *msg = mm_errmsg();
-    mm_cli_eprintf("makemore: %s\n", (msg && *msg) ? msg : mm_status_str(s));
-    return MM_EXIT_FAIL;
-}
-
-int mm_cli_usage_error(const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-    fprintf(stderr, "makemore %s: ", cmd);
-    va_start(ap, fmt);
-    mm_cli_veprintf(fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\nTry 'makemore %s --help'.\n", cmd);
-    return MM_EXIT_USAGE;
-}
-
-int mm_cli_parse_u64(const char *s, unsigned long long *out)
-{
-    /* digits only: strtoull would skip spaces and take ' -1' as 2^64 - 1 */
-    if (s == NULL || !(*s >= '0' && *s <= '9')) {
-        return 0;
-    }
-    char *end = NULL;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0 || *end != '\0') {
-        return 0;
-    }
-    *out = v;
-    return 1;
-}
-
-int mm_cli_parse_double(const char *s, double *out)
-{
-    /* strtod would skip leading spaces: the whole string is the number */
-    if (s == NULL || *s == '\0' || isspace((unsigned char)*s)) {
-        return 0;
-    }
-    char *end = NULL;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno != 0 || *end != '\0' || !isfinite(v)) {
-        return 0;
-    }
-    *out = v;
-    return 1;
-}
-
-const char *mm_cli_number_note(const char *s)
-{
-    char *end = NULL;
-    errno = 0;
-    double v = s != NULL && *s != '\0' && !isspace((unsigned char)*s) ? strtod(s, &end) : 0.0;
-    if (end == NULL || *end != '\0' || errno != ERANGE) {
-        return "";
-    }
-    return fabs(v) < 1.0 ? " (it underflows: too close to 0 for a double)"
-                         : " (it overflows: too large for a double)";
-}
-
-int mm_cli_parse_threads(const char *cmd, const char *s, int *out)
-{
-    unsigned long long v = 0;
-    if (!mm_cli_parse_u64(s, &v) || v < 1 || v > 1024) {
-        mm_cli_usage_error(cmd, "--threads takes a whole number from 1 to 1024 (got '%s')",
-                           s);
-        return 0;
-    }
-    *out = (int)v;
-    return 1;
-}
-
-void mm_cli_json_string(FILE *fp, const char *s)
-{
-    fputc('"', fp);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            fprintf(fp, "\\%c", *p);
-        } else if (*p < 0x20) {
-            fprintf(fp, "\\u%04x", *p);
-        } else {
-            fputc(*p, fp);
-        }
-    }
-    fputc('"', fp);
-}
-
-double mm_cli_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static const struct {
     const char *name;
@@ -222,17 +121,6 @@ static int mm_unknown_command(const char *cmd)
     return MM_EXIT_USAGE;
 }
 
-/* Standard output must have reached its file: a full disk or a closed
- * pipe turns a success into a failure. */
-static int mm_finish_stdout(int rc)
-{
-    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == MM_EXIT_OK) {
-        fprintf(stderr, "makemore: error writing standard output: %s\n", strerror(errno));
-        rc = MM_EXIT_FAIL;
-    }
-    return rc;
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -250,23 +138,23 @@ int main(int argc, char **argv)
             if (strcmp(argv[2], mm_cmds[i].name) == 0) {
                 static char help[] = "--help";
                 char *hargv[] = {argv[2], help, NULL};
-                return mm_finish_stdout(mm_cmds[i].run(2, hargv));
+                return mm_cli_finish_stdout(mm_cmds[i].run(2, hargv));
             }
         }
         return mm_unknown_command(argv[2]);
     }
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(mm_usage, stdout);
-        return mm_finish_stdout(MM_EXIT_OK);
+        return mm_cli_finish_stdout(MM_EXIT_OK);
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
         printf("makemore %s\nkernels built: %s\nkernels this CPU runs: %s\n",
                MM_VERSION_STRING, mm_isa_built(), mm_isa_supported());
-        return mm_finish_stdout(MM_EXIT_OK);
+        return mm_cli_finish_stdout(MM_EXIT_OK);
     }
     for (size_t i = 0; i < MM_NCMDS; i++) {
         if (strcmp(cmd, mm_cmds[i].name) == 0) {
-            return mm_finish_stdout(mm_cmds[i].run(argc - 1, argv + 1));
+            return mm_cli_finish_stdout(mm_cmds[i].run(argc - 1, argv + 1));
         }
     }
     return mm_unknown_command(cmd);

@@ -55,7 +55,6 @@ void mm_corpus_locate(const mm_corpus *c, size_t off, uint64_t *line, uint64_t *
     *col = (size_t)(end - base) - line_start + 1;
 }
 
-/* "'x'" for printable ASCII, else "U+XXXX" (with the character if printable). */
 void mm_describe_cp(uint32_t cp, char *buf, size_t size)
 {
     if (cp >= 0x20 && cp < 0x7f) {

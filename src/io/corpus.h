@@ -30,7 +30,8 @@ mm_status mm_corpus_check_intact(const mm_corpus *c);
 /* 1-based line and column (in bytes) of byte offset off. */
 void mm_corpus_locate(const mm_corpus *c, size_t off, uint64_t *line, uint64_t *col);
 
-/* "'x'" for printable ASCII, else "U+XXXX" (with the character if printable). */
+/* "'x'" for printable ASCII, else "U+XXXX" (with the character if
+ * printable): how messages name a character (the MPI engine's too). */
 void mm_describe_cp(uint32_t cp, char *buf, size_t size);
 /* MM_ERR_CORPUS, with "NAME:LINE:COL: what (byte offset N)" as the message. */
 mm_status mm_corpus_error_at(const mm_corpus *c, size_t off, const char *what);

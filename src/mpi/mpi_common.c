@@ -60,21 +60,6 @@ static int mmp_cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* As the corpus reader names a character (src/corpus.c mm_describe_cp). */
-static void mmp_describe_cp(uint32_t cp, char *buf, size_t size)
-{
-    if (cp >= 0x20 && cp < 0x7f) {
-        snprintf(buf, size, "'%c'", (char)cp);
-    } else if (cp >= 0xa0) {
-        char u[5];
-        size_t n = mm_utf8_encode(cp, u);
-        u[n] = '\0';
-        snprintf(buf, size, "'%s' (U+%04X)", u, (unsigned)cp);
-    } else {
-        snprintf(buf, size, "U+%04X", (unsigned)cp);
-    }
-}
-
 /* More than 255 distinct characters in the file, though no part alone has
  * that many: find, as the single-process reader does, the first place where
  * the 256th distinct one occurs.  sets[r * MM_MAX_VOCAB] is rank r's count
@@ -134,7 +119,7 @@ static mm_status mmp_vocab_overflow(const mmp_corpus *c, const uint32_t *sets)
             if (++nseen == MM_MAX_VOCAB) {
                 char d[48];
                 uint64_t line, col;
-                mmp_describe_cp(cp, d, sizeof d);
+                mm_describe_cp(cp, d, sizeof d);
                 mm_corpus_locate(p, i, &line, &col);
                 st = mm_fail(MM_ERR_VOCAB, "%s:%llu:%llu: character %s is the 256th "
                              "distinct one; at most %d are supported (plus the boundary "

@@ -18,68 +18,28 @@ static const char count_usage[] =
     "\n"
     "Count the bigrams of CORPUS (one name per line, a file) over K ranks and\n"
     "write a count model (rank 0).  The model is the file makemore count writes.\n"
-    "\n"
-    "  -o, --output MODEL   model file to write (atomically: temp file + rename)\n"
-    "  -k, --smoothing K    add-k smoothing, a real number >= 0 (default 1)\n"
-    "  -t, --threads N      OpenMP threads per rank (default: OMP_NUM_THREADS or all\n"
-    "                       cores the rank may use)\n"
-    "      --isa NAME       kernel set: scalar, avx2, avx512 (default: best; or MM_ISA)\n"
-    "      --stats          print bytes/s and counts on standard error\n"
-    "  -h, --help           this text\n";
+    "--threads is per rank.\n"
+    "\n";
 
 int mmp_cmd_count(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"output", required_argument, NULL, 'o'}, {"smoothing", required_argument, NULL, 'k'},
-        {"threads", required_argument, NULL, 't'}, {"isa", required_argument, NULL, 'I'},
-        {"stats", no_argument, NULL, 'S'},         {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *out = NULL, *isa = NULL;
-    double k = 1.0;
-    int stats = 0;
-    mm_count_opts copts = {0};
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:k:t:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'o': out = optarg; break;
-        case 'k':
-            if (!mm_cli_parse_double(optarg, &k) || k < 0) {
-                return mm_cli_usage_error("count", "--smoothing takes a number >= 0 (got '%s')",
-                                          optarg);
-            }
-            break;
-        case 't':
-            if (!mm_cli_parse_threads("count", optarg, &copts.threads)) {
-                return MM_EXIT_USAGE;
-            }
-            break;
-        case 'I': isa = optarg; break;
-        case 'S': stats = 1; break;
-        case 'h': fputs(count_usage, stdout); return MM_EXIT_OK;
-        case ':': return mm_cli_usage_error("count", "option '%s' needs a value", argv[optind - 1]);
-        default: return mm_cli_usage_error("count", "unknown option '%s'", argv[optind - 1]);
-        }
+    mm_count_args a;
+    int rc = mm_count_args_parse(argc, argv, count_usage, &a);
+    if (rc != MM_EXIT_OK) {
+        return rc == MM_CLI_HELP ? MM_EXIT_OK : rc;
     }
-    if (optind + 1 != argc) {
-        return mm_cli_usage_error("count", optind == argc ? "missing CORPUS"
-                                                          : "expected one CORPUS");
+    if (!mm_count_args_check_files(&a)) {
+        return MM_EXIT_FAIL; /* the same on every rank */
     }
-    if (out == NULL) {
-        return mm_cli_usage_error("count", "missing -o MODEL");
-    }
-    const char *path = argv[optind];
-    mm_status st = mmp_agree(mm_dispatch_init(isa));
+    const char *path = a.corpus;
+    mm_status st = mmp_agree(mm_dispatch_init(a.isa));
     if (st != MM_OK) {
         return mm_cli_fail(st);
     }
     mmp_corpus corpus = {0};
-    mm_model *model = NULL;
     uint64_t *counts = NULL;
-    int rc = MM_EXIT_FAIL;
-    if (stats) {
+    rc = MM_EXIT_FAIL;
+    if (a.stats) {
         /* Ranks leave MPI_Init at different times: start the clocks together
          * so that the times are the work's, not the launch's skew. */
         MPI_Barrier(MPI_COMM_WORLD);
@@ -99,7 +59,7 @@ int mmp_cmd_count(int argc, char **argv)
         goto cleanup;
     }
     double count_seconds = 0.0;
-    st = mmp_count(&corpus, v, &copts, counts, NULL, &count_seconds);
+    st = mmp_count(&corpus, v, &a.count, counts, NULL, &count_seconds);
     double t2 = MPI_Wtime();
     if (st != MM_OK) {
         rc = mm_cli_fail(st);
@@ -108,12 +68,7 @@ int mmp_cmd_count(int argc, char **argv)
     mm_corpus_info info;
     mm_corpus_get_info(corpus.part, &info);
     uint64_t names = 0, bigrams = 0, bytes = info.bytes; /* this rank's part */
-    for (size_t j = 0; j < V; j++) {
-        names += counts[j];
-    }
-    for (size_t i = 0; i < V * V; i++) {
-        bigrams += counts[i];
-    }
+    mm_cli_count_totals(counts, V, &names, &bigrams);
     if (names == 0) {
         st = mm_fail(MM_ERR_CORPUS, "%s: no names (the file is empty or has only blank "
                      "lines)", path);
@@ -127,17 +82,14 @@ int mmp_cmd_count(int argc, char **argv)
     MPI_Allreduce(&ascii, &all_ascii, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
     st = MM_OK;
     if (mmp_rank == 0) {
-        st = mm_model_from_counts(&model, v, counts, k);
-        if (st == MM_OK) {
-            st = mm_model_save(model, out);
-        }
+        st = mm_cli_count_save(&a, v, counts);
     }
     st = mmp_agree(st);
     if (st != MM_OK) {
         rc = mm_cli_fail(st);
         goto cleanup;
     }
-    if (mmp_rank == 0 && stats) {
+    if (mmp_rank == 0 && a.stats) {
         double total = t2 - t0;
         fprintf(stderr,
                 "count: %llu bytes, %llu names, %llu bigrams, V = %zu, isa %s%s, %d ranks\n"
@@ -149,13 +101,9 @@ int mmp_cmd_count(int argc, char **argv)
                 count_max, count_max > 0 ? (double)bytes / count_max / 1e9 : 0.0,
                 total > 0 ? (double)bytes / total / 1e9 : 0.0);
     }
-    if (mmp_rank == 0) {
-        fprintf(stderr, "wrote %s: %llu names, %llu bigrams, V = %zu, smoothing %g\n", out,
-                (unsigned long long)names, (unsigned long long)bigrams, V, k);
-    }
+    mm_cli_count_wrote(&a, V, names, bigrams); /* rank 0: the others are quiet */
     rc = MM_EXIT_OK;
 cleanup:
-    mm_model_destroy(model);
     free(counts);
     mmp_corpus_close(&corpus);
     return rc;

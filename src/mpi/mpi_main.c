@@ -6,14 +6,12 @@
  * writes files and prints; a failure on any rank stops every rank with the
  * message of the first failing one.  See docs/MPI.md.
  *
- * This file also defines the command-line helpers of src/cli.h for this
- * binary (makemore's are in src/main.c, which holds makemore's main): they
- * print only on rank 0, so option errors, seen by every rank alike, are
- * printed once.
+ * The commands are makemore's (src/cli/: the same parsing, messages and
+ * steps around the library) plus this engine's part: the corpus split and
+ * the collectives.  Only rank 0 prints (mm_cli_quiet elsewhere): option
+ * errors, seen by every rank alike, are printed once.
  */
 #include <errno.h>
-#include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +19,7 @@
 #include "cli.h"
 #include "mm_mpi.h"
 
-static const char mmp_usage[] =
+static const char mmp_usage_head[] =
     "usage: mpirun -np K makemore-mpi <command> [options]\n"
     "\n"
     "Character-level bigram language models over MPI: each of the K ranks reads\n"
@@ -42,102 +40,13 @@ static const char mmp_usage[] =
     "--threads is per rank.  On a cluster run one rank per node with OpenMP\n"
     "threads inside: mpirun --hostfile H --map-by ppr:1:node --bind-to none\n"
     "-x OMP_NUM_THREADS=... makemore-mpi ...  (docs/MPI.md).\n";
-
-/* ---- src/cli.h helpers for makemore-mpi ------------------------------------ */
-
-int mm_cli_fail(mm_status s)
-{
-    const char *msg = mm_errmsg();
-    if (mmp_rank == 0) {
-        mm_cli_eprintf("makemore-mpi: %s\n", (msg && *msg) ? msg : mm_status_str(s));
-    }
-    return MM_EXIT_FAIL;
-}
-
-int mm_cli_usage_error(const char *cmd, const char *fmt, ...)
-{
-    if (mmp_rank == 0) {
-        va_list ap;
-        fprintf(stderr, "makemore-mpi %s: ", cmd);
-        va_start(ap, fmt);
-        mm_cli_veprintf(fmt, ap);
-        va_end(ap);
-        fprintf(stderr, "\nTry 'makemore-mpi %s --help'.\n", cmd);
-    }
-    return MM_EXIT_USAGE;
-}
-
-int mm_cli_parse_u64(const char *s, unsigned long long *out)
-{
-    /* digits only: strtoull would skip spaces and take ' -1' as 2^64 - 1 */
-    if (s == NULL || !(*s >= '0' && *s <= '9')) {
-        return 0;
-    }
-    char *end = NULL;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0 || *end != '\0') {
-        return 0;
-    }
-    *out = v;
-    return 1;
-}
-
-int mm_cli_parse_double(const char *s, double *out)
-{
-    if (s == NULL || *s == '\0' || *s == ' ' || (*s >= '\t' && *s <= '\r')) {
-        return 0; /* strtod would skip leading spaces */
-    }
-    char *end = NULL;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno != 0 || *end != '\0' || !isfinite(v)) {
-        return 0;
-    }
-    *out = v;
-    return 1;
-}
-
-int mm_cli_parse_threads(const char *cmd, const char *s, int *out)
-{
-    unsigned long long v = 0;
-    if (!mm_cli_parse_u64(s, &v) || v < 1 || v > 1024) {
-        mm_cli_usage_error(cmd, "--threads takes a whole number from 1 to 1024 (got '%s')",
-                           s);
-        return 0;
-    }
-    *out = (int)v;
-    return 1;
-}
-
-void mm_cli_json_string(FILE *fp, const char *s)
-{
-    fputc('"', fp);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            fprintf(fp, "\\%c", *p);
-        } else if (*p < 0x20) {
-            fprintf(fp, "\\u%04x", *p);
-        } else {
-            fputc(*p, fp);
-        }
-    }
-    fputc('"', fp);
-}
-
-double mm_cli_now(void)
-{
-    return MPI_Wtime();
-}
+static const char *const mmp_usage[] = {mmp_usage_head, NULL};
 
 /* ---- main ---------------------------------------------------------------- */
 
 int main(int argc, char **argv)
 {
-    static const struct {
-        const char *name;
-        int (*run)(int, char **);
-    } cmds[] = {
+    static const mm_cli_command cmds[] = {
         {"count", mmp_cmd_count}, {"train", mmp_cmd_train}, {"eval", mmp_cmd_eval},
     };
     int provided = 0;
@@ -149,47 +58,17 @@ int main(int argc, char **argv)
     (void)mm_sigbus_guard_install(); /* a truncated corpus: "the file shrank" */
     MPI_Comm_rank(MPI_COMM_WORLD, &mmp_rank);
     MPI_Comm_size(MPI_COMM_WORLD, &mmp_size);
+    mm_cli_name = "makemore-mpi";
+    mm_cli_quiet = mmp_rank != 0;
     if (mmp_rank != 0 && freopen("/dev/null", "w", stdout) == NULL) {
         /* results are printed by rank 0 only; nothing else writes stdout */
     }
-    int rc = MM_EXIT_USAGE;
-    const char *cmd = argc >= 2 ? argv[1] : NULL;
-    if (cmd == NULL) {
-        if (mmp_rank == 0) {
-            fputs(mmp_usage, stderr);
-        }
-    } else if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
-               strcmp(cmd, "help") == 0) {
-        fputs(mmp_usage, stdout);
-        rc = MM_EXIT_OK;
-    } else if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
-        char lib[MPI_MAX_LIBRARY_VERSION_STRING] = "";
-        int len = 0;
-        MPI_Get_library_version(lib, &len);
-        char *nl = strchr(lib, '\n');
-        if (nl != NULL) {
-            *nl = '\0';
-        }
-        printf("makemore-mpi %s\nkernels built: %s\nkernels this CPU runs: %s\nmpi: %s\n",
-               MM_VERSION_STRING, mm_isa_built(), mm_isa_supported(), lib);
-        rc = MM_EXIT_OK;
-    } else {
-        size_t i = 0;
-        for (; i < sizeof cmds / sizeof cmds[0]; i++) {
-            if (strcmp(cmd, cmds[i].name) == 0) {
-                rc = cmds[i].run(argc - 1, argv + 1);
-                break;
-            }
-        }
-        if (i == sizeof cmds / sizeof cmds[0] && mmp_rank == 0) {
-            fprintf(stderr, "makemore-mpi: unknown command '%s'\n\n%s", cmd, mmp_usage);
-        }
-    }
-    if (mmp_rank == 0 && fflush(stdout) != 0 && rc == MM_EXIT_OK) {
-        fprintf(stderr, "makemore-mpi: error writing standard output: %s\n",
-                strerror(errno));
-        rc = MM_EXIT_FAIL;
-    }
+    char lib[MPI_MAX_LIBRARY_VERSION_STRING] = "", extra[MPI_MAX_LIBRARY_VERSION_STRING + 8];
+    int len = 0;
+    MPI_Get_library_version(lib, &len);
+    lib[strcspn(lib, "\n")] = '\0';
+    snprintf(extra, sizeof extra, "mpi: %s\n", lib);
+    int rc = mm_cli_main(argc, argv, cmds, sizeof cmds / sizeof cmds[0], mmp_usage, extra);
     /* Every rank exits with the same code (rank 0's may be a write error). */
     int all = rc;
     MPI_Allreduce(&rc, &all, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);

@@ -95,9 +95,15 @@ else
     fail "pkg-config makemore: $(cat "$T/pc.err")"
 fi
 
-# 4. Exported symbols: exactly the MM_API functions of makemore.h.
-grep -o '^MM_API[^(]*(' "$prefix/include/makemore.h" | grep -o 'mm_[a-z0-9_]*($' | tr -d '(' |
-    sort > "$T/api.txt"
+# 4. Exported symbols: exactly the functions makemore.h declares, each marked
+# MM_API (a declaration without it would be hidden in the .so).
+hdr="$prefix/include/makemore.h"
+grep -E '^[a-zA-Z_][a-zA-Z0-9_ *]*[ *]mm_[a-z0-9_]+\(' "$hdr" | grep -v '^typedef' |
+    grep -v '^MM_API ' | sed 's/^/  /' > "$T/unmarked.txt"
+[ -s "$T/unmarked.txt" ] && fail "makemore.h declares functions without MM_API:
+$(cat "$T/unmarked.txt")"
+grep -oE '^[a-zA-Z_][a-zA-Z0-9_ *]*[ *]mm_[a-z0-9_]+\(' "$hdr" | grep -v '^typedef' |
+    grep -oE 'mm_[a-z0-9_]+\($' | tr -d '(' | sort > "$T/api.txt"
 # clang's OpenMP lowering gives each `omp critical` a lock variable
 # (.gomp_critical_user_<name>.var) with default visibility, whatever
 # -fvisibility says; it is the runtime's, not an API symbol (gcc's libgomp
