@@ -228,6 +228,14 @@ mm_status mm_count_stream(int fd, const char *name, const mm_count_opts *opts, m
         }
         /* everything at the end; else the whole lines read so far */
         const uint8_t *nl = eof ? buf + have - 1 : memrchr(buf, '\n', have);
+        if (nl == NULL && memchr(buf, 0, have) != NULL) {
+            /* binary data (/dev/zero): never a line to make room for; the
+             * chunk's scan names the NUL */
+            st = mm_cs_chunk(s, buf, have, opts);
+            if (st != MM_OK) {
+                goto done;
+            }
+        }
         if (nl == NULL) { /* a line longer than the buffer: make room for it */
             uint8_t *nb = realloc(buf, cap * 2);
             if (nb == NULL) {

@@ -70,7 +70,7 @@ static int count_ngram_model(const char *path, const mm_count_opts *copts, int o
     }
     uint64_t total = mm_ngrams_get_total(g);
     if (total == 0) {
-        fprintf(stderr, "makemore: %s: no names (the file is empty or has only blank "
+        mm_cli_eprintf("makemore: %s: no names (the file is empty or has only blank "
                 "lines)\n", path);
         goto cleanup;
     }

@@ -271,7 +271,7 @@ int mm_cmd_tune(int argc, char **argv)
     }
     mm_status st = mm_count_ngrams_file(train, order, &copts, &gt);
     if (st == MM_OK && mm_ngrams_get_total(gt) == 0) {
-        fprintf(stderr, "makemore: %s: no names (the file is empty or has only blank "
+        mm_cli_eprintf("makemore: %s: no names (the file is empty or has only blank "
                 "lines)\n", train);
         goto cleanup;
     }

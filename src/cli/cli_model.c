@@ -686,7 +686,7 @@ static int plot_png(const plot_job *j, const char *out)
     if (st != MM_OK) {
         rc = mm_cli_fail(st);
     } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || werr) {
-        fprintf(stderr, "makemore: %s: rsvg-convert failed (%s %d); nothing written\n", out,
+        mm_cli_eprintf("makemore: %s: rsvg-convert failed (%s %d); nothing written\n", out,
                 WIFEXITED(status) ? "exit status" : "signal",
                 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
     } else if ((st = mm_outfile_commit(&o)) != MM_OK) {

@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -496,6 +497,13 @@ dev_done:
     if (o.log != NULL && env->writer) {
         /* Not a temp file + rename: the log is written as the run goes, so
          * that tail -f can follow it; every line is whole when flushed. */
+        struct stat sb;
+        if (strcmp(o.log, "-") != 0 && stat(o.log, &sb) == 0 && S_ISBLK(sb.st_mode)) {
+            /* what mm_outfile_open refuses for every other output */
+            mm_cli_eprintf("makemore: %s: cannot write the output: is a block device (a "
+                           "disk); refusing to write over it\n", o.log);
+            goto cleanup;
+        }
         log = strcmp(o.log, "-") == 0 ? stdout : fopen(o.log, "w");
         if (log == NULL) {
             lrc = mm_cli_error("%s: cannot open: %s", o.log, strerror(errno));

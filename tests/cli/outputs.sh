@@ -66,6 +66,9 @@ if [ -n "$major" ] && mknod "$T/disk" b "$major" 0 2>/dev/null; then
     run "$MM" count "$T/c.txt" -o "$T/disk"
     expect 1 "block device" "count -o BLOCK-DEVICE is refused"
     [ -b "$T/disk" ] || fail "count -o BLOCK-DEVICE replaced the node"
+    run "$MM" train "$T/c.txt" -o "$T/t-disk.mm" --log "$T/disk" --steps 2
+    expect 1 "block device" "train --log BLOCK-DEVICE is refused"
+    [ -b "$T/disk" ] && [ ! -e "$T/t-disk.mm" ] || fail "train --log BLOCK-DEVICE: node replaced or model written"
 else
     echo "skip: block-device case (cannot make a block node in $T)"
 fi
