@@ -70,6 +70,10 @@ for cmd in count train eval sample info export plot; do
     cmp -s "$T/out" "$T/direct" || fail "help $cmd differs from $cmd --help"
     head -1 "$T/out" | grep -q "^usage: makemore $cmd" || fail "help $cmd: $(head -1 "$T/out")"
 done
+# every command, those added later too, takes -q/--quiet (its --help says so)
+for cmd in $("$MM" --help | sed -n '/^commands:/,/^$/ s/^  \([a-z][a-z]*\) .*/\1/p'); do
+    "$MM" "$cmd" --help | grep -q -- "-q, --quiet" || fail "$cmd --help lacks -q, --quiet"
+done
 run "$MM" help cuont
 expect 2 "help cuont" "did you mean count?"
 run "$MM" help
