@@ -23,6 +23,7 @@ done
 mm_install_deps build test bench python pymod  # pymod: the Python module and its pytest tests
 mm_install_deps mpi  # Open MPI: makemore-mpi and its mpirun tests (tests/mpi)
 mm_install_deps irstlm  # IRSTLM: tests/cli/arpa.sh reads export --arpa with compile-lm
+mm_install_deps png  # rsvg-convert: tests/cli/plot_formats.sh checks plot -o FILE.png
 jobs=$(nproc 2>/dev/null || echo 2)
 
 run_suite() {
