@@ -383,6 +383,32 @@ static mm_status mm_read_stream(mm_corpus *c, int fd)
     return MM_OK;
 }
 
+/* Scan a mapped corpus; a truncation during the scan is the error, not the
+ * zeros it left (whatever the scan made of them). */
+static mm_status mm_scan_intact(mm_corpus *c)
+{
+    mm_status st = mm_scan(c);
+    if (mm_corpus_check_intact(c) != MM_OK) {
+        st = MM_ERR_IO;
+    }
+    return st;
+}
+
+/* The end both openers share: the descriptor is closed, and *out gets the
+ * corpus only on success. */
+static mm_status mm_corpus_open_end(mm_corpus *c, int fd, mm_status st, mm_corpus **out)
+{
+    if (fd >= 0) {
+        close(fd);
+    }
+    if (st != MM_OK) {
+        mm_corpus_close(c);
+        return st;
+    }
+    *out = c;
+    return MM_OK;
+}
+
 mm_status mm_corpus_open(mm_corpus **out, const char *path)
 {
     mm_corpus *c = NULL;
@@ -438,20 +464,9 @@ mm_status mm_corpus_open(mm_corpus **out, const char *path)
             c->data = c->map;
         }
     }
-    st = mm_scan(c);
-    if (mm_corpus_check_intact(c) != MM_OK) {
-        st = MM_ERR_IO; /* the truncation, not the zeros it left, is the error */
-    }
+    st = mm_scan_intact(c);
 cleanup:
-    if (fd >= 0) {
-        close(fd);
-    }
-    if (st != MM_OK) {
-        mm_corpus_close(c);
-        return st;
-    }
-    *out = c;
-    return MM_OK;
+    return mm_corpus_open_end(c, fd, st, out);
 }
 
 mm_status mm_corpus_check_intact(const mm_corpus *c)
@@ -561,18 +576,7 @@ mm_status mm_corpus_open_part(mm_corpus **out, const char *path, size_t part, si
         c->data = file + lo;
         c->size = hi - lo;
     }
-    st = mm_scan(c);
-    if (mm_corpus_check_intact(c) != MM_OK) {
-        st = MM_ERR_IO; /* the truncation, not the zeros it left, is the error */
-    }
+    st = mm_scan_intact(c);
 cleanup:
-    if (fd >= 0) {
-        close(fd);
-    }
-    if (st != MM_OK) {
-        mm_corpus_close(c);
-        return st;
-    }
-    *out = c;
-    return MM_OK;
+    return mm_corpus_open_end(c, fd, st, out);
 }

@@ -183,6 +183,20 @@ static void mm_temp_name(char *dst, const char *target, size_t n, unsigned attem
     dst[n + 11] = '\0';
 }
 
+/* A stdio stream over the descriptor just opened for o (the temporary or
+ * the target itself); on failure o is aborted. */
+static mm_status mm_outfile_attach(mm_outfile *o, int fd, const char *path)
+{
+    o->fp = fdopen(fd, "wb");
+    if (o->fp == NULL) {
+        int e = errno;
+        close(fd);
+        mm_outfile_abort(o);
+        return mm_fail(MM_ERR_IO, "%s: cannot open output: %s", path, strerror(e));
+    }
+    return MM_OK;
+}
+
 static mm_status mm_outfile_open_in_place(mm_outfile *o, const char *path, int append)
 {
     int fd = strcmp(path, "-") == 0
@@ -194,14 +208,7 @@ static mm_status mm_outfile_open_in_place(mm_outfile *o, const char *path, int a
         return mm_fail(MM_ERR_IO, "%s: cannot open for writing: %s",
                        strcmp(path, "-") == 0 ? "<stdout>" : path, strerror(e));
     }
-    o->fp = fdopen(fd, "wb");
-    if (o->fp == NULL) {
-        int e = errno;
-        close(fd);
-        mm_outfile_abort(o);
-        return mm_fail(MM_ERR_IO, "%s: cannot open output: %s", path, strerror(e));
-    }
-    return MM_OK;
+    return mm_outfile_attach(o, fd, path);
 }
 
 mm_status mm_outfile_open(mm_outfile *o, const char *path)
@@ -273,14 +280,7 @@ mm_status mm_outfile_open(mm_outfile *o, const char *path)
         return mm_fail(MM_ERR_IO, "%s: cannot create output: %s", path, strerror(e));
     }
     o->slot = mm_temp_track(o->tmp_path);
-    o->fp = fdopen(fd, "wb");
-    if (o->fp == NULL) {
-        int e = errno;
-        close(fd);
-        mm_outfile_abort(o);
-        return mm_fail(MM_ERR_IO, "%s: cannot open output: %s", path, strerror(e));
-    }
-    return MM_OK;
+    return mm_outfile_attach(o, fd, path);
 }
 
 mm_status mm_outfile_commit(mm_outfile *o)
