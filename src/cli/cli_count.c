@@ -258,7 +258,7 @@ int mm_cmd_count(int argc, char **argv)
         double total = t2 - t0;
         fprintf(stderr,
                 "count: %llu bytes, %llu %s, %llu bigrams, V = %zu, isa %s, counter %s, "
-                "%d thread%s, %s\n"
+                "%d thread%s, %s%s%s\n"
                 "count: read+validate+count %.3f s, end to end %.2f GB/s\n",
                 (unsigned long long)info.bytes, (unsigned long long)names,
                 mm_cli_plural(names, "name", "names"), (unsigned long long)bigrams, V,
@@ -267,6 +267,7 @@ int mm_cmd_count(int argc, char **argv)
                 info.threads == 1 ? "" : "s",
                 info.streamed ? "one streaming pass" : info.ascii ? "mapped, ascii path"
                                                                   : "mapped, utf-8 path",
+                info.read ? ", read by " : "", info.read ? info.read : "",
                 total, total > 0 ? (double)info.bytes / total / 1e9 : 0.0);
         count_print_memory();
     }
