@@ -28,6 +28,10 @@ typedef struct mm_read_pick {
     double t0;           /* thread CPU time (ns) when the timed piece began */
 } mm_read_pick;
 
+/* The clock pieces are timed by, in ns: NULL means the thread's CPU time.
+ * Tests set a fake one to steer the choice; it must be thread-safe. */
+extern double (*mm_read_clock_ns)(void);
+
 /* The way $MM_COUNT_READ asks for (MM_READ_AUTO when unset); an unknown
  * value is MM_ERR_INVALID_ARG naming it. */
 mm_status mm_read_way_from_env(mm_read_way *way);
