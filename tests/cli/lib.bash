@@ -16,12 +16,15 @@ fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 ok() { echo "ok: $*"; }
 
 # run CMD...: its standard output in $T/out, its standard error in $T/err,
-# its exit code in $rc, for expect to judge.
+# its exit code in $rc, for expect and expect_rc to judge.
 run() { "$@" >"$T/out" 2>"$T/err"; rc=$?; }
 expect() { # expect RC NEEDLE WHAT: after run
     if [ "$rc" != "$1" ]; then fail "$3: exit $rc, want $1; stderr: $(head -c 400 "$T/err")"; return 1; fi
     if [ -n "$2" ] && ! grep -qF -- "$2" "$T/err"; then fail "$3: stderr lacks '$2': $(head -c 400 "$T/err")"; return 1; fi
     ok "$3"
+}
+expect_rc() { # expect_rc RC WHAT: after run, the exit code alone
+    [ "$rc" = "$1" ] || fail "$2: exit $rc, want $1; stderr: $(head -c 600 "$T/err")"
 }
 
 # finish: the script's last word: exit 1 if any check failed, else 0.

@@ -1,8 +1,8 @@
 # cli.bash - shared start of the end-to-end tests that read names.txt
 # (sourced by tests/cli/reference.sh, ngram.sh, arpa.sh, split.sh): what every
-# CLI test has (tests/cli/lib.bash: the binary, a scratch directory removed at
-# exit, fail, run and finish), then names.txt (skip with 77 without it), the
-# Python that json_check uses, and the checks of exit codes and outputs.
+# CLI test has (tests/cli/lib.bash: the binary, a scratch directory removed
+# at exit, fail, run, expect_rc and finish), then names.txt (skip with 77
+# without it), the Python that json_check uses, and the checks of outputs.
 # Env: MAKEMORE, MM_NAMES, MM_TEST_TMP.
 . "$(dirname "${BASH_SOURCE[0]}")/../cli/lib.bash"
 N=${MM_NAMES:-}
@@ -20,9 +20,6 @@ if [ -n "$PY" ] && "$PY" -c 'import numpy' 2>/dev/null; then
     HAVE_NUMPY=1
 fi
 
-expect_rc() {
-    [ "$rc" = "$1" ] || fail "$2: exit $rc, want $1; stderr: $(head -c 600 "$T/err")"
-}
 expect_out() { # expect_out FILE WANT WHAT: exact content
     local got
     got=$(cat "$1")
