@@ -4,15 +4,7 @@
 # the model file is byte-identical whichever way and thread count, --stats
 # names the way that ran, and a bad MM_COUNT_READ is refused before anything
 # is written.  Env: MAKEMORE, MM_NAMES (optional), MM_TEST_TMP.
-set -u
-
-MM=${MAKEMORE:?set MAKEMORE to the makemore binary}
-mkdir -p "${MM_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${MM_TEST_TMP:-/tmp}/cli_count_read.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.bash"
 
 # 3 MiB of generated names (six 512 KiB pieces: every way reads several,
 # and switching ways between pieces is covered by test_count_read.c),
@@ -51,5 +43,4 @@ grep -q "MM_COUNT_READ=mmap" "$T/err" || fail "MM_COUNT_READ=mmap: message does 
 [ ! -e "$T/bad.mm" ] || fail "MM_COUNT_READ=mmap: an output was written"
 [ -z "$(find "$T" -name 'bad.mm*')" ] || fail "MM_COUNT_READ=mmap: a temporary was left"
 
-[ "$fails" -eq 0 ] && echo "count_read: all passed"
-exit $((fails > 0))
+finish
