@@ -21,8 +21,11 @@
  *     the thread's CPU time (CLOCK_THREAD_CPUTIME_ID: it holds pread's copy
  *     and the mapping's faults, and not the time the thread waits for the
  *     CPU on a shared machine); per way the best rate.
- *  3. The faster way reads on; every MM_READ_RECHECK pieces one more piece
- *     each way is timed and the choice made again on the best rates.
+ *  3. The faster way reads on; after MM_READ_RECHECK pieces one more piece
+ *     each way is timed and the choice made again on the best rates; the
+ *     next such round comes after twice as many pieces, and so on (as the
+ *     auto counter's, kernels/count_auto.c: a burst of load during the
+ *     trial is corrected, and the rounds cost less and less).
  * Pieces under MM_READ_MIN_PIECE (a thread's last) are read the current
  * way, untimed.
  * Both ways give the same bytes, so the counts cannot depend on the choice.
@@ -69,6 +72,7 @@ void mm_read_pick_begin(mm_read_pick *r, mm_read_way way)
     r->forced = way;
     r->phase = MM_READ_WAIT;
     r->way = way == MM_READ_MAP ? MM_READ_MAP : MM_READ_PREAD;
+    r->recheck = MM_READ_RECHECK;
 }
 
 double (*mm_read_clock_ns)(void);
@@ -99,8 +103,9 @@ mm_read_way mm_read_pick_next(mm_read_pick *r, size_t bytes, int settled)
     if (r->phase == MM_READ_WAIT && settled) {
         r->phase = MM_READ_TRIAL;
         r->trial = 0;
-    } else if (r->phase == MM_READ_RUN && ++r->since >= MM_READ_RECHECK) {
+    } else if (r->phase == MM_READ_RUN && ++r->since >= r->recheck) {
         r->phase = MM_READ_TRIAL;
+        r->recheck = r->recheck < MM_READ_RECHECK_MAX / 2 ? 2 * r->recheck : MM_READ_RECHECK_MAX;
         r->trial = 2 * (MM_READ_ROUNDS - 1); /* one more piece each way */
     }
     if (r->phase == MM_READ_TRIAL) {

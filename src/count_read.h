@@ -14,7 +14,8 @@
 typedef enum { MM_READ_PREAD = 0, MM_READ_MAP = 1, MM_READ_AUTO = 2 } mm_read_way;
 
 #define MM_READ_ROUNDS 3    /* timed pieces per way in the first trial */
-#define MM_READ_RECHECK 128 /* pieces between later timed rounds (one piece per way) */
+#define MM_READ_RECHECK 128 /* pieces before the first later round (one piece per way) */
+#define MM_READ_RECHECK_MAX 4096 /* each next one after twice as many */
 #define MM_READ_MIN_PIECE ((size_t)64 << 10) /* smaller pieces are not timed */
 
 typedef struct mm_read_pick {
@@ -22,6 +23,7 @@ typedef struct mm_read_pick {
     int phase;
     int trial;           /* pieces given out in the current trial */
     int since;           /* pieces read since the last choice */
+    int recheck;         /* pieces between the last choice and the next round */
     mm_read_way way;     /* the way of the piece being read */
     int timed;           /* that piece is timed */
     double rate[2];      /* best bytes per ns of CPU time, 0 if never timed */

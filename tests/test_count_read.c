@@ -4,8 +4,9 @@
  *
  * - The chooser's rule, step by step, on a fake clock: nothing is timed
  *   until the counter has settled; then pieces alternate map, pread, ...;
- *   the faster way is kept; later rounds can change it; small pieces and
- *   forced ways are never timed.
+ *   the faster way is kept; later rounds can change it and come after
+ *   MM_READ_RECHECK pieces, then twice as many; small pieces and forced
+ *   ways are never timed.
  * - Counts are bit-exact whatever the way: every counter x pread, map, auto
  *   (on a fake clock that makes the threads' choices and switches random)
  *   x 1, 2, 3 threads equals the general path (mm_corpus_open +
@@ -125,6 +126,13 @@ static void test_rule(void **state)
         assert_true(timed);
         assert_int_equal(read_piece(&r, PIECE, 1, &timed), (mm_read_way)!won);
         assert_false(timed);
+        /* the next round after twice as many pieces */
+        for (int i = 2; i < 2 * MM_READ_RECHECK; i++) {
+            read_piece(&r, PIECE, 1, &timed);
+            assert_false(timed);
+        }
+        read_piece(&r, PIECE, 1, &timed);
+        assert_true(timed);
     }
     /* forced ways are never timed */
     for (int w = MM_READ_PREAD; w <= MM_READ_MAP; w++) {
