@@ -210,7 +210,7 @@ def targets(ours, peers, ctx=None):
     # issue 11: the default counter (auto) against the fastest forced one
     for T in (1, 2):
         a = best(ours, r"^count_file/auto/t%d/synth-1g$" % T)
-        f = best(ours, r"^count_file/(?!auto/)[^/]+/t%d/synth-1g$" % T)
+        f = best(ours, r"^count_file/(?!auto[/+])[^/]+/t%d/synth-1g$" % T)
         r = a.value / f.value if a and f else None
         add("count_file default (auto) vs the fastest counter, %d thread%s"
             % (T, "s" if T > 1 else ""), ">= x 0.95", fmt_ratio(r),
