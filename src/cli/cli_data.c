@@ -110,7 +110,7 @@ int mm_cmd_split(int argc, char **argv)
     char *paths[MM_SPLIT_MAX_PARTS] = {NULL};
     int rc = MM_EXIT_FAIL;
     for (size_t j = 0; j < parts; j++) {
-        char part[16];
+        char part[32]; /* "part" and any size_t */
         snprintf(part, sizeof part, "part%zu", j + 1);
         const char *nm = parts == 3 ? names3[j] : parts == 2 ? names2[j] : part;
         size_t len = strlen(prefix) + strlen(nm) + 6;
