@@ -27,7 +27,9 @@
  * chose counts the following chunks, plain.  The first chunk is a trial
  * chunk, and so is the first after every MM_CS_RECHECK bytes per thread
  * (as auto times again every 64 MiB: a trial can be fooled by another
- * process; a trial costs about 10 pieces' work extra, under 2% of that).
+ * process).  A trial's extra work, with four counters whose speeds differ
+ * by up to 2x: the check (a piece counted five times) and 12 timed pieces
+ * by slower counters, 4 to 16 pieces (2-8 MiB), 1-3% of MM_CS_RECHECK.
  * A trial that does not finish (a small input, a UTF-8 chunk of mostly
  * multi-byte characters: its pieces are symbols) leaves the counter in use
  * (at first the best ISA's, auto's own first candidate) until the next one.
