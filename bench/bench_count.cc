@@ -9,7 +9,10 @@
  *   count_file/<isa>/t<T>/<corpus>   mm_count_file: read, validate, build the
  *                                    vocabulary and count, from the path, in
  *                                    one pass: what `makemore count` does
- *                                    before it writes the model
+ *                                    before it writes the model; the
+ *                                    way it reads chosen by measurement
+ *   count_file/<isa>+<way>/t<T>/<corpus>  the same with the way forced:
+ *                                    pread or map (MM_COUNT_READ)
  * Threaded benchmarks report real time.  Corpora are in the page cache:
  * each is opened once before timing (count_file reopens it each time).
  */
@@ -180,12 +183,14 @@ static void BM_count(benchmark::State &st, const mm_counter *t, Corpus *k, int T
     st.SetBytesProcessed((int64_t)st.iterations() * (int64_t)k->bytes);
 }
 
-static void BM_count_file(benchmark::State &st, const mm_counter *t, Corpus *k, int T)
+static void BM_count_file(benchmark::State &st, const mm_counter *t, const char *way,
+                          Corpus *k, int T)
 {
     if (!t->supported()) {
         st.SkipWithError("CPU lacks ISA");
         return;
     }
+    setenv("MM_COUNT_READ", way, 1);
     mm_count_opts o = {}; o.threads = T;
     // mm_count_file runs the active counter, as the CLI does after
     // mm_dispatch_init: time the variant under test.
@@ -202,6 +207,7 @@ static void BM_count_file(benchmark::State &st, const mm_counter *t, Corpus *k, 
         std::free(counts);
     }
     mm_counter_set_active(nullptr);
+    unsetenv("MM_COUNT_READ");
     st.SetBytesProcessed((int64_t)st.iterations() * (int64_t)k->bytes);
 }
 
@@ -227,12 +233,15 @@ void register_count()
         if (!k->path.empty()) {
             for (int T : k_threads) {
                 for (const mm_counter *t : all_counters()) {
-                    benchmark::RegisterBenchmark(("count_file/" + std::string(t->name) + "/t" +
-                                                  std::to_string(T) + "/" + k->name)
-                                                     .c_str(),
-                                                 BM_count_file, t, k, T)
-                        ->Unit(benchmark::kMillisecond)
-                        ->UseRealTime();
+                    for (const char *way : {"auto", "pread", "map"}) {
+                        std::string w = std::strcmp(way, "auto") == 0 ? "" : "+" + std::string(way);
+                        benchmark::RegisterBenchmark(("count_file/" + std::string(t->name) + w +
+                                                      "/t" + std::to_string(T) + "/" + k->name)
+                                                         .c_str(),
+                                                     BM_count_file, t, way, k, T)
+                            ->Unit(benchmark::kMillisecond)
+                            ->UseRealTime();
+                    }
                 }
             }
         }

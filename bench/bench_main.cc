@@ -478,6 +478,11 @@ int main(int argc, char **argv)
         }
     }
     benchmark::Initialize(&argc, argv);
+    /* as the makemore tools do: mm_count_file may then read from a mapping */
+    if (mm_sigbus_guard_install() != MM_OK) {
+        std::fprintf(stderr, "makemore-bench: %s\n", mm_errmsg());
+        return 1;
+    }
     const char *env_names = std::getenv("MM_NAMES");
     const char *env_cache = std::getenv("MM_CACHE_DIR");
     const char *home = std::getenv("HOME");

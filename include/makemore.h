@@ -130,6 +130,10 @@ typedef struct mm_corpus_info {
                             "auto" if the input was too small to choose) */
     int threads;         /* mm_count_file: threads that counted (standard input:
                             1 unless the options ask for more) */
+    const char *read;    /* mm_count_file, one streaming pass: how the file reached
+                            the counter, "pread" (copied into a buffer) or "map"
+                            (read in place), the first thread's last choice
+                            ($MM_COUNT_READ forces it); NULL otherwise */
 } mm_corpus_info;
 /* Names and bigrams come from the counts: names = sum of row 0 (every name
  * starts with a (., first) bigram), bigrams = sum of all counts. */

@@ -59,6 +59,7 @@ static void tri_bulk16_avx512(mm_tri *t, const uint8_t *b, size_t n)
     for (size_t j = 0; j < blocks + MM_TRI_LAG; j++) {
         if (j < blocks) {
             const uint8_t *p = b + 64 * j;
+            mm_count_prefetch(p);
             __m512i c0 = classify64(_mm512_loadu_si512(p), q0, q1, q2, q3);
             __m512i c2 = classify64(_mm512_loadu_si512(p + 2), q0, q1, q2, q3);
             __m512i x = _mm512_and_si512(c0, lowbyte); /* class of byte 2i */

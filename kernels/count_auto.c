@@ -25,19 +25,21 @@
  *     (CLOCK_THREAD_CPUTIME_ID): on a shared machine a piece during which
  *     the thread was descheduled would otherwise look slow, and the best of
  *     three would not always hide it.
- *  4. The fastest candidate counts what follows, and every MM_AUTO_RECHECK
+ *  4. The fastest candidate counts what follows.  After MM_AUTO_RECHECK
  *     pieces one more timed round runs (a piece per candidate), after which
- *     the fastest by best rate so far counts on.  Why: a rate can only be
- *     too low (the thread's caches trashed by another process, memory
- *     contention), and a burst of it lasting the whole trial (a few ms) once
- *     made the slower counter win; later rounds correct that.  Cost: on
- *     this Intel VM the counters differ by up to 2x, so at most about
- *     (candidates - 1) / MM_AUTO_RECHECK of the pieces run up to 2x slower.
+ *     the fastest by best rate so far counts on; the next round comes after
+ *     twice as many pieces, and so on (up to MM_AUTO_RECHECK_MAX).  Why
+ *     rounds: a rate can only be too low (the thread's caches trashed by
+ *     another process, memory contention), and a burst of it lasting the
+ *     whole trial (a few ms) once made the slower counter win; later rounds
+ *     correct that.  Why spaced out: each round runs the slow counters too
+ *     (scalar is 2.4x slower than the AVX-512 triples on the Intel VM), and
+ *     a round every 128 pieces cost about 2% of a 1 GiB count there.
  * Smaller pieces met during 2-3 go to the first candidate that agreed,
  * untimed.  Only the first piece is counted by a counter not yet checked:
  * the one the ISA rank picks, as before this chooser existed.  With four
  * counters the trial is 1 + 1 + 4 x 4 pieces (9 MiB of 512 KiB pieces) per
- * thread, then a round of 4 pieces every 64 MiB.
+ * thread, then rounds of 4 pieces after 64 MiB, 128 more, 256 more, ...
  *
  * Not a kernel (it reads the clock), so it lives beside dispatch.c.
  */
@@ -54,6 +56,7 @@ typedef struct mm_auto {
     int phase;
     int trial;                           /* pieces given out in the trial */
     int since_trial;                     /* pieces counted since the last choice */
+    int recheck;                         /* pieces between the last round and the next */
     int chosen;                          /* index into cand, -1 before the first choice */
     const mm_counter *cand[MM_AUTO_MAX];
     void *work[MM_AUTO_MAX];
@@ -124,6 +127,7 @@ void mm_count_auto_begin_with(void *work, const uint8_t code[256], size_t K,
     a->n = n;
     a->phase = MM_AUTO_FIRST;
     a->chosen = -1;
+    a->recheck = MM_AUTO_RECHECK;
     memcpy(a->code, code, 256);
     a->acc = (uint64_t *)p;
     a->ref = (uint64_t *)(p + kk);
@@ -159,8 +163,13 @@ static void mm_auto_check(mm_auto *a, const uint8_t *b, size_t n)
     }
 }
 
+double (*mm_count_auto_clock_ns)(void);
+
 static double mm_auto_now_ns(void)
 {
+    if (mm_count_auto_clock_ns != NULL) {
+        return mm_count_auto_clock_ns();
+    }
     struct timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
@@ -225,8 +234,10 @@ void mm_count_auto_feed(void *work, const uint8_t *b, size_t n)
         mm_auto_trial(a, b, n);
         return;
     default:
-        if (n >= MM_AUTO_MIN_PIECE && ++a->since_trial >= MM_AUTO_RECHECK) {
+        if (n >= MM_AUTO_MIN_PIECE && ++a->since_trial >= a->recheck) {
             /* one more round, every piece timed (see the top of the file) */
+            a->recheck = a->recheck < MM_AUTO_RECHECK_MAX / 2 ? 2 * a->recheck
+                                                              : MM_AUTO_RECHECK_MAX;
             a->trial = (MM_AUTO_ROUNDS - 1) * a->nexact;
             a->phase = MM_AUTO_TRIAL;
             mm_auto_trial(a, b, n);

@@ -12,9 +12,13 @@
 #define MM_AUTO_MAX 8                         /* candidates, scalar included */
 #define MM_AUTO_MIN_PIECE ((size_t)64 << 10)  /* smaller pieces are not timed */
 #define MM_AUTO_ROUNDS 4                      /* trial pieces per candidate */
-#define MM_AUTO_RECHECK 128                   /* pieces between later timed rounds */
+#define MM_AUTO_RECHECK 128                   /* pieces before the first later round */
+#define MM_AUTO_RECHECK_MAX 4096              /* each next one after twice as many */
 
 extern const mm_counter mm_counter_auto;
+/* The clock candidates are timed by, in ns: NULL means the thread's CPU
+ * time.  Tests set a fake one to steer the choice (it must be thread-safe). */
+extern double (*mm_count_auto_clock_ns)(void);
 
 size_t mm_count_auto_work_size_with(size_t K, const mm_counter *const *cands, int n);
 void mm_count_auto_begin_with(void *work, const uint8_t code[256], size_t K,

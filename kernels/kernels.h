@@ -167,6 +167,16 @@ typedef struct mm_kernels {
     mm_vmath_fn log_f32;
 } mm_kernels;
 
+/* The optimised counters prefetch this many bytes ahead of the block they
+ * read.  Why: count_file.c may count straight from a file mapping, which
+ * streams from DRAM, and the hardware prefetchers stop at each 4 KiB page
+ * boundary; the triples then took 0.37 s of CPU time per GiB instead of
+ * 0.23 s (Intel Xeon VM, 2026-12-04; 1 KiB and 4 KiB ahead did the same).
+ * From a buffer that sits in L2 the hint costs nothing measurable.  It never
+ * faults, so reading ahead of the end of a piece or a mapping is harmless. */
+#define MM_COUNT_PREFETCH 4096
+#define mm_count_prefetch(p) __builtin_prefetch((const char *)(p) + MM_COUNT_PREFETCH, 0, 3)
+
 /* acc[code[b[i]] * K + code[b[i + 1]]] += 1 for the n - 1 pairs of b: the
  * direct loop, which the optimised counters use for small pieces (the
  * scalar reference keeps its own copy, so that it stays self-contained). */

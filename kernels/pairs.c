@@ -94,19 +94,31 @@ static inline uint32_t pair_at(const uint8_t *b)
     return x;
 }
 
+/* The 8 pairs starting at b[0..8) (reads b[0..9)). */
+static inline void pairs_table8(uint32_t *T, const uint8_t *b)
+{
+    T[pair_at(b)]++;
+    T[pair_at(b + 1)]++;
+    T[pair_at(b + 2)]++;
+    T[pair_at(b + 3)]++;
+    T[pair_at(b + 4)]++;
+    T[pair_at(b + 5)]++;
+    T[pair_at(b + 6)]++;
+    T[pair_at(b + 7)]++;
+}
+
 /* The n - 1 pairs of b[0..n) into the table (n >= 2). */
 static void pairs_table(uint32_t *T, const uint8_t *b, size_t n)
 {
     size_t i = 0;
+    for (; i + 64 < n; i += 64) { /* 64-byte blocks, each with its prefetch */
+        mm_count_prefetch(b + i);
+        for (size_t j = i; j < i + 64; j += 8) {
+            pairs_table8(T, b + j);
+        }
+    }
     for (; i + 8 < n; i += 8) {
-        T[pair_at(b + i)]++;
-        T[pair_at(b + i + 1)]++;
-        T[pair_at(b + i + 2)]++;
-        T[pair_at(b + i + 3)]++;
-        T[pair_at(b + i + 4)]++;
-        T[pair_at(b + i + 5)]++;
-        T[pair_at(b + i + 6)]++;
-        T[pair_at(b + i + 7)]++;
+        pairs_table8(T, b + i);
     }
     for (; i + 1 < n; i++) {
         T[pair_at(b + i)]++;

@@ -104,14 +104,27 @@ static inline void mm_tri_pairs_direct(mm_tri *t, const uint8_t *b, size_t n)
     mm_count_direct(t->acc, t->code, t->K, b, n);
 }
 
-/* Windows at b[0], b[2], ... while a full window fits (i + 2 < n). */
+/* Four windows at b[i], b[i + 2], b[i + 4], b[i + 6]. */
+#define MM_TRI_WINDOWS4_C(T, b, t2, t1, t0, i)                                       \
+    do {                                                                           \
+        (T)[t2[(b)[i]] + t1[(b)[(i) + 1]] + t0[(b)[(i) + 2]]]++;                   \
+        (T)[t2[(b)[(i) + 2]] + t1[(b)[(i) + 3]] + t0[(b)[(i) + 4]]]++;             \
+        (T)[t2[(b)[(i) + 4]] + t1[(b)[(i) + 5]] + t0[(b)[(i) + 6]]]++;             \
+        (T)[t2[(b)[(i) + 6]] + t1[(b)[(i) + 7]] + t0[(b)[(i) + 8]]]++;             \
+    } while (0)
+
+/* Windows at b[0], b[2], ... while a full window fits (i + 2 < n); 64-byte
+ * blocks first, each with its prefetch (kernels.h, MM_COUNT_PREFETCH). */
 #define MM_TRI_WINDOWS_C(T, b, n, t2, t1, t0, i)                                     \
     do {                                                                           \
+        for (; (i) + 64 < (n); (i) += 64) {                                        \
+            mm_count_prefetch((b) + (i));                                          \
+            for (size_t mm_j_ = (i); mm_j_ < (i) + 64; mm_j_ += 8) {               \
+                MM_TRI_WINDOWS4_C(T, b, t2, t1, t0, mm_j_);                        \
+            }                                                                      \
+        }                                                                          \
         for (; (i) + 8 < (n); (i) += 8) {                                          \
-            (T)[t2[(b)[i]] + t1[(b)[(i) + 1]] + t0[(b)[(i) + 2]]]++;               \
-            (T)[t2[(b)[(i) + 2]] + t1[(b)[(i) + 3]] + t0[(b)[(i) + 4]]]++;         \
-            (T)[t2[(b)[(i) + 4]] + t1[(b)[(i) + 5]] + t0[(b)[(i) + 6]]]++;         \
-            (T)[t2[(b)[(i) + 6]] + t1[(b)[(i) + 7]] + t0[(b)[(i) + 8]]]++;         \
+            MM_TRI_WINDOWS4_C(T, b, t2, t1, t0, i);                                \
         }                                                                          \
         for (; (i) + 2 < (n); (i) += 2) {                                          \
             (T)[t2[(b)[i]] + t1[(b)[(i) + 1]] + t0[(b)[(i) + 2]]]++;               \

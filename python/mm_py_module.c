@@ -143,33 +143,6 @@ static mm_status mm_py_count_model(const char *path, int order, double smoothing
     return st;
 }
 
-static PyObject *mm_py_count(PyObject *self, PyObject *args, PyObject *kw)
-{
-    static char *kwlist[] = {"path", "order", "smoothing", "threads", NULL};
-    PyObject *path = NULL;
-    int order = 2, threads = 0;
-    double smoothing = 1.0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|i$di:count", kwlist, PyUnicode_FSConverter,
-                                     &path, &order, &smoothing, &threads)) {
-        return NULL;
-    }
-    if (mm_py_check_order(order, MM_PY_MAX_ORDER, "count") < 0) {
-        Py_DECREF(path);
-        return NULL;
-    }
-    mm_count_opts opts = {.threads = threads};
-    mm_model *m = NULL;
-    mm_status st;
-    Py_BEGIN_ALLOW_THREADS
-    st = mm_py_count_model(PyBytes_AS_STRING(path), order, smoothing, &opts, &m);
-    Py_END_ALLOW_THREADS
-    Py_DECREF(path);
-    if (st != MM_OK) {
-        return mm_py_raise(st);
-    }
-    return mm_py_model_wrap(m);
-}
-
 /* The count model of corpus c at the given order (GIL released by the caller). */
 static mm_status mm_py_count_corpus(const mm_corpus *c, int order, double smoothing,
                                     const mm_count_opts *opts, mm_model **m)
@@ -196,40 +169,73 @@ static mm_status mm_py_count_corpus(const mm_corpus *c, int order, double smooth
     return st;
 }
 
-static PyObject *mm_py_count_words(PyObject *self, PyObject *args, PyObject *kw)
+/* As "O" does: the argument itself, borrowed.  count_words() parses its words
+ * with it so that one format (O&) serves both entry points. */
+static int mm_py_borrow_arg(PyObject *obj, void *out)
 {
-    static char *kwlist[] = {"words", "order", "smoothing", "threads", NULL};
-    PyObject *words = NULL;
+    *(PyObject **)out = obj;
+    return 1;
+}
+
+/* count(path, ...) and count_words(words, ...) differ only in their first
+ * argument: a path, converted while the arguments are parsed (a bad path is
+ * the error reported first), or a list of names, joined only once the order
+ * is known to be valid (the join copies every name). */
+static PyObject *mm_py_count_entry(PyObject *args, PyObject *kw, int words)
+{
+    static char *kwlist[2][5] = {{"path", "order", "smoothing", "threads", NULL},
+                                 {"words", "order", "smoothing", "threads", NULL}};
+    const char *what = words ? "count_words" : "count";
+    PyObject *first = NULL; /* count: the path's bytes (owned); count_words: words (borrowed) */
+    PyObject *text = NULL;  /* count_words: the names joined */
+    PyObject *result = NULL;
     int order = 2, threads = 0;
     double smoothing = 1.0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|i$di:count_words", kwlist, &words, &order,
-                                     &smoothing, &threads)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kw, words ? "O&|i$di:count_words" : "O&|i$di:count",
+                                     kwlist[words],
+                                     words ? mm_py_borrow_arg : PyUnicode_FSConverter, &first,
+                                     &order, &smoothing, &threads)) {
         return NULL;
     }
-    if (mm_py_check_order(order, MM_PY_MAX_ORDER, "count_words") < 0) {
-        return NULL;
+    if (mm_py_check_order(order, MM_PY_MAX_ORDER, what) < 0) {
+        goto cleanup;
     }
-    PyObject *text = mm_py_join_words(words);
-    if (text == NULL) {
-        return NULL;
+    if (words && (text = mm_py_join_words(first)) == NULL) {
+        goto cleanup;
     }
     mm_count_opts opts = {.threads = threads};
-    mm_corpus *c = NULL;
     mm_model *m = NULL;
     mm_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = mm_corpus_from_memory(&c, PyBytes_AS_STRING(text), (size_t)PyBytes_GET_SIZE(text),
-                               "<words>");
-    if (st == MM_OK) {
-        st = mm_py_count_corpus(c, order, smoothing, &opts, &m);
+    if (words) {
+        mm_corpus *c = NULL;
+        st = mm_corpus_from_memory(&c, PyBytes_AS_STRING(text), (size_t)PyBytes_GET_SIZE(text),
+                                   "<words>");
+        if (st == MM_OK) {
+            st = mm_py_count_corpus(c, order, smoothing, &opts, &m);
+        }
+        mm_corpus_close(c);
+    } else {
+        st = mm_py_count_model(PyBytes_AS_STRING(first), order, smoothing, &opts, &m);
     }
-    mm_corpus_close(c);
     Py_END_ALLOW_THREADS
-    Py_DECREF(text);
-    if (st != MM_OK) {
-        return mm_py_raise(st);
+    result = st == MM_OK ? mm_py_model_wrap(m) : mm_py_raise(st);
+cleanup:
+    Py_XDECREF(text);
+    if (!words) {
+        Py_DECREF(first);
     }
-    return mm_py_model_wrap(m);
+    return result;
+}
+
+static PyObject *mm_py_count(PyObject *self, PyObject *args, PyObject *kw)
+{
+    return mm_py_count_entry(args, kw, 0);
+}
+
+static PyObject *mm_py_count_words(PyObject *self, PyObject *args, PyObject *kw)
+{
+    return mm_py_count_entry(args, kw, 1);
 }
 
 static PyObject *mm_py_load(PyObject *self, PyObject *args)

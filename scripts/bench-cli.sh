@@ -3,7 +3,8 @@
 # user runs it: `makemore count` of the 1 GiB synthetic corpus on 1 and 2
 # threads (read, validate, count, write the model) with the default counter
 # (chosen by measurement) and with each counter this CPU runs forced
-# (MM_COUNT_KERNEL), numpy's chunked bincount as a whole process
+# (MM_COUNT_KERNEL), alone and with each way of reading the file forced
+# (MM_COUNT_READ=pread|map), numpy's chunked bincount as a whole process
 # (bench/peers/skilled.py: vocabulary pass + count, 1 thread), and issue 4's
 # corpus generator, `makemore sample MODEL -n 100000000 --seed S > FILE`.
 #
@@ -27,7 +28,7 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift ;;
     --no-sample) sample=0 ;;
     --no-numpy) numpy=0 ;;
-    -h | --help) sed -n '2,14{s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h | --help) sed -n '2,19{s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "bench-cli.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -70,6 +71,10 @@ for t in 1 2; do
     for k in "${counters[@]}"; do
         cmds+=(-n "count/$k/t$t/synth-1g"
                "MM_COUNT_KERNEL=$k $mm count $corpus -o $tmp/c.mm --threads $t")
+        for way in pread map; do
+            cmds+=(-n "count/$k+$way/t$t/synth-1g"
+                   "MM_COUNT_KERNEL=$k MM_COUNT_READ=$way $mm count $corpus -o $tmp/c.mm --threads $t")
+        done
     done
 done
 if [ "$numpy" = 1 ] && "$python" -c 'import numpy' 2>/dev/null; then

@@ -68,7 +68,8 @@ mm_status mm_count_stream(int fd, const char *name, const mm_count_opts *opts, m
                           uint64_t **counts, mm_corpus_info *info, mm_cp_pos *first);
 /* mm_count_stream with its sizes given: ordinary chunks of `chunk` bytes
  * (4 MiB), the auto counter's trial chunks fed in pieces of `piece` bytes
- * (512 KiB; >= 2) and a trial every `recheck` bytes per thread (256 MiB):
+ * (512 KiB; >= 2) and the second trial after `recheck` bytes per thread
+ * (256 MiB; each next after twice as many, up to 8 times):
  * tests make them small to see many chunks and trials with small inputs.
  * If trials is not NULL, on success trials[0] is the number of trial chunks
  * and trials[1] that of those whose trial finished (chose a counter). */

@@ -25,11 +25,13 @@
  * large enough (MM_CS_TRIAL_SLACK pieces more than the trial takes, per
  * thread) that its first thread's trial finishes in it, and the counter it
  * chose counts the following chunks, plain.  The first chunk is a trial
- * chunk, and so is the first after every MM_CS_RECHECK bytes per thread
- * (as auto times again every 64 MiB: a trial can be fooled by another
+ * chunk, and so is the first after MM_CS_RECHECK bytes per thread, then
+ * after twice as many each time, up to 8 times as many (as auto times
+ * again after 64 MiB, 128 more, ...: a trial can be fooled by another
  * process).  A trial's extra work, with four counters whose speeds differ
  * by up to 2x: the check (a piece counted five times) and 12 timed pieces
- * by slower counters, 4 to 16 pieces (2-8 MiB), 1-3% of MM_CS_RECHECK.
+ * by slower counters, 4 to 16 pieces (2-8 MiB): 1-3% of the first
+ * MM_CS_RECHECK, and less after each.
  * A trial that does not finish (a small input, a UTF-8 chunk of mostly
  * multi-byte characters: its pieces are symbols) leaves the counter in use
  * (at first the best ISA's, auto's own first candidate) until the next one.
@@ -48,7 +50,7 @@
 
 #define MM_CS_CHUNK ((size_t)4 << 20)
 #define MM_CS_PIECE ((size_t)512 << 10)      /* trial pieces: as count.c's and count_file.c's */
-#define MM_CS_RECHECK ((uint64_t)256 << 20)  /* bytes per thread between trial chunks */
+#define MM_CS_RECHECK ((uint64_t)256 << 20)  /* bytes per thread before the 2nd trial */
 #define MM_CS_TRIAL_SLACK 2                  /* pieces per thread beyond the trial's */
 
 typedef struct mm_cs {
@@ -63,7 +65,7 @@ typedef struct mm_cs {
     const mm_counter *chooser;      /* auto (counts trial chunks), NULL if forced */
     const mm_counter *used;         /* what counted the last chunk: info->counter */
     uint64_t next_trial;            /* the chunk starting at or after this is a trial */
-    uint64_t recheck;               /* bytes between trials (all threads) */
+    uint64_t recheck, recheck_max;  /* bytes to the next trial (all threads), its cap */
     size_t trial_bytes;             /* a trial chunk's size */
     size_t piece;                   /* a trial chunk's pieces (bytes) */
     int trials, choices;            /* trial chunks, and those whose trial finished */
@@ -161,6 +163,7 @@ static mm_status mm_cs_count(mm_cs *s, const mm_corpus *c, uint64_t *cc)
     mm_status st = mm_count_bigrams_pieces(c, &c->vocab, &s->copts, s->chooser, piece, cc,
                                            &chosen);
     s->next_trial = s->bytes + c->size + s->recheck;
+    s->recheck = s->recheck < s->recheck_max / 2 ? 2 * s->recheck : s->recheck_max;
     s->trials++;
     if (chosen != NULL) {
         s->choices++;
@@ -290,6 +293,7 @@ mm_status mm_count_stream_sized(int fd, const char *name, const mm_count_opts *o
         s->piece = piece;
         s->trial_bytes = T * ((size_t)mm_count_auto_trial_pieces() + MM_CS_TRIAL_SLACK) * piece;
         s->recheck = T * recheck;
+        s->recheck_max = 8 * s->recheck;
     }
     s->cp[0] = MM_BOUNDARY;
     s->n = 1;

@@ -44,6 +44,7 @@ uint32_t mm_crc32c(uint32_t crc, const void *data, size_t n);
 /* SIGBUS guard for mapped inputs (mapguard.c): register a mapping; a read
  * past the file's end then sees zeros and trips the slot instead of
  * crashing.  register returns a slot (or -1 when none is free). */
+int mm_sigbus_guard_active(void); /* the handler is installed and still ours */
 int mm_map_guard_register(const void *base, size_t len);
 void mm_map_guard_unregister(int slot);
 int mm_map_guard_tripped(int slot);

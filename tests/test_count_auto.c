@@ -221,7 +221,7 @@ static void test_auto_stream_exact(void **state)
     free(b);
 }
 
-/* Long enough for the later timed rounds (every MM_AUTO_RECHECK pieces):
+/* Long enough for the later timed rounds (the first after MM_AUTO_RECHECK pieces):
  * still scalar's counts, and a choice is reported after them. */
 static void test_auto_recheck(void **state)
 {
@@ -242,6 +242,61 @@ static void test_auto_recheck(void **state)
     mm_assert_counts_equal(ref, got, K * K, "auto with later timed rounds");
     assert_non_null(mm_count_auto_chosen(w));
     assert_true(is_builtin(mm_count_auto_chosen(w)));
+    free(w);
+    free(ref);
+    free(got);
+    free(b);
+}
+
+/* The later rounds come after MM_AUTO_RECHECK pieces, then twice as many
+ * each time.  A spy (the pair table, counting its feeds and making the fake
+ * clock run 1000 ns per feed) loses every timing to scalar (1 ns), so it is
+ * fed only the check piece, its trial pieces and one piece per later round. */
+static int g_spy_feeds;
+static double g_fake_ns;
+static double fake_clock(void)
+{
+    return g_fake_ns += 1;
+}
+static void spy_feed(void *work, const uint8_t *b, size_t n)
+{
+    g_spy_feeds++;
+    g_fake_ns += 1000;
+    mm_counter_pairs.count_feed(work, b, n);
+}
+
+static void test_auto_recheck_spacing(void **state)
+{
+    (void)state;
+    uint64_t rs = g_seed ^ 0x5ba;
+    const size_t K = 28, piece = MM_AUTO_MIN_PIECE;
+    mm_counter spy = mm_counter_pairs;
+    spy.name = "spy";
+    spy.count_feed = spy_feed;
+    const mm_counter *cands[] = {&mm_counter_scalar, &spy};
+    /* first + check + trial, then rounds after 128, 256 and 512 more pieces,
+     * and 100 pieces short of the next (after 1024 more) */
+    const int R = MM_AUTO_RECHECK;
+    const size_t pieces = 2 + MM_AUTO_ROUNDS * 2 + (size_t)(R + 2 * R + 4 * R + 8 * R - 100);
+    const size_t n = pieces * piece + 1;
+    uint8_t *b = malloc(n);
+    assert_non_null(b);
+    fill(b, n, &rs);
+    uint8_t code[256];
+    random_code(code, K, &rs);
+    uint64_t *ref = zeros(K * K), *got = zeros(K * K);
+    scalar_count(ref, b, n, code, K);
+    void *w = alloc_work(mm_count_auto_work_size_with(K, cands, 2));
+    mm_count_auto_begin_with(w, code, K, cands, 2);
+    g_spy_feeds = 0;
+    mm_count_auto_clock_ns = fake_clock;
+    mm_count_feed_pieces(&mm_counter_auto, w, b, n, piece);
+    mm_count_auto_clock_ns = NULL;
+    mm_count_auto_end(w, got);
+    mm_assert_counts_equal(ref, got, K * K, "auto, spaced rounds");
+    assert_ptr_equal(mm_count_auto_chosen(w), &mm_counter_scalar);
+    /* check piece 1, trial MM_AUTO_ROUNDS, later rounds 3 */
+    assert_int_equal(g_spy_feeds, 1 + MM_AUTO_ROUNDS + 3);
     free(w);
     free(ref);
     free(got);
@@ -516,6 +571,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_auto_stream_exact),
         cmocka_unit_test(test_auto_recheck),
+        cmocka_unit_test(test_auto_recheck_spacing),
         cmocka_unit_test(test_auto_refuses_wrong_counters),
         cmocka_unit_test(test_pairs_threshold),
         cmocka_unit_test(test_drivers_with_auto),

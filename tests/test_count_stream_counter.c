@@ -10,8 +10,9 @@
  *   (exact, but it counts everything at the end, so it times as the fastest
  *   there is; never the best ISA's) must report "lazy", count the chunks
  *   after the trial with it, and run the trial only on trial chunks (once,
- *   then every recheck bytes per thread), not on every chunk; at the real
- *   sizes too, where that shows the trial chunk is large enough;
+ *   then after recheck bytes per thread, then after twice as many...), not
+ *   on every chunk; at the real sizes too, where that shows the trial chunk
+ *   is large enough;
  * - a forced counter (mm_counter_set_active, MM_COUNT_KERNEL, --isa) counts
  *   every chunk, and info->counter names it.
  *
@@ -395,7 +396,8 @@ static void test_stream_uses_choice(void **state)
             if (info.counter == NULL || strcmp(info.counter, "lazy") != 0) {
                 fail_msg("%s: the measured choice was not reported", what);
             }
-            /* trials: the first chunk, then one per recheck bytes per thread */
+            /* trials: the first chunk, then at most one per recheck bytes
+             * per thread (the intervals double) */
             int trials = g_auto_begins / T;
             uint64_t max_trials = 1 + n / (recheck * (uint64_t)T);
             if (g_auto_begins % T != 0 || trials < 1 || (uint64_t)trials > max_trials ||

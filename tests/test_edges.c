@@ -23,16 +23,6 @@ static void tmp_path(char *buf, size_t size, const char *what)
     snprintf(buf, size, "%s/edges-%s-%d", mm_test_tmpdir(), what, (int)getpid());
 }
 
-static void write_lines(const char *path, const char *line, size_t lines)
-{
-    FILE *fp = fopen(path, "wb");
-    assert_non_null(fp);
-    for (size_t i = 0; i < lines; i++) {
-        fputs(line, fp);
-    }
-    assert_int_equal(fclose(fp), 0);
-}
-
 static int all_finite(const mm_model *m)
 {
     size_t VV = (size_t)m->vocab.size * m->vocab.size;
@@ -103,7 +93,7 @@ static void test_shrinks_during_training(void **state)
     char path[512];
     tmp_path(path, sizeof path, "shrink.txt");
     for (int batch = 0; batch <= 1; batch++) {
-        write_lines(path, "emma\nolivia\nava\n", 200000); /* megabytes: many pages */
+        mm_test_write_lines(path, "emma\nolivia\nava\n", 200000); /* megabytes: many pages */
         mm_corpus *c = NULL;
         assert_int_equal(mm_corpus_open(&c, path), MM_OK);
         shrink_ctx s = {path, 1};

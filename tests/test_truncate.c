@@ -16,16 +16,6 @@
 #include "makemore.h"
 #include "testutil.h"
 
-static void write_corpus(const char *path, const char *line, size_t lines)
-{
-    FILE *fp = fopen(path, "wb");
-    assert_non_null(fp);
-    for (size_t i = 0; i < lines; i++) {
-        fputs(line, fp);
-    }
-    assert_int_equal(fclose(fp), 0);
-}
-
 static void check_truncated(const char *line)
 {
     char path[512];
@@ -38,7 +28,7 @@ static void check_truncated(const char *line)
             continue;
         }
         for (int threads = 1; threads <= 2; threads++) {
-            write_corpus(path, line, 200000); /* megabytes: many pages */
+            mm_test_write_lines(path, line, 200000); /* megabytes: many pages */
             mm_corpus *c = NULL;
             assert_int_equal(mm_corpus_open(&c, path), MM_OK);
             const mm_vocab *v = mm_corpus_get_vocab(c);
@@ -78,8 +68,8 @@ static void test_two_corpora(void **state)
     snprintf(a, sizeof a, "%s/truncate-a-%d.txt", mm_test_tmpdir(), (int)getpid());
     snprintf(b, sizeof b, "%s/truncate-b-%d.txt", mm_test_tmpdir(), (int)getpid());
     assert_int_equal(mm_sigbus_guard_install(), MM_OK);
-    write_corpus(a, "emma\nolivia\n", 200000);
-    write_corpus(b, "ava\nsophia\n", 1000);
+    mm_test_write_lines(a, "emma\nolivia\n", 200000);
+    mm_test_write_lines(b, "ava\nsophia\n", 1000);
     mm_corpus *ca = NULL, *cb = NULL;
     assert_int_equal(mm_corpus_open(&ca, a), MM_OK);
     assert_int_equal(mm_corpus_open(&cb, b), MM_OK);
@@ -105,7 +95,7 @@ static void test_no_handler_unless_asked(void **state)
     (void)state;
     char path[512];
     snprintf(path, sizeof path, "%s/truncate-h-%d.txt", mm_test_tmpdir(), (int)getpid());
-    write_corpus(path, "emma\n", 10);
+    mm_test_write_lines(path, "emma\n", 10);
     struct sigaction mine, before, after;
     memset(&mine, 0, sizeof mine);
     mine.sa_handler = SIG_DFL;

@@ -84,6 +84,16 @@ const char *mm_test_tmpdir(void)
     return p ? p : "/tmp";
 }
 
+void mm_test_write_lines(const char *path, const char *line, size_t lines)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    for (size_t i = 0; i < lines; i++) {
+        fputs(line, fp);
+    }
+    assert_int_equal(fclose(fp), 0);
+}
+
 const struct mm_counter *const *mm_test_counters(void)
 {
     static const mm_counter *list[16];

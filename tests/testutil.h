@@ -1,7 +1,8 @@
 /*
  * testutil.h - shared helpers for the cmocka tests: tolerance checks that
  * fail on NaN (Debian's cmocka 1.1.5 assert_float_equal passes NaN), seeded
- * random data, and the reference corpus path.
+ * random data, the reference corpus path and scratch corpora written in the
+ * test.
  */
 #ifndef MM_TESTUTIL_H
 #define MM_TESTUTIL_H
@@ -37,5 +38,9 @@ uint64_t mm_test_seed(void);
 const char *mm_test_names_path(void);
 /* A scratch directory ($MM_TEST_TMP or /tmp). */
 const char *mm_test_tmpdir(void);
+/* Write line (with its own newline) lines times to path: corpora of many
+ * pages made in the test, so that none is committed.  Fails the test if the
+ * file cannot be written. */
+void mm_test_write_lines(const char *path, const char *line, size_t lines);
 
 #endif /* MM_TESTUTIL_H */

@@ -26,7 +26,8 @@ const char mm_count_options_help[] =
     "  -t, --threads N      OpenMP threads (default: OMP_NUM_THREADS or all cores)\n"
     "      --isa NAME       kernel set: scalar, avx2, avx512 (default: best; or MM_ISA)\n"
     "                       (the counting kernel is timed and chosen per run unless\n"
-    "                       --isa or MM_COUNT_KERNEL=scalar|pairs|avx2|avx512 forces it)\n"
+    "                       --isa or MM_COUNT_KERNEL=scalar|pairs|avx2|avx512 forces it;\n"
+    "                       so is reading by pread or from a mapping: MM_COUNT_READ)\n"
     "      --stats          print bytes/s and counts on standard error\n"
     "      --progress       progress and GB/s on standard error (the default when\n"
     "                       it is a terminal)\n"
@@ -258,7 +259,7 @@ int mm_cmd_count(int argc, char **argv)
         double total = t2 - t0;
         fprintf(stderr,
                 "count: %llu bytes, %llu %s, %llu bigrams, V = %zu, isa %s, counter %s, "
-                "%d thread%s, %s\n"
+                "%d thread%s, %s%s%s\n"
                 "count: read+validate+count %.3f s, end to end %.2f GB/s\n",
                 (unsigned long long)info.bytes, (unsigned long long)names,
                 mm_cli_plural(names, "name", "names"), (unsigned long long)bigrams, V,
@@ -267,6 +268,7 @@ int mm_cmd_count(int argc, char **argv)
                 info.threads == 1 ? "" : "s",
                 info.streamed ? "one streaming pass" : info.ascii ? "mapped, ascii path"
                                                                   : "mapped, utf-8 path",
+                info.read ? ", read by " : "", info.read ? info.read : "",
                 total, total > 0 ? (double)info.bytes / total / 1e9 : 0.0);
         count_print_memory();
     }

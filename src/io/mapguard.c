@@ -85,6 +85,13 @@ mm_status mm_sigbus_guard_install(void)
     return MM_OK;
 }
 
+int mm_sigbus_guard_active(void)
+{
+    struct sigaction cur;
+    return atomic_load(&mm_installed) && sigaction(SIGBUS, NULL, &cur) == 0 &&
+           (cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == mm_on_sigbus;
+}
+
 int mm_map_guard_register(const void *base, size_t len)
 {
     /* Claim a free slot (base 0 -> 1, "being filled": the handler skips

@@ -15,7 +15,6 @@
 # Env: MAKEMORE, MM_NAMES, MM_TEST_TMP.
 set -u
 
-MM_TEST_NAME=arpa
 . "$(dirname "$0")/../lib/cli.bash"
 
 CL=$(command -v compile-lm || ls /usr/lib/irstlm/bin/compile-lm 2>/dev/null)

@@ -3,14 +3,8 @@
 # completes commands, each command's options (read from its --help), the
 # values of --driver, --unk and --isa, and file names (issue 14, item 9).
 # Env: MAKEMORE, MM_SOURCE_DIR, MM_TEST_TMP.
-set -u
-MM=${MAKEMORE:?set MAKEMORE to the makemore binary}
+. "$(dirname "$0")/lib.bash"
 SRC=${MM_SOURCE_DIR:?}
-mkdir -p "${MM_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${MM_TEST_TMP:-/tmp}/cli_compl.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 # shellcheck disable=SC1091
 . "$SRC/share/bash-completion/makemore"
 complete -p makemore >/dev/null 2>&1 || fail "no completion registered for makemore"
@@ -56,5 +50,4 @@ for cmd in count train eval sample info export plot; do
     done
 done
 
-echo "$fails failed"
-[ "$fails" -eq 0 ]
+finish

@@ -7,15 +7,7 @@
 # non-ASCII names, a 90-character alphabet.  Line-end variants of a corpus
 # (LF vs CRLF, blank lines, final newline) give the same bytes too.
 # Env: MAKEMORE, MM_NAMES (optional), MM_TEST_TMP.
-set -u
-
-MM=${MAKEMORE:?set MAKEMORE to the makemore binary}
-mkdir -p "${MM_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${MM_TEST_TMP:-/tmp}/cli_determinism.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.bash"
 
 isas=$("$MM" --version | sed -n 's/^kernels this CPU runs: //p' | tr ',' ' ')
 [ -n "$isas" ] || { echo "FAIL: --version lists no runnable kernels"; exit 1; }
@@ -134,8 +126,4 @@ for t in 1 8; do
     cmp -s "$T/ascii.ref.model" "$T/v.model" || fail "count - ($t threads) differs from count FILE"
 done
 
-if [ "$fails" != 0 ]; then
-    echo "$fails check(s) failed"
-    exit 1
-fi
-echo "ok"
+finish

@@ -5,20 +5,7 @@
 # whole when it is not what it should be (7, 9, 10, 11), numbers are parsed
 # strictly (13), messages keep their problem text (15), and the smaller
 # answers of item 16.  Device nodes are never written; FIFOs are our own.
-set -u
-MM=${MAKEMORE:?set MAKEMORE to the makemore binary}
-mkdir -p "${MM_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${MM_TEST_TMP:-/tmp}/cli_edges.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-ok() { echo "ok: $*"; }
-run() { "$@" >"$T/out" 2>"$T/err"; rc=$?; }
-expect() { # expect RC NEEDLE WHAT: after run
-    if [ "$rc" != "$1" ]; then fail "$3: exit $rc, want $1; stderr: $(head -c 400 "$T/err")"; return 1; fi
-    if [ -n "$2" ] && ! grep -qF -- "$2" "$T/err"; then fail "$3: stderr lacks '$2': $(head -c 400 "$T/err")"; return 1; fi
-    ok "$3"
-}
+. "$(dirname "$0")/lib.bash"
 
 printf 'emma\nolivia\nava\nisabella\nsophia\n' >"$T/c.txt"
 "$MM" count "$T/c.txt" -o "$T/m.mm" 2>/dev/null || fail "count of the test corpus"
@@ -152,8 +139,4 @@ if grep -q "$(printf '\033')" "$T/err"; then fail "a raw escape character in a m
 run "$MM" count /proc/self/comm -o "$T/comm.mm"
 expect 0 "1 name, " "count /proc/self/comm (size 0, not empty)"
 
-if [ "$fails" != 0 ]; then
-    echo "$fails check(s) failed"
-    exit 1
-fi
-echo "ok"
+finish

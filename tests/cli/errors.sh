@@ -3,20 +3,8 @@
 # error exit code 2, --help and --version exit 0, and a failed command leaves
 # no half-written output.  Needs no names.txt: it makes its own small corpora.
 # Env: MAKEMORE, MM_TEST_TMP.
-set -u
+. "$(dirname "$0")/lib.bash"
 
-MM=${MAKEMORE:?set MAKEMORE to the makemore binary}
-mkdir -p "${MM_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${MM_TEST_TMP:-/tmp}/cli_errors.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-# run CMD...: exit code in $rc, output in $T/out and $T/err
-run() { "$@" >"$T/out" 2>"$T/err"; rc=$?; }
-expect_rc() {
-    [ "$rc" = "$1" ] || fail "$2: exit $rc, want $1; stderr: $(head -c 600 "$T/err")"
-}
 expect_err() { # expect_err FIXED-STRING WHAT
     grep -qF -- "$1" "$T/err" || fail "$2: stderr lacks '$1': $(head -c 600 "$T/err")"
 }
@@ -259,8 +247,4 @@ expect_err "$T/no-such-dir/m.model" "count into a missing directory"
 leftovers=$(find "$T" -name '*.tmp*' | head -5)
 [ -z "$leftovers" ] || fail "temporary files left behind: $leftovers"
 
-if [ "$fails" != 0 ]; then
-    echo "$fails check(s) failed"
-    exit 1
-fi
-echo "ok"
+finish

@@ -5,13 +5,7 @@
 # info --json of a neural model, plurals (issue 14, items 1, 2, 5).
 # Env: MAKEMORE, MM_TEST_TMP.  The JSON and number checks need
 # /usr/bin/python3 (with numpy for the --unk figures); skipped without.
-set -u
-MM=${MAKEMORE:?set MAKEMORE to the makemore binary}
-mkdir -p "${MM_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${MM_TEST_TMP:-/tmp}/cli_evalout.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.bash"
 PY=/usr/bin/python3
 havepy=0
 [ -x "$PY" ] && "$PY" -c 'import numpy' 2>/dev/null && havepy=1
@@ -135,5 +129,4 @@ PYEOF
 else
     echo "skip: no /usr/bin/python3 with numpy (the JSON checks)"
 fi
-echo "$fails failed"
-[ "$fails" -eq 0 ]
+finish

@@ -5,13 +5,7 @@
 # torch.Generator().manual_seed does (issue 14, item 7).
 # Env: MAKEMORE, MM_TEST_TMP.  Needs /usr/bin/python3 with numpy (torch for
 # the negative-seed draws); skipped without.
-set -u
-MM=${MAKEMORE:?set MAKEMORE to the makemore binary}
-mkdir -p "${MM_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${MM_TEST_TMP:-/tmp}/cli_initseed.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.bash"
 PY=/usr/bin/python3
 if ! { [ -x "$PY" ] && "$PY" -c 'import numpy' 2>/dev/null; }; then
     echo "skip: no /usr/bin/python3 with numpy"
@@ -75,5 +69,4 @@ else
     echo "skip: no torch (the negative-seed draws against torch)"
 fi
 
-echo "$fails failed"
-[ "$fails" -eq 0 ]
+finish

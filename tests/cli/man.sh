@@ -3,14 +3,8 @@
 # --help texts (no drift), it formats, and `cmake --install` puts it and the
 # bash completion in place (issue 14, item 9).  Env: MAKEMORE,
 # MM_SOURCE_DIR, MM_BINARY_DIR, MM_TEST_TMP.
-set -u
-MM=${MAKEMORE:?set MAKEMORE to the makemore binary}
+. "$(dirname "$0")/lib.bash"
 SRC=${MM_SOURCE_DIR:?}
-mkdir -p "${MM_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${MM_TEST_TMP:-/tmp}/cli_man.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 
 bash "$SRC/scripts/man.sh" "$MM" "$T/makemore.1" || fail "scripts/man.sh failed"
 if ! cmp -s "$T/makemore.1" "$SRC/docs/makemore.1"; then
@@ -54,5 +48,4 @@ if [ -f "$SRC/build/CTestTestfile.cmake" ]; then
     grep -q "Total Tests: [1-9]" "$T/ctestN" || fail "ctest --preset release lists no test"
 fi
 
-echo "$fails failed"
-[ "$fails" -eq 0 ]
+finish

@@ -6,7 +6,6 @@
 # names.txt.  Env: MAKEMORE, MM_NAMES, MM_TEST_TMP, MM_SOURCE_DIR.
 set -u
 
-MM_TEST_NAME=ngram
 . "$(dirname "$0")/../lib/cli.bash"
 
 # ---- PyTorch figures (tests/ref/make_ngram_ref.py NAMES K SMOOTHING) ---------

@@ -5,20 +5,7 @@
 # an input or another output is refused; train checks its output path before
 # training.  Device nodes are our own, made in the test's directory (mknod,
 # as root; skipped with a reason otherwise): no real node is ever written.
-set -u
-MM=${MAKEMORE:?set MAKEMORE to the makemore binary}
-mkdir -p "${MM_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${MM_TEST_TMP:-/tmp}/cli_outputs.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-ok() { echo "ok: $*"; }
-run() { "$@" >"$T/out" 2>"$T/err"; rc=$?; }
-expect() { # expect RC NEEDLE WHAT: after run
-    if [ "$rc" != "$1" ]; then fail "$3: exit $rc, want $1; stderr: $(head -c 400 "$T/err")"; return 1; fi
-    if [ -n "$2" ] && ! grep -qF -- "$2" "$T/err"; then fail "$3: stderr lacks '$2': $(head -c 400 "$T/err")"; return 1; fi
-    ok "$3"
-}
+. "$(dirname "$0")/lib.bash"
 
 printf 'emma\nolivia\nava\nisabella\nsophia\n' >"$T/c.txt"
 cp "$T/c.txt" "$T/c.keep"
@@ -161,8 +148,4 @@ run "$MM" train "$T/c.txt" -o "$T/no-such-dir/x.mm" --steps 3
 expect 1 "$T/no-such-dir/x.mm" "train -o MISSING-DIR/x.mm fails"
 if grep -q "^step " "$T/err"; then fail "train -o MISSING-DIR/x.mm trained before failing"; fi
 
-if [ "$fails" != 0 ]; then
-    echo "$fails check(s) failed"
-    exit 1
-fi
-echo "ok"
+finish

@@ -5,13 +5,7 @@
 # failing converter leaves nothing behind; the heatmap canvas is sized to V
 # and cell labels on dark cells are white (issue 14, item 6).
 # Env: MAKEMORE, MM_TEST_TMP.
-set -u
-MM=${MAKEMORE:?set MAKEMORE to the makemore binary}
-mkdir -p "${MM_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${MM_TEST_TMP:-/tmp}/cli_plotfmt.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.bash"
 notemp() { [ -z "$(ls "$T" | grep '\.tmp\.')" ] || fail "$1: a temporary was left: $(ls "$T")"; }
 
 printf 'ab\nab\nab\nba\n' >"$T/c.txt"      # V = 3
@@ -74,5 +68,4 @@ else
     echo "note: rsvg-convert not installed (scripts/deps.sh png): PNG output not checked"
 fi
 
-echo "$fails failed"
-[ "$fails" -eq 0 ]
+finish

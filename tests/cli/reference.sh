@@ -5,7 +5,6 @@
 # Skips (77) without names.txt.  Env: MAKEMORE, MM_NAMES, MM_TEST_TMP.
 set -u
 
-MM_TEST_NAME=reference
 . "$(dirname "$0")/../lib/cli.bash"
 
 # ---- count -----------------------------------------------------------------

@@ -7,7 +7,6 @@
 # usage errors exit 2, bad input exits 1 naming file and line, and nothing
 # half-written is left.  Env: MAKEMORE, MM_NAMES, MM_TEST_TMP.
 set -u
-MM_TEST_NAME=split
 . "$(dirname "$0")/../lib/cli.bash"
 
 # ---- split -------------------------------------------------------------------

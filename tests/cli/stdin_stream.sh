@@ -4,13 +4,7 @@
 # (named <stdin>:LINE:COL), also past the 4 MiB chunks the stream is read
 # in; and the peak RSS stays bounded for an input far larger than the bound.
 # Env: MAKEMORE, MM_TEST_TMP, MM_NAMES (optional).
-set -u
-MM=${MAKEMORE:?set MAKEMORE to the makemore binary}
-mkdir -p "${MM_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${MM_TEST_TMP:-/tmp}/cli_stdin.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.bash"
 
 # same WHAT FILE: count FILE and count - <FILE give the same bytes (or the
 # same message and exit code, with <stdin> for the file name)
@@ -121,5 +115,4 @@ awk -v p="${peak:-999999}" -v b="${base:-0}" 'BEGIN { exit !(p < b + 32) }' ||
     fail "peak RSS ${peak:-?} MB for 320 MiB on standard input, ${base:-?} MB for 1 MiB (bound: + 32 MB)"
 echo "count - : peak RSS $base MB for 1 MiB, $peak MB for 320 MiB"
 
-echo "$fails failed"
-[ "$fails" -eq 0 ]
+finish

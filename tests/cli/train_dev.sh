@@ -7,13 +7,7 @@
 # written as the run goes; count/eval print progress with GB/s on a terminal
 # or with --progress, nothing with --quiet or into a pipe; --quiet on every
 # command.  Env: MAKEMORE, MM_TEST_TMP.
-set -u
-MM=${MAKEMORE:?set MAKEMORE to the makemore binary}
-mkdir -p "${MM_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${MM_TEST_TMP:-/tmp}/cli_traindev.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.bash"
 
 awk 'BEGIN { for (i = 0; i < 3000; i++) printf "%c%c%c%c\n", 97 + i % 26, 97 + (i * 7) % 26, 97 + (i / 26) % 26, 97 + (i * 3) % 11 }' >"$T/train.txt"
 awk 'BEGIN { for (i = 0; i < 500; i++) printf "%c%c%c\n", 97 + (i * 5) % 26, 97 + (i * 11) % 26, 97 + (i / 26) % 26 }' >"$T/dev.txt"
@@ -101,5 +95,4 @@ for args in "count $T/train.txt -o $T/q.mm" "train $T/train.txt -o $T/q2.mm --st
     "$MM" $args -q >/dev/null 2>&1 || fail "$args -q failed"
 done
 
-echo "$fails failed"
-[ "$fails" -eq 0 ]
+finish

@@ -3,14 +3,8 @@
 # nearest one, `makemore help CMD` is `makemore CMD --help`, and Ctrl-C
 # (SIGINT) exits 130 leaving no temporary behind (issue 14, item 8).
 # Env: MAKEMORE, MM_TEST_TMP.
-set -u
-MM=${MAKEMORE:?set MAKEMORE to the makemore binary}
-mkdir -p "${MM_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${MM_TEST_TMP:-/tmp}/cli_usage.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-run() { "$@" >"$T/out" 2>"$T/err"; rc=$?; }
+. "$(dirname "$0")/lib.bash"
+# usage.sh's own expect, in place of lib.bash's: the needle last and optional
 expect() { # expect RC WHAT [FIXED-STRING-ON-STDERR]
     [ "$rc" = "$1" ] || fail "$2: exit $rc, want $1; stderr: $(head -c 400 "$T/err")"
     if [ $# -ge 3 ]; then
@@ -100,5 +94,4 @@ exec 3>&-
 [ -z "$(ls "$T" | grep '\.tmp\.')" ] || fail "a temporary was left: $(ls "$T")"
 [ ! -e "$T/int.mm" ] || fail "an interrupted count wrote its model"
 
-echo "$fails failed"
-[ "$fails" -eq 0 ]
+finish

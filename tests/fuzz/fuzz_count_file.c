@@ -5,7 +5,8 @@
  * success the same vocabulary and counts, bit for bit.  The input's first
  * byte picks the probe and piece sizes (1..16 and 1..64 bytes), so that
  * characters first seen after the probe and pairs across pieces come up in
- * small inputs; every kernel table, 1 to 3 threads.
+ * small inputs; every kernel table, 1 to 3 threads, read with pread (1),
+ * from a mapping (2) and chosen (3: count_read.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +68,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         mm_counter_set_active(*k);
         for (int t = 1; t <= 3; t++) {
+            static const char *const ways[] = {"pread", "map", "auto"};
+            if (mm_sigbus_guard_install() != MM_OK) { /* map needs it */
+                abort();
+            }
+            setenv("MM_COUNT_READ", ways[t - 1], 1);
             mm_count_opts o = {.threads = t};
             mm_vocab v;
             uint64_t *got = NULL;
@@ -83,6 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     mm_counter_set_active(NULL);
+    unsetenv("MM_COUNT_READ");
     free(ref);
     unlink(g_path);
     return 0;

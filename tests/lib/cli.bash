@@ -1,16 +1,15 @@
-# cli.bash - shared start of end-to-end tests (sourced by
-# tests/cli/reference.sh, ngram.sh, arpa.sh, split.sh, tune.sh): the binary, names.txt (skip
-# with 77 without it), a scratch directory removed at exit, and the checks.
-# Set MM_TEST_NAME before sourcing.  Env: MAKEMORE, MM_NAMES, MM_TEST_TMP.
-MM=${MAKEMORE:?set MAKEMORE to the makemore binary}
+# cli.bash - shared start of the end-to-end tests that read names.txt
+# (sourced by tests/cli/reference.sh, ngram.sh, arpa.sh, split.sh): what every
+# CLI test has (tests/cli/lib.bash: the binary, a scratch directory removed
+# at exit, fail, run, expect_rc and finish), then names.txt (skip with 77
+# without it), the Python that json_check uses, and the checks of outputs.
+# Env: MAKEMORE, MM_NAMES, MM_TEST_TMP.
+. "$(dirname "${BASH_SOURCE[0]}")/../cli/lib.bash"
 N=${MM_NAMES:-}
 if [ -z "$N" ] || [ ! -r "$N" ]; then
     echo "skip: names.txt not found (set MM_NAMES)"
     exit 77
 fi
-mkdir -p "${MM_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${MM_TEST_TMP:-/tmp}/cli_${MM_TEST_NAME:-test}.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
 
 PY=
 if [ -x /usr/bin/python3 ]; then
@@ -21,13 +20,6 @@ if [ -n "$PY" ] && "$PY" -c 'import numpy' 2>/dev/null; then
     HAVE_NUMPY=1
 fi
 
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-# run CMD...: exit code in $rc, output in $T/out and $T/err
-run() { "$@" >"$T/out" 2>"$T/err"; rc=$?; }
-expect_rc() {
-    [ "$rc" = "$1" ] || fail "$2: exit $rc, want $1; stderr: $(head -c 600 "$T/err")"
-}
 expect_out() { # expect_out FILE WANT WHAT: exact content
     local got
     got=$(cat "$1")
@@ -46,13 +38,4 @@ sys.exit(0 if ok else 1)' "$1" "$2" || fail "json: $2 is false for $(cat "$1")"
         return 0
     fi
     return 1
-}
-# finish: the verdict and exit code
-finish() {
-    if [ "$fails" != 0 ]; then
-        echo "$fails check(s) failed"
-        exit 1
-    fi
-    echo "ok"
-    exit 0
 }

@@ -1,0 +1,132 @@
+/*
+ * count_read.c - choose, by measurement, how count_file.c reads the file:
+ * pread into a buffer that sits in L2, or in place from a mapping.
+ *
+ * Why a choice: the cost of each way depends on the machine, not the code.
+ * pread copies every byte once, in the kernel (about 0.14 s of system time
+ * per GiB on the Intel Xeon VM of 2026-12-04), and the counter then reads
+ * L2.  A mapping copies nothing, but each first touch of a page costs a
+ * minor fault (about 15,000 per GiB with the kernel's fault-around), and the
+ * counter streams from DRAM (its prefetch hint, kernels.h, keeps that cheap):
+ * on that Intel VM `makemore count` of 1 GiB took 0.26 s mapped vs 0.35 s
+ * with pread on one thread.  But on the Zen 4 VM this file was first written
+ * on, a first access to a mapped page cost about 1 us even with the page
+ * tables populated (0.2-0.35 s per GiB) while pread copied at 12 GB/s.
+ *
+ * The rule, per counting thread:
+ *  1. pread, until the counter has settled (the auto counter's own trial is
+ *     over; at once for a forced one): two trials at the same time would
+ *     time neither.
+ *  2. MM_READ_ROUNDS pieces each way, alternating (map first), each timed by
+ *     the thread's CPU time (CLOCK_THREAD_CPUTIME_ID: it holds pread's copy
+ *     and the mapping's faults, and not the time the thread waits for the
+ *     CPU on a shared machine); per way the best rate.
+ *  3. The faster way reads on; after MM_READ_RECHECK pieces one more piece
+ *     each way is timed and the choice made again on the best rates; the
+ *     next such round comes after twice as many pieces, and so on (as the
+ *     auto counter's, kernels/count_auto.c: a burst of load during the
+ *     trial is corrected, and the rounds cost less and less).
+ * Pieces under MM_READ_MIN_PIECE (a thread's last) are read the current
+ * way, untimed.
+ * Both ways give the same bytes, so the counts cannot depend on the choice.
+ * $MM_COUNT_READ=pread|map|auto forces a way (map needs the SIGBUS guard,
+ * mm_sigbus_guard_install: a file truncated under a mapping must give an
+ * error, not kill the process, so without it only pread is offered).
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "count_read.h"
+#include "internal.h"
+
+enum { MM_READ_WAIT, MM_READ_TRIAL, MM_READ_RUN };
+
+static const char *const mm_read_names[] = {"pread", "map", "auto"};
+
+const char *mm_read_way_name(mm_read_way way)
+{
+    return mm_read_names[way];
+}
+
+mm_status mm_read_way_from_env(mm_read_way *way)
+{
+    const char *s = getenv("MM_COUNT_READ");
+    *way = MM_READ_AUTO;
+    if (s == NULL || *s == '\0') {
+        return MM_OK;
+    }
+    for (int w = 0; w < 3; w++) {
+        if (strcmp(s, mm_read_names[w]) == 0) {
+            *way = (mm_read_way)w;
+            return MM_OK;
+        }
+    }
+    return mm_fail(MM_ERR_INVALID_ARG, "MM_COUNT_READ=%s: unknown way (pread, map or auto)", s);
+}
+
+void mm_read_pick_begin(mm_read_pick *r, mm_read_way way)
+{
+    memset(r, 0, sizeof *r);
+    r->forced = way;
+    r->phase = MM_READ_WAIT;
+    r->way = way == MM_READ_MAP ? MM_READ_MAP : MM_READ_PREAD;
+    r->recheck = MM_READ_RECHECK;
+}
+
+double (*mm_read_clock_ns)(void);
+
+static double mm_read_now_ns(void)
+{
+    if (mm_read_clock_ns != NULL) {
+        return mm_read_clock_ns();
+    }
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
+static void mm_read_choose(mm_read_pick *r)
+{
+    r->way = r->rate[MM_READ_MAP] > r->rate[MM_READ_PREAD] ? MM_READ_MAP : MM_READ_PREAD;
+    r->phase = MM_READ_RUN;
+    r->since = 0;
+}
+
+mm_read_way mm_read_pick_next(mm_read_pick *r, size_t bytes, int settled)
+{
+    r->timed = 0;
+    if (r->forced != MM_READ_AUTO || bytes < MM_READ_MIN_PIECE) {
+        return r->way;
+    }
+    if (r->phase == MM_READ_WAIT && settled) {
+        r->phase = MM_READ_TRIAL;
+        r->trial = 0;
+    } else if (r->phase == MM_READ_RUN && ++r->since >= r->recheck) {
+        r->phase = MM_READ_TRIAL;
+        r->recheck = r->recheck < MM_READ_RECHECK_MAX / 2 ? 2 * r->recheck : MM_READ_RECHECK_MAX;
+        r->trial = 2 * (MM_READ_ROUNDS - 1); /* one more piece each way */
+    }
+    if (r->phase == MM_READ_TRIAL) {
+        r->way = (r->trial & 1) ? MM_READ_PREAD : MM_READ_MAP;
+        r->timed = 1;
+        r->t0 = mm_read_now_ns();
+    }
+    return r->way;
+}
+
+void mm_read_pick_done(mm_read_pick *r, size_t bytes)
+{
+    if (!r->timed) {
+        return;
+    }
+    double ns = mm_read_now_ns() - r->t0;
+    if (ns > 0 && (double)bytes / ns > r->rate[r->way]) {
+        r->rate[r->way] = (double)bytes / ns;
+    }
+    r->timed = 0;
+    if (++r->trial >= 2 * MM_READ_ROUNDS) {
+        mm_read_choose(r);
+    }
+}

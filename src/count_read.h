@@ -1,0 +1,51 @@
+/*
+ * count_read.h - how mm_count_file (count_file.c) gets each piece of a file
+ * to the counter: copied into a buffer by pread, or read in place from a
+ * mapping of the file.  Chosen by measurement per counting thread, or
+ * forced with $MM_COUNT_READ (see count_read.c for the rule and the why).
+ */
+#ifndef MM_COUNT_READ_H
+#define MM_COUNT_READ_H
+
+#include <stddef.h>
+
+#include "makemore.h"
+
+typedef enum { MM_READ_PREAD = 0, MM_READ_MAP = 1, MM_READ_AUTO = 2 } mm_read_way;
+
+#define MM_READ_ROUNDS 3    /* timed pieces per way in the first trial */
+#define MM_READ_RECHECK 128 /* pieces before the first later round (one piece per way) */
+#define MM_READ_RECHECK_MAX 4096 /* each next one after twice as many */
+#define MM_READ_MIN_PIECE ((size_t)64 << 10) /* smaller pieces are not timed */
+
+typedef struct mm_read_pick {
+    mm_read_way forced;  /* MM_READ_AUTO: choose */
+    int phase;
+    int trial;           /* pieces given out in the current trial */
+    int since;           /* pieces read since the last choice */
+    int recheck;         /* pieces between the last choice and the next round */
+    mm_read_way way;     /* the way of the piece being read */
+    int timed;           /* that piece is timed */
+    double rate[2];      /* best bytes per ns of CPU time, 0 if never timed */
+    double t0;           /* thread CPU time (ns) when the timed piece began */
+} mm_read_pick;
+
+/* The clock pieces are timed by, in ns: NULL means the thread's CPU time.
+ * Tests set a fake one to steer the choice; it must be thread-safe. */
+extern double (*mm_read_clock_ns)(void);
+
+/* The way $MM_COUNT_READ asks for (MM_READ_AUTO when unset); an unknown
+ * value is MM_ERR_INVALID_ARG naming it. */
+mm_status mm_read_way_from_env(mm_read_way *way);
+const char *mm_read_way_name(mm_read_way way);
+
+/* One thread's chooser.  `way` is MM_READ_PREAD when the file cannot be
+ * mapped (no SIGBUS guard, mmap failed): then it is the only way. */
+void mm_read_pick_begin(mm_read_pick *r, mm_read_way way);
+/* The way to read the next piece of `bytes` bytes; `settled`: the counter
+ * has made its own choice (a trial of both at once would time neither). */
+mm_read_way mm_read_pick_next(mm_read_pick *r, size_t bytes, int settled);
+/* After that piece is counted. */
+void mm_read_pick_done(mm_read_pick *r, size_t bytes);
+
+#endif /* MM_COUNT_READ_H */

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# count_read.sh - `makemore count` reads a file with pread or in place from a
+# mapping (src/count_read.c; chosen by measurement, MM_COUNT_READ forces):
+# the model file is byte-identical whichever way and thread count, --stats
+# names the way that ran, and a bad MM_COUNT_READ is refused before anything
+# is written.  Env: MAKEMORE, MM_NAMES (optional), MM_TEST_TMP.
+. "$(dirname "$0")/lib.bash"
+
+# 3 MiB of generated names (six 512 KiB pieces: every way reads several,
+# and switching ways between pieces is covered by test_count_read.c),
+# plus names.txt when present.
+awk 'BEGIN { srand(7); for (i = 0; i < 420000; i++) { n = 2 + int(rand() * 8); s = "";
+     for (j = 0; j < n; j++) s = s sprintf("%c", 97 + int(rand() * 26)); print s } }' >"$T/gen.txt"
+corpora="$T/gen.txt"
+[ -f "${MM_NAMES:-}" ] && corpora="$corpora $MM_NAMES"
+
+for c in $corpora; do
+    MM_COUNT_READ=pread "$MM" count "$c" -o "$T/ref.mm" --threads 1 2>"$T/err" ||
+        { fail "$c: pread, 1 thread: $(cat "$T/err")"; continue; }
+    for way in pread map auto; do
+        for t in 1 2 3; do
+            tag="$(basename "$c") MM_COUNT_READ=$way threads=$t"
+            if ! MM_COUNT_READ=$way "$MM" count "$c" -o "$T/m.mm" --threads "$t" --stats \
+                2>"$T/err"; then
+                fail "$tag: exit $?: $(cat "$T/err")"
+                continue
+            fi
+            cmp -s "$T/ref.mm" "$T/m.mm" || fail "$tag: model differs from pread's"
+            if [ "$way" != auto ]; then
+                grep -q "read by $way\$" "$T/err" || fail "$tag: --stats does not say 'read by $way': $(head -1 "$T/err")"
+            else
+                grep -Eq "read by (pread|map)\$" "$T/err" || fail "$tag: --stats names no way: $(head -1 "$T/err")"
+            fi
+        done
+    done
+done
+
+# a bad value: refused, named, nothing written
+MM_COUNT_READ=mmap "$MM" count "$T/gen.txt" -o "$T/bad.mm" 2>"$T/err"
+rc=$?
+[ "$rc" -ne 0 ] || fail "MM_COUNT_READ=mmap: exit 0"
+grep -q "MM_COUNT_READ=mmap" "$T/err" || fail "MM_COUNT_READ=mmap: message does not name it: $(cat "$T/err")"
+[ ! -e "$T/bad.mm" ] || fail "MM_COUNT_READ=mmap: an output was written"
+[ -z "$(find "$T" -name 'bad.mm*')" ] || fail "MM_COUNT_READ=mmap: a temporary was left"
+
+finish

@@ -1,0 +1,378 @@
+/*
+ * test_count_read.c - how mm_count_file reads the file (src/count_read.c):
+ * pread or in place from a mapping, chosen by measurement per thread.
+ *
+ * - The chooser's rule, step by step, on a fake clock: nothing is timed
+ *   until the counter has settled; then pieces alternate map, pread, ...;
+ *   the faster way is kept; later rounds can change it and come after
+ *   MM_READ_RECHECK pieces, then twice as many; small pieces and forced
+ *   ways are never timed.
+ * - Counts are bit-exact whatever the way: every counter x pread, map, auto
+ *   (on a fake clock that makes the threads' choices and switches random)
+ *   x 1, 2, 3 threads equals the general path (mm_corpus_open +
+ *   mm_count_bigrams), for pieces from 1 byte to 64 KiB.
+ * - Forcing: $MM_COUNT_READ=pread|map|auto; an unknown value and a forced
+ *   map without the SIGBUS guard are errors naming the cause.
+ * - A file truncated while it is counted from its mapping gives MM_ERR_IO
+ *   "shrank" and no counts, not a SIGBUS.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "count.h"
+#include "count_read.h"
+#include "kernels.h"
+#include "makemore.h"
+#include "testutil.h"
+
+#define KIB ((size_t)1 << 10)
+#define PIECE (64 * KIB)
+
+static char g_dir[512];
+static uint64_t g_seed;
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(g_dir, sizeof g_dir, "%s/test_count_read.%ld", mm_test_tmpdir(), (long)getpid());
+    if (mkdir(g_dir, 0700) != 0) {
+        return -1;
+    }
+    g_seed = mm_test_seed();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
+    unsetenv("MM_COUNT_READ");
+    mm_read_clock_ns = NULL;
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* cmocka installs its own SIGBUS handler around each test: ours goes back
+ * on at the start of every test that maps. */
+static void guard(void)
+{
+    assert_int_equal(mm_sigbus_guard_install(), MM_OK);
+}
+
+/* ---- the rule, on a fake clock ---------------------------------------------
+ * Reading a piece the way w takes g_cost[w] ns of the fake clock. */
+static double g_now, g_cost[2];
+static int g_calls;
+
+static double fake_clock(void)
+{
+    g_calls++;
+    return g_now;
+}
+
+/* Reads one piece of `bytes`; returns its way and whether it was timed. */
+static mm_read_way read_piece(mm_read_pick *r, size_t bytes, int settled, int *timed)
+{
+    int before = g_calls;
+    mm_read_way w = mm_read_pick_next(r, bytes, settled);
+    g_now += g_cost[w];
+    mm_read_pick_done(r, bytes);
+    *timed = g_calls != before;
+    return w;
+}
+
+static void test_rule(void **state)
+{
+    (void)state;
+    mm_read_clock_ns = fake_clock;
+    for (int map_faster = 0; map_faster <= 1; map_faster++) {
+        mm_read_pick r;
+        int timed;
+        g_cost[MM_READ_MAP] = map_faster ? 100 : 300;
+        g_cost[MM_READ_PREAD] = 200;
+        mm_read_pick_begin(&r, MM_READ_AUTO);
+        for (int i = 0; i < 10; i++) { /* the counter is still choosing */
+            assert_int_equal(read_piece(&r, PIECE, 0, &timed), MM_READ_PREAD);
+            assert_false(timed);
+        }
+        for (int i = 0; i < 2 * MM_READ_ROUNDS; i++) { /* the trial alternates */
+            assert_int_equal(read_piece(&r, PIECE, 1, &timed),
+                             i % 2 == 0 ? MM_READ_MAP : MM_READ_PREAD);
+            assert_true(timed);
+            /* a small piece in between: the current way, untimed, not counted */
+            read_piece(&r, MM_READ_MIN_PIECE - 1, 1, &timed);
+            assert_false(timed);
+        }
+        mm_read_way won = map_faster ? MM_READ_MAP : MM_READ_PREAD;
+        for (int i = 1; i < MM_READ_RECHECK; i++) {
+            assert_int_equal(read_piece(&r, PIECE, 1, &timed), won);
+            assert_false(timed);
+        }
+        /* a later round: one piece each way; the loser is now the faster */
+        g_cost[!won] = g_cost[won] / 4;
+        assert_int_equal(read_piece(&r, PIECE, 1, &timed), MM_READ_MAP);
+        assert_true(timed);
+        assert_int_equal(read_piece(&r, PIECE, 1, &timed), MM_READ_PREAD);
+        assert_true(timed);
+        assert_int_equal(read_piece(&r, PIECE, 1, &timed), (mm_read_way)!won);
+        assert_false(timed);
+        /* the next round after twice as many pieces */
+        for (int i = 2; i < 2 * MM_READ_RECHECK; i++) {
+            read_piece(&r, PIECE, 1, &timed);
+            assert_false(timed);
+        }
+        read_piece(&r, PIECE, 1, &timed);
+        assert_true(timed);
+    }
+    /* forced ways are never timed */
+    for (int w = MM_READ_PREAD; w <= MM_READ_MAP; w++) {
+        mm_read_pick r;
+        mm_read_pick_begin(&r, (mm_read_way)w);
+        int calls = g_calls, timed;
+        for (int i = 0; i < 3 * MM_READ_RECHECK; i++) {
+            assert_int_equal(read_piece(&r, PIECE, 1, &timed), (mm_read_way)w);
+        }
+        assert_int_equal(g_calls, calls);
+    }
+    mm_read_clock_ns = NULL;
+}
+
+/* ---- exact counts whatever the way ------------------------------------------ */
+
+static const char *write_file(const char *name, const uint8_t *data, size_t n)
+{
+    static char path[600];
+    snprintf(path, sizeof path, "%s/%s", g_dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+    return path;
+}
+
+/* n bytes of names over alphabet, one per line, every 40th line empty. */
+static uint8_t *make_names(size_t n, const char *alphabet, uint64_t *rs)
+{
+    uint8_t *b = malloc(n);
+    assert_non_null(b);
+    size_t na = strlen(alphabet), i = 0, line = 0;
+    while (i < n) {
+        size_t len = (line++ % 40 == 39) ? 0 : 2 + mm_test_rand(rs) % 9;
+        for (size_t j = 0; j < len && i < n; j++) {
+            b[i++] = (uint8_t)alphabet[mm_test_rand(rs) % na];
+        }
+        if (i < n) {
+            b[i++] = '\n';
+        }
+    }
+    return b;
+}
+
+static uint64_t *general_counts(const char *path, mm_vocab *v)
+{
+    mm_corpus *c = NULL;
+    assert_int_equal(mm_corpus_open(&c, path), MM_OK);
+    *v = *mm_corpus_get_vocab(c);
+    uint64_t *counts = malloc((size_t)v->size * v->size * sizeof *counts);
+    assert_non_null(counts);
+    mm_count_opts o = {.threads = 1};
+    mm_counter_set_active(&mm_counter_scalar);
+    assert_int_equal(mm_count_bigrams(c, v, &o, counts), MM_OK);
+    mm_counter_set_active(NULL);
+    mm_corpus_close(c);
+    return counts;
+}
+
+/* A clock whose every reading jumps by a random amount: the choices and
+ * the later rounds' switches fall at random, differently in each thread. */
+static _Thread_local uint64_t t_rs, t_now;
+static double random_clock(void)
+{
+    if (t_rs == 0) {
+        t_rs = g_seed ^ (uint64_t)(uintptr_t)&t_rs;
+    }
+    t_now += 1 + mm_test_rand(&t_rs) % 1000;
+    return (double)t_now;
+}
+
+static void test_exact_every_way(void **state)
+{
+    (void)state;
+    guard();
+    static const char *const ways[] = {"pread", "map", "auto"};
+    static const size_t pieces[] = {PIECE, PIECE + 3, 4099};
+    uint64_t rs = g_seed ^ 0x4ead;
+    const size_t n = 3 * 1024 * KIB + 777; /* probe 1 MiB: later pieces cross it */
+    uint8_t *b = make_names(n, "abcdefghijklmnopqrstuvwxyz", &rs);
+    const char *path = write_file("names.txt", b, n);
+    mm_vocab rv;
+    uint64_t *ref = general_counts(path, &rv);
+    mm_read_clock_ns = random_clock;
+    for (const mm_counter *const *k = mm_test_counters(); *k; k++) {
+        if (!(*k)->supported()) {
+            continue;
+        }
+        mm_counter_set_active(*k);
+        for (size_t w = 0; w < 3; w++) {
+            setenv("MM_COUNT_READ", ways[w], 1);
+            for (int t = 1; t <= 3; t++) {
+                size_t piece = pieces[(size_t)t - 1];
+                mm_count_opts o = {.threads = t};
+                mm_corpus_info info = {0};
+                mm_vocab v;
+                uint64_t *got = NULL;
+                char what[128];
+                snprintf(what, sizeof what, "counter %s, read %s, %d threads, piece %zu",
+                         (*k)->name, ways[w], t, piece);
+                mm_status st = mm_count_file_sized(path, &o, 1024 * KIB, piece, &v, &got, &info);
+                if (st != MM_OK) {
+                    fail_msg("%s: %s", what, mm_errmsg());
+                }
+                assert_int_equal(info.streamed, 1);
+                assert_non_null(info.read);
+                if (w < 2) {
+                    assert_string_equal(info.read, ways[w]);
+                }
+                assert_int_equal(v.size, rv.size);
+                assert_memory_equal(v.cp, rv.cp, v.size * sizeof v.cp[0]);
+                mm_assert_counts_equal(ref, got, (size_t)v.size * v.size, what);
+                free(got);
+            }
+        }
+    }
+    mm_counter_set_active(NULL);
+    mm_read_clock_ns = NULL;
+    unsetenv("MM_COUNT_READ");
+    free(ref);
+    free(b);
+}
+
+/* Tiny files and pieces read from the mapping: every carry across pieces,
+ * characters first seen after the probe (the general path then answers). */
+static void test_tiny_pieces_mapped(void **state)
+{
+    (void)state;
+    guard();
+    uint64_t rs = g_seed ^ 0x71e5;
+    setenv("MM_COUNT_READ", "map", 1);
+    for (int iter = 0; iter < 200; iter++) {
+        size_t n = 2 + (size_t)(mm_test_rand(&rs) % 300);
+        uint8_t *b = make_names(n, "abcde", &rs);
+        const char *path = write_file("tiny.txt", b, n);
+        mm_vocab rv, v;
+        uint64_t *ref = general_counts(path, &rv);
+        for (int t = 1; t <= 3; t++) {
+            size_t probe = 1 + (size_t)(mm_test_rand(&rs) % 40);
+            size_t piece = 1 + (size_t)(mm_test_rand(&rs) % 70);
+            mm_count_opts o = {.threads = t};
+            uint64_t *got = NULL;
+            assert_int_equal(mm_count_file_sized(path, &o, probe, piece, &v, &got, NULL), MM_OK);
+            assert_int_equal(v.size, rv.size);
+            mm_assert_counts_equal(ref, got, (size_t)v.size * v.size, "tiny, mapped");
+            free(got);
+        }
+        free(ref);
+        free(b);
+    }
+    unsetenv("MM_COUNT_READ");
+}
+
+/* ---- forcing ---------------------------------------------------------------- */
+
+static void test_forcing_errors(void **state)
+{
+    (void)state;
+    guard();
+    uint64_t rs = g_seed ^ 0xf0;
+    uint8_t *b = make_names(300 * KIB, "abc", &rs);
+    const char *path = write_file("force.txt", b, 300 * KIB);
+    mm_vocab v;
+    uint64_t *got = NULL;
+    mm_corpus_info info = {0};
+
+    setenv("MM_COUNT_READ", "mmap", 1);
+    assert_int_equal(mm_count_file(path, NULL, &v, &got, NULL), MM_ERR_INVALID_ARG);
+    assert_non_null(strstr(mm_errmsg(), "MM_COUNT_READ=mmap"));
+    assert_null(got);
+
+    /* without the SIGBUS guard: map refused when forced, pread under auto */
+    struct sigaction dfl = {.sa_handler = SIG_DFL}, old;
+    assert_int_equal(sigaction(SIGBUS, &dfl, &old), 0);
+    setenv("MM_COUNT_READ", "map", 1);
+    assert_int_equal(mm_count_file(path, NULL, &v, &got, NULL), MM_ERR_INVALID_ARG);
+    assert_non_null(strstr(mm_errmsg(), "SIGBUS guard"));
+    assert_null(got);
+    setenv("MM_COUNT_READ", "auto", 1);
+    assert_int_equal(mm_count_file(path, NULL, &v, &got, &info), MM_OK);
+    assert_string_equal(info.read, "pread");
+    free(got);
+    got = NULL;
+    assert_int_equal(mm_sigbus_guard_install(), MM_OK);
+
+    setenv("MM_COUNT_READ", "map", 1);
+    assert_int_equal(mm_count_file(path, NULL, &v, &got, &info), MM_OK);
+    assert_string_equal(info.read, "map");
+    free(got);
+    unsetenv("MM_COUNT_READ");
+    free(b);
+}
+
+/* ---- truncated under the mapping -------------------------------------------- */
+
+static const char *g_trunc_path;
+static void truncate_on_progress(uint64_t done, uint64_t total, void *user)
+{
+    (void)done;
+    (void)total;
+    int *once = user;
+    if (!*once) {
+        *once = 1;
+        assert_int_equal(truncate(g_trunc_path, 4096), 0);
+    }
+}
+
+static void test_truncated_while_mapped(void **state)
+{
+    (void)state;
+    guard();
+    uint64_t rs = g_seed ^ 0x7c;
+    const size_t n = 8 * 1024 * KIB;
+    uint8_t *b = make_names(n, "abcdefgh", &rs);
+    setenv("MM_COUNT_READ", "map", 1);
+    for (int t = 1; t <= 2; t++) {
+        g_trunc_path = write_file("shrinks.txt", b, n);
+        int once = 0;
+        mm_count_opts o = {.threads = t, .on_progress = truncate_on_progress, .user = &once};
+        mm_vocab v;
+        uint64_t *got = NULL;
+        assert_int_equal(mm_count_file_sized(g_trunc_path, &o, 1024 * KIB, PIECE, &v, &got, NULL),
+                         MM_ERR_IO);
+        assert_true(once);
+        assert_non_null(strstr(mm_errmsg(), "shrank"));
+        assert_null(got);
+    }
+    unsetenv("MM_COUNT_READ");
+    free(b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rule),
+        cmocka_unit_test(test_exact_every_way),
+        cmocka_unit_test(test_tiny_pieces_mapped),
+        cmocka_unit_test(test_forcing_errors),
+        cmocka_unit_test(test_truncated_while_mapped),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
