@@ -324,3 +324,21 @@ const mm_counter mm_counter_auto = {
     .count_feed = mm_count_auto_feed,
     .count_end = mm_count_auto_end,
 };
+
+/* ---- queries for a driver that runs auto on part of its input ----------------
+ * (src/count_stream.c: a stream read in chunks runs auto on one chunk now
+ * and then and the counter it chose on the others.) */
+
+int mm_counter_is_auto(const mm_counter *k)
+{
+    /* the feed is what makes a stream auto's: tests build their own auto
+     * counter, with candidates of their choice, around it */
+    return k != NULL && k->count_feed == mm_count_auto_feed;
+}
+
+int mm_count_auto_trial_pieces(void)
+{
+    const mm_counter *given[MM_AUTO_MAX], *cands[MM_AUTO_MAX];
+    int n = mm_auto_list(given, mm_auto_default_cands(given), cands);
+    return 2 + MM_AUTO_ROUNDS * n; /* steps 1 and 2, then the rounds of step 3 */
+}

@@ -30,5 +30,12 @@ void mm_count_auto_end(void *work, uint64_t *counts);
  * until the work is reused (count_end does not clear them). */
 const mm_counter *mm_count_auto_chosen(const void *work);
 double mm_count_auto_rate(const void *work, const mm_counter *c);
+/* 1 if k is an auto stream (mm_counter_auto, or a test's counter built on
+ * mm_count_auto_begin_with and mm_count_auto_feed): its work answers
+ * mm_count_auto_chosen. */
+int mm_counter_is_auto(const mm_counter *k);
+/* Pieces (each >= MM_AUTO_MIN_PIECE) a stream of mm_counter_auto takes
+ * before its first choice, with the candidates of this CPU. */
+int mm_count_auto_trial_pieces(void);
 
 #endif /* MM_COUNT_AUTO_H */

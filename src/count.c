@@ -28,6 +28,7 @@
 #include "corpus.h"
 #include "internal.h"
 #include "count.h"
+#include "count_auto.h"
 #include "kernels.h"
 #include "stream.h"
 
@@ -103,9 +104,19 @@ mm_status mm_count_ws_alloc(mm_count_ws *ws, int T, size_t K, size_t extra,
     return MM_OK;
 }
 
+/* What thread 0's stream chose, if k is an auto stream that began (its
+ * work is the first slice's): the stream driver (count_stream.c) runs the
+ * choice on one chunk and the chosen counter on the next ones. */
+static const mm_counter *mm_count_chosen(const mm_count_ws *ws, const mm_counter *k,
+                                         int began)
+{
+    return began && mm_counter_is_auto(k) ? mm_count_auto_chosen(ws->base + ws->counts_bytes)
+                                          : NULL;
+}
+
 static mm_status mm_count_ascii(const mm_corpus *c, const mm_vocab *v,
                                 const int16_t *map, int T, const mm_counter *k,
-                                uint64_t *counts)
+                                size_t piece, uint64_t *counts, const mm_counter **chosen)
 {
     const size_t V = v->size;
     const size_t K = V; /* classes: one per symbol, CR shares the boundary's */
@@ -125,7 +136,7 @@ static mm_status mm_count_ascii(const mm_corpus *c, const mm_vocab *v,
     }
     const uint8_t *data = c->data;
     const size_t size = c->size;
-    int used = T;
+    int used = T, began0 = 0;
 
 #pragma omp parallel num_threads(T)
     {
@@ -142,9 +153,15 @@ static mm_status mm_count_ascii(const mm_corpus *c, const mm_vocab *v,
         if (hi > lo) {
             size_t end = hi < size ? hi + 1 : size;
             k->count_begin(work, code, K);
-            mm_count_feed_pieces(k, work, data + lo, end - lo, MM_COUNT_PIECE);
+            mm_count_feed_pieces(k, work, data + lo, end - lo, piece);
             k->count_end(work, local);
+            if (t == 0) {
+                began0 = 1;
+            }
         }
+    }
+    if (chosen != NULL) {
+        *chosen = mm_count_chosen(&ws, k, began0);
     }
 
     uint64_t *acc = mm_count_ws_merge(&ws, used, K * K);
@@ -179,7 +196,7 @@ static int mm_lookup(const mm_cp_lookup *l, uint32_t cp)
 
 static mm_status mm_count_utf8(const mm_corpus *c, const mm_vocab *v,
                                const int16_t *map, int T, const mm_counter *k,
-                               uint64_t *counts)
+                               size_t piece, uint64_t *counts, const mm_counter **chosen)
 {
     const size_t V = v->size;
     uint8_t identity[256];
@@ -251,7 +268,7 @@ static mm_status mm_count_utf8(const mm_corpus *c, const mm_vocab *v,
                 int ix = len ? mm_lookup(lut, cp) : -1;
                 sym[n++] = (uint8_t)(ix < 0 ? 0 : ix);
             }
-            if (n == MM_SYM_CHUNK) {
+            if (n == piece) {
                 k->count_feed(work, sym, n);
                 sym[0] = sym[n - 1]; /* pieces overlap by one symbol */
                 n = 1;
@@ -261,6 +278,9 @@ static mm_status mm_count_utf8(const mm_corpus *c, const mm_vocab *v,
         k->count_end(work, local);
     }
 
+    if (chosen != NULL) {
+        *chosen = mm_count_chosen(&ws, k, 1);
+    }
     memcpy(counts, mm_count_ws_merge(&ws, used, V * V), V * V * sizeof *counts);
     /* No final newline: close the last name.  (A trailing CR ends it too.) */
     size_t e = size;
@@ -293,6 +313,16 @@ mm_status mm_count_bigrams_with(const mm_corpus *c, const mm_vocab *v,
                                 const mm_count_opts *opts, const mm_counter *k,
                                 uint64_t *counts)
 {
+    return mm_count_bigrams_pieces(c, v, opts, k, 0, counts, NULL);
+}
+
+mm_status mm_count_bigrams_pieces(const mm_corpus *c, const mm_vocab *v,
+                                  const mm_count_opts *opts, const mm_counter *k,
+                                  size_t piece, uint64_t *counts, const mm_counter **chosen)
+{
+    if (chosen != NULL) {
+        *chosen = NULL;
+    }
     if (c == NULL || v == NULL || counts == NULL || v->size == 0 ||
         v->size > MM_MAX_VOCAB) {
         return mm_fail(MM_ERR_INVALID_ARG, "mm_count_bigrams: invalid argument");
@@ -307,8 +337,11 @@ mm_status mm_count_bigrams_with(const mm_corpus *c, const mm_vocab *v,
         return MM_OK;
     }
     int T = mm_count_threads(opts);
-    st = c->ascii ? mm_count_ascii(c, v, map, T, k, counts)
-                  : mm_count_utf8(c, v, map, T, k, counts);
+    st = c->ascii ? mm_count_ascii(c, v, map, T, k, piece ? piece : MM_COUNT_PIECE, counts,
+                                   chosen)
+                  : mm_count_utf8(c, v, map, T, k,
+                                  piece >= 2 && piece < MM_SYM_CHUNK ? piece : MM_SYM_CHUNK, counts,
+                                  chosen);
     if (st == MM_OK) {
         st = mm_corpus_check_intact(c);
     }

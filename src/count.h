@@ -32,6 +32,14 @@ int mm_count_threads(const mm_count_opts *opts);
 mm_status mm_count_bigrams_with(const mm_corpus *c, const mm_vocab *v,
                                 const mm_count_opts *opts, const mm_counter *k,
                                 uint64_t *counts);
+/* mm_count_bigrams_with, each thread's stream fed in pieces of `piece`
+ * bytes (ASCII) or symbols (UTF-8; at most 1 Mi) instead of the usual 512 KiB
+ * and 1 Mi (piece 0).  If chosen is not NULL, *chosen is the counter the
+ * first thread's stream chose when k is an auto stream (count_auto.h), else
+ * NULL (k not auto, or its trial did not finish). */
+mm_status mm_count_bigrams_pieces(const mm_corpus *c, const mm_vocab *v,
+                                  const mm_count_opts *opts, const mm_counter *k,
+                                  size_t piece, uint64_t *counts, const mm_counter **chosen);
 
 /* Feed b[0..n) to a counting stream in pieces of at most `piece` bytes that
  * overlap by one byte (the same pairs as one feed): the auto counter times
@@ -58,6 +66,17 @@ typedef struct mm_cp_pos {
  * occurs (MM_MAX_VOCAB entries; first[0], the boundary, is unset). */
 mm_status mm_count_stream(int fd, const char *name, const mm_count_opts *opts, mm_vocab *v,
                           uint64_t **counts, mm_corpus_info *info, mm_cp_pos *first);
+/* mm_count_stream with its sizes given: ordinary chunks of `chunk` bytes
+ * (4 MiB), the auto counter's trial chunks fed in pieces of `piece` bytes
+ * (512 KiB; >= 2) and the second trial after `recheck` bytes per thread
+ * (256 MiB; each next after twice as many, up to 8 times):
+ * tests make them small to see many chunks and trials with small inputs.
+ * If trials is not NULL, on success trials[0] is the number of trial chunks
+ * and trials[1] that of those whose trial finished (chose a counter). */
+mm_status mm_count_stream_sized(int fd, const char *name, const mm_count_opts *opts,
+                                size_t chunk, size_t piece, uint64_t recheck, mm_vocab *v,
+                                uint64_t **counts, mm_corpus_info *info, mm_cp_pos *first,
+                                int trials[2]);
 
 /* makemore-mpi (defined in src/io/corpus.c): open part `part` of `parts` of
  * the corpus file at path, split at line starts (see there), validated, with

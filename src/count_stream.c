@@ -15,6 +15,26 @@
  * column and byte offset in the stream.  One difference: a file with several
  * kinds of error reports the kind the whole-file scan checks first, a stream
  * the first one in its chunk order.
+ *
+ * Which counter counts the chunks: a forced one (--isa, MM_ISA,
+ * MM_COUNT_KERNEL) counts every chunk.  Else the choice is by measurement,
+ * as for a file, but not by the auto counter on every chunk: its trial
+ * (kernels/count_auto.c: the first piece, a check against scalar, then 4
+ * timed pieces per counter, per thread) would start again on each one and
+ * not even finish in 4 MiB.  So a "trial chunk" is counted by auto, read
+ * large enough (MM_CS_TRIAL_SLACK pieces more than the trial takes, per
+ * thread) that its first thread's trial finishes in it, and the counter it
+ * chose counts the following chunks, plain.  The first chunk is a trial
+ * chunk, and so is the first after MM_CS_RECHECK bytes per thread, then
+ * after twice as many each time, up to 8 times as many (as auto times
+ * again after 64 MiB, 128 more, ...: a trial can be fooled by another
+ * process).  A trial's extra work, with four counters whose speeds differ
+ * by up to 2x: the check (a piece counted five times) and 12 timed pieces
+ * by slower counters, 4 to 16 pieces (2-8 MiB): 1-3% of the first
+ * MM_CS_RECHECK, and less after each.
+ * A trial that does not finish (a small input, a UTF-8 chunk of mostly
+ * multi-byte characters: its pieces are symbols) leaves the counter in use
+ * (at first the best ISA's, auto's own first candidate) until the next one.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,6 +49,9 @@
 #include "kernels.h"
 
 #define MM_CS_CHUNK ((size_t)4 << 20)
+#define MM_CS_PIECE ((size_t)512 << 10)      /* trial pieces: as count.c's and count_file.c's */
+#define MM_CS_RECHECK ((uint64_t)256 << 20)  /* bytes per thread before the 2nd trial */
+#define MM_CS_TRIAL_SLACK 2                  /* pieces per thread beyond the trial's */
 
 typedef struct mm_cs {
     const char *name;
@@ -38,8 +61,15 @@ typedef struct mm_cs {
     size_t n;                       /* indices in use */
     uint64_t lines, bytes;          /* before the current chunk */
     int ascii;
-    const mm_counter *counter;      /* the counting kernel of every chunk */
-    mm_count_opts copts;            /* its threads */
+    const mm_counter *run;          /* counts the chunks (between trials) */
+    const mm_counter *chooser;      /* auto (counts trial chunks), NULL if forced */
+    const mm_counter *used;         /* what counted the last chunk: info->counter */
+    uint64_t next_trial;            /* the chunk starting at or after this is a trial */
+    uint64_t recheck, recheck_max;  /* bytes to the next trial (all threads), its cap */
+    size_t trial_bytes;             /* a trial chunk's size */
+    size_t piece;                   /* a trial chunk's pieces (bytes) */
+    int trials, choices;            /* trial chunks, and those whose trial finished */
+    mm_count_opts copts;            /* the threads of every count */
 } mm_cs;
 
 static int mm_cs_index(const mm_cs *s, uint32_t cp)
@@ -112,6 +142,39 @@ static uint64_t mm_cs_newlines(const uint8_t *data, size_t n)
     return count;
 }
 
+static int mm_cs_trial_due(const mm_cs *s)
+{
+    return s->chooser != NULL && s->bytes >= s->next_trial;
+}
+
+/* cc = the counts of chunk c, by the counter in use or, in a trial chunk, by
+ * auto, whose choice then counts the next chunks (see the top of the file). */
+static mm_status mm_cs_count(mm_cs *s, const mm_corpus *c, uint64_t *cc)
+{
+    if (!mm_cs_trial_due(s)) {
+        s->used = s->run;
+        return mm_count_bigrams_with(c, &c->vocab, &s->copts, s->run, cc);
+    }
+    /* UTF-8 pieces are symbols: half as many bytes, so that names of
+     * two-byte characters still finish the trial */
+    size_t piece = c->ascii ? s->piece : s->piece / 2;
+    piece = piece < MM_AUTO_MIN_PIECE ? MM_AUTO_MIN_PIECE : piece;
+    const mm_counter *chosen = NULL;
+    mm_status st = mm_count_bigrams_pieces(c, &c->vocab, &s->copts, s->chooser, piece, cc,
+                                           &chosen);
+    s->next_trial = s->bytes + c->size + s->recheck;
+    s->recheck = s->recheck < s->recheck_max / 2 ? 2 * s->recheck : s->recheck_max;
+    s->trials++;
+    if (chosen != NULL) {
+        s->choices++;
+        s->run = chosen;
+        s->used = chosen;
+    } else if (s->used == NULL) {
+        s->used = s->chooser; /* as a file too small to choose: "auto" */
+    }
+    return st;
+}
+
 /* Validate and count one chunk of whole lines, add it to the totals. */
 static mm_status mm_cs_chunk(mm_cs *s, const uint8_t *data, size_t size,
                              const mm_count_opts *opts)
@@ -150,7 +213,7 @@ static mm_status mm_cs_chunk(mm_cs *s, const uint8_t *data, size_t size,
         st = mm_fail(MM_ERR_NOMEM, "%s: out of memory", s->name);
         goto done;
     }
-    st = mm_count_bigrams_with(c, &c->vocab, &s->copts, s->counter, cc);
+    st = mm_cs_count(s, c, cc);
     if (st != MM_OK) {
         goto done;
     }
@@ -178,8 +241,33 @@ static int mm_cs_cmp(const void *a, const void *b, void *arg)
 mm_status mm_count_stream(int fd, const char *name, const mm_count_opts *opts, mm_vocab *v,
                           uint64_t **counts, mm_corpus_info *info, mm_cp_pos *first)
 {
+    return mm_count_stream_sized(fd, name, opts, MM_CS_CHUNK, MM_CS_PIECE, MM_CS_RECHECK, v,
+                                 counts, info, first, NULL);
+}
+
+/* Grow the buffer to want bytes (only ever grows). */
+static mm_status mm_cs_reserve(uint8_t **buf, size_t *cap, size_t want, const char *name)
+{
+    if (want <= *cap) {
+        return MM_OK;
+    }
+    uint8_t *nb = realloc(*buf, want);
+    if (nb == NULL) {
+        return mm_fail(MM_ERR_NOMEM, "%s: out of memory", name);
+    }
+    *buf = nb;
+    *cap = want;
+    return MM_OK;
+}
+
+mm_status mm_count_stream_sized(int fd, const char *name, const mm_count_opts *opts,
+                                size_t chunk, size_t piece, uint64_t recheck, mm_vocab *v,
+                                uint64_t **counts, mm_corpus_info *info, mm_cp_pos *first,
+                                int trials[2])
+{
     mm_status st = MM_OK;
-    size_t cap = MM_CS_CHUNK, have = 0;
+    size_t cap = chunk, have = 0;
+    size_t fill = chunk; /* an ordinary chunk's size: grows for a long line */
     uint8_t *buf = malloc(cap);
     mm_cs *s = calloc(1, sizeof *s);
     *counts = NULL;
@@ -189,26 +277,39 @@ mm_status mm_count_stream(int fd, const char *name, const mm_count_opts *opts, m
         goto done;
     }
     s->name = name;
-    /* The auto counter times the candidates on the first pieces of each
-     * call: on every chunk that would be a third of the work.  A stream
-     * takes the active table's own counter instead (a forced one stays). */
-    s->counter = mm_counter_active();
-    if (s->counter == &mm_counter_auto) {
-        const mm_counter *own = mm_counter_find(mm_kernels_active()->name);
-        s->counter = own != NULL ? own : s->counter;
-    }
     /* One thread unless asked for more: a pipe delivers about what one
      * thread counts (1.2 GB/s measured), and an OpenMP team woken for every
      * 4 MiB chunk spins while the chunk is read (0.5 GB/s with two threads
      * on the same 2-core machine, see issue-14 notes). */
     s->copts.threads = opts != NULL && opts->threads > 0 ? opts->threads : 1;
+    /* A forced counter counts every chunk; auto counts the trial chunks
+     * (see the top of the file) and, until one chooses, the best ISA's
+     * counter the others, as auto gives it its first piece. */
+    s->run = mm_counter_active();
+    if (mm_counter_is_auto(s->run)) {
+        const size_t T = (size_t)s->copts.threads;
+        s->chooser = s->run;
+        s->run = mm_kernels_active()->counter;
+        s->piece = piece;
+        s->trial_bytes = T * ((size_t)mm_count_auto_trial_pieces() + MM_CS_TRIAL_SLACK) * piece;
+        s->recheck = T * recheck;
+        s->recheck_max = 8 * s->recheck;
+    }
     s->cp[0] = MM_BOUNDARY;
     s->n = 1;
     s->ascii = 1;
     int eof = 0;
     while (!eof) {
-        while (have < cap) {
-            ssize_t r = read(fd, buf + have, cap - have);
+        size_t want = fill;
+        if (mm_cs_trial_due(s) && want < s->trial_bytes) {
+            want = s->trial_bytes;
+        }
+        st = mm_cs_reserve(&buf, &cap, want, name);
+        if (st != MM_OK) {
+            goto done;
+        }
+        while (have < want) {
+            ssize_t r = read(fd, buf + have, want - have);
             if (r < 0 && errno == EINTR) {
                 continue;
             }
@@ -237,15 +338,13 @@ mm_status mm_count_stream(int fd, const char *name, const mm_count_opts *opts, m
             }
         }
         if (nl == NULL) { /* a line longer than the buffer: make room for it */
-            uint8_t *nb = realloc(buf, cap * 2);
-            if (nb == NULL) {
+            if (mm_cs_reserve(&buf, &cap, want * 2, name) != MM_OK) {
                 st = mm_fail(MM_ERR_NOMEM, "%s: out of memory for a line of over %zu "
                              "bytes at byte offset %llu", name, have,
                              (unsigned long long)s->bytes);
                 goto done;
             }
-            buf = nb;
-            cap *= 2;
+            fill = want * 2;
             continue;
         }
         size_t len = (size_t)(nl - buf) + 1;
@@ -286,8 +385,14 @@ mm_status mm_count_stream(int fd, const char *name, const mm_count_opts *opts, m
         info->bytes = s->bytes;
         info->ascii = s->ascii;
         info->streamed = 1;
-        info->counter = s->counter->name;
+        /* nothing counted: the counter that would have */
+        const mm_counter *said = s->used ? s->used : s->chooser ? s->chooser : s->run;
+        info->counter = said->name;
         info->threads = s->copts.threads;
+    }
+    if (trials != NULL) {
+        trials[0] = s->trials;
+        trials[1] = s->choices;
     }
 done:
     free(buf);

@@ -55,6 +55,31 @@ grep -q "<stdin>:700002:" "$T/s.err" || fail "line number past the chunks: $(cat
 same "a 256th character after 4 MiB" "$T/many.txt"
 grep -q "256th distinct" "$T/s.err" || fail "256th: $(cat "$T/s.err")"
 
+# Which counter counts a stream (--stats names it): a forced one; with auto,
+# the one its first chunk's trial chose, not "auto" (15 MiB: more than the
+# trial's chunk, 10 MiB or less at one thread); the model is the file's.
+cat "$T/big.txt" "$T/big.txt" "$T/big.txt" >"$T/big3.txt"
+"$MM" count "$T/big3.txt" -o "$T/f3.mm" 2>/dev/null || fail "count big3.txt"
+counter_of() { # counter_of [VAR=VALUE...] [FLAG...]: the counter of count - <big3.txt
+    local envs=()
+    while [ $# -gt 0 ] && [[ $1 == *=* ]]; do envs+=("$1"); shift; done
+    env "${envs[@]}" "$MM" count - -o "$T/s3.mm" --stats "$@" <"$T/big3.txt" \
+        2>"$T/s3.err" >/dev/null || fail "count - ${envs[*]} $*: $(cat "$T/s3.err")"
+    cmp -s "$T/f3.mm" "$T/s3.mm" || fail "count - ${envs[*]} $*: the model differs"
+    sed -n 's/^count: .*, counter \([a-z0-9-]*\), .*/\1/p' "$T/s3.err"
+}
+got=$(counter_of MM_COUNT_KERNEL=pairs)
+[ "$got" = pairs ] || fail "count - with MM_COUNT_KERNEL=pairs: counter '$got'"
+got=$(counter_of --isa scalar)
+[ "$got" = scalar ] || fail "count - --isa scalar: counter '$got'"
+got=$(counter_of MM_ISA=scalar --threads 2)
+[ "$got" = scalar ] || fail "count - with MM_ISA=scalar, 2 threads: counter '$got'"
+got=$(counter_of)
+case "$got" in
+scalar | pairs | avx2 | avx512) ;;
+*) fail "count - with auto: counter '$got', want the one its trial chose" ;;
+esac
+
 # eval -: the same result as for the file; a character the model lacks is
 # named where it first occurs
 "$MM" count "$T/big.txt" -o "$T/big.mm" 2>/dev/null || fail "count big.txt"
