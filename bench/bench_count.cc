@@ -11,7 +11,7 @@
  *                                    one pass: what `makemore count` does
  *                                    before it writes the model; the
  *                                    way it reads chosen by measurement
- *   count_file/<isa>+<way>/t<T>/<corpus>  the same with the way forced:
+ *   count_file/<isa>/t<T>/<corpus>/<way>  the same with the way forced:
  *                                    pread or map (MM_COUNT_READ)
  * Threaded benchmarks report real time.  Corpora are in the page cache:
  * each is opened once before timing (count_file reopens it each time).
@@ -234,9 +234,9 @@ void register_count()
             for (int T : k_threads) {
                 for (const mm_counter *t : all_counters()) {
                     for (const char *way : {"auto", "pread", "map"}) {
-                        std::string w = std::strcmp(way, "auto") == 0 ? "" : "+" + std::string(way);
-                        benchmark::RegisterBenchmark(("count_file/" + std::string(t->name) + w +
-                                                      "/t" + std::to_string(T) + "/" + k->name)
+                        std::string w = std::strcmp(way, "auto") == 0 ? "" : "/" + std::string(way);
+                        benchmark::RegisterBenchmark(("count_file/" + std::string(t->name) + "/t" +
+                                                      std::to_string(T) + "/" + k->name + w)
                                                          .c_str(),
                                                      BM_count_file, t, way, k, T)
                             ->Unit(benchmark::kMillisecond)

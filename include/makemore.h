@@ -130,10 +130,11 @@ typedef struct mm_corpus_info {
                             "auto" if the input was too small to choose) */
     int threads;         /* mm_count_file: threads that counted (standard input:
                             1 unless the options ask for more) */
-    const char *read;    /* mm_count_file, one streaming pass: how the file reached
+    const char *read_way; /* mm_count_file, one streaming pass: how the file reached
                             the counter, "pread" (copied into a buffer) or "map"
-                            (read in place), the first thread's last choice
-                            ($MM_COUNT_READ forces it); NULL otherwise */
+                            (read in place), the threads' last choice ("mixed" if
+                            they differ; $MM_COUNT_READ forces it); NULL otherwise
+                            (added in 0.2.0) */
 } mm_corpus_info;
 /* Names and bigrams come from the counts: names = sum of row 0 (every name
  * starts with a (., first) bigram), bigrams = sum of all counts. */
@@ -163,15 +164,19 @@ MM_API mm_status mm_count_bigrams(const mm_corpus *c, const mm_vocab *v,
                                   const mm_count_opts *opts, uint64_t *counts);
 
 /* Open, validate and count the corpus file at path in one streaming pass
- * (read in pieces, never mapped; the vocabulary and the validation come from
- * the counts, see src/count_file.c).  Same vocabulary, counts and error
- * messages as mm_corpus_open + mm_count_bigrams, which it falls back to
- * when the one pass cannot decide (non-ASCII, CRLF, a character first seen
- * after the first MiB).  Standard input ("-", named "<stdin>" in messages)
- * is read once in chunks of whole lines, in bounded memory (a few MiB, more
- * only for a longer line), so a corpus larger than RAM can be piped in.  On success *v is the
- * vocabulary, *counts a malloc'd V*V array (free() it) and, if info is not
- * NULL, *info describes the file. */
+ * (the vocabulary and the validation come from the counts, see
+ * src/count_file.c).  Each piece is read by pread or in place from a
+ * mapping, chosen by measurement (src/count_read.c); the mapping only under
+ * mm_sigbus_guard_install.  $MM_COUNT_READ=pread|map|auto forces the way;
+ * an unknown value, or map where the file cannot be mapped, is an error.
+ * Same vocabulary, counts and error messages as mm_corpus_open +
+ * mm_count_bigrams, which it falls back to when the one pass cannot decide
+ * (non-ASCII, CRLF, a character first seen after the first MiB).  Standard
+ * input ("-", named "<stdin>" in messages) is read once in chunks of whole
+ * lines, in bounded memory (a few MiB, more only for a longer line), so a
+ * corpus larger than RAM can be piped in.  On success *v is the vocabulary,
+ * *counts a malloc'd V*V array (free() it) and, if info is not NULL, *info
+ * describes the file. */
 MM_API mm_status mm_count_file(const char *path, const mm_count_opts *opts, mm_vocab *v,
                                uint64_t **counts, mm_corpus_info *info);
 

@@ -34,7 +34,12 @@
  *     whole trial (a few ms) once made the slower counter win; later rounds
  *     correct that.  Why spaced out: each round runs the slow counters too
  *     (scalar is 2.4x slower than the AVX-512 triples on the Intel VM), and
- *     a round every 128 pieces cost about 2% of a 1 GiB count there.
+ *     a round every 128 pieces cost about 2% of a 1 GiB count there.  A
+ *     round's rates are those of the pieces as the driver reads them then:
+ *     after count_file.c chose to read from a mapping, page faults and DRAM
+ *     are in them, which the first trial (fed by pread) did not have, so a
+ *     round seldom beats a first trial's best; rates are kept per counter,
+ *     so the comparison between counters stays fair.
  * Smaller pieces met during 2-3 go to the first candidate that agreed,
  * untimed.  Only the first piece is counted by a counter not yet checked:
  * the one the ISA rank picks, as before this chooser existed.  With four
@@ -165,14 +170,19 @@ static void mm_auto_check(mm_auto *a, const uint8_t *b, size_t n)
 
 double (*mm_count_auto_clock_ns)(void);
 
-static double mm_auto_now_ns(void)
+double mm_thread_cpu_ns(double (*hook)(void))
 {
-    if (mm_count_auto_clock_ns != NULL) {
-        return mm_count_auto_clock_ns();
+    if (hook != NULL) {
+        return hook();
     }
     struct timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static double mm_auto_now_ns(void)
+{
+    return mm_thread_cpu_ns(mm_count_auto_clock_ns);
 }
 
 static void mm_auto_choose(mm_auto *a)
@@ -236,8 +246,7 @@ void mm_count_auto_feed(void *work, const uint8_t *b, size_t n)
     default:
         if (n >= MM_AUTO_MIN_PIECE && ++a->since_trial >= a->recheck) {
             /* one more round, every piece timed (see the top of the file) */
-            a->recheck = a->recheck < MM_AUTO_RECHECK_MAX / 2 ? 2 * a->recheck
-                                                              : MM_AUTO_RECHECK_MAX;
+            a->recheck = (int)mm_recheck_next((uint64_t)a->recheck, MM_AUTO_RECHECK_MAX);
             a->trial = (MM_AUTO_ROUNDS - 1) * a->nexact;
             a->phase = MM_AUTO_TRIAL;
             mm_auto_trial(a, b, n);
@@ -334,6 +343,11 @@ int mm_counter_is_auto(const mm_counter *k)
     /* the feed is what makes a stream auto's: tests build their own auto
      * counter, with candidates of their choice, around it */
     return k != NULL && k->count_feed == mm_count_auto_feed;
+}
+
+int mm_count_auto_settled(const void *work)
+{
+    return ((const mm_auto *)work)->phase == MM_AUTO_RUN;
 }
 
 int mm_count_auto_trial_pieces(void)

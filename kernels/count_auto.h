@@ -13,7 +13,7 @@
 #define MM_AUTO_MIN_PIECE ((size_t)64 << 10)  /* smaller pieces are not timed */
 #define MM_AUTO_ROUNDS 4                      /* trial pieces per candidate */
 #define MM_AUTO_RECHECK 128                   /* pieces before the first later round */
-#define MM_AUTO_RECHECK_MAX 4096              /* each next one after twice as many */
+#define MM_AUTO_RECHECK_MAX 4096              /* the spacing stops doubling here */
 
 extern const mm_counter mm_counter_auto;
 /* The clock candidates are timed by, in ns: NULL means the thread's CPU
@@ -34,6 +34,20 @@ double mm_count_auto_rate(const void *work, const mm_counter *c);
  * mm_count_auto_begin_with and mm_count_auto_feed): its work answers
  * mm_count_auto_chosen. */
 int mm_counter_is_auto(const mm_counter *k);
+/* 1 if the auto stream counts with its choice: no timed round under way
+ * (a driver timing something of its own waits for that). */
+int mm_count_auto_settled(const void *work);
+
+/* Shared by every choice made by measurement (this file, src/count_read.c,
+ * src/count_stream.c): the clock, the thread's CPU time in ns, or `hook`
+ * when it is not NULL (tests steer choices with a fake one), and the
+ * spacing of later timed rounds, twice the last, up to max. */
+double mm_thread_cpu_ns(double (*hook)(void));
+static inline uint64_t mm_recheck_next(uint64_t cur, uint64_t max)
+{
+    return cur < max / 2 ? 2 * cur : max;
+}
+
 /* Pieces (each >= MM_AUTO_MIN_PIECE) a stream of mm_counter_auto takes
  * before its first choice, with the candidates of this CPU. */
 int mm_count_auto_trial_pieces(void);

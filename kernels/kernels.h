@@ -175,7 +175,8 @@ typedef struct mm_kernels {
  * From a buffer that sits in L2 the hint costs nothing measurable.  It never
  * faults, so reading ahead of the end of a piece or a mapping is harmless. */
 #define MM_COUNT_PREFETCH 4096
-#define mm_count_prefetch(p) __builtin_prefetch((const char *)(p) + MM_COUNT_PREFETCH, 0, 3)
+#define mm_count_prefetch(p) /* an address, not a pointer: it may be past the object */ \
+    __builtin_prefetch((const void *)((uintptr_t)(p) + MM_COUNT_PREFETCH), 0, 3)
 
 /* acc[code[b[i]] * K + code[b[i + 1]]] += 1 for the n - 1 pairs of b: the
  * direct loop, which the optimised counters use for small pieces (the

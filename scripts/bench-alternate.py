@@ -60,8 +60,8 @@ def main():
     ver = subprocess.run([mm, "--version"], capture_output=True, text=True).stdout
     isas = re.search(r"this CPU runs: ([a-z0-9,]+)", ver).group(1).split(",")
     counters = ["scalar", "pairs"] + [i for i in isas if i != "scalar"]
-    variants = [("default", {})] + [("%s+%s" % (k, w), {"MM_COUNT_KERNEL": k, "MM_COUNT_READ": w})
-                                    for k in counters for w in ("pread", "map")]
+    variants = [("default", "", {})] + [(k, "/" + w, {"MM_COUNT_KERNEL": k, "MM_COUNT_READ": w})
+                                        for k in counters for w in ("pread", "map")]
     out_dir = os.path.join(os.environ.get("TMPDIR", "/tmp"), "bench-alternate.%d" % os.getpid())
     os.makedirs(out_dir)
     model = os.path.join(out_dir, "c.mm")
@@ -70,11 +70,11 @@ def main():
     try:
         for t in [int(x) for x in a.threads.split(",")]:
             for r in range(a.rounds + 1):  # round 0 warms up, not kept
-                for name, extra in variants:
+                for name, way, extra in variants:
                     env = dict(os.environ, **extra)
                     wall, cpu = run([mm, "count", corpus, "-o", model, "--threads", str(t)], env)
                     if r > 0:
-                        runs.append({"command": "count/%s/t%d/synth-1g" % (name, t), "round": r,
+                        runs.append({"command": "count/%s/t%d/synth-1g%s" % (name, t, way), "round": r,
                                      "wall": wall, "cpu": cpu})
     finally:
         for f in os.listdir(out_dir):
@@ -91,8 +91,8 @@ def main():
               med[c]["rate_median"] / 1e9, med[c]["cpu_median"]))
     for t in [int(x) for x in a.threads.split(",")]:
         d = med["count/default/t%d/synth-1g" % t]["rate_median"]
-        forced = {c: m["rate_median"] for c, m in med.items() if c.endswith("/t%d/synth-1g" % t)
-                  and "/default/" not in c}
+        forced = {c: m["rate_median"] for c, m in med.items()
+                  if "/t%d/synth-1g" % t in c and "/default/" not in c}
         fc = max(forced, key=forced.get)
         print("t%d: default / fastest forced (%s) = %.3f" % (t, fc, d / forced[fc]))
     commit = subprocess.run(["git", "-C", root, "describe", "--always", "--dirty"],

@@ -72,7 +72,7 @@ for t in 1 2; do
         cmds+=(-n "count/$k/t$t/synth-1g"
                "MM_COUNT_KERNEL=$k $mm count $corpus -o $tmp/c.mm --threads $t")
         for way in pread map; do
-            cmds+=(-n "count/$k+$way/t$t/synth-1g"
+            cmds+=(-n "count/$k/t$t/synth-1g/$way"
                    "MM_COUNT_KERNEL=$k MM_COUNT_READ=$way $mm count $corpus -o $tmp/c.mm --threads $t")
         done
     done
@@ -89,7 +89,7 @@ sample_bytes=$( [ "$sample" = 0 ] || stat -c %s "$tmp/big.txt")
 corpus_bytes=$(stat -c %s "$corpus")
 
 "$python" - "$tmp/h.json" "$out" "$corpus_bytes" "${sample_bytes:-0}" "$(git -C "$root" describe --always --dirty)" "$load_before" <<'EOF'
-import json, os, sys
+import json, os, re, sys
 src, dst, cbytes, sbytes, commit, load_before = sys.argv[1:7]
 cbytes, sbytes = int(cbytes), int(sbytes)
 d = json.load(open(src))
@@ -120,7 +120,7 @@ rate = {r["command"]: r["bytes"] / r["median"] for r in d["results"] if r["bytes
 for t in (1, 2):
     dflt = rate.get("count/default/t%d/synth-1g" % t)
     forced = {c: v for c, v in rate.items()
-              if c.startswith("count/") and c.endswith("/t%d/synth-1g" % t)
+              if re.match(r"count/[^/]+/t%d/synth-1g(/(pread|map))?$" % t, c)
               and "/default/" not in c and "numpy" not in c}
     if dflt and forced:
         fc = max(forced, key=forced.get)

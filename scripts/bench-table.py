@@ -210,7 +210,7 @@ def targets(ours, peers, ctx=None):
     # issue 11: the default counter (auto) against the fastest forced one
     for T in (1, 2):
         a = best(ours, r"^count_file/auto/t%d/synth-1g$" % T)
-        f = best(ours, r"^count_file/(?!auto[/+])[^/]+/t%d/synth-1g$" % T)
+        f = best(ours, r"^count_file/(?!auto/)[^/]+/t%d/synth-1g(/(pread|map))?$" % T)
         r = a.value / f.value if a and f else None
         add("count_file default (auto) vs the fastest counter, %d thread%s"
             % (T, "s" if T > 1 else ""), ">= x 0.95", fmt_ratio(r),
@@ -229,7 +229,7 @@ def targets(ours, peers, ctx=None):
 
     for T, need in ((1, 3e9), (2, 6e9)):
         for k in ("count", "count_file"):
-            b = best(ours, r"^%s/[^/]+/t%d/synth-1g$" % (k, T))
+            b = best(ours, r"^%s/[^/]+/t%d/synth-1g(/(pread|map))?$" % (k, T))
             add("count 1 GiB, %d thread%s (%s)" % (T, "s" if T > 1 else "", k),
                 ">= %s" % si(need).strip() + "B/s", si(b.value) + "B/s" if b else "-",
                 b.value >= need if b else None, b.name if b else "not in this run")
@@ -237,7 +237,7 @@ def targets(ours, peers, ctx=None):
         p = best(peers, r"^count/%s/.*/synth-1g$" % peer)
         for T in (1, 2):
             # ours at T threads, mapped (count) or from the file (count_file)
-            b = best(ours, r"^count(_file)?/[^/]+/t%d/synth-1g$" % T)
+            b = best(ours, r"^count(_file)?/[^/]+/t%d/synth-1g(/(pread|map))?$" % T)
             r = b.value / p.value if b and p else None
             add("count 1 GiB vs %s, ours on %d thread%s" % (peer, T, "s" if T > 1 else ""),
                 ">= x %s" % format(need, ","), fmt_ratio(r), r >= need if r else None,

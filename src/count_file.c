@@ -1,13 +1,10 @@
 /*
  * count_file.c - count a corpus file in one streaming pass.
  *
- * Why not map it: on the machine we measured (a VM on Zen 4), the first
- * access to a mapped page costs about 1 us even when the file is in the page
- * cache and MAP_POPULATE has set up the page tables (0.2-0.35 s per GiB, and
- * it comes back when the kernel ages the pages), while pread copies the same
- * pages at about 12 GB/s into a buffer that then sits in L2 for the kernel.
- * And why one pass: mm_corpus_open reads the whole file once to build the
- * vocabulary and validate it, then counting reads it again.
+ * Why one pass: mm_corpus_open reads the whole file once to build the
+ * vocabulary and validate it, then counting reads it again.  How each piece
+ * is read, by pread into a buffer or in place from a mapping of the file, is
+ * chosen per thread by measurement (src/count_read.c says why both).
  *
  * So: read the first MiB and take its characters as the vocabulary; give
  * every other byte value one extra "unknown" class; count the whole file in
@@ -19,7 +16,8 @@
  * (NUL, '.', CR, non-ASCII).  Then, and for anything unusual from the start
  * (standard input, not a regular file, empty, non-ASCII or CR in the first
  * MiB), the result comes from mm_corpus_open + mm_count_bigrams instead:
- * the same vocabulary, counts and error messages, the slower way.
+ * the same vocabulary, counts and error messages, the slower way (the
+ * "general path").
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -63,7 +61,7 @@ static int mm_pread_all(int fd, uint8_t *buf, size_t n, size_t off)
 }
 
 /* The slow, general way (see the top of the file). */
-static mm_status mm_count_file_mapped(const char *path, const mm_count_opts *opts,
+static mm_status mm_count_file_general(const char *path, const mm_count_opts *opts,
                                       mm_vocab *v, uint64_t **counts, mm_corpus_info *info)
 {
     mm_corpus *c = NULL;
@@ -129,7 +127,8 @@ typedef struct mm_cf_file {
     int fd;
     size_t size;
     const uint8_t *map;
-    int guard; /* the mapping's SIGBUS guard slot */
+    size_t page; /* the mapping's page size */
+    int guard;   /* the mapping's SIGBUS guard slot */
 } mm_cf_file;
 
 /* Map the file when `way` allows it and the SIGBUS guard is there to turn a
@@ -146,13 +145,22 @@ static mm_status mm_cf_map_open(mm_cf_file *f, const char *path, mm_read_way *wa
         why = "the SIGBUS guard is not installed (mm_sigbus_guard_install)";
     } else {
         void *m = mmap(NULL, f->size, PROT_READ, MAP_PRIVATE, f->fd, 0);
+        long page = sysconf(_SC_PAGESIZE);
         if (m == MAP_FAILED) {
             why = strerror(errno);
+            if (*way == MM_READ_MAP) {
+                return mm_fail(MM_ERR_IO, "%s: MM_COUNT_READ=map, but mmap failed: %s", path,
+                               why);
+            }
+        } else if (page <= 0) {
+            munmap(m, f->size);
+            why = "no page size";
         } else if ((f->guard = mm_map_guard_register(m, f->size)) < 0) {
             munmap(m, f->size);
             why = "no free SIGBUS guard slot";
         } else {
             f->map = m;
+            f->page = (size_t)page;
             return MM_OK;
         }
     }
@@ -164,14 +172,16 @@ static mm_status mm_cf_map_open(mm_cf_file *f, const char *path, mm_read_way *wa
     return MM_OK;
 }
 
-/* 1 if a read of the mapping went beyond the file's end (it shrank). */
+/* 1 if a read of the mapping went beyond the file's end (it shrank).  The
+ * guard's slot is let go before the mapping: a slot outliving its mapping
+ * would absorb the SIGBUS of another mapping given the same addresses. */
 static int mm_cf_map_close(mm_cf_file *f)
 {
     int tripped = 0;
     if (f->map != NULL) {
         tripped = mm_map_guard_tripped(f->guard);
-        munmap((void *)f->map, f->size);
         mm_map_guard_unregister(f->guard);
+        munmap((void *)f->map, f->size);
         f->map = NULL;
     }
     return tripped;
@@ -189,12 +199,23 @@ static int mm_cf_map_close(mm_cf_file *f)
 #define MM_CF_DROP 16
 static void mm_cf_map_drop(const mm_cf_file *f, size_t piece, size_t *dropped, size_t upto)
 {
-    const size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    const size_t page = f->page;
     size_t a = (*dropped + page - 1) & ~(page - 1), b = upto & ~(page - 1);
     if (b > a && b - a >= MM_CF_DROP * piece) {
         madvise((void *)(f->map + a), b - a, MADV_DONTNEED); /* only a hint if it fails */
         *dropped = b;
     }
+}
+
+/* How the threads read their last pieces: one way's name, or "mixed". */
+static const char *mm_cf_read_name(const mm_cf_thread *th, int used)
+{
+    for (int t = 1; t < used; t++) {
+        if (th[t].read.way != th[0].read.way) {
+            return "mixed";
+        }
+    }
+    return mm_read_way_name(th[0].read.way);
 }
 
 /* One thread: pairs whose first byte is in [lo, hi), in pieces.  Every
@@ -210,8 +231,10 @@ static void mm_cf_count_range(const mm_counter *k, const mm_cf_file *f, size_t l
     k->count_begin(t->work, code, K);
     while (pos < end) {
         size_t want = end - pos < piece ? end - pos : piece;
-        int settled = k != &mm_counter_auto || mm_count_auto_chosen(t->work) != NULL;
-        if (mm_read_pick_next(&t->read, want, settled) == MM_READ_MAP) {
+        /* the counter's own timed rounds and the reader's never overlap */
+        int settled = k != &mm_counter_auto || mm_count_auto_settled(t->work);
+        const mm_read_way way = mm_read_pick_next(&t->read, want, settled);
+        if (way == MM_READ_MAP) {
             k->count_feed(t->work, f->map + pos - carry, carry + want);
             mm_cf_map_drop(f, piece, &dropped, pos + want - 1);
         } else {
@@ -225,7 +248,7 @@ static void mm_cf_count_range(const mm_counter *k, const mm_cf_file *f, size_t l
         }
         mm_read_pick_done(&t->read, want);
         /* the next piece starts with the last byte of this one */
-        t->buf[0] = t->read.way == MM_READ_MAP ? f->map[pos + want - 1] : t->buf[carry + want - 1];
+        t->buf[0] = way == MM_READ_MAP ? f->map[pos + want - 1] : t->buf[carry + want - 1];
         carry = 1;
         pos += want;
         uint64_t d = __atomic_add_fetch(done, (uint64_t)want, __ATOMIC_RELAXED);
@@ -243,7 +266,7 @@ mm_status mm_count_file(const char *path, const mm_count_opts *opts, mm_vocab *v
     mm_corpus_info local;
     info = info != NULL ? info : &local;
     info->threads = 0;
-    info->read = NULL;
+    info->read_way = NULL;
     mm_status st = mm_count_file_sized(path, opts, MM_CF_PROBE, MM_CF_PIECE, v, counts, info);
     if (st == MM_OK && info->threads == 0) {
         info->threads = mm_threads_used(opts != NULL ? opts->threads : 0);
@@ -263,6 +286,14 @@ mm_status mm_count_file_sized(const char *path, const mm_count_opts *opts, size_
         return mm_fail(MM_ERR_INVALID_ARG, "mm_count_file: invalid argument");
     }
     *counts = NULL;
+    if (info != NULL) {
+        info->read_way = NULL;
+    }
+    mm_read_way way; /* checked for every input, read by the one pass only */
+    mm_status st = mm_read_way_from_env(&way);
+    if (st != MM_OK) {
+        return st;
+    }
     if (strcmp(path, "-") == 0) {
         return mm_count_stream(STDIN_FILENO, "<stdin>", opts, v, counts, info, NULL);
     }
@@ -272,15 +303,9 @@ mm_status mm_count_file_sized(const char *path, const mm_count_opts *opts, size_
         if (fd >= 0) {
             close(fd);
         }
-        return mm_count_file_mapped(path, opts, v, counts, info); /* says why */
+        return mm_count_file_general(path, opts, v, counts, info); /* says why */
     }
     const size_t size = (size_t)sb.st_size;
-    mm_read_way way;
-    mm_status st = mm_read_way_from_env(&way);
-    if (st != MM_OK) {
-        close(fd);
-        return st;
-    }
     const mm_counter *k = mm_counter_active();
     const int T = mm_count_threads(opts);
     mm_cf_file f = {.fd = fd, .size = size, .map = NULL, .guard = -1};
@@ -289,7 +314,7 @@ mm_status mm_count_file_sized(const char *path, const mm_count_opts *opts, size_
     mm_cf_thread *th = NULL;
     uint8_t *wsbase = NULL;
     uint64_t *acc = NULL;
-    int general = 1; /* fall back to the mapped path */
+    int general = 1; /* fall back to the general path */
 
     size_t np = size < probe_bytes ? size : probe_bytes;
     probe = malloc(np);
@@ -342,7 +367,12 @@ mm_status mm_count_file_sized(const char *path, const mm_count_opts *opts, size_
     for (int t = 0; t < used && bad < 0; t++) {
         bad = th[t].err != 0 ? t : -1;
     }
-    if (mm_cf_map_close(&f) || (bad >= 0 && th[bad].err == ENODATA)) {
+    /* Shrunk within the last page: a mapping reads zeros there, no SIGBUS
+     * (and the zeros would send the count down the general path, which
+     * would count the shorter file), so the size is checked again too. */
+    struct stat after;
+    int shrank = fstat(fd, &after) != 0 || (size_t)after.st_size < size;
+    if (mm_cf_map_close(&f) || shrank || (bad >= 0 && th[bad].err == ENODATA)) {
         general = 0;
         st = mm_fail(MM_ERR_IO, "%s: the file shrank while being read (truncated by another "
                      "process?); no result was produced", path);
@@ -385,7 +415,7 @@ mm_status mm_count_file_sized(const char *path, const mm_count_opts *opts, size_
         info->ascii = 1;
         info->streamed = 1;
         info->counter = k->name;
-        info->read = mm_read_way_name(th[0].read.way);
+        info->read_way = mm_cf_read_name(th, used);
         if (k == &mm_counter_auto && mm_count_auto_chosen(th[0].work) != NULL) {
             info->counter = mm_count_auto_chosen(th[0].work)->name;
         }
@@ -398,7 +428,7 @@ done:
     free(th);
     free(wsbase);
     if (general) {
-        return mm_count_file_mapped(path, opts, v, counts, info);
+        return mm_count_file_general(path, opts, v, counts, info);
     }
     return st;
 }

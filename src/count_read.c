@@ -16,7 +16,9 @@
  * The rule, per counting thread:
  *  1. pread, until the counter has settled (the auto counter's own trial is
  *     over; at once for a forced one): two trials at the same time would
- *     time neither.
+ *     time neither.  For the same reason a piece met while the counter runs
+ *     one of its later timed rounds is read the current way, untimed, and
+ *     a round of ours that falls due then waits for the counter's to end.
  *  2. MM_READ_ROUNDS pieces each way, alternating (map first), each timed by
  *     the thread's CPU time (CLOCK_THREAD_CPUTIME_ID: it holds pread's copy
  *     and the mapping's faults, and not the time the thread waits for the
@@ -36,12 +38,12 @@
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "count_auto.h"
 #include "count_read.h"
 #include "internal.h"
 
-enum { MM_READ_WAIT, MM_READ_TRIAL, MM_READ_RUN };
+enum mm_read_phase { MM_READ_PHASE_WAIT, MM_READ_PHASE_TRIAL, MM_READ_PHASE_RUN };
 
 static const char *const mm_read_names[] = {"pread", "map", "auto"};
 
@@ -57,7 +59,7 @@ mm_status mm_read_way_from_env(mm_read_way *way)
     if (s == NULL || *s == '\0') {
         return MM_OK;
     }
-    for (int w = 0; w < 3; w++) {
+    for (int w = 0; w < (int)(sizeof mm_read_names / sizeof *mm_read_names); w++) {
         if (strcmp(s, mm_read_names[w]) == 0) {
             *way = (mm_read_way)w;
             return MM_OK;
@@ -70,7 +72,7 @@ void mm_read_pick_begin(mm_read_pick *r, mm_read_way way)
 {
     memset(r, 0, sizeof *r);
     r->forced = way;
-    r->phase = MM_READ_WAIT;
+    r->phase = MM_READ_PHASE_WAIT;
     r->way = way == MM_READ_MAP ? MM_READ_MAP : MM_READ_PREAD;
     r->recheck = MM_READ_RECHECK;
 }
@@ -79,18 +81,13 @@ double (*mm_read_clock_ns)(void);
 
 static double mm_read_now_ns(void)
 {
-    if (mm_read_clock_ns != NULL) {
-        return mm_read_clock_ns();
-    }
-    struct timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+    return mm_thread_cpu_ns(mm_read_clock_ns);
 }
 
 static void mm_read_choose(mm_read_pick *r)
 {
     r->way = r->rate[MM_READ_MAP] > r->rate[MM_READ_PREAD] ? MM_READ_MAP : MM_READ_PREAD;
-    r->phase = MM_READ_RUN;
+    r->phase = MM_READ_PHASE_RUN;
     r->since = 0;
 }
 
@@ -100,15 +97,21 @@ mm_read_way mm_read_pick_next(mm_read_pick *r, size_t bytes, int settled)
     if (r->forced != MM_READ_AUTO || bytes < MM_READ_MIN_PIECE) {
         return r->way;
     }
-    if (r->phase == MM_READ_WAIT && settled) {
-        r->phase = MM_READ_TRIAL;
+    if (r->phase == MM_READ_PHASE_RUN) {
+        r->since++;
+    }
+    if (!settled) {
+        return r->way;
+    }
+    if (r->phase == MM_READ_PHASE_WAIT) {
+        r->phase = MM_READ_PHASE_TRIAL;
         r->trial = 0;
-    } else if (r->phase == MM_READ_RUN && ++r->since >= r->recheck) {
-        r->phase = MM_READ_TRIAL;
-        r->recheck = r->recheck < MM_READ_RECHECK_MAX / 2 ? 2 * r->recheck : MM_READ_RECHECK_MAX;
+    } else if (r->phase == MM_READ_PHASE_RUN && r->since >= r->recheck) {
+        r->phase = MM_READ_PHASE_TRIAL;
+        r->recheck = (int)mm_recheck_next((uint64_t)r->recheck, MM_READ_RECHECK_MAX);
         r->trial = 2 * (MM_READ_ROUNDS - 1); /* one more piece each way */
     }
-    if (r->phase == MM_READ_TRIAL) {
+    if (r->phase == MM_READ_PHASE_TRIAL) {
         r->way = (r->trial & 1) ? MM_READ_PREAD : MM_READ_MAP;
         r->timed = 1;
         r->t0 = mm_read_now_ns();

@@ -11,16 +11,16 @@
 
 #include "makemore.h"
 
-typedef enum { MM_READ_PREAD = 0, MM_READ_MAP = 1, MM_READ_AUTO = 2 } mm_read_way;
+typedef enum mm_read_way { MM_READ_PREAD = 0, MM_READ_MAP = 1, MM_READ_AUTO = 2 } mm_read_way;
 
 #define MM_READ_ROUNDS 3    /* timed pieces per way in the first trial */
 #define MM_READ_RECHECK 128 /* pieces before the first later round (one piece per way) */
-#define MM_READ_RECHECK_MAX 4096 /* each next one after twice as many */
+#define MM_READ_RECHECK_MAX 4096 /* the spacing stops doubling here */
 #define MM_READ_MIN_PIECE ((size_t)64 << 10) /* smaller pieces are not timed */
 
 typedef struct mm_read_pick {
     mm_read_way forced;  /* MM_READ_AUTO: choose */
-    int phase;
+    int phase;           /* enum mm_read_phase in count_read.c */
     int trial;           /* pieces given out in the current trial */
     int since;           /* pieces read since the last choice */
     int recheck;         /* pieces between the last choice and the next round */

@@ -163,7 +163,7 @@ static mm_status mm_cs_count(mm_cs *s, const mm_corpus *c, uint64_t *cc)
     mm_status st = mm_count_bigrams_pieces(c, &c->vocab, &s->copts, s->chooser, piece, cc,
                                            &chosen);
     s->next_trial = s->bytes + c->size + s->recheck;
-    s->recheck = s->recheck < s->recheck_max / 2 ? 2 * s->recheck : s->recheck_max;
+    s->recheck = mm_recheck_next(s->recheck, s->recheck_max);
     s->trials++;
     if (chosen != NULL) {
         s->choices++;

@@ -30,20 +30,13 @@ static char g_dir[512];
 
 static void make_scratch_dir(void)
 {
-    snprintf(g_dir, sizeof g_dir, "%s/test_corpus.%ld", mm_test_tmpdir(), (long)getpid());
-    (void)mkdir(g_dir, 0777);
+    (void)mm_test_scratch_make(g_dir, sizeof g_dir, "test_corpus");
 }
 
 /* Write bytes to <scratch>/<name>; returns the path (static buffer). */
 static const char *write_file(const char *name, const void *data, size_t n)
 {
-    static char path[1024];
-    snprintf(path, sizeof path, "%s/%s", g_dir, name);
-    FILE *fp = fopen(path, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(data, 1, n, fp), n);
-    assert_int_equal(fclose(fp), 0);
-    return path;
+    return mm_test_write_file(g_dir, name, data, n);
 }
 
 static void assert_msg_has(const char *what, const char *needle)
@@ -441,9 +434,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return mm_test_scratch_remove(g_dir);
 }
 
 int main(int argc, char **argv)

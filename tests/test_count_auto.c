@@ -390,16 +390,14 @@ static int setup(void **state)
 {
     (void)state;
     g_seed = mm_test_seed();
-    snprintf(g_dir, sizeof g_dir, "%s/test_count_auto.%ld", mm_test_tmpdir(), (long)getpid());
-    return mkdir(g_dir, 0700) == 0 ? 0 : -1;
+    return mm_test_scratch_make(g_dir, sizeof g_dir, "test_count_auto");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
-    return system(cmd) == 0 ? 0 : -1;
+    mm_count_auto_clock_ns = NULL; /* even if a test failed with its fake one set */
+    return mm_test_scratch_remove(g_dir);
 }
 
 /* Names from a-z, one a line; crlf: every line ends in CR LF. */

@@ -30,31 +30,19 @@ static uint64_t g_seed;
 static int setup(void **state)
 {
     (void)state;
-    snprintf(g_dir, sizeof g_dir, "%s/test_count_file.%ld", mm_test_tmpdir(), (long)getpid());
-    if (mkdir(g_dir, 0700) != 0) {
-        return -1;
-    }
     g_seed = mm_test_seed();
-    return 0;
+    return mm_test_scratch_make(g_dir, sizeof g_dir, "test_count_file");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return mm_test_scratch_remove(g_dir);
 }
 
 static const char *write_file(const char *name, const uint8_t *data, size_t n)
 {
-    static char path[600];
-    snprintf(path, sizeof path, "%s/%s", g_dir, name);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, n, f), n);
-    assert_int_equal(fclose(f), 0);
-    return path;
+    return mm_test_write_file(g_dir, name, data, n);
 }
 
 typedef struct outcome {

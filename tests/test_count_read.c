@@ -3,18 +3,20 @@
  * pread or in place from a mapping, chosen by measurement per thread.
  *
  * - The chooser's rule, step by step, on a fake clock: nothing is timed
- *   until the counter has settled; then pieces alternate map, pread, ...;
- *   the faster way is kept; later rounds can change it and come after
- *   MM_READ_RECHECK pieces, then twice as many; small pieces and forced
- *   ways are never timed.
+ *   until the counter has settled, nor while it times again; then pieces
+ *   alternate map, pread, ...; the faster way is kept; later rounds can
+ *   change it and come after MM_READ_RECHECK pieces, then twice as many, up
+ *   to MM_READ_RECHECK_MAX; small pieces and forced ways are never timed.
  * - Counts are bit-exact whatever the way: every counter x pread, map, auto
- *   (on a fake clock that makes the threads' choices and switches random)
- *   x 1, 2, 3 threads equals the general path (mm_corpus_open +
- *   mm_count_bigrams), for pieces from 1 byte to 64 KiB.
+ *   (on a fake clock that makes the choices random) x 1, 2, 3 threads
+ *   equals the general path (mm_corpus_open + mm_count_bigrams), for pieces
+ *   from 1 byte to 64 KiB; and on a file long enough for the later rounds,
+ *   whose random choices switch the way between pieces again and again.
  * - Forcing: $MM_COUNT_READ=pread|map|auto; an unknown value and a forced
  *   map without the SIGBUS guard are errors naming the cause.
  * - A file truncated while it is counted from its mapping gives MM_ERR_IO
- *   "shrank" and no counts, not a SIGBUS.
+ *   "shrank" and no counts, not a SIGBUS, also when it loses less than a
+ *   page (no SIGBUS there: zeros are read).
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -30,6 +32,7 @@
 #include <cmocka.h>
 
 #include "count.h"
+#include "count_auto.h"
 #include "count_read.h"
 #include "kernels.h"
 #include "makemore.h"
@@ -44,22 +47,16 @@ static uint64_t g_seed;
 static int setup(void **state)
 {
     (void)state;
-    snprintf(g_dir, sizeof g_dir, "%s/test_count_read.%ld", mm_test_tmpdir(), (long)getpid());
-    if (mkdir(g_dir, 0700) != 0) {
-        return -1;
-    }
     g_seed = mm_test_seed();
-    return 0;
+    return mm_test_scratch_make(g_dir, sizeof g_dir, "test_count_read");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
     unsetenv("MM_COUNT_READ");
     mm_read_clock_ns = NULL;
-    return system(cmd) == 0 ? 0 : -1;
+    return mm_test_scratch_remove(g_dir);
 }
 
 /* cmocka installs its own SIGBUS handler around each test: ours goes back
@@ -112,6 +109,12 @@ static void test_rule(void **state)
             /* a small piece in between: the current way, untimed, not counted */
             read_piece(&r, MM_READ_MIN_PIECE - 1, 1, &timed);
             assert_false(timed);
+            /* so is a piece met while the counter times again */
+            if (i + 1 < 2 * MM_READ_ROUNDS) {
+                mm_read_way w = read_piece(&r, PIECE, 0, &timed);
+                assert_int_equal(w, i % 2 == 0 ? MM_READ_MAP : MM_READ_PREAD);
+                assert_false(timed);
+            }
         }
         mm_read_way won = map_faster ? MM_READ_MAP : MM_READ_PREAD;
         for (int i = 1; i < MM_READ_RECHECK; i++) {
@@ -126,13 +129,21 @@ static void test_rule(void **state)
         assert_true(timed);
         assert_int_equal(read_piece(&r, PIECE, 1, &timed), (mm_read_way)!won);
         assert_false(timed);
-        /* the next round after twice as many pieces */
-        for (int i = 2; i < 2 * MM_READ_RECHECK; i++) {
-            read_piece(&r, PIECE, 1, &timed);
+        /* the next rounds after twice as many pieces each time, up to the
+         * cap; a round that falls due while the counter times waits */
+        for (int gap = 2 * MM_READ_RECHECK, k = 0; k < 8; k++) {
+            for (int i = 2; i < gap; i++) {
+                read_piece(&r, PIECE, 1, &timed);
+                assert_false(timed);
+            }
+            read_piece(&r, PIECE, 0, &timed);
             assert_false(timed);
+            read_piece(&r, PIECE, 1, &timed);
+            assert_true(timed);
+            read_piece(&r, PIECE, 1, &timed);
+            assert_true(timed);
+            gap = gap < MM_READ_RECHECK_MAX ? 2 * gap : MM_READ_RECHECK_MAX;
         }
-        read_piece(&r, PIECE, 1, &timed);
-        assert_true(timed);
     }
     /* forced ways are never timed */
     for (int w = MM_READ_PREAD; w <= MM_READ_MAP; w++) {
@@ -151,13 +162,7 @@ static void test_rule(void **state)
 
 static const char *write_file(const char *name, const uint8_t *data, size_t n)
 {
-    static char path[600];
-    snprintf(path, sizeof path, "%s/%s", g_dir, name);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, n, f), n);
-    assert_int_equal(fclose(f), 0);
-    return path;
+    return mm_test_write_file(g_dir, name, data, n);
 }
 
 /* n bytes of names over alphabet, one per line, every 40th line empty. */
@@ -234,14 +239,15 @@ static void test_exact_every_way(void **state)
                 char what[128];
                 snprintf(what, sizeof what, "counter %s, read %s, %d threads, piece %zu",
                          (*k)->name, ways[w], t, piece);
-                mm_status st = mm_count_file_sized(path, &o, 1024 * KIB, piece, &v, &got, &info);
+                mm_status st =
+                    mm_count_file_sized(path, &o, 1024 * KIB, piece, &v, &got, &info);
                 if (st != MM_OK) {
                     fail_msg("%s: %s", what, mm_errmsg());
                 }
                 assert_int_equal(info.streamed, 1);
-                assert_non_null(info.read);
+                assert_non_null(info.read_way);
                 if (w < 2) {
-                    assert_string_equal(info.read, ways[w]);
+                    assert_string_equal(info.read_way, ways[w]);
                 }
                 assert_int_equal(v.size, rv.size);
                 assert_memory_equal(v.cp, rv.cp, v.size * sizeof v.cp[0]);
@@ -249,6 +255,40 @@ static void test_exact_every_way(void **state)
                 free(got);
             }
         }
+    }
+    mm_counter_set_active(NULL);
+    mm_read_clock_ns = NULL;
+    unsetenv("MM_COUNT_READ");
+    free(ref);
+    free(b);
+}
+
+/* Long enough for later rounds (one thread, 64 KiB pieces: the trial, then
+ * rounds after 128 and 256 more pieces), each choice random: the way
+ * switches between pieces many times; the counts stay the general path's. */
+static void test_exact_later_rounds(void **state)
+{
+    (void)state;
+    guard();
+    uint64_t rs = g_seed ^ 0x1a7e;
+    const size_t n = (2 * MM_READ_ROUNDS + 3 * MM_READ_RECHECK + 40) * PIECE + 123;
+    uint8_t *b = make_names(n, "abcdefghijklmnopqrstuvwxyz", &rs);
+    const char *path = write_file("long.txt", b, n);
+    mm_vocab rv, v;
+    uint64_t *ref = general_counts(path, &rv);
+    mm_read_clock_ns = random_clock;
+    setenv("MM_COUNT_READ", "auto", 1);
+    for (const mm_counter *const *k = mm_test_counters(); *k; k++) {
+        if (!(*k)->supported() || *k == &mm_counter_auto) { /* a forced one settles at once */
+            continue;
+        }
+        mm_counter_set_active(*k);
+        mm_count_opts o = {.threads = 1};
+        uint64_t *got = NULL;
+        assert_int_equal(mm_count_file_sized(path, &o, 1024 * KIB, PIECE, &v, &got, NULL),
+                         MM_OK);
+        mm_assert_counts_equal(ref, got, (size_t)v.size * v.size, (*k)->name);
+        free(got);
     }
     mm_counter_set_active(NULL);
     mm_read_clock_ns = NULL;
@@ -265,6 +305,7 @@ static void test_tiny_pieces_mapped(void **state)
     guard();
     uint64_t rs = g_seed ^ 0x71e5;
     setenv("MM_COUNT_READ", "map", 1);
+    int mapped = 0; /* counts read from the mapping, not the general path */
     for (int iter = 0; iter < 200; iter++) {
         size_t n = 2 + (size_t)(mm_test_rand(&rs) % 300);
         uint8_t *b = make_names(n, "abcde", &rs);
@@ -275,8 +316,11 @@ static void test_tiny_pieces_mapped(void **state)
             size_t probe = 1 + (size_t)(mm_test_rand(&rs) % 40);
             size_t piece = 1 + (size_t)(mm_test_rand(&rs) % 70);
             mm_count_opts o = {.threads = t};
+            mm_corpus_info info = {0};
             uint64_t *got = NULL;
-            assert_int_equal(mm_count_file_sized(path, &o, probe, piece, &v, &got, NULL), MM_OK);
+            assert_int_equal(mm_count_file_sized(path, &o, probe, piece, &v, &got, &info),
+                             MM_OK);
+            mapped += info.streamed && info.read_way && strcmp(info.read_way, "map") == 0;
             assert_int_equal(v.size, rv.size);
             mm_assert_counts_equal(ref, got, (size_t)v.size * v.size, "tiny, mapped");
             free(got);
@@ -284,6 +328,7 @@ static void test_tiny_pieces_mapped(void **state)
         free(ref);
         free(b);
     }
+    assert_true(mapped > 100); /* of 600: most probes see all five letters */
     unsetenv("MM_COUNT_READ");
 }
 
@@ -314,14 +359,14 @@ static void test_forcing_errors(void **state)
     assert_null(got);
     setenv("MM_COUNT_READ", "auto", 1);
     assert_int_equal(mm_count_file(path, NULL, &v, &got, &info), MM_OK);
-    assert_string_equal(info.read, "pread");
+    assert_string_equal(info.read_way, "pread");
     free(got);
     got = NULL;
     assert_int_equal(mm_sigbus_guard_install(), MM_OK);
 
     setenv("MM_COUNT_READ", "map", 1);
     assert_int_equal(mm_count_file(path, NULL, &v, &got, &info), MM_OK);
-    assert_string_equal(info.read, "map");
+    assert_string_equal(info.read_way, "map");
     free(got);
     unsetenv("MM_COUNT_READ");
     free(b);
@@ -330,6 +375,7 @@ static void test_forcing_errors(void **state)
 /* ---- truncated under the mapping -------------------------------------------- */
 
 static const char *g_trunc_path;
+static off_t g_trunc_to;
 static void truncate_on_progress(uint64_t done, uint64_t total, void *user)
 {
     (void)done;
@@ -337,7 +383,7 @@ static void truncate_on_progress(uint64_t done, uint64_t total, void *user)
     int *once = user;
     if (!*once) {
         *once = 1;
-        assert_int_equal(truncate(g_trunc_path, 4096), 0);
+        assert_int_equal(truncate(g_trunc_path, g_trunc_to), 0);
     }
 }
 
@@ -349,17 +395,24 @@ static void test_truncated_while_mapped(void **state)
     const size_t n = 8 * 1024 * KIB;
     uint8_t *b = make_names(n, "abcdefgh", &rs);
     setenv("MM_COUNT_READ", "map", 1);
+    /* to one page; by less than a page (zeros, no SIGBUS); by more */
+    static const size_t cut[] = {0, 100, 5000};
     for (int t = 1; t <= 2; t++) {
-        g_trunc_path = write_file("shrinks.txt", b, n);
-        int once = 0;
-        mm_count_opts o = {.threads = t, .on_progress = truncate_on_progress, .user = &once};
-        mm_vocab v;
-        uint64_t *got = NULL;
-        assert_int_equal(mm_count_file_sized(g_trunc_path, &o, 1024 * KIB, PIECE, &v, &got, NULL),
-                         MM_ERR_IO);
-        assert_true(once);
-        assert_non_null(strstr(mm_errmsg(), "shrank"));
-        assert_null(got);
+        for (size_t c = 0; c < 3; c++) {
+            g_trunc_path = write_file("shrinks.txt", b, n);
+            g_trunc_to = (off_t)(cut[c] == 0 ? 4096 : n - cut[c]);
+            int once = 0;
+            mm_count_opts o = {
+                .threads = t, .on_progress = truncate_on_progress, .user = &once};
+            mm_vocab v;
+            uint64_t *got = NULL;
+            assert_int_equal(
+                mm_count_file_sized(g_trunc_path, &o, 1024 * KIB, PIECE, &v, &got, NULL),
+                MM_ERR_IO);
+            assert_true(once);
+            assert_non_null(strstr(mm_errmsg(), "shrank"));
+            assert_null(got);
+        }
     }
     unsetenv("MM_COUNT_READ");
     free(b);
@@ -370,6 +423,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rule),
         cmocka_unit_test(test_exact_every_way),
+        cmocka_unit_test(test_exact_later_rounds),
         cmocka_unit_test(test_tiny_pieces_mapped),
         cmocka_unit_test(test_forcing_errors),
         cmocka_unit_test(test_truncated_while_mapped),

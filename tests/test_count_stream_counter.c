@@ -491,17 +491,13 @@ static int setup(void **state)
     g_seed = mm_test_seed();
     unsetenv("MM_ISA");
     unsetenv("MM_COUNT_KERNEL");
-    snprintf(g_dir, sizeof g_dir, "%s/test_count_stream_counter.%ld", mm_test_tmpdir(),
-             (long)getpid());
-    return mkdir(g_dir, 0700) == 0 ? 0 : -1;
+    return mm_test_scratch_make(g_dir, sizeof g_dir, "test_count_stream_counter");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return mm_test_scratch_remove(g_dir);
 }
 
 int main(void)

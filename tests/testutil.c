@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "count_auto.h"
 #include "kernels.h"
@@ -92,6 +93,30 @@ void mm_test_write_lines(const char *path, const char *line, size_t lines)
         fputs(line, fp);
     }
     assert_int_equal(fclose(fp), 0);
+}
+
+int mm_test_scratch_make(char *dir, size_t size, const char *name)
+{
+    int n = snprintf(dir, size, "%s/%s.%ld", mm_test_tmpdir(), name, (long)getpid());
+    return n > 0 && (size_t)n < size && mkdir(dir, 0700) == 0 ? 0 : -1;
+}
+
+int mm_test_scratch_remove(const char *dir)
+{
+    char cmd[1200];
+    int n = snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return n > 0 && (size_t)n < sizeof cmd && system(cmd) == 0 ? 0 : -1;
+}
+
+const char *mm_test_write_file(const char *dir, const char *name, const void *data, size_t n)
+{
+    static char path[1100];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(data, 1, n, fp), n);
+    assert_int_equal(fclose(fp), 0);
+    return path;
 }
 
 const struct mm_counter *const *mm_test_counters(void)

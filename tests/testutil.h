@@ -42,5 +42,13 @@ const char *mm_test_tmpdir(void);
  * pages made in the test, so that none is committed.  Fails the test if the
  * file cannot be written. */
 void mm_test_write_lines(const char *path, const char *line, size_t lines);
+/* A scratch directory of the test's own, <tmpdir>/<name>.<pid>, into dir
+ * (size bytes), created: 0, or -1 if it cannot be.  remove deletes it and
+ * everything in it: 0 or -1. */
+int mm_test_scratch_make(char *dir, size_t size, const char *name);
+int mm_test_scratch_remove(const char *dir);
+/* Write n bytes to <dir>/<name>; returns the path (a static buffer, valid
+ * until the next call).  Fails the test if the file cannot be written. */
+const char *mm_test_write_file(const char *dir, const char *name, const void *data, size_t n);
 
 #endif /* MM_TESTUTIL_H */

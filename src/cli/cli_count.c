@@ -268,7 +268,7 @@ int mm_cmd_count(int argc, char **argv)
                 info.threads == 1 ? "" : "s",
                 info.streamed ? "one streaming pass" : info.ascii ? "mapped, ascii path"
                                                                   : "mapped, utf-8 path",
-                info.read ? ", read by " : "", info.read ? info.read : "",
+                info.read_way ? ", read by " : "", info.read_way ? info.read_way : "",
                 total, total > 0 ? (double)info.bytes / total / 1e9 : 0.0);
         count_print_memory();
     }

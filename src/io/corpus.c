@@ -504,6 +504,7 @@ void mm_corpus_get_info(const mm_corpus *c, mm_corpus_info *info)
     info->streamed = 0;
     info->counter = NULL;
     info->threads = 0;
+    info->read_way = NULL;
 }
 
 /* ---- makemore-mpi: one part of a corpus file --------------------------------

@@ -20,16 +20,20 @@ for c in $corpora; do
     for way in pread map auto; do
         for t in 1 2 3; do
             tag="$(basename "$c") MM_COUNT_READ=$way threads=$t"
-            if ! MM_COUNT_READ=$way "$MM" count "$c" -o "$T/m.mm" --threads "$t" --stats \
-                2>"$T/err"; then
-                fail "$tag: exit $?: $(cat "$T/err")"
+            # pairs: a forced counter settles at once, so auto's read trial
+            # runs within these few pieces (the auto counter's would not end)
+            MM_COUNT_KERNEL=pairs MM_COUNT_READ=$way "$MM" count "$c" -o "$T/m.mm" \
+                --threads "$t" --stats 2>"$T/err"
+            rc=$?
+            if [ "$rc" -ne 0 ]; then
+                fail "$tag: exit $rc: $(cat "$T/err")"
                 continue
             fi
             cmp -s "$T/ref.mm" "$T/m.mm" || fail "$tag: model differs from pread's"
             if [ "$way" != auto ]; then
                 grep -q "read by $way\$" "$T/err" || fail "$tag: --stats does not say 'read by $way': $(head -1 "$T/err")"
             else
-                grep -Eq "read by (pread|map)\$" "$T/err" || fail "$tag: --stats names no way: $(head -1 "$T/err")"
+                grep -Eq "read by (pread|map|mixed)\$" "$T/err" || fail "$tag: --stats names no way: $(head -1 "$T/err")"
             fi
         done
     done

@@ -6,7 +6,8 @@
  * byte picks the probe and piece sizes (1..16 and 1..64 bytes), so that
  * characters first seen after the probe and pairs across pieces come up in
  * small inputs; every kernel table, 1 to 3 threads, read with pread (1),
- * from a mapping (2) and chosen (3: count_read.c).
+ * from a mapping (2) and MM_COUNT_READ=auto (3: with pieces this small,
+ * under MM_READ_MIN_PIECE, it never times anything and reads by pread).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     data++;
     size--;
     write_input(data, size);
+    if (mm_sigbus_guard_install() != MM_OK) { /* reading from a mapping needs it */
+        abort();
+    }
 
     mm_corpus *c = NULL;
     mm_vocab rv;
@@ -69,9 +73,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         mm_counter_set_active(*k);
         for (int t = 1; t <= 3; t++) {
             static const char *const ways[] = {"pread", "map", "auto"};
-            if (mm_sigbus_guard_install() != MM_OK) { /* map needs it */
-                abort();
-            }
             setenv("MM_COUNT_READ", ways[t - 1], 1);
             mm_count_opts o = {.threads = t};
             mm_vocab v;
