@@ -17,11 +17,18 @@
  *     of them); a candidate whose counts differ is never used (the tests
  *     prove every counter exact; this keeps a counter that misbehaves on a
  *     CPU nobody tested from ever being chosen).  The reference's counts
- *     are kept.
+ *     are kept (scalar, being the reference, is not counted twice).
  *  3. The next MM_AUTO_ROUNDS pieces per candidate (each >= the minimum)
  *     go to the candidates in turn; the first of each is a warm-up (cold
  *     tables, lazy zeroing), the others are timed, and a candidate's rate is
- *     its best one.  The clock is the thread's CPU time
+ *     its best one.  A candidate timed MM_AUTO_KEEP_AFTER times whose rate
+ *     is under MM_AUTO_KEEP (half) of the best candidate's is out: it gets
+ *     no more pieces, in this trial or a later round.  Why: the slow
+ *     counters' pieces are what a trial costs (scalar is 3x slower than the
+ *     AVX-512 triples on the Intel VM, the AVX2 triples 3.6x slower than the
+ *     pair table on the Zen 3), and that cost is per thread, so it weighs
+ *     twice as much on two threads; a rate measured by CPU time twice is
+ *     not off by 2x.  The clock is the thread's CPU time
  *     (CLOCK_THREAD_CPUTIME_ID): on a shared machine a piece during which
  *     the thread was descheduled would otherwise look slow, and the best of
  *     three would not always hide it.
@@ -32,9 +39,9 @@
  *     rounds: a rate can only be too low (the thread's caches trashed by
  *     another process, memory contention), and a burst of it lasting the
  *     whole trial (a few ms) once made the slower counter win; later rounds
- *     correct that.  Why spaced out: each round runs the slow counters too
- *     (scalar is 2.4x slower than the AVX-512 triples on the Intel VM), and
- *     a round every 128 pieces cost about 2% of a 1 GiB count there.  A
+ *     correct that.  Why spaced out: each round runs every counter still in
+ *     (before step 3 put the slow ones out, a round every 128 pieces cost
+ *     about 2% of a 1 GiB count on the Intel VM).  A
  *     round's rates are those of the pieces as the driver reads them then:
  *     after count_file.c chose to read from a mapping, page faults and DRAM
  *     are in them, which the first trial (fed by pread) did not have, so a
@@ -43,8 +50,9 @@
  * Smaller pieces met during 2-3 go to the first candidate that agreed,
  * untimed.  Only the first piece is counted by a counter not yet checked:
  * the one the ISA rank picks, as before this chooser existed.  With four
- * counters the trial is 1 + 1 + 4 x 4 pieces (9 MiB of 512 KiB pieces) per
- * thread, then rounds of 4 pieces after 64 MiB, 128 more, 256 more, ...
+ * counters the trial is at most 1 + 1 + 4 x 4 pieces (9 MiB of 512 KiB
+ * pieces) per thread, then rounds of at most 4 pieces after 64 MiB, 128
+ * more, 256 more, ...
  *
  * Not a kernel (it reads the clock), so it lives beside dispatch.c.
  */
@@ -68,6 +76,7 @@ typedef struct mm_auto {
     int exact[MM_AUTO_MAX];              /* agreed with scalar in step 2 */
     int fed[MM_AUTO_MAX];                /* counted a piece of the stream */
     double rate[MM_AUTO_MAX];            /* best bytes/ns, 0 if untimed */
+    int timed[MM_AUTO_MAX];              /* pieces timed */
     int order[MM_AUTO_MAX];              /* exact candidates, trial order */
     int nexact;
     uint64_t *acc;                       /* K*K: the reference's counts */
@@ -156,9 +165,13 @@ static void mm_auto_check(mm_auto *a, const uint8_t *b, size_t n)
     memset(a->ref, 0, KK * sizeof *a->ref);
     mm_count_pairs(&mm_counter_scalar, a->ref, b, n, a->code, a->K, a->scratch);
     for (int i = 0; i < a->n; i++) {
-        memset(a->got, 0, KK * sizeof *a->got);
-        mm_count_pairs(a->cand[i], a->got, b, n, a->code, a->K, a->scratch);
-        a->exact[i] = memcmp(a->got, a->ref, KK * sizeof *a->got) == 0;
+        if (a->cand[i] == &mm_counter_scalar) {
+            a->exact[i] = 1; /* the reference itself: counting again proves nothing */
+        } else {
+            memset(a->got, 0, KK * sizeof *a->got);
+            mm_count_pairs(a->cand[i], a->got, b, n, a->code, a->K, a->scratch);
+            a->exact[i] = memcmp(a->got, a->ref, KK * sizeof *a->got) == 0;
+        }
         if (a->exact[i]) {
             a->order[a->nexact++] = i;
         }
@@ -199,9 +212,34 @@ static void mm_auto_choose(mm_auto *a)
     a->since_trial = 0;
 }
 
+/* Out of the race: timed MM_AUTO_KEEP_AFTER times and its best rate under
+ * MM_AUTO_KEEP of the best candidate's (see the top of the file). */
+static int mm_auto_out(const mm_auto *a, int i)
+{
+    if (a->timed[i] < MM_AUTO_KEEP_AFTER) {
+        return 0;
+    }
+    double best = 0;
+    for (int j = 0; j < a->nexact; j++) {
+        double r = a->rate[a->order[j]];
+        best = r > best ? r : best;
+    }
+    return a->rate[i] < MM_AUTO_KEEP * best;
+}
+
 static void mm_auto_trial(mm_auto *a, const uint8_t *b, size_t n)
 {
     int i = a->order[a->trial % a->nexact];
+    /* the fastest so far is never out, so this ends within one round */
+    while (mm_auto_out(a, i)) {
+        if (++a->trial == MM_AUTO_ROUNDS * a->nexact) {
+            mm_auto_choose(a);
+            a->cand[a->chosen]->count_feed(a->work[a->chosen], b, n);
+            a->fed[a->chosen] = 1;
+            return;
+        }
+        i = a->order[a->trial % a->nexact];
+    }
     int round = a->trial / a->nexact;
     double t0 = mm_auto_now_ns();
     a->cand[i]->count_feed(a->work[i], b, n);
@@ -209,6 +247,7 @@ static void mm_auto_trial(mm_auto *a, const uint8_t *b, size_t n)
     double dt = mm_auto_now_ns() - t0;
     if (round > 0 && dt > 0) {
         double r = (double)n / dt;
+        a->timed[i]++;
         if (r > a->rate[i]) {
             a->rate[i] = r;
         }

@@ -14,6 +14,8 @@
 #define MM_AUTO_ROUNDS 4                      /* trial pieces per candidate */
 #define MM_AUTO_RECHECK 128                   /* pieces before the first later round */
 #define MM_AUTO_RECHECK_MAX 4096              /* the spacing stops doubling here */
+#define MM_AUTO_KEEP 0.5                      /* slower than this x the best: out... */
+#define MM_AUTO_KEEP_AFTER 2                  /* ...once timed this many times */
 
 extern const mm_counter mm_counter_auto;
 /* The clock candidates are timed by, in ns: NULL means the thread's CPU

@@ -249,11 +249,15 @@ static void test_auto_recheck(void **state)
 }
 
 /* The later rounds come after MM_AUTO_RECHECK pieces, then twice as many
- * each time.  A spy (the pair table, counting its feeds and making the fake
- * clock run 1000 ns per feed) loses every timing to scalar (1 ns), so it is
- * fed only the check piece, its trial pieces and one piece per later round. */
+ * each time, and a candidate far slower than the best is left out of them.
+ * A spy (the pair table, counting its feeds and making the fake clock run
+ * g_spy_ns per feed) against scalar (1 ns a piece): as fast as scalar
+ * (g_spy_ns 0: a tie, which scalar, first, wins), it is fed the check piece,
+ * its trial pieces and one piece per later round; 1000 times slower, it is
+ * out once timed MM_AUTO_KEEP_AFTER times: the rest of the trial and the
+ * later rounds go without it. */
 static int g_spy_feeds;
-static double g_fake_ns;
+static double g_fake_ns, g_spy_ns;
 static double fake_clock(void)
 {
     return g_fake_ns += 1;
@@ -261,13 +265,12 @@ static double fake_clock(void)
 static void spy_feed(void *work, const uint8_t *b, size_t n)
 {
     g_spy_feeds++;
-    g_fake_ns += 1000;
+    g_fake_ns += g_spy_ns;
     mm_counter_pairs.count_feed(work, b, n);
 }
 
-static void test_auto_recheck_spacing(void **state)
+static void recheck_spacing(double spy_ns, int want_feeds)
 {
-    (void)state;
     uint64_t rs = g_seed ^ 0x5ba;
     const size_t K = 28, piece = MM_AUTO_MIN_PIECE;
     mm_counter spy = mm_counter_pairs;
@@ -289,18 +292,32 @@ static void test_auto_recheck_spacing(void **state)
     void *w = alloc_work(mm_count_auto_work_size_with(K, cands, 2));
     mm_count_auto_begin_with(w, code, K, cands, 2);
     g_spy_feeds = 0;
+    g_spy_ns = spy_ns;
     mm_count_auto_clock_ns = fake_clock;
     mm_count_feed_pieces(&mm_counter_auto, w, b, n, piece);
     mm_count_auto_clock_ns = NULL;
     mm_count_auto_end(w, got);
     mm_assert_counts_equal(ref, got, K * K, "auto, spaced rounds");
     assert_ptr_equal(mm_count_auto_chosen(w), &mm_counter_scalar);
-    /* check piece 1, trial MM_AUTO_ROUNDS, later rounds 3 */
-    assert_int_equal(g_spy_feeds, 1 + MM_AUTO_ROUNDS + 3);
+    assert_int_equal(g_spy_feeds, want_feeds);
     free(w);
     free(ref);
     free(got);
     free(b);
+}
+
+static void test_auto_recheck_spacing(void **state)
+{
+    (void)state;
+    /* check piece 1, trial MM_AUTO_ROUNDS, later rounds 3 */
+    recheck_spacing(0, 1 + MM_AUTO_ROUNDS + 3);
+}
+
+static void test_auto_slow_candidate_out(void **state)
+{
+    (void)state;
+    /* check piece 1, a warm-up and MM_AUTO_KEEP_AFTER timed pieces, no rounds */
+    recheck_spacing(1000, 1 + 1 + MM_AUTO_KEEP_AFTER);
 }
 
 /* A counter that counts nothing would win every timing: it must be refused
@@ -570,6 +587,7 @@ int main(void)
         cmocka_unit_test(test_auto_stream_exact),
         cmocka_unit_test(test_auto_recheck),
         cmocka_unit_test(test_auto_recheck_spacing),
+        cmocka_unit_test(test_auto_slow_candidate_out),
         cmocka_unit_test(test_auto_refuses_wrong_counters),
         cmocka_unit_test(test_pairs_threshold),
         cmocka_unit_test(test_drivers_with_auto),
