@@ -34,6 +34,7 @@
 #include <cstring>
 #include <string>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -445,6 +446,12 @@ static void add_cpu_context()
     benchmark::AddCustomContext("cpu_family_model", fam + "/" + model);
     benchmark::AddCustomContext("cpu_model_name", cpuinfo("model name"));
     benchmark::AddCustomContext("cpu_flags", cpuinfo("flags"));
+    /* the OS kernel too: how many faults a mapped GiB costs changed with
+     * the VM's kernel build (BENCHMARKS.md, Intel Xeon 2026-12-05) */
+    struct utsname u;
+    if (uname(&u) == 0) {
+        benchmark::AddCustomContext("os_kernel", std::string(u.sysname) + " " + u.release);
+    }
 }
 
 static int usage(const char *why)

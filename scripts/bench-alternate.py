@@ -30,7 +30,8 @@ def cpu_info():
                 break
     return {"cpu_vendor": cpu.get("vendor_id", ""),
             "cpu_family_model": "%s/%s" % (cpu.get("cpu family", ""), cpu.get("model", "")),
-            "cpu_model_name": cpu.get("model name", ""), "cpu_flags": cpu.get("flags", "")}
+            "cpu_model_name": cpu.get("model name", ""), "cpu_flags": cpu.get("flags", ""),
+            "os_kernel": "%s %s" % (os.uname().sysname, os.uname().release)}
 
 
 def run(argv, env):

@@ -105,7 +105,8 @@ with open("/proc/cpuinfo") as f:
 d["context"] = {"git": commit, "load_before": load_before, "load_avg": os.getloadavg(),
                 "nproc": os.cpu_count(), "cpu_vendor": cpu.get("vendor_id", ""),
                 "cpu_family_model": "%s/%s" % (cpu.get("cpu family", ""), cpu.get("model", "")),
-                "cpu_model_name": cpu.get("model name", ""), "cpu_flags": cpu.get("flags", "")}
+                "cpu_model_name": cpu.get("model name", ""), "cpu_flags": cpu.get("flags", ""),
+                "os_kernel": "%s %s" % (os.uname().sysname, os.uname().release)}
 for r in d["results"]:
     r["bytes"] = sbytes if r["command"].startswith("sample") else cbytes
     if r["bytes"] == 0:
