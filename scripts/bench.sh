@@ -9,7 +9,8 @@
 # Usage: scripts/bench.sh [--quick] [--peers] [--peers-only REGEX] [--plots]
 #                         [-- MAKEMORE-BENCH-ARGS...]
 #   --quick    small sizes, names.txt and an in-memory 4 MiB corpus only,
-#              short timings; written under the build directory, not results/
+#              short timings, 3 repetitions; written under the build
+#              directory, not results/
 #   --peers    also time bench/peers/ (PyTorch, numpy) on the same corpora
 #   --peers-only REGEX  with --peers: time only the peers matching REGEX
 #              (e.g. '^count/' with -- --benchmark_filter='^count')
@@ -111,7 +112,11 @@ git_rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [ -n "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
     git_rev="$git_rev+dirty"
 fi
-args=(--benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+# --quick: 3 repetitions (a median still), as every row costs at least
+# repetitions x min_time and the whole must stay under a minute
+reps=5
+[ "$quick" = 0 ] || reps=3
+args=(--benchmark_repetitions=$reps --benchmark_report_aggregates_only=true
       --benchmark_out="$out" --benchmark_out_format=json
       --benchmark_context=git="$git_rev" --benchmark_context=cpu="$cpu"
       --benchmark_context=omp_num_threads="$threads"
