@@ -446,6 +446,9 @@ static void add_cpu_context()
     benchmark::AddCustomContext("cpu_family_model", fam + "/" + model);
     benchmark::AddCustomContext("cpu_model_name", cpuinfo("model name"));
     benchmark::AddCustomContext("cpu_flags", cpuinfo("flags"));
+    if (*mm_isa_hidden() != '\0') { /* MM_CPU_HIDE: runs as a CPU without these */
+        benchmark::AddCustomContext("cpu_hidden", mm_isa_hidden());
+    }
     /* the OS kernel too: how many faults a mapped GiB costs changed with
      * the VM's kernel build (BENCHMARKS.md, Intel Xeon 2026-12-05) */
     struct utsname u;

@@ -43,4 +43,14 @@ for isa in "${all[@]}"; do
         ! grep -q "/$isa/" <<<"$list" || fail "$isa is listed though this CPU cannot run it"
     fi
 done
+# The same as a CPU without AVX-512 would list (MM_CPU_HIDE), so that the
+# "left out" half above runs on AVX-512 machines too.
+if [[ ",$runs," == *",avx512,"* ]]; then
+    hidden=$(MM_CPU_HIDE=avx512 MM_CACHE_DIR=$cache timeout 20 "$bench" --benchmark_list_tests \
+        2>"$cache/err") || fail "MM_CPU_HIDE=avx512 --benchmark_list_tests exited $?"
+    ! grep -q "/avx512/" <<<"$hidden" || fail "MM_CPU_HIDE=avx512: avx512 is still listed"
+    grep -q "^example_pass/avx2/" <<<"$hidden" || fail "MM_CPU_HIDE=avx512: avx2 is no longer listed"
+    MM_CPU_HIDE=avx512 "$bench" --version | grep -q 'this CPU runs: scalar,avx2)' ||
+        fail "MM_CPU_HIDE=avx512: --version: $(MM_CPU_HIDE=avx512 "$bench" --version)"
+fi
 echo "ok: --help, --version, --benchmark_list_tests ($(wc -l <<<"$list") benchmarks; runs $runs)"

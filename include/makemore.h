@@ -61,13 +61,19 @@ MM_API const char *mm_errmsg(void);
 
 /* Select the kernel table: isa = "scalar", "avx2", "avx512", or NULL for
  * $MM_ISA, else the best the CPU supports.  Call once, before any work.
- * An unknown name or one this CPU cannot run: MM_ERR_UNSUPPORTED_ISA. */
+ * An unknown name or one this CPU cannot run: MM_ERR_UNSUPPORTED_ISA; so is
+ * an unknown name in $MM_CPU_HIDE (below). */
 MM_API mm_status mm_dispatch_init(const char *isa);
 /* Name of the active kernel table ("scalar", "avx2", ...). */
 MM_API const char *mm_isa_name(void);
 /* Comma-separated list of the ISAs built in, and of those this CPU runs. */
 MM_API const char *mm_isa_built(void);
 MM_API const char *mm_isa_supported(void);
+/* The ISAs $MM_CPU_HIDE (a comma list of avx2, avx512, read once) makes
+ * count as absent, "" if none: everything, the counter chosen by
+ * measurement included, then runs as on a CPU without them (hiding avx2
+ * hides avx512 too).  For testing and measuring other CPUs' paths. */
+MM_API const char *mm_isa_hidden(void);
 
 /* ---- Vocabulary ---------------------------------------------------------- */
 

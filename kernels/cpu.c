@@ -9,7 +9,76 @@
  * each time).  Threads may race to fill the cache: relaxed atomics, and
  * every racer stores the same value.
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "kernels.h"
+
+/* $MM_CPU_HIDE: instruction sets treated as absent, a comma list of avx2
+ * and avx512 (hiding avx2 hides avx512, which builds on it).  Why: to run,
+ * test and measure on an AVX-512 machine what a CPU without it gets (the
+ * table dispatch picks, the auto counter's candidates, makemore-bench's
+ * rows), as glibc's glibc.cpu.hwcaps tunable does for its own code.  Read
+ * once, with the features; mm_dispatch_init reports a name it does not know
+ * (mm_cpu_hide_check). */
+enum { MM_HIDE_AVX2 = 1, MM_HIDE_AVX512 = 2 };
+
+/* The mask of the names in s; *bad (if not NULL) gets the first unknown. */
+static int mm_hide_parse(const char *s, const char **bad, size_t *badlen)
+{
+    int mask = 0;
+    while (s != NULL && *s != '\0') {
+        size_t n = strcspn(s, ",");
+        if (n == 4 && strncmp(s, "avx2", 4) == 0) {
+            mask |= MM_HIDE_AVX2 | MM_HIDE_AVX512;
+        } else if (n == 6 && strncmp(s, "avx512", 6) == 0) {
+            mask |= MM_HIDE_AVX512;
+        } else if (bad != NULL && *bad == NULL) {
+            *bad = s;
+            *badlen = n;
+        }
+        s += n + (s[n] == ',');
+    }
+    return mask;
+}
+
+static int mm_hide_mask(void)
+{
+    static int cache; /* mask + 1, 0 before the first call */
+    int v = __atomic_load_n(&cache, __ATOMIC_RELAXED);
+    if (v == 0) {
+        v = mm_hide_parse(getenv("MM_CPU_HIDE"), NULL, NULL) + 1;
+        __atomic_store_n(&cache, v, __ATOMIC_RELAXED);
+    }
+    return v - 1;
+}
+
+int mm_cpu_hide_check(char *bad, size_t size)
+{
+    const char *b = NULL;
+    size_t n = 0;
+    const char *s = getenv("MM_CPU_HIDE");
+    mm_hide_parse(s, &b, &n);
+    /* "avx512," has an empty name after the comma: unknown too */
+    if (b == NULL && s != NULL && *s != '\0' && s[strlen(s) - 1] == ',') {
+        b = s + strlen(s);
+    }
+    if (b == NULL) {
+        return 0;
+    }
+    if (size > 0) {
+        n = n < size - 1 ? n : size - 1;
+        memcpy(bad, b, n);
+        bad[n] = '\0';
+    }
+    return -1;
+}
+
+const char *mm_cpu_hidden(void)
+{
+    int m = mm_hide_mask();
+    return (m & MM_HIDE_AVX2) ? "avx2,avx512" : (m & MM_HIDE_AVX512) ? "avx512" : "";
+}
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -44,6 +113,9 @@ static int mm_cached(int *cache, int (*probe)(void))
 static int mm_probe_avx2_fma(void)
 {
     unsigned int a, b, c, d;
+    if (mm_hide_mask() & MM_HIDE_AVX2) {
+        return 0;
+    }
     if (!__get_cpuid(1, &a, &b, &c, &d)) {
         return 0;
     }
@@ -60,7 +132,7 @@ static int mm_probe_avx2_fma(void)
 static int mm_probe_avx512(void)
 {
     unsigned int a, b, c, d;
-    if (!mm_probe_avx2_fma()) {
+    if ((mm_hide_mask() & MM_HIDE_AVX512) || !mm_probe_avx2_fma()) {
         return 0;
     }
     /* opmask, ZMM_Hi256 and Hi16_ZMM state as well */

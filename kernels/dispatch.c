@@ -7,7 +7,8 @@
  * forced table's own counter if a table was named, else "auto", which
  * chooses by measurement (kernels/count_auto.c).
  * A forced name that is unknown or cannot run here is an error, never a
- * silent fallback (and never SIGILL).
+ * silent fallback (and never SIGILL).  $MM_CPU_HIDE makes named sets count
+ * as absent (kernels/cpu.c); an unknown name there is an error too.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,13 @@ const mm_kernels *mm_kernels_find(const char *name)
 
 mm_status mm_dispatch_init(const char *isa)
 {
+    char bad[32];
+    if (mm_cpu_hide_check(bad, sizeof bad) != 0) {
+        return mm_fail(MM_ERR_UNSUPPORTED_ISA,
+                       "MM_CPU_HIDE=%s: '%s' is not an instruction set that can be hidden "
+                       "(avx2, avx512)",
+                       getenv("MM_CPU_HIDE"), bad);
+    }
     const char *from = "--isa";
     if (isa == NULL || *isa == '\0') {
         isa = getenv("MM_ISA");
@@ -174,6 +182,11 @@ const char *mm_isa_built(void)
 {
     static char buf[128];
     return mm_isa_list(0, buf, sizeof buf);
+}
+
+const char *mm_isa_hidden(void)
+{
+    return mm_cpu_hidden();
 }
 
 const char *mm_isa_supported(void)

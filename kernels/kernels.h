@@ -244,6 +244,11 @@ const mm_kernels *mm_kernels_find(const char *name);
 int mm_cpu_always(void);
 int mm_cpu_has_avx2_fma(void);
 int mm_cpu_has_avx512(void);   /* F + BW + VL + DQ + VBMI, OS saves ZMM state */
+/* $MM_CPU_HIDE (cpu.c): the sets hidden, "" if none ("avx2,avx512" when
+ * avx2 is named); and 0, or -1 with the first name it does not know copied
+ * to bad (size bytes, NUL-terminated). */
+const char *mm_cpu_hidden(void);
+int mm_cpu_hide_check(char *bad, size_t size);
 
 #ifdef __cplusplus
 }

@@ -483,6 +483,12 @@ static PyObject *mm_py_isa_supported(PyObject *self, PyObject *unused)
     return mm_py_isa_list(mm_isa_supported());
 }
 
+static PyObject *mm_py_isa_hidden(PyObject *self, PyObject *unused)
+{
+    const char *h = mm_isa_hidden();
+    return *h == '\0' ? PyList_New(0) : mm_py_isa_list(h);
+}
+
 static PyMethodDef mm_py_methods[] = {
     {"count", (PyCFunction)(void (*)(void))mm_py_count, METH_VARARGS | METH_KEYWORDS,
      "count(path, order=2, smoothing=1.0, *, threads=0) -> Model\n\n"
@@ -511,6 +517,8 @@ static PyMethodDef mm_py_methods[] = {
     {"isa_built", mm_py_isa_built, METH_NOARGS, "isa_built() -> list of str"},
     {"isa_supported", mm_py_isa_supported, METH_NOARGS,
      "isa_supported() -> list of str: the kernel sets this CPU runs."},
+    {"isa_hidden", mm_py_isa_hidden, METH_NOARGS,
+     "isa_hidden() -> list of str: the kernel sets MM_CPU_HIDE makes count as absent."},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef mm_py_moduledef = {
@@ -526,7 +534,8 @@ PyMODINIT_FUNC PyInit__makemore(void)
         return NULL;
     }
     /* The kernel table is chosen once, before any work: MM_ISA if set (an
-     * unknown or unrunnable name fails the import), else the best. */
+     * unknown or unrunnable name fails the import), else the best that
+     * MM_CPU_HIDE leaves (an unknown name there fails it too). */
     mm_status st = mm_dispatch_init(NULL);
     if (st != MM_OK) {
         PyErr_Format(PyExc_ImportError, "makemore: %s", mm_errmsg()[0] ? mm_errmsg()

@@ -12,6 +12,8 @@ clock around the child, its CPU time from wait4.
 Usage: scripts/bench-alternate.py [--rounds N] [--threads 1,2] [--build DIR]
 Writes results/<date>-<cpu>-alternate.json (every run, the medians, the CPU
 and the load) and prints the medians and default / fastest per thread count.
+With MM_CPU_HIDE set (e.g. avx512: as on a CPU without it) the name gets
+-hide-<sets> before -alternate, and the context records it.
 """
 import argparse, datetime, json, os, re, statistics, subprocess, sys, time
 
@@ -31,7 +33,8 @@ def cpu_info():
     return {"cpu_vendor": cpu.get("vendor_id", ""),
             "cpu_family_model": "%s/%s" % (cpu.get("cpu family", ""), cpu.get("model", "")),
             "cpu_model_name": cpu.get("model name", ""), "cpu_flags": cpu.get("flags", ""),
-            "os_kernel": "%s %s" % (os.uname().sysname, os.uname().release)}
+            "os_kernel": "%s %s" % (os.uname().sysname, os.uname().release),
+            "cpu_hidden": os.environ.get("MM_CPU_HIDE", "")}
 
 
 def run(argv, env):
@@ -101,7 +104,9 @@ def main():
     ctx = dict(cpu_info(), git=commit, load_before=load_before, load_after=os.getloadavg(),
                nproc=os.cpu_count(), rounds=a.rounds, bytes=nbytes)
     slug = re.sub(r"[^a-z0-9]+", "-", re.sub(r"\([^)]*\)", "", ctx["cpu_model_name"].lower())).strip("-")
-    base = os.path.join(root, "results", "%s-%s-alternate" % (datetime.date.today().isoformat(), slug or "cpu"))
+    hide = os.environ.get("MM_CPU_HIDE", "")  # runs as a CPU without these: say so in the name
+    base = os.path.join(root, "results", "%s-%s%s-alternate" % (
+        datetime.date.today().isoformat(), slug or "cpu", "-hide-" + hide.replace(",", "-") if hide else ""))
     dst, n = base + ".json", 2
     while os.path.exists(dst):
         dst, n = "%s-%d.json" % (base, n), n + 1

@@ -16,7 +16,9 @@
 # the median rates.  The corpus is the one makemore-bench generates
 # ($MM_CACHE_DIR/corpora/synth-1g.txt, default ~/.cache/makemore); the
 # output of `sample` goes to a file under $TMPDIR and is deleted.
-# Environment: MM_BENCH_BUILD (default build-bench), MM_NAMES, MM_CACHE_DIR.
+# Environment: MM_BENCH_BUILD (default build-bench), MM_NAMES, MM_CACHE_DIR;
+# MM_CPU_HIDE=avx512 (say) runs it as on a CPU without AVX-512 (the file name
+# gets -hide-avx512, the context records it).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -28,7 +30,7 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift ;;
     --no-sample) sample=0 ;;
     --no-numpy) numpy=0 ;;
-    -h | --help) sed -n '2,19{s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "bench-cli.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -54,7 +56,9 @@ trap 'rm -rf "$tmp"' EXIT
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 slug=$(printf '%s' "${cpu:-cpu}" | tr 'A-Z' 'a-z' | sed 's/([^)]*)//g; s/[^a-z0-9]\{1,\}/-/g; s/^-//; s/-$//')
-base=$root/results/$(date -u +%Y-%m-%d)-$slug
+# MM_CPU_HIDE runs it as on a CPU without those sets: the name says so
+hide=${MM_CPU_HIDE:+-hide-${MM_CPU_HIDE//,/-}}
+base=$root/results/$(date -u +%Y-%m-%d)-$slug$hide
 out=$base.cli.json
 n=2
 while [ -e "$out" ]; do out=$base-$n.cli.json; n=$((n + 1)); done
@@ -106,7 +110,8 @@ d["context"] = {"git": commit, "load_before": load_before, "load_avg": os.getloa
                 "nproc": os.cpu_count(), "cpu_vendor": cpu.get("vendor_id", ""),
                 "cpu_family_model": "%s/%s" % (cpu.get("cpu family", ""), cpu.get("model", "")),
                 "cpu_model_name": cpu.get("model name", ""), "cpu_flags": cpu.get("flags", ""),
-                "os_kernel": "%s %s" % (os.uname().sysname, os.uname().release)}
+                "os_kernel": "%s %s" % (os.uname().sysname, os.uname().release),
+                "cpu_hidden": os.environ.get("MM_CPU_HIDE", "")}
 for r in d["results"]:
     r["bytes"] = sbytes if r["command"].startswith("sample") else cbytes
     if r["bytes"] == 0:

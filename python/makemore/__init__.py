@@ -28,6 +28,7 @@ from ._makemore import (  # noqa: F401  (the public API)
     count_words,
     isa,
     isa_built,
+    isa_hidden,
     isa_supported,
     load,
     train,
@@ -35,6 +36,7 @@ from ._makemore import (  # noqa: F401  (the public API)
 
 __all__ = [
     "DEFAULT_SEED", "MAX_ORDER", "CorpusError", "DivergedError", "Error", "EvalResult", "FileError",
-    "FormatError", "Model", "VocabError", "count", "count_words", "isa", "isa_built", "isa_supported",
+    "FormatError", "Model", "VocabError", "count", "count_words", "isa", "isa_built", "isa_hidden",
+    "isa_supported",
     "load", "train",
 ]

@@ -35,6 +35,13 @@ int mm_cli_dispatch(const char *cmd, const char *isa)
     return st == MM_OK ? MM_EXIT_OK : mm_cli_fail(st);
 }
 
+void mm_cli_print_hidden(void)
+{
+    if (*mm_isa_hidden() != '\0') {
+        printf("kernels hidden (MM_CPU_HIDE): %s\n", mm_isa_hidden());
+    }
+}
+
 int mm_cli_check_output(const char *cmd, const char *opt, const char *path)
 {
     if (path != NULL && *path == '\0') {

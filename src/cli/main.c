@@ -61,6 +61,7 @@ static const char mm_usage[] =
     "CORPUS is a UTF-8 file, one name per line ('-' reads standard input).\n"
     "Exit codes: 0 ok, 1 bad input or failure, 2 usage, 130 interrupted (Ctrl-C).\n"
     "Environment: MM_ISA=scalar|avx2|avx512 forces a kernel set (as --isa);\n"
+    "MM_CPU_HIDE=avx512 (or avx2) runs as on a CPU without it;\n"
     "OMP_NUM_THREADS sets the default thread count.\n";
 
 static const struct {
@@ -150,6 +151,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
         printf("makemore %s\nkernels built: %s\nkernels this CPU runs: %s\n",
                MM_VERSION_STRING, mm_isa_built(), mm_isa_supported());
+        mm_cli_print_hidden();
         return mm_cli_finish_stdout(MM_EXIT_OK);
     }
     for (size_t i = 0; i < MM_NCMDS; i++) {
