@@ -131,6 +131,8 @@ for t in (1, 2):
     if dflt and forced:
         fc = max(forced, key=forced.get)
         print("t%d: default / fastest forced (%s) = %.3f" % (t, fc, dflt / forced[fc]))
+print("(hyperfine times each command in a block; load that drifts between blocks moves these\n"
+      " ratios by several %: scripts/bench-alternate.py runs the same commands in turn)")
 np_rate = rate.get("count/numpy-bincount/t1/synth-1g")
 if np_rate and rate.get("count/default/t2/synth-1g"):
     print("default on 2 threads / numpy-bincount (whole processes) = x %.1f"
