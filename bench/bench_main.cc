@@ -468,6 +468,15 @@ static int usage(const char *why)
     return 2;
 }
 
+/* An unknown name in MM_CPU_HIDE: the library hides nothing then, and a
+ * run would measure the wrong CPU; mm_dispatch_init's message says why. */
+static int bad_cpu_hide()
+{
+    mm_dispatch_init(nullptr);
+    std::fprintf(stderr, "makemore-bench: %s\n", mm_errmsg());
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     /* before Google Benchmark's Initialize, which answers --help itself */
@@ -480,12 +489,21 @@ int main(int argc, char **argv)
         if (a == "--version") {
             std::printf("makemore-bench %s (built: %s; this CPU runs: %s)\n", MM_VERSION_STRING,
                         mm_isa_built(), mm_isa_supported());
+            if (mm_isa_hidden() == nullptr) {
+                return bad_cpu_hide();
+            }
+            if (*mm_isa_hidden() != '\0') {
+                std::printf("kernels hidden (MM_CPU_HIDE): %s\n", mm_isa_hidden());
+            }
             return 0;
         }
         if (a == "--benchmark_list_tests" || a == "--benchmark_list_tests=true" ||
             a == "--benchmark_list_tests=1") {
             g_opt.list_only = true;
         }
+    }
+    if (mm_isa_hidden() == nullptr) {
+        return bad_cpu_hide();
     }
     benchmark::Initialize(&argc, argv);
     /* as the makemore tools do: mm_count_file may then read from a mapping */

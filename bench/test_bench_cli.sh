@@ -50,7 +50,14 @@ if [[ ",$runs," == *",avx512,"* ]]; then
         2>"$cache/err") || fail "MM_CPU_HIDE=avx512 --benchmark_list_tests exited $?"
     ! grep -q "/avx512/" <<<"$hidden" || fail "MM_CPU_HIDE=avx512: avx512 is still listed"
     grep -q "^example_pass/avx2/" <<<"$hidden" || fail "MM_CPU_HIDE=avx512: avx2 is no longer listed"
-    MM_CPU_HIDE=avx512 "$bench" --version | grep -q 'this CPU runs: scalar,avx2)' ||
-        fail "MM_CPU_HIDE=avx512: --version: $(MM_CPU_HIDE=avx512 "$bench" --version)"
+    v=$(MM_CPU_HIDE=avx512 "$bench" --version)
+    grep -q 'this CPU runs: scalar,avx2)' <<<"$v" && grep -qx 'kernels hidden (MM_CPU_HIDE): avx512' <<<"$v" ||
+        fail "MM_CPU_HIDE=avx512: --version: $v"
 fi
+# an unknown name: refused before anything runs (a run would measure the wrong CPU)
+if MM_CPU_HIDE=avx512,sse9 MM_CACHE_DIR=$cache timeout 20 "$bench" --benchmark_list_tests \
+    >/dev/null 2>"$cache/err"; then
+    fail "MM_CPU_HIDE=avx512,sse9: exit 0"
+fi
+grep -q "MM_CPU_HIDE: 'sse9' is not" "$cache/err" || fail "MM_CPU_HIDE=avx512,sse9: $(cat "$cache/err")"
 echo "ok: --help, --version, --benchmark_list_tests ($(wc -l <<<"$list") benchmarks; runs $runs)"

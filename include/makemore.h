@@ -69,10 +69,12 @@ MM_API const char *mm_isa_name(void);
 /* Comma-separated list of the ISAs built in, and of those this CPU runs. */
 MM_API const char *mm_isa_built(void);
 MM_API const char *mm_isa_supported(void);
-/* The ISAs $MM_CPU_HIDE (a comma list of avx2, avx512, read once) makes
- * count as absent, "" if none: everything, the counter chosen by
- * measurement included, then runs as on a CPU without them (hiding avx2
- * hides avx512 too).  For testing and measuring other CPUs' paths. */
+/* The ISAs $MM_CPU_HIDE (a comma list of avx2, avx512) makes count as
+ * absent, "" if none: everything, the counter chosen by measurement
+ * included, then runs as on a CPU without them (hiding avx2 hides avx512
+ * too).  For testing and measuring other CPUs' paths.  Read once, at the
+ * first question about the CPU.  NULL if it names a set it does not know:
+ * then nothing is hidden, and mm_dispatch_init fails naming it. */
 MM_API const char *mm_isa_hidden(void);
 
 /* ---- Vocabulary ---------------------------------------------------------- */

@@ -28,7 +28,10 @@
  *     AVX-512 triples on the Intel VM, the AVX2 triples 3.6x slower than the
  *     pair table on the Zen 3), and that cost is per thread, so it weighs
  *     twice as much on two threads; a rate measured by CPU time twice is
- *     not off by 2x.  The clock is the thread's CPU time
+ *     not off by 2x.  Out is for the rest of the stream (the later rounds
+ *     cannot bring a counter back): a burst that halved the fastest
+ *     counter's rate on both of its timed pieces would cost this stream its
+ *     best counter, a risk taken for the trial's cost.  The clock is the thread's CPU time
  *     (CLOCK_THREAD_CPUTIME_ID): on a shared machine a piece during which
  *     the thread was descheduled would otherwise look slow, and the best of
  *     three would not always hide it.
@@ -214,7 +217,7 @@ static void mm_auto_choose(mm_auto *a)
 
 /* Out of the race: timed MM_AUTO_KEEP_AFTER times and its best rate under
  * MM_AUTO_KEEP of the best candidate's (see the top of the file). */
-static int mm_auto_out(const mm_auto *a, int i)
+static int mm_auto_is_out(const mm_auto *a, int i)
 {
     if (a->timed[i] < MM_AUTO_KEEP_AFTER) {
         return 0;
@@ -231,7 +234,7 @@ static void mm_auto_trial(mm_auto *a, const uint8_t *b, size_t n)
 {
     int i = a->order[a->trial % a->nexact];
     /* the fastest so far is never out, so this ends within one round */
-    while (mm_auto_out(a, i)) {
+    while (mm_auto_is_out(a, i)) {
         if (++a->trial == MM_AUTO_ROUNDS * a->nexact) {
             mm_auto_choose(a);
             a->cand[a->chosen]->count_feed(a->work[a->chosen], b, n);

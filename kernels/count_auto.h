@@ -50,8 +50,9 @@ static inline uint64_t mm_recheck_next(uint64_t cur, uint64_t max)
     return cur < max / 2 ? 2 * cur : max;
 }
 
-/* Pieces (each >= MM_AUTO_MIN_PIECE) a stream of mm_counter_auto takes
- * before its first choice, with the candidates of this CPU. */
+/* Pieces (each >= MM_AUTO_MIN_PIECE) a stream of mm_counter_auto takes at
+ * most before its first choice, with the candidates of this CPU (fewer when
+ * a slow one is put out early). */
 int mm_count_auto_trial_pieces(void);
 
 #endif /* MM_COUNT_AUTO_H */

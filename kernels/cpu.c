@@ -9,6 +9,7 @@
  * each time).  Threads may race to fill the cache: relaxed atomics, and
  * every racer stores the same value.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,57 +20,69 @@
  * test and measure on an AVX-512 machine what a CPU without it gets (the
  * table dispatch picks, the auto counter's candidates, makemore-bench's
  * rows), as glibc's glibc.cpu.hwcaps tunable does for its own code.  Read
- * once, with the features; mm_dispatch_init reports a name it does not know
- * (mm_cpu_hide_check). */
+ * once, at the first question about the CPU, so every answer agrees with
+ * it for the life of the process.  A value with an unknown name hides
+ * nothing, and mm_dispatch_init fails naming it (mm_cpu_hide_check). */
 enum { MM_HIDE_AVX2 = 1, MM_HIDE_AVX512 = 2 };
 
-/* The mask of the names in s; *bad (if not NULL) gets the first unknown. */
-static int mm_hide_parse(const char *s, const char **bad, size_t *badlen)
+int mm_cpu_hide_parse(const char *s, char *bad, size_t size)
 {
     int mask = 0;
-    while (s != NULL && *s != '\0') {
+    if (s == NULL || *s == '\0') {
+        return 0;
+    }
+    for (;;) {
         size_t n = strcspn(s, ",");
         if (n == 4 && strncmp(s, "avx2", 4) == 0) {
             mask |= MM_HIDE_AVX2 | MM_HIDE_AVX512;
         } else if (n == 6 && strncmp(s, "avx512", 6) == 0) {
             mask |= MM_HIDE_AVX512;
-        } else if (bad != NULL && *bad == NULL) {
-            *bad = s;
-            *badlen = n;
+        } else { /* an empty name too: ",avx2", "avx512," */
+            if (size > 0) {
+                size_t k = n < size - 1 ? n : size - 1;
+                memcpy(bad, s, k);
+                bad[k] = '\0';
+            }
+            return -1;
         }
-        s += n + (s[n] == ',');
+        if (s[n] == '\0') {
+            return mask;
+        }
+        s += n + 1;
     }
-    return mask;
+}
+
+static struct {
+    int mask;
+    int bad;
+    char name[32]; /* the first unknown name, cut to fit */
+} mm_hide;
+static pthread_once_t mm_hide_once = PTHREAD_ONCE_INIT;
+
+static void mm_hide_read(void)
+{
+    int m = mm_cpu_hide_parse(getenv("MM_CPU_HIDE"), mm_hide.name, sizeof mm_hide.name);
+    mm_hide.bad = m < 0;
+    mm_hide.mask = m < 0 ? 0 : m;
 }
 
 static int mm_hide_mask(void)
 {
-    static int cache; /* mask + 1, 0 before the first call */
-    int v = __atomic_load_n(&cache, __ATOMIC_RELAXED);
-    if (v == 0) {
-        v = mm_hide_parse(getenv("MM_CPU_HIDE"), NULL, NULL) + 1;
-        __atomic_store_n(&cache, v, __ATOMIC_RELAXED);
-    }
-    return v - 1;
+    pthread_once(&mm_hide_once, mm_hide_read);
+    return mm_hide.mask;
 }
 
 int mm_cpu_hide_check(char *bad, size_t size)
 {
-    const char *b = NULL;
-    size_t n = 0;
-    const char *s = getenv("MM_CPU_HIDE");
-    mm_hide_parse(s, &b, &n);
-    /* "avx512," has an empty name after the comma: unknown too */
-    if (b == NULL && s != NULL && *s != '\0' && s[strlen(s) - 1] == ',') {
-        b = s + strlen(s);
-    }
-    if (b == NULL) {
+    pthread_once(&mm_hide_once, mm_hide_read);
+    if (!mm_hide.bad) {
         return 0;
     }
     if (size > 0) {
-        n = n < size - 1 ? n : size - 1;
-        memcpy(bad, b, n);
-        bad[n] = '\0';
+        size_t k = strlen(mm_hide.name);
+        k = k < size - 1 ? k : size - 1;
+        memcpy(bad, mm_hide.name, k);
+        bad[k] = '\0';
     }
     return -1;
 }
@@ -77,6 +90,9 @@ int mm_cpu_hide_check(char *bad, size_t size)
 const char *mm_cpu_hidden(void)
 {
     int m = mm_hide_mask();
+    if (mm_hide.bad) {
+        return NULL;
+    }
     return (m & MM_HIDE_AVX2) ? "avx2,avx512" : (m & MM_HIDE_AVX512) ? "avx512" : "";
 }
 

@@ -122,9 +122,9 @@ mm_status mm_dispatch_init(const char *isa)
     char bad[32];
     if (mm_cpu_hide_check(bad, sizeof bad) != 0) {
         return mm_fail(MM_ERR_UNSUPPORTED_ISA,
-                       "MM_CPU_HIDE=%s: '%s' is not an instruction set that can be hidden "
+                       "MM_CPU_HIDE: '%s' is not an instruction set that can be hidden "
                        "(avx2, avx512)",
-                       getenv("MM_CPU_HIDE"), bad);
+                       bad);
     }
     const char *from = "--isa";
     if (isa == NULL || *isa == '\0') {

@@ -244,11 +244,14 @@ const mm_kernels *mm_kernels_find(const char *name);
 int mm_cpu_always(void);
 int mm_cpu_has_avx2_fma(void);
 int mm_cpu_has_avx512(void);   /* F + BW + VL + DQ + VBMI, OS saves ZMM state */
-/* $MM_CPU_HIDE (cpu.c): the sets hidden, "" if none ("avx2,avx512" when
- * avx2 is named); and 0, or -1 with the first name it does not know copied
- * to bad (size bytes, NUL-terminated). */
+/* $MM_CPU_HIDE (cpu.c), read once: the sets hidden, "" if none
+ * ("avx2,avx512" when avx2 is named), NULL if it names one it does not
+ * know (then nothing is hidden); the check: 0, or -1 with that name copied
+ * to bad (size bytes, NUL-terminated).  The parser itself, for tests: the
+ * mask of the names in s, or -1 with the first unknown one in bad. */
 const char *mm_cpu_hidden(void);
 int mm_cpu_hide_check(char *bad, size_t size);
+int mm_cpu_hide_parse(const char *s, char *bad, size_t size);
 
 #ifdef __cplusplus
 }

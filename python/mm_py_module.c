@@ -486,7 +486,7 @@ static PyObject *mm_py_isa_supported(PyObject *self, PyObject *unused)
 static PyObject *mm_py_isa_hidden(PyObject *self, PyObject *unused)
 {
     const char *h = mm_isa_hidden();
-    return *h == '\0' ? PyList_New(0) : mm_py_isa_list(h);
+    return h == NULL || *h == '\0' ? PyList_New(0) : mm_py_isa_list(h);
 }
 
 static PyMethodDef mm_py_methods[] = {

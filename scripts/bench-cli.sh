@@ -92,9 +92,10 @@ hyperfine --runs "$runs" --warmup 1 --export-json "$tmp/h.json" "${cmds[@]}" >&2
 sample_bytes=$( [ "$sample" = 0 ] || stat -c %s "$tmp/big.txt")
 corpus_bytes=$(stat -c %s "$corpus")
 
-"$python" - "$tmp/h.json" "$out" "$corpus_bytes" "${sample_bytes:-0}" "$(git -C "$root" describe --always --dirty)" "$load_before" <<'EOF'
+hidden=$("$mm" --version | sed -n 's/^kernels hidden (MM_CPU_HIDE): //p')
+"$python" - "$tmp/h.json" "$out" "$corpus_bytes" "${sample_bytes:-0}" "$(git -C "$root" describe --always --dirty)" "$load_before" "$hidden" <<'EOF'
 import json, os, re, sys
-src, dst, cbytes, sbytes, commit, load_before = sys.argv[1:7]
+src, dst, cbytes, sbytes, commit, load_before, hidden = sys.argv[1:8]
 cbytes, sbytes = int(cbytes), int(sbytes)
 d = json.load(open(src))
 cpu = {}
@@ -111,7 +112,7 @@ d["context"] = {"git": commit, "load_before": load_before, "load_avg": os.getloa
                 "cpu_family_model": "%s/%s" % (cpu.get("cpu family", ""), cpu.get("model", "")),
                 "cpu_model_name": cpu.get("model name", ""), "cpu_flags": cpu.get("flags", ""),
                 "os_kernel": "%s %s" % (os.uname().sysname, os.uname().release),
-                "cpu_hidden": os.environ.get("MM_CPU_HIDE", "")}
+                "cpu_hidden": hidden}
 for r in d["results"]:
     r["bytes"] = sbytes if r["command"].startswith("sample") else cbytes
     if r["bytes"] == 0:

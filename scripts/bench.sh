@@ -102,7 +102,8 @@ else
     outdir="$root/results"
 fi
 mkdir -p "$outdir"
-base="$outdir/$(date +%F)-$slug"
+# MM_CPU_HIDE runs it as on a CPU without those sets: the name says so
+base="$outdir/$(date +%F)-$slug${MM_CPU_HIDE:+-hide-${MM_CPU_HIDE//,/-}}"
 n=1
 stem=$base
 while [ -e "$stem.json" ]; do n=$((n + 1)); stem="$base-$n"; done

@@ -171,9 +171,9 @@ int mm_cli_main(int argc, char **argv, const mm_cli_command *cmds, size_t n,
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
         printf("%s %s\nkernels built: %s\nkernels this CPU runs: %s\n", mm_cli_name,
                MM_VERSION_STRING, mm_isa_built(), mm_isa_supported());
-        mm_cli_print_hidden();
+        int rc = mm_cli_print_hidden();
         fputs(version_extra != NULL ? version_extra : "", stdout);
-        return mm_cli_finish_stdout(MM_EXIT_OK);
+        return mm_cli_finish_stdout(rc);
     }
     for (size_t i = 0; i < n; i++) {
         if (strcmp(cmd, cmds[i].name) == 0) {

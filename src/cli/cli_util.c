@@ -35,11 +35,16 @@ int mm_cli_dispatch(const char *cmd, const char *isa)
     return st == MM_OK ? MM_EXIT_OK : mm_cli_fail(st);
 }
 
-void mm_cli_print_hidden(void)
+int mm_cli_print_hidden(void)
 {
-    if (*mm_isa_hidden() != '\0') {
-        printf("kernels hidden (MM_CPU_HIDE): %s\n", mm_isa_hidden());
+    const char *h = mm_isa_hidden();
+    if (h == NULL) { /* an unknown name: the same message and exit as a command's */
+        return mm_cli_fail(mm_dispatch_init(NULL));
     }
+    if (*h != '\0') {
+        printf("kernels hidden (MM_CPU_HIDE): %s\n", h);
+    }
+    return MM_EXIT_OK;
 }
 
 int mm_cli_check_output(const char *cmd, const char *opt, const char *path)

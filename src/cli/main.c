@@ -151,8 +151,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
         printf("makemore %s\nkernels built: %s\nkernels this CPU runs: %s\n",
                MM_VERSION_STRING, mm_isa_built(), mm_isa_supported());
-        mm_cli_print_hidden();
-        return mm_cli_finish_stdout(MM_EXIT_OK);
+        return mm_cli_finish_stdout(mm_cli_print_hidden());
     }
     for (size_t i = 0; i < MM_NCMDS; i++) {
         if (strcmp(cmd, mm_cmds[i].name) == 0) {

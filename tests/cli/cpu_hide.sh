@@ -6,10 +6,12 @@
 # anything is written.  Env: MAKEMORE, MM_NAMES (optional), MM_TEST_TMP.
 . "$(dirname "$0")/lib.bash"
 
-# 2 MiB of generated names (enough pieces for the counter's trial on 1 and 2
-# threads), plus names.txt when present.
+# 22 MB of generated names (a 1.8 MB block 12 times: enough 512 KiB pieces
+# for the counter's trial on 2 threads, so --stats names the counter chosen),
+# plus names.txt when present.
 awk 'BEGIN { srand(11); for (i = 0; i < 280000; i++) { n = 2 + int(rand() * 8); s = "";
-     for (j = 0; j < n; j++) s = s sprintf("%c", 97 + int(rand() * 26)); print s } }' >"$T/gen.txt"
+     for (j = 0; j < n; j++) s = s sprintf("%c", 97 + int(rand() * 26)); print s } }' >"$T/block.txt"
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do cat "$T/block.txt"; done >"$T/gen.txt"
 corpora="$T/gen.txt"
 [ -f "${MM_NAMES:-}" ] && corpora="$corpora $MM_NAMES"
 
@@ -39,6 +41,9 @@ for hide in avx512 avx2; do
                 grep -Eq "(isa|counter) $isa\b" "$T/err" &&
                     fail "$tag: ran $isa: $(head -1 "$T/err")"
             done
+            # the big corpus: a counter was chosen (so the check above saw it)
+            [ "$c" != "$T/gen.txt" ] || grep -Eq "counter (scalar|pairs|avx2|avx512)," "$T/err" ||
+                fail "$tag: --stats names no chosen counter: $(head -1 "$T/err")"
         done
     done
     # forcing a hidden set: refused as on a CPU without it
@@ -51,12 +56,17 @@ for hide in avx512 avx2; do
     done
 done
 
-# an unknown name: refused, named, nothing written
+# an unknown name: refused, named, nothing written; --version says so too
 for bad in sse9 avx512,sse9 avx512, scalar; do
+    name=${bad#avx512,}
+    [ "$bad" = avx512, ] && name=
     run env MM_CPU_HIDE=$bad "$MM" count "$T/gen.txt" -o "$T/bad.mm"
-    expect 1 "MM_CPU_HIDE=$bad:" "MM_CPU_HIDE=$bad refused"
+    expect 1 "MM_CPU_HIDE: '$name' is not" "MM_CPU_HIDE=$bad refused"
     [ ! -e "$T/bad.mm" ] || fail "MM_CPU_HIDE=$bad: an output was written"
     [ -z "$(find "$T" -name 'bad.mm*')" ] || fail "MM_CPU_HIDE=$bad: a temporary was left"
+    run env MM_CPU_HIDE=$bad "$MM" --version
+    expect 1 "MM_CPU_HIDE: '$name' is not" "MM_CPU_HIDE=$bad --version refused"
+    ! grep -q hidden "$T/out" || fail "MM_CPU_HIDE=$bad --version: something is hidden: $(cat "$T/out")"
 done
 
 finish
