@@ -95,8 +95,8 @@ static void BM_ngram(benchmark::State &st, mm_ngram_table table, int K, int T, C
 
 void register_ngram()
 {
-    /* --quick stops at K = 4: the K = 5 rows (a 115 MB dense table zeroed
-     * per call) took 22 of its 56 s, and the minute is issue 11's limit */
+    /* --quick stops at K = 4: the K = 5 rows zero a 115 MB dense table per
+     * call, and --quick (small sizes) must stay under a minute (issue 11) */
     const int max_K = g_opt.quick ? 4 : 5;
     for (Corpus *k : g_corpora) {
         for (int K = 2; K <= max_K; K++) {

@@ -25,16 +25,17 @@
  *     is under MM_AUTO_KEEP (half) of the best candidate's is out: it gets
  *     no more pieces, in this trial or a later round.  Why: the slow
  *     counters' pieces are what a trial costs (scalar is 3x slower than the
- *     AVX-512 triples on the Intel VM, the AVX2 triples 3.6x slower than the
- *     pair table on the Zen 3), and that cost is per thread, so it weighs
+ *     AVX-512 triples on the Intel Xeon 6/167, results/2026-12-05-intel-
+ *     xeon-processor-2.json; the AVX2 triples 3.6x slower than the pair
+ *     table on the Zen 3 of issue 11, family 25 model 1), and that cost is per thread, so it weighs
  *     twice as much on two threads; a rate measured by CPU time twice is
  *     not off by 2x.  Out is for the rest of the stream (the later rounds
  *     cannot bring a counter back): a burst that halved the fastest
  *     counter's rate on both of its timed pieces would cost this stream its
- *     best counter, a risk taken for the trial's cost.  The clock is the thread's CPU time
- *     (CLOCK_THREAD_CPUTIME_ID): on a shared machine a piece during which
- *     the thread was descheduled would otherwise look slow, and the best of
- *     three would not always hide it.
+ *     best counter, a risk taken for the trial's cost.  The clock is the
+ *     thread's CPU time (CLOCK_THREAD_CPUTIME_ID): on a shared machine a
+ *     piece during which the thread was descheduled would otherwise look
+ *     slow, and the best of three would not always hide it.
  *  4. The fastest candidate counts what follows.  After MM_AUTO_RECHECK
  *     pieces one more timed round runs (a piece per candidate), after which
  *     the fastest by best rate so far counts on; the next round comes after
@@ -201,7 +202,8 @@ static double mm_auto_now_ns(void)
     return mm_thread_cpu_ns(mm_count_auto_clock_ns);
 }
 
-static void mm_auto_choose(mm_auto *a)
+/* The agreeing candidate with the best rate so far (the first on a tie). */
+static int mm_auto_fastest(const mm_auto *a)
 {
     int best = -1;
     for (int j = 0; j < a->nexact; j++) {
@@ -210,7 +212,12 @@ static void mm_auto_choose(mm_auto *a)
             best = i;
         }
     }
-    a->chosen = best; /* scalar is a candidate: something agreed */
+    return best;
+}
+
+static void mm_auto_choose(mm_auto *a)
+{
+    a->chosen = mm_auto_fastest(a); /* scalar is a candidate: something agreed */
     a->phase = MM_AUTO_RUN;
     a->since_trial = 0;
 }
@@ -219,15 +226,15 @@ static void mm_auto_choose(mm_auto *a)
  * MM_AUTO_KEEP of the best candidate's (see the top of the file). */
 static int mm_auto_is_out(const mm_auto *a, int i)
 {
-    if (a->timed[i] < MM_AUTO_KEEP_AFTER) {
-        return 0;
-    }
-    double best = 0;
-    for (int j = 0; j < a->nexact; j++) {
-        double r = a->rate[a->order[j]];
-        best = r > best ? r : best;
-    }
-    return a->rate[i] < MM_AUTO_KEEP * best;
+    return a->timed[i] >= MM_AUTO_KEEP_AFTER &&
+           a->rate[i] < MM_AUTO_KEEP * a->rate[mm_auto_fastest(a)];
+}
+
+/* Candidate i counts the piece in its own stream. */
+static void mm_auto_give(mm_auto *a, int i, const uint8_t *b, size_t n)
+{
+    a->cand[i]->count_feed(a->work[i], b, n);
+    a->fed[i] = 1;
 }
 
 static void mm_auto_trial(mm_auto *a, const uint8_t *b, size_t n)
@@ -237,16 +244,14 @@ static void mm_auto_trial(mm_auto *a, const uint8_t *b, size_t n)
     while (mm_auto_is_out(a, i)) {
         if (++a->trial == MM_AUTO_ROUNDS * a->nexact) {
             mm_auto_choose(a);
-            a->cand[a->chosen]->count_feed(a->work[a->chosen], b, n);
-            a->fed[a->chosen] = 1;
+            mm_auto_give(a, a->chosen, b, n);
             return;
         }
         i = a->order[a->trial % a->nexact];
     }
     int round = a->trial / a->nexact;
     double t0 = mm_auto_now_ns();
-    a->cand[i]->count_feed(a->work[i], b, n);
-    a->fed[i] = 1;
+    mm_auto_give(a, i, b, n);
     double dt = mm_auto_now_ns() - t0;
     if (round > 0 && dt > 0) {
         double r = (double)n / dt;
@@ -268,8 +273,7 @@ void mm_count_auto_feed(void *work, const uint8_t *b, size_t n)
     }
     switch (a->phase) {
     case MM_AUTO_FIRST:
-        a->cand[0]->count_feed(a->work[0], b, n);
-        a->fed[0] = 1;
+        mm_auto_give(a, 0, b, n);
         a->phase = MM_AUTO_CHECK;
         return;
     case MM_AUTO_CHECK:
@@ -294,14 +298,11 @@ void mm_count_auto_feed(void *work, const uint8_t *b, size_t n)
             mm_auto_trial(a, b, n);
             return;
         }
-        a->cand[a->chosen]->count_feed(a->work[a->chosen], b, n);
-        a->fed[a->chosen] = 1;
+        mm_auto_give(a, a->chosen, b, n);
         return;
     }
     /* a small piece before the choice: the first candidate, if it agreed */
-    int i = a->nexact > 0 ? a->order[0] : 0;
-    a->cand[i]->count_feed(a->work[i], b, n);
-    a->fed[i] = 1;
+    mm_auto_give(a, a->nexact > 0 ? a->order[0] : 0, b, n);
 }
 
 void mm_count_auto_end(void *work, uint64_t *counts)

@@ -22,7 +22,7 @@
  * rows), as glibc's glibc.cpu.hwcaps tunable does for its own code.  Read
  * once, at the first question about the CPU, so every answer agrees with
  * it for the life of the process.  A value with an unknown name hides
- * nothing, and mm_dispatch_init fails naming it (mm_cpu_hide_check). */
+ * nothing, and mm_dispatch_init fails naming it (mm_cpu_hide_bad). */
 enum { MM_HIDE_AVX2 = 1, MM_HIDE_AVX512 = 2 };
 
 int mm_cpu_hide_parse(const char *s, char *bad, size_t size)
@@ -72,19 +72,10 @@ static int mm_hide_mask(void)
     return mm_hide.mask;
 }
 
-int mm_cpu_hide_check(char *bad, size_t size)
+const char *mm_cpu_hide_bad(void)
 {
     pthread_once(&mm_hide_once, mm_hide_read);
-    if (!mm_hide.bad) {
-        return 0;
-    }
-    if (size > 0) {
-        size_t k = strlen(mm_hide.name);
-        k = k < size - 1 ? k : size - 1;
-        memcpy(bad, mm_hide.name, k);
-        bad[k] = '\0';
-    }
-    return -1;
+    return mm_hide.bad ? mm_hide.name : NULL;
 }
 
 const char *mm_cpu_hidden(void)

@@ -119,8 +119,8 @@ const mm_kernels *mm_kernels_find(const char *name)
 
 mm_status mm_dispatch_init(const char *isa)
 {
-    char bad[32];
-    if (mm_cpu_hide_check(bad, sizeof bad) != 0) {
+    const char *bad = mm_cpu_hide_bad();
+    if (bad != NULL) {
         return mm_fail(MM_ERR_UNSUPPORTED_ISA,
                        "MM_CPU_HIDE: '%s' is not an instruction set that can be hidden "
                        "(avx2, avx512)",

@@ -246,11 +246,11 @@ int mm_cpu_has_avx2_fma(void);
 int mm_cpu_has_avx512(void);   /* F + BW + VL + DQ + VBMI, OS saves ZMM state */
 /* $MM_CPU_HIDE (cpu.c), read once: the sets hidden, "" if none
  * ("avx2,avx512" when avx2 is named), NULL if it names one it does not
- * know (then nothing is hidden); the check: 0, or -1 with that name copied
- * to bad (size bytes, NUL-terminated).  The parser itself, for tests: the
- * mask of the names in s, or -1 with the first unknown one in bad. */
+ * know (then nothing is hidden); that name (cut to 31 bytes), or NULL if
+ * every name is known.  The parser itself, for tests: the mask of the names
+ * in s, or -1 with the first unknown one in bad (size bytes, NUL-ended). */
 const char *mm_cpu_hidden(void);
-int mm_cpu_hide_check(char *bad, size_t size);
+const char *mm_cpu_hide_bad(void);
 int mm_cpu_hide_parse(const char *s, char *bad, size_t size);
 
 #ifdef __cplusplus

@@ -20,7 +20,7 @@ import argparse, datetime, json, os, re, statistics, subprocess, sys, time
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def cpu_info(mm):
+def cpu_info(hidden):
     cpu = {}
     with open("/proc/cpuinfo") as f:
         for line in f:
@@ -34,17 +34,7 @@ def cpu_info(mm):
             "cpu_family_model": "%s/%s" % (cpu.get("cpu family", ""), cpu.get("model", "")),
             "cpu_model_name": cpu.get("model name", ""), "cpu_flags": cpu.get("flags", ""),
             "os_kernel": "%s %s" % (os.uname().sysname, os.uname().release),
-            "cpu_hidden": hidden_sets(mm)}
-
-
-def hidden_sets(mm):
-    """The sets MM_CPU_HIDE hides, as the library reads it (avx2 hides avx512 too)."""
-    try:
-        ver = subprocess.run([mm, "--version"], capture_output=True, text=True).stdout
-    except OSError:
-        return os.environ.get("MM_CPU_HIDE", "")
-    m = re.search(r"^kernels hidden \(MM_CPU_HIDE\): (\S+)$", ver, re.M)
-    return m.group(1) if m else ""
+            "cpu_hidden": hidden}
 
 
 def run(argv, env):
@@ -71,8 +61,13 @@ def main():
     for f in (mm, corpus):
         if not os.path.exists(f):
             sys.exit("bench-alternate: %s is missing (run scripts/bench-cli.sh once)" % f)
-    ver = subprocess.run([mm, "--version"], capture_output=True, text=True).stdout
-    isas = re.search(r"this CPU runs: ([a-z0-9,]+)", ver).group(1).split(",")
+    v = subprocess.run([mm, "--version"], capture_output=True, text=True)
+    if v.returncode != 0:  # e.g. an unknown name in MM_CPU_HIDE: every run would fail
+        sys.exit("bench-alternate: %s --version: %s" % (mm, v.stderr.strip()))
+    isas = re.search(r"this CPU runs: ([a-z0-9,]+)", v.stdout).group(1).split(",")
+    # what MM_CPU_HIDE hides, as the library reads it (avx2 hides avx512 too)
+    hidden = re.search(r"^kernels hidden \(MM_CPU_HIDE\): (\S+)$", v.stdout, re.M)
+    hidden = hidden.group(1) if hidden else ""
     counters = ["scalar", "pairs"] + [i for i in isas if i != "scalar"]
     variants = [("default", "", {})] + [(k, "/" + w, {"MM_COUNT_KERNEL": k, "MM_COUNT_READ": w})
                                         for k in counters for w in ("pread", "map")]
@@ -111,7 +106,7 @@ def main():
         print("t%d: default / fastest forced (%s) = %.3f" % (t, fc, d / forced[fc]))
     commit = subprocess.run(["git", "-C", root, "describe", "--always", "--dirty"],
                             capture_output=True, text=True).stdout.strip()
-    ctx = dict(cpu_info(mm), git=commit, load_before=load_before, load_after=os.getloadavg(),
+    ctx = dict(cpu_info(hidden), git=commit, load_before=load_before, load_after=os.getloadavg(),
                nproc=os.cpu_count(), rounds=a.rounds, bytes=nbytes)
     slug = re.sub(r"[^a-z0-9]+", "-", re.sub(r"\([^)]*\)", "", ctx["cpu_model_name"].lower())).strip("-")
     hide = os.environ.get("MM_CPU_HIDE", "")  # runs as a CPU without these: say so in the name

@@ -269,41 +269,62 @@ static void spy_feed(void *work, const uint8_t *b, size_t n)
     mm_counter_pairs.count_feed(work, b, n);
 }
 
-static void recheck_spacing(double spy_ns, int want_feeds)
+/* The slow spy first in the order (so it also counts the first piece), a
+ * second spy (0.5 ns per feed: two thirds of scalar's rate, so in the race
+ * but never chosen) and scalar: once the first is out, the others go on
+ * being timed, in the trial and in every later round. */
+static int g_spy2_feeds;
+static void spy2_feed(void *work, const uint8_t *b, size_t n)
 {
-    uint64_t rs = g_seed ^ 0x5ba;
+    g_spy2_feeds++;
+    g_fake_ns += 0.5;
+    mm_counter_pairs.count_feed(work, b, n);
+}
+
+/* Random bytes in MM_AUTO_MIN_PIECE pieces (the first, the check, the
+ * trial, then `later` more) through an auto stream of the candidates on the
+ * fake clock, g_spy_ns per spy feed: scalar's counts, and scalar chosen
+ * (no spy is faster).  The spies' feeds are left in g_spy_feeds and
+ * g_spy2_feeds. */
+static void spied_run(const mm_counter *const *cands, int nc, double spy_ns, size_t later,
+                      const char *what)
+{
+    uint64_t rs = g_seed ^ 0x5ba ^ (uint64_t)nc;
     const size_t K = 28, piece = MM_AUTO_MIN_PIECE;
-    mm_counter spy = mm_counter_pairs;
-    spy.name = "spy";
-    spy.count_feed = spy_feed;
-    const mm_counter *cands[] = {&mm_counter_scalar, &spy};
-    /* first + check + trial, then rounds after 128, 256 and 512 more pieces,
-     * and 100 pieces short of the next (after 1024 more) */
-    const int R = MM_AUTO_RECHECK;
-    const size_t pieces = 2 + MM_AUTO_ROUNDS * 2 + (size_t)(R + 2 * R + 4 * R + 8 * R - 100);
+    const size_t pieces = 2 + MM_AUTO_ROUNDS * (size_t)nc + later;
     const size_t n = pieces * piece + 1;
-    uint8_t *b = malloc(n);
-    assert_non_null(b);
-    fill(b, n, &rs);
+    uint8_t *b = random_bytes(n, &rs);
     uint8_t code[256];
     random_code(code, K, &rs);
     uint64_t *ref = zeros(K * K), *got = zeros(K * K);
     scalar_count(ref, b, n, code, K);
-    void *w = alloc_work(mm_count_auto_work_size_with(K, cands, 2));
-    mm_count_auto_begin_with(w, code, K, cands, 2);
-    g_spy_feeds = 0;
+    void *w = alloc_work(mm_count_auto_work_size_with(K, cands, nc));
+    mm_count_auto_begin_with(w, code, K, cands, nc);
+    g_spy_feeds = g_spy2_feeds = 0;
     g_spy_ns = spy_ns;
     mm_count_auto_clock_ns = fake_clock;
     mm_count_feed_pieces(&mm_counter_auto, w, b, n, piece);
     mm_count_auto_clock_ns = NULL;
     mm_count_auto_end(w, got);
-    mm_assert_counts_equal(ref, got, K * K, "auto, spaced rounds");
+    mm_assert_counts_equal(ref, got, K * K, what);
     assert_ptr_equal(mm_count_auto_chosen(w), &mm_counter_scalar);
-    assert_int_equal(g_spy_feeds, want_feeds);
     free(w);
     free(ref);
     free(got);
     free(b);
+}
+
+/* Rounds after 128, 256 and 512 more pieces, and 100 pieces short of the
+ * next (after 1024 more). */
+static void recheck_spacing(double spy_ns, int want_feeds)
+{
+    mm_counter spy = mm_counter_pairs;
+    spy.name = "spy";
+    spy.count_feed = spy_feed;
+    const mm_counter *cands[] = {&mm_counter_scalar, &spy};
+    const size_t R = MM_AUTO_RECHECK;
+    spied_run(cands, 2, spy_ns, R + 2 * R + 4 * R + 8 * R - 100, "auto, spaced rounds");
+    assert_int_equal(g_spy_feeds, want_feeds);
 }
 
 static void test_auto_recheck_spacing(void **state)
@@ -320,56 +341,22 @@ static void test_auto_slow_candidate_out(void **state)
     recheck_spacing(1000, 1 + 1 + MM_AUTO_KEEP_AFTER);
 }
 
-/* The slow spy first in the order (so it also counts the first piece), a
- * second spy (g_spy2_ns 0.5 per feed: two thirds of scalar's rate, so in
- * the race but never chosen) and scalar: once the first is out, the others
- * go on being timed, in the trial and in every later round. */
-static int g_spy2_feeds;
-static void spy2_feed(void *work, const uint8_t *b, size_t n)
-{
-    g_spy2_feeds++;
-    g_fake_ns += 0.5;
-    mm_counter_pairs.count_feed(work, b, n);
-}
-
 static void test_auto_slow_first_candidate_out(void **state)
 {
     (void)state;
-    uint64_t rs = g_seed ^ 0x5f1;
-    const size_t K = 28, piece = MM_AUTO_MIN_PIECE;
     mm_counter slow = mm_counter_pairs, mid = mm_counter_pairs;
     slow.name = "slow-spy";
     slow.count_feed = spy_feed;
     mid.name = "mid-spy";
     mid.count_feed = spy2_feed;
     const mm_counter *cands[] = {&slow, &mid, &mm_counter_scalar};
-    const int R = MM_AUTO_RECHECK;
-    /* first + check + trial, then later rounds after 128, 256 and 512 more */
-    const size_t pieces = 2 + MM_AUTO_ROUNDS * 3 + (size_t)(R + 2 * R + 4 * R + 100);
-    const size_t n = pieces * piece + 1;
-    uint8_t *b = random_bytes(n, &rs);
-    uint8_t code[256];
-    random_code(code, K, &rs);
-    uint64_t *ref = zeros(K * K), *got = zeros(K * K);
-    scalar_count(ref, b, n, code, K);
-    void *w = alloc_work(mm_count_auto_work_size_with(K, cands, 3));
-    mm_count_auto_begin_with(w, code, K, cands, 3);
-    g_spy_feeds = g_spy2_feeds = 0;
-    g_spy_ns = 1000;
-    mm_count_auto_clock_ns = fake_clock;
-    mm_count_feed_pieces(&mm_counter_auto, w, b, n, piece);
-    mm_count_auto_clock_ns = NULL;
-    mm_count_auto_end(w, got);
-    mm_assert_counts_equal(ref, got, K * K, "auto, slow candidate first");
-    assert_ptr_equal(mm_count_auto_chosen(w), &mm_counter_scalar);
+    const size_t R = MM_AUTO_RECHECK;
+    /* later rounds after 128, 256 and 512 more pieces */
+    spied_run(cands, 3, 1000, R + 2 * R + 4 * R + 100, "auto, slow candidate first");
     /* first piece, check, warm-up, MM_AUTO_KEEP_AFTER timed; nothing after */
     assert_int_equal(g_spy_feeds, 1 + 1 + 1 + MM_AUTO_KEEP_AFTER);
     /* check, the whole trial, one piece in each of the 3 later rounds */
     assert_int_equal(g_spy2_feeds, 1 + MM_AUTO_ROUNDS + 3);
-    free(w);
-    free(ref);
-    free(got);
-    free(b);
 }
 
 /* A counter that counts nothing would win every timing: it must be refused
