@@ -12,7 +12,9 @@
  *   weight_update/<isa>/V<V>   rows/s of W -= lr (G/N + 2 reg W / V^2)
  *
  * W is torch.randn((V, V)) from seed 2147483647 (mm_rng_randn), so at V = 27
- * it is the notebook's initial W.  Single-threaded: kernels are.
+ * it is the notebook's initial W.  Single-threaded: kernels are.  Every buffer
+ * handed to a kernel is 64-byte aligned (avector), as the trainer's are
+ * (mm_alloc64): rows of ld floats then start on a cache line.
  */
 #include <benchmark/benchmark.h>
 
@@ -51,9 +53,9 @@ bool have_neural(const mm_kernels *t)
 struct NeuralCase {
     size_t V = 0, ld = 0;
     bool from_names = false;
-    std::vector<float> W, logits, rowmax;
+    avector<float> W, logits, rowmax;
     std::vector<uint8_t> x, y;
-    std::vector<double> C, n;   /* counts of (x, y), V x ld, and row sums */
+    avector<double> C, n;   /* counts of (x, y), V x ld, and row sums */
     double N = 0;
 };
 
@@ -166,7 +168,7 @@ static bool close_all(const float *ref, const float *got, size_t rows, size_t V,
     return true;
 }
 
-static double max_abs(const std::vector<float> &v)
+static double max_abs(const avector<float> &v)
 {
     double m = 0;
     for (float f : v) {
@@ -186,7 +188,7 @@ static bool close_sum(double ref, double got, double rtol, const std::string &wh
 }
 
 struct NeuralOut {
-    std::vector<float> probs, lse, grad, G, W2, P, Plse;
+    avector<float> probs, lse, grad, G, W2, P, Plse;
     double nll = 0, cg = 0;
 };
 
@@ -283,7 +285,7 @@ static void BM_softmax_rows(benchmark::State &st, const mm_kernels *t, size_t V)
     }
     const NeuralCase &nc = neural_case(V);
     const size_t rows = g_opt.quick ? 256 : k_rows;
-    std::vector<float> probs(rows * nc.ld), lse(rows);
+    avector<float> probs(rows * nc.ld), lse(rows);
     for (auto _ : st) {
         t->softmax_rows(probs.data(), lse.data(), nc.logits.data(), rows, V, nc.ld);
         benchmark::ClobberMemory();
@@ -297,7 +299,7 @@ static void BM_example_pass(benchmark::State &st, const mm_kernels *t, size_t V)
         return;
     }
     const NeuralCase &nc = neural_case(V);
-    std::vector<float> grad(V * nc.ld);
+    avector<float> grad(V * nc.ld);
     const size_t n = nc.x.size();
     double sink = 0;
     for (auto _ : st) {
@@ -324,7 +326,7 @@ static void BM_counts_grad(benchmark::State &st, const mm_kernels *t, size_t V)
         return;
     }
     const NeuralCase &nc = neural_case(V);
-    std::vector<float> P(V * nc.ld), lse(V), G(V * nc.ld);
+    avector<float> P(V * nc.ld), lse(V), G(V * nc.ld);
     t->softmax_rows(P.data(), lse.data(), nc.W.data(), V, V, nc.ld);
     double sink = 0;
     for (auto _ : st) {
@@ -342,7 +344,7 @@ static void BM_weight_update(benchmark::State &st, const mm_kernels *t, size_t V
         return;
     }
     const NeuralCase &nc = neural_case(V);
-    std::vector<float> W = nc.W, G(V * nc.ld, 0.0f);
+    avector<float> W = nc.W, G(V * nc.ld, 0.0f);
     /* A zero gradient and no decay keep W fixed however many iterations run,
      * at the same cost as any other values. */
     for (auto _ : st) {

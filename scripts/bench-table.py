@@ -9,6 +9,14 @@ Usage:
 
 --versus OLD.json prints the benchmarks two runs share, old and new medians
 side by side (with --filter to pick them).
+--rank prints only the dispatch check (also printed under the main table):
+for every kernel dispatched by ISA rank (the neural kernels, sampling, the
+training drivers), the variant run-time dispatch picks on this CPU (the
+highest-ranked one the run has: avx512, then avx2, then scalar) against the
+fastest variant of the same work; exit status 1 when the default is more
+than 5% slower than the fastest in some row (a kernel that wins on one CPU
+and loses on another).  Counting is not in it: its counter is chosen by
+measurement while counting (--targets checks that).
 --targets prints instead the performance targets of issues 2-4 and 11 (counting
 GB/s, ratios to numpy and the notebook, examples/s, the counts driver's 100
 steps) next to what this run measured.
@@ -192,6 +200,42 @@ def render(headers, rows, fmt, align):
     return "\n".join(out)
 
 
+# The kernels run-time dispatch picks by ISA rank (kernels/dispatch.c); the
+# counters are chosen by measurement instead.  Rank, best first.
+RANKED_KERNELS = ("softmax_rows", "example_pass", "counts_grad", "weight_update",
+                  "sample", "train_step", "train100")
+ISA_RANK = ("avx512", "avx2", "scalar")
+RANK_SLACK = 0.95   # the default may be this much of the fastest (issue 11's 5%)
+
+
+def rank_check(ours):
+    """For every work of a kernel dispatched by ISA rank: (work, default run,
+    fastest run, default / fastest throughput).  The default is the
+    highest-ranked variant with a median in this run: a table the CPU lacks
+    (or MM_CPU_HIDE hides) is skipped by makemore-bench, as by dispatch."""
+    works = {}
+    for r in ours:
+        p = r.name.split("/")
+        if p[0] not in RANKED_KERNELS or len(p) < 3 or p[1] not in ISA_RANK:
+            continue
+        if r.value is None:
+            continue
+        works.setdefault("/".join([p[0]] + p[2:]), {})[p[1]] = r
+    rows = []
+    for work, by_isa in works.items():
+        default = next(by_isa[i] for i in ISA_RANK if i in by_isa)
+        fastest = max(by_isa.values(), key=lambda r: r.value)
+        rows.append((work, default, fastest, default.value / fastest.value))
+    return rows
+
+
+def rank_table(checks, fmt):
+    rows = [[work, d.name.split("/")[1], f.name.split("/")[1], fmt_ratio(x),
+             "yes" if x >= RANK_SLACK else "NO"] for work, d, f, x in checks]
+    return render(["work", "default (ISA rank)", "fastest", "default / fastest",
+                   ">= x %.2f" % RANK_SLACK], rows, fmt, ["l", "l", "l", "r", "l"])
+
+
 def best(runs, pattern):
     """The run with the highest median throughput whose name matches."""
     rx = re.compile(pattern)
@@ -291,6 +335,10 @@ def main():
                     help="one-thread real-time benchmarks also get a throughput from the "
                          "main thread's CPU time (column 'cpu-time rate'): on a loaded "
                          "machine real time counts the time other processes held the CPU")
+    ap.add_argument("--rank", action="store_true",
+                    help="print only the dispatch check: the ISA-rank default of every "
+                         "kernel against its fastest variant; exit 1 if one is more than "
+                         "5%% slower")
     ap.add_argument("--versus", metavar="OLD.json",
                     help="print only the benchmarks both runs have (with --filter), the "
                          "older run's median throughput beside this one's")
@@ -310,6 +358,20 @@ def main():
     if args.targets:
         print(render(["target", "needed", "measured (median)", "met", "benchmarks"],
                      targets(ours, peers, ctx), args.format, ["l", "r", "r", "l", "l"]))
+        return 0
+
+    if args.rank:
+        checks = rank_check(ours)
+        if not checks:
+            print("no kernel dispatched by ISA rank in this run")
+            return 0
+        print(rank_table(checks, args.format))
+        slow = [c for c in checks if c[3] < RANK_SLACK]
+        if slow:
+            print("\n%d of %d default%s more than 5%% slower than the fastest variant: %s"
+                  % (len(slow), len(checks), "s" if len(checks) > 1 else "",
+                     ", ".join(c[0] for c in slow)))
+            return 1
         return 0
 
     if args.versus:
@@ -389,6 +451,17 @@ def main():
     print(title if args.format == "text" else "**" + title + "**")
     print()
     print(render(headers, rows, args.format, align))
+
+    checks = rank_check([r for r in ours if not flt or flt.search(r.name)])
+    if checks:
+        print()
+        slow = [c for c in checks if c[3] < RANK_SLACK]
+        rtitle = "dispatch by ISA rank: the default against the fastest variant (%s)" % (
+            "every default within 5%%" if not slow else
+            "%d of %d defaults more than 5%% slower" % (len(slow), len(checks)))
+        print(rtitle if args.format == "text" else "**" + rtitle + "**")
+        print()
+        print(rank_table(checks, args.format))
 
     if peers:
         print()
