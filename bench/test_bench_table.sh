@@ -82,4 +82,7 @@ EOF
 out=$("$py" "$src/scripts/bench-table.py" --rank "$tmp/ok.json") ||
     fail "--rank exited $? with every default within 5%: $out"
 ! grep -q 'NO$' <<<"$out" || fail "a row flagged in: $out"
+table=$("$py" "$src/scripts/bench-table.py" --no-peers "$tmp/ok.json")
+grep -q '^dispatch by ISA rank: the default against the fastest variant (every default within 5%)$' \
+    <<<"$table" || fail "the main table's dispatch title: $(grep '^dispatch' <<<"$table")"
 echo "bench_table: ok"

@@ -457,7 +457,7 @@ def main():
         print()
         slow = [c for c in checks if c[3] < RANK_SLACK]
         rtitle = "dispatch by ISA rank: the default against the fastest variant (%s)" % (
-            "every default within 5%%" if not slow else
+            "every default within 5%" if not slow else
             "%d of %d defaults more than 5%% slower" % (len(slow), len(checks)))
         print(rtitle if args.format == "text" else "**" + rtitle + "**")
         print()
