@@ -15,26 +15,11 @@ and the load) and prints the medians and default / fastest per thread count.
 With MM_CPU_HIDE set (e.g. avx512: as on a CPU without it) the name gets
 -hide-<sets> before -alternate, and the context records it.
 """
-import argparse, datetime, json, os, re, statistics, subprocess, sys, time
+import argparse, json, os, re, statistics, subprocess, sys, time
+
+from results_name import cpu_context, stem
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def cpu_info(hidden):
-    cpu = {}
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            k, _, v = line.partition(":")
-            k = k.strip()
-            if k in ("vendor_id", "cpu family", "model", "model name", "flags") and k not in cpu:
-                cpu[k] = v.strip()
-            if not line.strip() and cpu:
-                break
-    return {"cpu_vendor": cpu.get("vendor_id", ""),
-            "cpu_family_model": "%s/%s" % (cpu.get("cpu family", ""), cpu.get("model", "")),
-            "cpu_model_name": cpu.get("model name", ""), "cpu_flags": cpu.get("flags", ""),
-            "os_kernel": "%s %s" % (os.uname().sysname, os.uname().release),
-            "cpu_hidden": hidden}
 
 
 def run(argv, env):
@@ -106,16 +91,11 @@ def main():
         print("t%d: default / fastest forced (%s) = %.3f" % (t, fc, d / forced[fc]))
     commit = subprocess.run(["git", "-C", root, "describe", "--always", "--dirty"],
                             capture_output=True, text=True).stdout.strip()
-    ctx = dict(cpu_info(hidden), git=commit, load_before=load_before, load_after=os.getloadavg(),
+    ctx = dict(cpu_context(hidden), git=commit, load_before=load_before, load_after=os.getloadavg(),
                nproc=os.cpu_count(), rounds=a.rounds, bytes=nbytes)
-    slug = re.sub(r"[^a-z0-9]+", "-", re.sub(r"\([^)]*\)", "", ctx["cpu_model_name"].lower())).strip("-")
-    hide = os.environ.get("MM_CPU_HIDE", "")  # runs as a CPU without these: say so in the name
-    base = os.path.join(root, "results", "%s-%s%s-alternate" % (
-        datetime.date.today().isoformat(), slug or "cpu", "-hide-" + hide.replace(",", "-") if hide else ""))
-    dst, n = base + ".json", 2
-    while os.path.exists(dst):
-        dst, n = "%s-%d.json" % (base, n), n + 1
-    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    # <date>-<cpu>[-hide-<sets>]-alternate[-N].json (scripts/results_name.py)
+    os.makedirs(os.path.join(root, "results"), exist_ok=True)
+    dst = stem(os.path.join(root, "results"), "-alternate") + ".json"
     with open(dst, "w") as f:
         json.dump({"context": ctx, "medians": med, "runs": runs}, f, indent=1)
     print("wrote", dst)

@@ -54,15 +54,9 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-cli.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 "$mm" count "$names" -o "$tmp/names.mm" 2>/dev/null
 
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
-slug=$(printf '%s' "${cpu:-cpu}" | tr 'A-Z' 'a-z' | sed 's/([^)]*)//g; s/[^a-z0-9]\{1,\}/-/g; s/^-//; s/-$//')
-# MM_CPU_HIDE runs it as on a CPU without those sets: the name says so
-hide=${MM_CPU_HIDE:+-hide-${MM_CPU_HIDE//,/-}}
-base=$root/results/$(date -u +%Y-%m-%d)-$slug$hide
-out=$base.cli.json
-n=2
-while [ -e "$out" ]; do out=$base-$n.cli.json; n=$((n + 1)); done
+# <date>-<cpu>[-hide-<sets>][-N].cli.json: the name every bench script gives a run
 mkdir -p "$root/results"
+out=$("$python" "$here/results_name.py" stem "$root/results" --ext .cli.json).cli.json
 
 # The counters this CPU runs: scalar, pairs and each supported ISA's.
 counters=(scalar pairs)
@@ -93,26 +87,15 @@ sample_bytes=$( [ "$sample" = 0 ] || stat -c %s "$tmp/big.txt")
 corpus_bytes=$(stat -c %s "$corpus")
 
 hidden=$("$mm" --version | sed -n 's/^kernels hidden (MM_CPU_HIDE): //p')
-"$python" - "$tmp/h.json" "$out" "$corpus_bytes" "${sample_bytes:-0}" "$(git -C "$root" describe --always --dirty)" "$load_before" "$hidden" <<'EOF'
+"$python" - "$tmp/h.json" "$out" "$corpus_bytes" "${sample_bytes:-0}" "$(git -C "$root" describe --always --dirty)" "$load_before" "$hidden" "$here" <<'EOF'
 import json, os, re, sys
-src, dst, cbytes, sbytes, commit, load_before, hidden = sys.argv[1:8]
+src, dst, cbytes, sbytes, commit, load_before, hidden, scripts = sys.argv[1:9]
+sys.path.insert(0, scripts)
+from results_name import cpu_context
 cbytes, sbytes = int(cbytes), int(sbytes)
 d = json.load(open(src))
-cpu = {}
-with open("/proc/cpuinfo") as f:
-    for line in f:
-        k, _, v = line.partition(":")
-        k = k.strip()
-        if k in ("vendor_id", "cpu family", "model", "model name", "flags") and k not in cpu:
-            cpu[k] = v.strip()
-        if not line.strip() and cpu:
-            break
-d["context"] = {"git": commit, "load_before": load_before, "load_avg": os.getloadavg(),
-                "nproc": os.cpu_count(), "cpu_vendor": cpu.get("vendor_id", ""),
-                "cpu_family_model": "%s/%s" % (cpu.get("cpu family", ""), cpu.get("model", "")),
-                "cpu_model_name": cpu.get("model name", ""), "cpu_flags": cpu.get("flags", ""),
-                "os_kernel": "%s %s" % (os.uname().sysname, os.uname().release),
-                "cpu_hidden": hidden}
+d["context"] = dict({"git": commit, "load_before": load_before, "load_avg": os.getloadavg(),
+                     "nproc": os.cpu_count()}, **cpu_context(hidden))
 for r in d["results"]:
     r["bytes"] = sbytes if r["command"].startswith("sample") else cbytes
     if r["bytes"] == 0:

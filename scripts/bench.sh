@@ -95,18 +95,14 @@ else
 fi
 
 cpu=$(LC_ALL=C lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n1)
-slug=$(printf '%s' "${cpu:-cpu}" | tr 'A-Z' 'a-z' | sed 's/([^)]*)//g; s/[^a-z0-9]\{1,\}/-/g; s/^-//; s/-$//')
 if [ "$quick" = 1 ]; then
     outdir="$build/results"
 else
     outdir="$root/results"
 fi
 mkdir -p "$outdir"
-# MM_CPU_HIDE runs it as on a CPU without those sets: the name says so
-base="$outdir/$(date +%F)-$slug${MM_CPU_HIDE:+-hide-${MM_CPU_HIDE//,/-}}"
-n=1
-stem=$base
-while [ -e "$stem.json" ]; do n=$((n + 1)); stem="$base-$n"; done
+# <date>-<cpu>[-hide-<sets>][-N]: the name every bench script gives a run
+stem=$("$python" "$here/results_name.py" stem "$outdir")
 out="$stem.json"
 
 git_rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)

@@ -169,9 +169,7 @@ int mm_cli_main(int argc, char **argv, const mm_cli_command *cmds, size_t n,
         return mm_cli_finish_stdout(MM_EXIT_OK);
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
-        printf("%s %s\nkernels built: %s\nkernels this CPU runs: %s\n", mm_cli_name,
-               MM_VERSION_STRING, mm_isa_built(), mm_isa_supported());
-        int rc = mm_cli_print_hidden();
+        int rc = mm_cli_print_version();
         fputs(version_extra != NULL ? version_extra : "", stdout);
         return mm_cli_finish_stdout(rc);
     }

@@ -91,9 +91,10 @@ double mm_cli_now(void);
 /* Standard output must have reached its file: a full disk or a closed pipe
  * turns a success (rc) into a failure. */
 int mm_cli_finish_stdout(int rc);
-/* --version: the line naming the ISAs $MM_CPU_HIDE hides, if any; an
- * unknown name there is reported, and the exit code says so. */
-int mm_cli_print_hidden(void);
+/* --version of every front end: the name and version, the ISAs built in
+ * and run by this CPU, and those $MM_CPU_HIDE hides, if any; an unknown
+ * name there is reported, and the exit code says so. */
+int mm_cli_print_version(void);
 
 /* A front end's main, after its own set-up (makemore-mpi's; makemore's main
  * adds "did you mean" and `help CMD`): its usage (pieces, NULL-ended) for no

@@ -35,8 +35,10 @@ int mm_cli_dispatch(const char *cmd, const char *isa)
     return st == MM_OK ? MM_EXIT_OK : mm_cli_fail(st);
 }
 
-int mm_cli_print_hidden(void)
+int mm_cli_print_version(void)
 {
+    printf("%s %s\nkernels built: %s\nkernels this CPU runs: %s\n", mm_cli_name,
+           MM_VERSION_STRING, mm_isa_built(), mm_isa_supported());
     const char *h = mm_isa_hidden();
     if (h == NULL) { /* an unknown name: the same message and exit as a command's */
         return mm_cli_fail(mm_dispatch_init(NULL));

@@ -149,9 +149,7 @@ int main(int argc, char **argv)
         return mm_cli_finish_stdout(MM_EXIT_OK);
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
-        printf("makemore %s\nkernels built: %s\nkernels this CPU runs: %s\n",
-               MM_VERSION_STRING, mm_isa_built(), mm_isa_supported());
-        return mm_cli_finish_stdout(mm_cli_print_hidden());
+        return mm_cli_finish_stdout(mm_cli_print_version());
     }
     for (size_t i = 0; i < MM_NCMDS; i++) {
         if (strcmp(cmd, mm_cmds[i].name) == 0) {
