@@ -43,9 +43,12 @@
  *     rounds: a rate can only be too low (the thread's caches trashed by
  *     another process, memory contention), and a burst of it lasting the
  *     whole trial (a few ms) once made the slower counter win; later rounds
- *     correct that.  Why spaced out: each round runs every counter still in
- *     (before step 3 put the slow ones out, a round every 128 pieces cost
- *     about 2% of a 1 GiB count on the Intel VM).  A
+ *     correct that.  Why spaced out: each round gives a piece to every
+ *     counter still in, the slower ones included, so a round's cost is
+ *     paid again with every round; doubling the spacing keeps the rounds
+ *     of a stream of P pieces to about log2(P / MM_AUTO_RECHECK) until the
+ *     spacing reaches MM_AUTO_RECHECK_MAX (2 GiB of 512 KiB pieces), then
+ *     one per that many pieces.  A
  *     round's rates are those of the pieces as the driver reads them then:
  *     after count_file.c chose to read from a mapping, page faults and DRAM
  *     are in them, which the first trial (fed by pread) did not have, so a

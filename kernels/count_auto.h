@@ -43,11 +43,12 @@ int mm_count_auto_settled(const void *work);
 /* Shared by every choice made by measurement (this file, src/count_read.c,
  * src/count_stream.c): the clock, the thread's CPU time in ns, or `hook`
  * when it is not NULL (tests steer choices with a fake one), and the
- * spacing of later timed rounds, twice the last, up to max. */
+ * spacing of later timed rounds, twice the last, up to max: min(2 cur, max),
+ * written so that 2 cur cannot overflow. */
 double mm_thread_cpu_ns(double (*hook)(void));
 static inline uint64_t mm_recheck_next(uint64_t cur, uint64_t max)
 {
-    return cur < max / 2 ? 2 * cur : max;
+    return cur <= max / 2 ? 2 * cur : max;
 }
 
 /* Pieces (each >= MM_AUTO_MIN_PIECE) a stream of mm_counter_auto takes at

@@ -334,6 +334,30 @@ static void test_auto_recheck_spacing(void **state)
     recheck_spacing(0, 1 + MM_AUTO_ROUNDS + 3);
 }
 
+/* The spacing of the later rounds: twice the last each time, never past its
+ * cap (min(2 x cur, max)), and the auto stream's reaches MM_AUTO_RECHECK_MAX
+ * from MM_AUTO_RECHECK and stays there.  The walk in recheck_spacing stops
+ * before the cap (reaching it takes 8,064 pieces, 528 MB); this checks the
+ * rule itself, shared by count_read.c and count_stream.c. */
+static void test_recheck_next_caps(void **state)
+{
+    (void)state;
+    static const uint64_t maxes[] = {1, 2, 7, 100, 4096, (uint64_t)1 << 40};
+    for (size_t mi = 0; mi < sizeof maxes / sizeof maxes[0]; mi++) {
+        uint64_t max = maxes[mi];
+        for (uint64_t cur = 1; cur <= max && cur <= 5000; cur++) {
+            uint64_t want = 2 * cur < max ? 2 * cur : max;
+            assert_int_equal(mm_recheck_next(cur, max), want);
+        }
+    }
+    uint64_t r = MM_AUTO_RECHECK;
+    for (int step = 0; step < 64 && r < MM_AUTO_RECHECK_MAX; step++) {
+        r = mm_recheck_next(r, MM_AUTO_RECHECK_MAX);
+    }
+    assert_int_equal(r, MM_AUTO_RECHECK_MAX);
+    assert_int_equal(mm_recheck_next(r, MM_AUTO_RECHECK_MAX), MM_AUTO_RECHECK_MAX);
+}
+
 static void test_auto_slow_candidate_out(void **state)
 {
     (void)state;
@@ -626,6 +650,7 @@ int main(void)
         cmocka_unit_test(test_auto_stream_exact),
         cmocka_unit_test(test_auto_recheck),
         cmocka_unit_test(test_auto_recheck_spacing),
+        cmocka_unit_test(test_recheck_next_caps),
         cmocka_unit_test(test_auto_slow_candidate_out),
         cmocka_unit_test(test_auto_slow_first_candidate_out),
         cmocka_unit_test(test_auto_refuses_wrong_counters),
