@@ -2,14 +2,18 @@
  * test_truncate.c - a corpus file that shrinks while mapped: counting must
  * fail with a clear MM_ERR_IO, not die of SIGBUS, for ASCII and UTF-8
  * corpora, at 1 and 2 threads, with every kernel table; with two corpora
- * open, each keeps its guard; and the library installs no SIGBUS handler
- * unless asked (mm_sigbus_guard_install).
+ * open, each keeps its guard; the library installs no SIGBUS handler
+ * unless asked (mm_sigbus_guard_install); and a SIGBUS that is not a mapped
+ * corpus's still reaches the handler before, or kills.
  */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "count.h"
@@ -110,6 +114,54 @@ static void test_no_handler_unless_asked(void **state)
     unlink(path);
 }
 
+/* A SIGBUS that is not a mapped corpus's fault goes on as if the guard were
+ * not there: to the handler that was there before, or, with none, the
+ * default action, also when it was sent by kill(2) and not raised by a
+ * fault (returning would lose it).  In a child, which must die of it. */
+static int g_before_ran;
+static void before_handler(int sig)
+{
+    (void)sig;
+    g_before_ran = 1;
+}
+
+static int child_after_sigbus(void (*before)(int))
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        /* no core file from the death that is expected */
+        struct rlimit none = {0, 0};
+        setrlimit(RLIMIT_CORE, &none);
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = before != NULL ? before : SIG_DFL;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGBUS, &sa, NULL);
+        if (mm_sigbus_guard_install() != MM_OK) {
+            _exit(3);
+        }
+        kill(getpid(), SIGBUS);
+        _exit(g_before_ran ? 42 : 0);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return status;
+}
+
+static void test_foreign_sigbus_goes_on(void **state)
+{
+    (void)state;
+    int status = child_after_sigbus(NULL);
+    if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGBUS) {
+        fail_msg("no handler before the guard: status 0x%x, not death by SIGBUS", status);
+    }
+    status = child_after_sigbus(before_handler);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 42); /* the handler before ran */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -117,6 +169,7 @@ int main(void)
         cmocka_unit_test(test_two_corpora),
         cmocka_unit_test(test_truncated_ascii),
         cmocka_unit_test(test_truncated_utf8),
+        cmocka_unit_test(test_foreign_sigbus_goes_on),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

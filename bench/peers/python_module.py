@@ -19,6 +19,11 @@ names.txt repeated S times in a scratch file):
   sample/python-module/t1/names Model.sample(10000): names/s
   train100/python-module/t1/names  makemore.train(path): the notebook's 100 steps
   view/python-module/t1/names   Model.probs: one zero-copy view, per call
+  count/python-module-guard/tN/namesxS
+                                makemore.count after makemore.sigbus_guard_install()
+                                (last: the guard is for the rest of the process),
+                                so the reader may map the file where that is faster
+The CPU context (vendor, family/model, flags, hidden sets) is results_name.py's.
 """
 import argparse
 import os
@@ -26,6 +31,7 @@ import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 
 import numpy as np  # noqa: E402
 
@@ -33,6 +39,7 @@ import makemore  # noqa: E402
 import peerlib  # noqa: E402
 import skilled  # noqa: E402
 from peerlib import CheckFailed, log  # noqa: E402
+from results_name import cpu_context  # noqa: E402
 
 
 def main():
@@ -60,6 +67,7 @@ def main():
             got = makemore.count(path).counts
             if not np.array_equal(got, ref):
                 raise CheckFailed("%s: makemore.count and numpy disagree" % size)
+            big_ref = ref  # the last size is the big one
             for t in sorted({1, threads}):
                 r.time("count/python-module/t%d/%s" % (t, size),
                        lambda p=path, t=t: makemore.count(p, threads=t),
@@ -78,15 +86,20 @@ def main():
                peer="python-module", compare_with="train100/names")
         r.time("view/python-module/t1/names", lambda: m.probs, unit="ns",
                peer="python-module", compare_with="view/names")
-        cpu = "unknown"
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-        r.write(a.out, peerlib.context(threads, {
-            "makemore_isa": makemore.isa(), "makemore_version": makemore.__version__,
-            "cpu_model": cpu, "names": a.names, "scale": a.scale}))
+        # last: the guard cannot be taken back
+        makemore.sigbus_guard_install()
+        size = "namesx%d" % a.scale
+        if not np.array_equal(makemore.count(big).counts, big_ref):
+            raise CheckFailed("%s: makemore.count under the guard and numpy disagree" % size)
+        for t in sorted({1, threads}):
+            r.time("count/python-module-guard/t%d/%s" % (t, size),
+                   lambda t=t: makemore.count(big, threads=t),
+                   bytes_per_call=os.path.getsize(big), peer="python-module",
+                   compare_with="count/" + size)
+        extra = cpu_context(",".join(makemore.isa_hidden()))
+        extra.update({"makemore_isa": makemore.isa(), "makemore_version": makemore.__version__,
+                      "names": a.names, "scale": a.scale})
+        r.write(a.out, peerlib.context(threads, extra))
         log("wrote %s" % a.out)
     except CheckFailed as e:
         log("check failed: %s" % e)

@@ -31,6 +31,7 @@ from ._makemore import (  # noqa: F401  (the public API)
     isa_hidden,
     isa_supported,
     load,
+    sigbus_guard_install,
     train,
 )
 
@@ -38,5 +39,5 @@ __all__ = [
     "DEFAULT_SEED", "MAX_ORDER", "CorpusError", "DivergedError", "Error", "EvalResult", "FileError",
     "FormatError", "Model", "VocabError", "count", "count_words", "isa", "isa_built", "isa_hidden",
     "isa_supported",
-    "load", "train",
+    "load", "sigbus_guard_install", "train",
 ]

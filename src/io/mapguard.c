@@ -8,7 +8,8 @@
  * maps a page of zeros over it (the read is retried and sees zeros), and
  * marks the mapping as tripped.  The reader checks the mark after each pass
  * and reports "the file changed while being read".  A SIGBUS anywhere else
- * restores the previous disposition and re-faults, as if we were not here.
+ * (or sent by kill) restores the previous disposition and goes to it, as if
+ * we were not here.
  *
  * The handler is process-wide state, so it is installed only when the
  * program asks (mm_sigbus_guard_install; the CLI's main does); mappings are
@@ -57,8 +58,12 @@ static void mm_on_sigbus(int sig, siginfo_t *si, void *uctx)
         return;
     }
     sigaction(SIGBUS, &mm_old_bus, NULL);
-    if (mm_old_bus.sa_handler != SIG_DFL && mm_old_bus.sa_handler != SIG_IGN &&
-        mm_old_bus.sa_handler != NULL) {
+    if (mm_old_bus.sa_handler == SIG_DFL) {
+        /* A fault would re-fault on return, but a SIGBUS sent by kill(2)
+         * would be lost: raise it again (it is blocked until we return,
+         * then the default action ends the process either way). */
+        raise(sig);
+    } else if (mm_old_bus.sa_handler != SIG_IGN) {
         mm_old_bus.sa_handler(sig);
     }
 }
