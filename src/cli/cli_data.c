@@ -154,7 +154,9 @@ static const char tune_usage[] =
     "Count CORPUS once, then for each smoothing k of a grid (N values spaced evenly\n"
     "in log k from LO to HI) score DEV with the add-k model: print the curve of\n"
     "the dev NLL (and the train NLL) and the k with the lowest dev NLL (the first,\n"
-    "on a tie).  DEV must use only characters of CORPUS.\n"
+    "on a tie).  DEV must use only characters of CORPUS.  When -o - or --svg -\n"
+    "puts the model or the drawing on standard output, the curve (text or JSON)\n"
+    "is printed on standard error instead.\n"
     "\n"
     "      --dev DEV        the held-out names (e.g. PREFIX.dev.txt of makemore split)\n"
     "      --order K        n-gram order 2..6 (default 2)\n"
@@ -166,7 +168,8 @@ static const char tune_usage[] =
     "                       k = LO (HI/LO)^(i/(N-1)) (atomically)\n"
     "  -o, --output MODEL   write the model of the best k (atomically)\n"
     "  -t, --threads N      OpenMP threads for counting\n"
-    "  -q, --quiet          nothing on standard error but errors\n"
+    "  -q, --quiet          nothing on standard error but errors (and the curve,\n"
+    "                       when it is there)\n"
     "  -h, --help           this text\n";
 
 static int tune_parse_range(const char *s, double *lo, double *hi)
@@ -344,37 +347,42 @@ int mm_cmd_tune(int argc, char **argv)
             goto cleanup;
         }
     }
+    /* The report (table or JSON) goes where it cannot corrupt an output:
+     * on stderr when -o - or --svg - puts the model or the drawing on stdout. */
+    FILE *rep = (out != NULL && strcmp(out, "-") == 0) || (svg != NULL && strcmp(svg, "-") == 0)
+                    ? stderr : stdout;
     if (json) {
-        printf("{\"order\": %d, \"train\": {\"path\": ", order);
-        mm_cli_json_string(stdout, train);
-        printf(", \"examples\": %llu}, \"dev\": {\"path\": ", (unsigned long long)train_examples);
-        mm_cli_json_string(stdout, dev);
-        printf(", \"examples\": %llu}, \"curve\": [", (unsigned long long)dev_examples);
+        fprintf(rep, "{\"order\": %d, \"train\": {\"path\": ", order);
+        mm_cli_json_string(rep, train);
+        fprintf(rep, ", \"examples\": %llu}, \"dev\": {\"path\": ",
+                (unsigned long long)train_examples);
+        mm_cli_json_string(rep, dev);
+        fprintf(rep, ", \"examples\": %llu}, \"curve\": [", (unsigned long long)dev_examples);
         for (size_t i = 0; i < points; i++) {
-            printf("%s{\"smoothing\": ", i ? ", " : "");
-            mm_cli_json_number(stdout, ks[i]);
-            printf(", \"dev_nll\": ");
-            mm_cli_json_number(stdout, dev_nll[i]);
-            printf(", \"train_nll\": ");
-            mm_cli_json_number(stdout, train_nll[i]);
-            printf("}");
+            fprintf(rep, "%s{\"smoothing\": ", i ? ", " : "");
+            mm_cli_json_number(rep, ks[i]);
+            fprintf(rep, ", \"dev_nll\": ");
+            mm_cli_json_number(rep, dev_nll[i]);
+            fprintf(rep, ", \"train_nll\": ");
+            mm_cli_json_number(rep, train_nll[i]);
+            fprintf(rep, "}");
         }
-        printf("], \"best\": {\"smoothing\": ");
-        mm_cli_json_number(stdout, ks[best]);
-        printf(", \"dev_nll\": ");
-        mm_cli_json_number(stdout, dev_nll[best]);
-        printf(", \"dev_perplexity\": ");
-        mm_cli_json_number(stdout, exp(dev_nll[best]));
-        printf("}}\n");
+        fprintf(rep, "], \"best\": {\"smoothing\": ");
+        mm_cli_json_number(rep, ks[best]);
+        fprintf(rep, ", \"dev_nll\": ");
+        mm_cli_json_number(rep, dev_nll[best]);
+        fprintf(rep, ", \"dev_perplexity\": ");
+        mm_cli_json_number(rep, exp(dev_nll[best]));
+        fprintf(rep, "}}\n");
     } else {
-        printf("order %d: train %s (%llu n-grams), dev %s (%llu n-grams)\n", order, train,
+        fprintf(rep, "order %d: train %s (%llu n-grams), dev %s (%llu n-grams)\n", order, train,
                (unsigned long long)train_examples, dev, (unsigned long long)dev_examples);
-        printf("%-12s  %-10s  %-10s\n", "smoothing", "dev_nll", "train_nll");
+        fprintf(rep, "%-12s  %-10s  %-10s\n", "smoothing", "dev_nll", "train_nll");
         for (size_t i = 0; i < points; i++) {
-            printf("%-12.6g  %-10.6f  %-10.6f%s\n", ks[i], dev_nll[i], train_nll[i],
+            fprintf(rep, "%-12.6g  %-10.6f  %-10.6f%s\n", ks[i], dev_nll[i], train_nll[i],
                    i == best ? "  <- best" : "");
         }
-        printf("best smoothing %.6g: dev nll %.6f, perplexity %.4f\n", ks[best], dev_nll[best],
+        fprintf(rep, "best smoothing %.6g: dev nll %.6f, perplexity %.4f\n", ks[best], dev_nll[best],
                exp(dev_nll[best]));
     }
     if (out != NULL && !quiet) {

@@ -77,6 +77,16 @@ run "$MM" tune "$T/s.train.txt" --dev "$T/s.dev.txt"
 expect_rc 0 "tune, text"
 expect_grep "$T/out" "<- best" "tune marks the best k"
 expect_grep "$T/out" "best smoothing" "tune prints the best k"
+# -o - / --svg -: stdout carries the model or the drawing alone, byte for byte
+# the file's, and the curve goes to stderr (with -q, stderr is the JSON alone)
+run "$MM" tune "$T/s.train.txt" --dev "$T/s.dev.txt" --order 3 --json -q -o -
+expect_rc 0 "tune -o -"
+cmp -s "$T/out" "$T/best.model" || fail "tune -o -: stdout is not the model -o FILE writes"
+json_check "$T/err" "d['best'] == json.load(open('$T/tune.json'))['best']"
+run "$MM" tune "$T/s.train.txt" --dev "$T/s.dev.txt" --order 3 --svg -
+expect_rc 0 "tune --svg -"
+cmp -s "$T/out" "$T/t.svg" || fail "tune --svg -: stdout is not the SVG --svg FILE writes"
+expect_grep "$T/err" "<- best" "tune --svg -: the curve on stderr"
 # errors
 for bad in 0..1 2..1 x -1; do
     run "$MM" tune "$T/s.train.txt" --dev "$T/s.dev.txt" --smoothing "$bad"
