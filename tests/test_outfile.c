@@ -2,7 +2,7 @@
  * test_outfile.c - the atomic-output layer changes no process-wide state and
  * keeps its registry of temporaries sound (issue 12, item 4): no umask()
  * call (interposed here and counted), temporaries made with the process
- * umask, the registry right when many threads open and commit at once, and
+ * umask, a replaced file's permissions kept, the registry right when many threads open and commit at once, and
  * mm_outfile_remove_all_temps removing exactly the temporaries in flight.
  */
 #define _GNU_SOURCE
@@ -46,6 +46,38 @@ static void test_umask_untouched(void **state)
     assert_int_equal(umask_calls, 0);
     umask(old);
     unlink(path);
+}
+
+/* Replacing a file keeps its permission bits whatever the umask (a 0600
+ * model stays private), never its set-id bits; a new file still gets
+ * 0666 & ~umask (test_umask_untouched). */
+static void test_replace_keeps_mode(void **state)
+{
+    (void)state;
+    static const struct { mode_t before, umask, after; } cases[] = {
+        {0600, 022, 0600}, {0640, 077, 0640}, {0604, 0, 0604}, {04755, 022, 0755},
+    };
+    char path[512];
+    snprintf(path, sizeof path, "%s/outfile-keep-%d.out", mm_test_tmpdir(), (int)getpid());
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs("old\n", f);
+        fclose(f);
+        assert_int_equal(chmod(path, cases[i].before), 0);
+        mode_t old = umask(cases[i].umask);
+        mm_outfile o;
+        assert_int_equal(mm_outfile_open(&o, path), MM_OK);
+        fputs("new\n", o.fp);
+        assert_int_equal(mm_outfile_commit(&o), MM_OK);
+        umask(old);
+        struct stat sb;
+        assert_int_equal(stat(path, &sb), 0);
+        assert_int_equal(sb.st_mode & 07777, cases[i].after);
+        assert_int_equal(sb.st_uid, geteuid());
+        assert_int_equal(sb.st_size, 4); /* replaced, not appended */
+        assert_int_equal(unlink(path), 0);
+    }
 }
 
 #define THREADS 8
@@ -114,6 +146,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_umask_untouched),
+        cmocka_unit_test(test_replace_keeps_mode),
         cmocka_unit_test(test_registry_threads),
         cmocka_unit_test(test_remove_all),
     };

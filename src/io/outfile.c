@@ -17,6 +17,8 @@
  * The library changes no process-wide state here: temporaries are created
  * with O_CREAT | O_EXCL and mode 0666, so the process umask applies as it
  * does to any new file (no umask() calls, which would race other threads).
+ * A file that is replaced passes its permission bits (and, where the process
+ * may, its owner) to the new one.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -226,6 +228,7 @@ mm_status mm_outfile_open(mm_outfile *o, const char *path)
         return mm_outfile_open_in_place(o, path, 0);
     }
     struct stat sb;
+    int replaces = 0; /* a regular file is there: the new one keeps its mode */
     if (stat(path, &sb) == 0) {
         const char *no = S_ISDIR(sb.st_mode)    ? "is a directory"
                          : S_ISSOCK(sb.st_mode) ? "is a socket"
@@ -239,6 +242,7 @@ mm_status mm_outfile_open(mm_outfile *o, const char *path)
         if (!S_ISREG(sb.st_mode)) {
             return mm_outfile_open_in_place(o, path, 0); /* device, FIFO */
         }
+        replaces = 1;
     } else if (errno != ENOENT) {
         int e = errno;
         mm_outfile_abort(o);
@@ -280,6 +284,23 @@ mm_status mm_outfile_open(mm_outfile *o, const char *path)
         return mm_fail(MM_ERR_IO, "%s: cannot create output: %s", path, strerror(e));
     }
     o->slot = mm_temp_track(o->tmp_path);
+    if (replaces) {
+        /* Replacing a file keeps its permissions (a 0600 model stays 0600)
+         * and, where allowed, its owner and group, as editing it in place
+         * would; the set-id and sticky bits are not carried over.  Best
+         * effort: a temporary we cannot chown stays ours. */
+        if ((sb.st_uid != geteuid() || sb.st_gid != getegid()) &&
+            fchown(fd, sb.st_uid, sb.st_gid) != 0) {
+            /* not permitted: keep our own owner */
+        }
+        if (fchmod(fd, sb.st_mode & 0777) != 0) {
+            int e = errno;
+            close(fd);
+            mm_outfile_abort(o);
+            return mm_fail(MM_ERR_IO, "%s: cannot set the mode of the output: %s", path,
+                           strerror(e));
+        }
+    }
     return mm_outfile_attach(o, fd, path);
 }
 
