@@ -60,7 +60,8 @@ const char mm_train_options_help[] =
     "      --order 3        the neural trigram (exercise E01): logits of (x1, x2) are\n"
     "                       W1[x1] + W2[x2], W = [W1; W2] is 2V x V, drawn as\n"
     "                       torch.randn((2V, V)); full batch from the trigram counts\n"
-    "  -q, --quiet          nothing on standard error but errors\n"
+    "  -q, --quiet          nothing on standard error but errors and the notes on\n"
+    "                       --init (float64 rounded, --seed not used for W)\n"
     "  -h, --help           this text\n"
     "\n"
     "Progress goes to standard error, one line per step: the step, the loss at the\n"
@@ -360,9 +361,11 @@ static int train_start_model(mm_train_args *o, const mm_vocab *v, mm_model **out
         if (o->cfg.batch > 0) {
             snprintf(batch, sizeof batch, "batch %u", (unsigned)o->cfg.batch);
         }
-        mm_cli_eprintf("resuming %s at step %llu: lr %g, reg %g, driver %s, %s\n",
-                o->resume, (unsigned long long)n->step, o->cfg.lr, o->cfg.reg,
-                mm_train_driver_name(o->cfg.driver), batch);
+        if (!o->quiet) {
+            mm_cli_eprintf("resuming %s at step %llu: lr %g, reg %g, driver %s, %s\n",
+                           o->resume, (unsigned long long)n->step, o->cfg.lr, o->cfg.reg,
+                           mm_train_driver_name(o->cfg.driver), batch);
+        }
         *out = m;
         return MM_EXIT_OK;
     }

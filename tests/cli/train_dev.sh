@@ -85,6 +85,7 @@ fi
 
 # ---- --quiet on every command: nothing on standard error ----
 for args in "count $T/train.txt -o $T/q.mm" "train $T/train.txt -o $T/q2.mm --steps 2" \
+            "train $T/train.txt -o $T/q3.mm --resume $T/q2.mm --steps 3" \
             "eval $T/q.mm $T/train.txt" "sample $T/q.mm -n 2" "info $T/q.mm" \
             "export $T/q.mm --npy $T/q.npy" "plot $T/q.mm -o $T/q.svg" \
             "plot --loss $T/log.csv -o $T/q2.svg"; do
