@@ -274,8 +274,8 @@ int mm_cmd_tune(int argc, char **argv)
     }
     mm_status st = mm_count_ngrams_file(train, order, &copts, &gt);
     if (st == MM_OK && mm_ngrams_get_total(gt) == 0) {
-        mm_cli_eprintf("makemore: %s: no names (the file is empty or has only blank "
-                "lines)\n", train);
+        mm_cli_eprintf("%s: %s: no names (the file is empty or has only blank "
+                "lines)\n", mm_cli_name, train);
         goto cleanup;
     }
     if (st == MM_OK) {
@@ -286,6 +286,11 @@ int mm_cmd_tune(int argc, char **argv)
     }
     if (st != MM_OK) {
         rc = mm_cli_fail(st);
+        goto cleanup;
+    }
+    if (mm_ngrams_get_total(gd) == 0) {
+        mm_cli_eprintf("%s: %s: no names to evaluate (the file is empty or has only "
+                       "blank lines)\n", mm_cli_name, dev);
         goto cleanup;
     }
     size_t best = 0;
