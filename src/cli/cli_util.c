@@ -18,7 +18,10 @@ int mm_cli_dispatch(const char *cmd, const char *isa)
 {
     /* A name this binary does not know is a usage mistake (exit 2); a known
      * one the CPU cannot run is a failure of this machine (exit 1). */
-    if (isa != NULL && *isa != '\0' && strcmp(isa, "auto") != 0) {
+    if (isa != NULL && *isa == '\0') {
+        return mm_cli_usage_error(cmd, "--isa needs a value (one of: %s, auto)", mm_isa_built());
+    }
+    if (isa != NULL && strcmp(isa, "auto") != 0) {
         const char *built = mm_isa_built();
         size_t n = strlen(isa);
         const char *p = built;
@@ -28,7 +31,8 @@ int mm_cli_dispatch(const char *cmd, const char *isa)
             p += n;
         }
         if (!known) {
-            return mm_cli_usage_error(cmd, "--isa takes one of: %s (got '%s')", built, isa);
+            return mm_cli_usage_error(cmd, "--isa takes one of: %s, auto (got '%s')", built,
+                                      isa);
         }
     }
     mm_status st = mm_dispatch_init(isa);

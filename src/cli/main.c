@@ -60,7 +60,8 @@ static const char mm_usage[] =
     "\n"
     "CORPUS is a UTF-8 file, one name per line ('-' reads standard input).\n"
     "Exit codes: 0 ok, 1 bad input or failure, 2 usage, 130 interrupted (Ctrl-C).\n"
-    "Environment: MM_ISA=scalar|avx2|avx512 forces a kernel set (as --isa);\n"
+    "Environment: MM_ISA=scalar|avx2|avx512 forces a kernel set (as --isa;\n"
+    "--isa auto overrides it);\n"
     "MM_CPU_HIDE=avx512 (or avx2) runs as on a CPU without it;\n"
     "OMP_NUM_THREADS sets the default thread count.\n";
 

@@ -30,6 +30,16 @@ run "$MM" eval "$T/m.mm" "$T/c.txt" --isa sse
 expect 2 "eval --isa sse" "--isa takes one of"
 run "$MM" sample "$T/m.mm" --isa sse
 expect 2 "sample --isa sse" "--isa takes one of"
+# an empty --isa is a usage mistake (it was taken as "the default");
+# --isa auto is the default choice and wins over MM_ISA
+run "$MM" count "$T/c.txt" -o "$T/x.mm" --isa ''
+expect 2 "count --isa ''" "--isa needs a value"
+run "$MM" sample "$T/m.mm" --isa ''
+expect 2 "sample --isa ''" "--isa needs a value"
+run env MM_ISA=scalar "$MM" count "$T/c.txt" -o "$T/auto.mm" --isa auto --stats
+expect 0 "count --isa auto"
+best=$("$MM" --version | sed -n 's/^kernels this CPU runs: .*,\([a-z0-9]*\)$/\1/p; s/^kernels this CPU runs: \([a-z0-9]*\)$/\1/p')
+grep -q "isa $best," "$T/err" || fail "--isa auto under MM_ISA=scalar: not the best set ($best): $(cat "$T/err")"
 run "$MM" export "$T/m.mm" --npy ''
 expect 2 "export --npy ''" "needs a file name"
 run "$MM" plot "$T/m.mm" -o ''
