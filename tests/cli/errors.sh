@@ -43,6 +43,22 @@ printf 'ok\n\xf4\x90\x80\x80\n' >"$T/big.txt"
 bad_input "beyond U+10FFFF" "$T/big.txt" "$T/big.txt:2:1:" "U+10FFFF"
 printf 'ab\rcd\n' >"$T/cr.txt"
 bad_input "stray carriage return" "$T/cr.txt" "$T/cr.txt:1:3:" "carriage return"
+# a CR as the file's last byte ends the last line (a CRLF file that lost its
+# final LF): the same model as LF line ends
+printf 'ab\r\ncd\r' >"$T/crend.txt"
+printf 'ab\ncd\n' >"$T/lfend.txt"
+run "$MM" count "$T/crend.txt" -o "$T/crend.model"
+expect_rc 0 "a CR as the last byte"
+"$MM" count "$T/lfend.txt" -o "$T/lfend.model" 2>/dev/null
+cmp -s "$T/crend.model" "$T/lfend.model" || fail "a final CR: not the model of LF line ends"
+# a UTF-8 byte-order mark is the character U+FEFF of the first name, as
+# Python's open(path).read() keeps it (the notebook's vocabulary would hold it)
+printf '\xef\xbb\xbfab\ncd\n' >"$T/bom.txt"
+run "$MM" count "$T/bom.txt" -o "$T/bom.model"
+expect_rc 0 "a byte-order mark"
+"$MM" info "$T/bom.model" --json >"$T/bom.json"
+grep -qF "\"vocab\": \".abcd$(printf '\xef\xbb\xbf')\", \"V\": 6" "$T/bom.json" ||
+    fail "a byte-order mark is not the character U+FEFF: $(cat "$T/bom.json")"
 bad_input "missing file" "$T/no-such-file.txt" "$T/no-such-file.txt" "cannot open"
 mkdir -p "$T/adir"
 bad_input "directory" "$T/adir" "$T/adir" "directory"
