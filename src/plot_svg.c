@@ -252,7 +252,7 @@ static mm_status mm_plot_counts_check(const mm_model *m, const char *name)
     const mm_vocab *v = mm_model_get_vocab(m);
     if (mm_model_get_counts(m) == NULL) {
         return mm_fail(MM_ERR_INVALID_ARG, "%s: the model has no bigram counts "
-                       "(a neural model); the count plot needs a count model",
+                       "(a neural or order-K model); the count plot needs a bigram count model",
                        name);
     }
     if (v == NULL || v->size == 0 || v->size > MM_MAX_VOCAB) {

@@ -406,6 +406,14 @@ int mm_cmd_export(int argc, char **argv)
     }
     size_t V = mm_model_get_vocab(m)->size;
     const uint64_t *C = mm_model_get_counts(m);
+    if (arpa != NULL && mm_model_get_kind(m) == MM_MODEL_COUNTS &&
+        !(mm_model_get_smoothing(m) > 0.0)) {
+        mm_cli_eprintf("%s: %s: ARPA needs a smoothing k > 0 and this model has k = 0 (an "
+                       "n-gram unseen in training has P = 0, which a back-off file cannot "
+                       "state); count it again with -k\n", mm_cli_name, argv[optind]);
+        mm_model_destroy(m);
+        return MM_EXIT_FAIL;
+    }
     if (arpa != NULL) {
         st = mm_model_write_arpa(m, arpa);
     }
@@ -783,6 +791,16 @@ int mm_cmd_plot(int argc, char **argv)
                                               job.title);
     } else {
         st = mm_model_load(&job.model, argv[optind]);
+        if (st == MM_OK && mm_model_get_counts(job.model) == NULL) {
+            /* the model is what is wrong, so its name leads the message */
+            int neural = mm_model_get_kind(job.model) == MM_MODEL_NEURAL;
+            mm_cli_eprintf("%s: %s: plot draws a bigram count model; this is %s order-%d "
+                           "model (plot --loss draws a training run)\n", mm_cli_name,
+                           argv[optind], neural ? "a neural" : "an",
+                           mm_model_get_order(job.model));
+            mm_model_destroy(job.model);
+            return MM_EXIT_FAIL;
+        }
         if (st == MM_OK && !png) {
             st = mm_plot_counts_svg(job.model, out);
         }

@@ -89,6 +89,7 @@ compare "$T/n3.model" "$N" "$T/names.irst" "$T/n3.arpa" "neural trigram"
 "$MM" export "$T/k0.model" --arpa "$T/k0.arpa" 2>"$T/err"
 [ $? = 1 ] || fail "export --arpa of a k = 0 model: exit $?, want 1"
 grep -q "smoothing k > 0" "$T/err" || fail "k = 0 message: $(cat "$T/err")"
+grep -q "^makemore: $T/k0.model: " "$T/err" || fail "k = 0 message does not lead with the model: $(cat "$T/err")"
 [ ! -e "$T/k0.arpa" ] || fail "a refused export left a file"
 ls "$T" | grep -q '\.tmp\.' && fail "a temporary file was left behind"
 # usage: --probs without --npy; neither output

@@ -68,4 +68,19 @@ else
     echo "note: rsvg-convert not installed (scripts/deps.sh png): PNG output not checked"
 fi
 
+# a model plot cannot draw: the message leads with the model, not the output
+"$MM" count "$T/c.txt" --order 3 -o "$T/o3.mm" -q || fail "count --order 3"
+"$MM" train "$T/c.txt" --steps 1 -o "$T/n.mm" -q || fail "train"
+for m in o3 n; do
+    for ext in svg png; do
+        "$MM" plot "$T/$m.mm" -o "$T/$m.$ext" 2>"$T/err"
+        [ $? = 1 ] || fail "plot of $m.mm -o .$ext: want exit 1"
+        grep -q "^makemore: $T/$m.mm: plot draws a bigram count model" "$T/err" ||
+            fail "plot of $m.mm: message does not name the model: $(cat "$T/err")"
+        [ ! -e "$T/$m.$ext" ] || fail "a refused plot of $m.mm wrote .$ext"
+    done
+done
+grep -q "a neural order-2 model" "$T/err" || fail "plot of a neural model: $(cat "$T/err")"
+notemp "refused plots"
+
 finish
