@@ -366,7 +366,8 @@ MM_API mm_status mm_eval_ngrams(const mm_model *m, const mm_ngrams *g, mm_eval_r
  * partition equally likely, each part in file order, written atomically to
  * out_paths[j].  The same seed gives the same split on every machine; the
  * exact rule is in src/split.c.  Two streaming passes over the mapped
- * file.  sizes (may be NULL) receives the names of each part. */
+ * file.  sizes (may be NULL) receives the names of each part.  A corpus
+ * without names is MM_ERR_CORPUS, and nothing is written. */
 MM_API mm_status mm_split_corpus(const char *path, const uint32_t *ratios, size_t parts,
                           uint64_t seed, const char *const *out_paths, uint64_t *sizes);
 

@@ -92,6 +92,13 @@ mm_status mm_split_corpus(const char *path, const uint32_t *ratios, size_t parts
     while (mm_next_name(c, &pos, &s, &len)) {
         n++;
     }
+    if (n == 0) {
+        /* three empty parts would only hide the mistake, as count and train
+         * refuse such a corpus too */
+        mm_corpus_close(c);
+        return mm_fail(MM_ERR_CORPUS, "%s: no names (the file is empty or has only blank "
+                       "lines)", strcmp(path, "-") == 0 ? "<stdin>" : path);
+    }
     uint64_t need[MM_SPLIT_MAX_PARTS], cum = 0, prev = 0;
     for (size_t j = 0; j < parts; j++) {
         cum += ratios[j];

@@ -124,9 +124,16 @@ static void test_against_rule(void **state)
             }
             uint64_t got_sizes[MM_SPLIT_MAX_PARTS];
             if (n == 0) {
-                /* no names: every part empty */
+                /* no names: refused, as count refuses it, and nothing written */
+                for (size_t j = 0; j < parts; j++) {
+                    unlink(paths[j]);
+                }
                 assert_int_equal(mm_split_corpus(in, ratio_sets[ri], parts, seed, pp,
-                                                 got_sizes), MM_OK);
+                                                 got_sizes), MM_ERR_CORPUS);
+                assert_non_null(strstr(mm_errmsg(), "no names"));
+                for (size_t j = 0; j < parts; j++) {
+                    assert_int_equal(access(paths[j], F_OK), -1);
+                }
                 continue;
             }
             assert_int_equal(mm_split_corpus(in, ratio_sets[ri], parts, seed, pp, got_sizes),

@@ -102,8 +102,17 @@ int mm_cmd_split(int argc, char **argv)
     if (optind + 1 != argc) {
         return mm_cli_usage_error("split", optind == argc ? "missing CORPUS" : "expected one CORPUS");
     }
-    if (prefix == NULL || *prefix == '\0') {
+    if (prefix == NULL) {
         return mm_cli_usage_error("split", "missing -o PREFIX");
+    }
+    if (mm_cli_check_output("split", "-o", prefix) != MM_EXIT_OK) {
+        return MM_EXIT_USAGE;
+    }
+    size_t plen = strlen(prefix);
+    if (prefix[plen - 1] == '/') {
+        /* "sp/" would write the hidden files sp/.train.txt ... */
+        return mm_cli_usage_error("split", "-o %s: PREFIX ends in '/'; name the files too, "
+                                  "e.g. -o %snames", prefix, prefix);
     }
     static const char *const names3[] = {"train", "dev", "test"};
     static const char *const names2[] = {"train", "test"};

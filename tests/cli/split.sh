@@ -58,6 +58,18 @@ expect_rc 1 "split a corpus holding '.'"
 expect_grep "$T/err" "$T/dot.txt:2:" "bad corpus message names file:line"
 run "$MM" split "$T/missing.txt" -o "$T/bad"
 expect_rc 1 "split a missing file"
+: >"$T/nothing.txt"
+printf '\n\r\n' >"$T/blanks.txt"
+for f in nothing blanks; do
+    run "$MM" split "$T/$f.txt" -o "$T/bad"
+    expect 1 "$T/$f.txt: no names" "split of a corpus without names ($f)"
+done
+run "$MM" split "$N" -o ''
+expect 2 "-o needs a file name" "split -o ''"
+mkdir "$T/sp"
+run "$MM" split "$N" -o "$T/sp/"
+expect 2 "PREFIX ends in '/'" "split -o DIR/"
+[ -z "$(ls -A "$T/sp")" ] || fail "split -o DIR/ wrote $(ls -A "$T/sp")"
 ls "$T" | grep -q '^bad' && fail "a failed split left files: $(ls "$T" | grep '^bad')"
 
 # ---- tune --------------------------------------------------------------------
