@@ -162,11 +162,11 @@ static const char info_usage[] =
     "      --json           machine-readable: {\"kind\", \"vocab\", \"V\"} and, for a\n"
     "                       count model, \"bigrams\", \"names\", \"smoothing\"; for a\n"
     "                       neural one, \"driver\", \"batch\" (0: full batch),\n"
-    "                       \"steps\" (done), \"lr\", \"reg\", \"seed\"\n"
-    "  -q, --quiet          accepted for symmetry: info prints only its result\n"
-    "                       (all: \"order\"; a count model of order > 2: \"ngrams\",\n"
-    "                       \"distinct\", \"contexts\" instead of \"bigrams\")\n"
+    "                       \"steps\" (done), \"lr\", \"reg\", \"seed\" (all: \"order\";\n"
+    "                       a count model of order > 2: \"ngrams\", \"distinct\",\n"
+    "                       \"contexts\" instead of \"bigrams\")\n"
     "      --order K        fail unless MODEL has order K\n"
+    "  -q, --quiet          accepted for symmetry: info prints only its result\n"
     "  -h, --help           this text\n";
 
 int mm_cmd_info(int argc, char **argv)

@@ -41,16 +41,16 @@ static const char mm_usage[] =
     "  count  CORPUS -o MODEL [--order K] [--smoothing K] [--threads N] [--isa NAME] [--stats]\n"
     "  train  CORPUS -o MODEL [--steps N] [--lr LR] [--reg R] [--seed S] [--init W0.npy]\n"
     "         [--driver counts|examples|onehot] [--batch B] [--threads N] [--isa NAME]\n"
-    "         [--log FILE.csv] [--resume MODEL] [--every K] [--dev FILE]\n"
+    "         [--log FILE.csv] [--resume MODEL] [--every K] [--dev FILE] [--order 2|3]\n"
     "  eval   MODEL CORPUS... [--json] [--unk skip|error] [--words NAME,NAME...]\n"
-    "         [--threads N] [--isa NAME]\n"
-    "  sample MODEL [-n N] [--seed S] [--max-len L]\n"
-    "  info   MODEL [--json]\n"
-    "  export MODEL --npy FILE [--probs] | --arpa FILE\n"
-    "  plot   MODEL -o FILE.svg | plot --loss FILE.csv -o FILE.svg\n"
+    "         [--threads N] [--isa NAME] [--order K]\n"
+    "  sample MODEL [-n N] [--seed S] [--max-len L] [--isa NAME] [--order K]\n"
+    "  info   MODEL [--json] [--order K]\n"
+    "  export MODEL --npy FILE [--probs] | --arpa FILE [--order K]\n"
+    "  plot   MODEL -o FILE.svg|FILE.png | plot --loss FILE.csv -o FILE.svg|FILE.png\n"
     "  split  CORPUS -o PREFIX [--ratios 80,10,10] [--seed S]\n"
     "  tune   CORPUS --dev DEV [--order K] [--smoothing LO..HI] [--points N] [--json]\n"
-    "         [--svg FILE] [-o MODEL]\n"
+    "         [--svg FILE] [-o MODEL] [--threads N]\n"
     "\n"
     "Every command takes -q/--quiet (nothing on standard error but errors);\n"
     "count and eval show progress on a terminal (--progress forces it).\n"
@@ -134,7 +134,12 @@ int main(int argc, char **argv)
      * turning a corpus truncated under it into "the file shrank". */
     (void)mm_sigbus_guard_install();
     const char *cmd = argv[1];
-    if (strcmp(cmd, "help") == 0 && argc > 2) {
+    if (argc > 3 && strcmp(cmd, "help") == 0) {
+        mm_cli_eprintf("makemore: help takes one COMMAND (got %d words)\n", argc - 2);
+        return MM_EXIT_USAGE;
+    }
+    if (strcmp(cmd, "help") == 0 && argc > 2 && strcmp(argv[2], "help") != 0 &&
+        strcmp(argv[2], "--help") != 0 && strcmp(argv[2], "-h") != 0) {
         /* makemore help CMD = makemore CMD --help */
         for (size_t i = 0; i < MM_NCMDS; i++) {
             if (strcmp(argv[2], mm_cmds[i].name) == 0) {
@@ -144,6 +149,11 @@ int main(int argc, char **argv)
             }
         }
         return mm_unknown_command(argv[2]);
+    }
+    if ((strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "--version") == 0 ||
+         strcmp(cmd, "-V") == 0) && argc > 2) {
+        mm_cli_eprintf("makemore: %s takes no arguments (got '%s')\n", cmd, argv[2]);
+        return MM_EXIT_USAGE;
     }
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(mm_usage, stdout);

@@ -74,6 +74,30 @@ for cmd in count train eval sample info export plot; do
     cmp -s "$T/out" "$T/direct" || fail "help $cmd differs from $cmd --help"
     head -1 "$T/out" | grep -q "^usage: makemore $cmd" || fail "help $cmd: $(head -1 "$T/out")"
 done
+# help, help help and help --help are the top-level usage; extra words are
+# usage mistakes, not ignored
+"$MM" --help >"$T/top"
+for args in "help" "help help" "help --help"; do
+    # shellcheck disable=SC2086
+    run "$MM" $args
+    expect 0 "$args"
+    cmp -s "$T/out" "$T/top" || fail "$args is not the top-level usage"
+done
+run "$MM" help count extra
+expect 2 "help count extra" "help takes one COMMAND"
+run "$MM" --version extra
+expect 2 "--version extra" "takes no arguments"
+run "$MM" --help extra
+expect 2 "--help extra" "takes no arguments"
+# the top-level usage names every option of every command's own --help
+for cmd in $("$MM" --help | sed -n '/^commands:/,/^$/ s/^  \([a-z][a-z]*\) .*/\1/p'); do
+    line=$("$MM" --help | sed -n "/^  $cmd /,/^  [a-z]/p" | sed '$d')
+    [ -n "$line" ] || line=$("$MM" --help | grep "^  $cmd ")
+    for opt in $("$MM" "$cmd" --help | sed -n '1,/^$/p' | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
+        case $opt in --help|--quiet|--progress) continue ;; esac
+        printf '%s\n' "$line" | grep -q -- "$opt" || fail "makemore --help: $cmd lacks $opt"
+    done
+done
 # every command, those added later too, takes -q/--quiet (its --help says so)
 for cmd in $("$MM" --help | sed -n '/^commands:/,/^$/ s/^  \([a-z][a-z]*\) .*/\1/p'); do
     "$MM" "$cmd" --help | grep -q -- "-q, --quiet" || fail "$cmd --help lacks -q, --quiet"
