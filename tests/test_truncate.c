@@ -150,6 +150,56 @@ static int child_after_sigbus(void (*before)(int))
     return status;
 }
 
+/* faulthandler's way: dump, put back the handler it found (here the guard),
+ * re-raise to die.  Enabled after the guard and the guard installed again,
+ * the two handed the signal round forever (found by review, session 20). */
+static struct sigaction g_chain_prev;
+static void chain_handler(int sig)
+{
+    sigaction(sig, &g_chain_prev, NULL);
+    raise(sig);
+}
+
+static int child_chained_sigbus(void)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct rlimit none = {0, 0};
+        setrlimit(RLIMIT_CORE, &none);
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        alarm(20); /* a loop dies of SIGALRM, not SIGBUS: the test fails, not hangs */
+        if (mm_sigbus_guard_install() != MM_OK) {
+            _exit(3);
+        }
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = chain_handler;
+        sa.sa_flags = SA_NODEFER;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGBUS, &sa, &g_chain_prev);
+        if (mm_sigbus_guard_install() != MM_OK) {
+            _exit(4);
+        }
+        kill(getpid(), SIGBUS);
+        _exit(0);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return status;
+}
+
+static void test_chained_sigbus_ends(void **state)
+{
+    (void)state;
+    int status = child_chained_sigbus();
+    if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGBUS) {
+        fail_msg("guard, chaining handler, guard again: status 0x%x, not death by SIGBUS "
+                 "(%s)", status, WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM
+                 ? "looped until the alarm" : "other");
+    }
+}
+
 static void test_foreign_sigbus_goes_on(void **state)
 {
     (void)state;
@@ -170,6 +220,7 @@ int main(void)
         cmocka_unit_test(test_truncated_ascii),
         cmocka_unit_test(test_truncated_utf8),
         cmocka_unit_test(test_foreign_sigbus_goes_on),
+        cmocka_unit_test(test_chained_sigbus_ends),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,8 @@
 (MM_COUNT_READ=map is refused with the library's reason); with it a mapped
 count gives the same counts as pread and auto; a handler installed after it
 (faulthandler) takes SIGBUS back until the guard is installed again; and a
-SIGBUS outside a mapped corpus reaches the handler that was there before.
+SIGBUS outside a mapped corpus reaches the handler that was there before,
+also when that handler leads back to the guard (no endless loop).
 Each case runs in its own process: a signal handler is process-wide."""
 import json
 import os
@@ -49,7 +50,7 @@ def run(corpus, steps, way):
     env["MM_COUNT_READ"] = way
     env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
     return subprocess.run([sys.executable, "-c", COUNT, str(corpus), ",".join(steps)],
-                          env=env, capture_output=True, text=True, timeout=120,
+                          env=env, capture_output=True, text=True, timeout=60,
                           cwd=corpus.parent)
 
 
@@ -109,3 +110,10 @@ def test_other_sigbus_reaches_the_previous_handler(corpus):
     # with no handler before the guard, it dies of SIGBUS as without the guard
     r = run(corpus, ["install", "raise"], "auto")
     assert r.returncode == -signal.SIGBUS, (r.returncode, r.stderr)
+    # guard, faulthandler, guard again (the order the docstring of
+    # sigbus_guard_install suggests): faulthandler puts the guard back and
+    # re-raises; the signal once went round the two forever (a timeout and
+    # 100 MB of tracebacks).  One traceback, then death by SIGBUS.
+    r = run(corpus, ["install", "faulthandler", "install", "raise"], "auto")
+    assert r.returncode == -signal.SIGBUS, (r.returncode, r.stderr[:400])
+    assert r.stderr.count("Bus error") == 1, r.stderr[:2000]

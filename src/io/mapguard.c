@@ -9,7 +9,8 @@
  * marks the mapping as tripped.  The reader checks the mark after each pass
  * and reports "the file changed while being read".  A SIGBUS anywhere else
  * (or sent by kill) restores the previous disposition and goes to it, as if
- * we were not here.
+ * we were not here; if that handler re-raises into a chain that leads back
+ * to the guard, the default action ends the process instead of a loop.
  *
  * The handler is process-wide state, so it is installed only when the
  * program asks (mm_sigbus_guard_install; the CLI's main does); mappings are
@@ -35,15 +36,39 @@ typedef struct mm_guard_slot {
 static mm_guard_slot mm_guards[MM_GUARD_SLOTS];
 static struct sigaction mm_old_bus;
 static atomic_int mm_installed;
+static long mm_page_size; /* read at install: sysconf is not async-signal-safe */
+
+static void mm_on_sigbus(int sig, siginfo_t *si, void *uctx);
+
+/* After the handler before us returned: if it re-raised SIGBUS (to die of
+ * it) but its own "previous" leads back here (faulthandler, enabled after
+ * the guard, then the guard installed again), the pending signal would come
+ * back to us and round the two forever.  End it as the default would. */
+static void mm_after_forward(void)
+{
+    sigset_t pending;
+    struct sigaction cur;
+    if (sigpending(&pending) == 0 && sigismember(&pending, SIGBUS) == 1 &&
+        sigaction(SIGBUS, NULL, &cur) == 0 && (cur.sa_flags & SA_SIGINFO) &&
+        cur.sa_sigaction == mm_on_sigbus) {
+        struct sigaction dfl;
+        memset(&dfl, 0, sizeof dfl);
+        dfl.sa_handler = SIG_DFL;
+        sigemptyset(&dfl.sa_mask);
+        sigaction(SIGBUS, &dfl, NULL);
+    }
+}
 
 static void mm_on_sigbus(int sig, siginfo_t *si, void *uctx)
 {
     uintptr_t a = (uintptr_t)si->si_addr;
-    for (int i = 0; i < MM_GUARD_SLOTS; i++) {
+    /* Only a fault (si_code > 0: BUS_ADRERR ...) has a faulting address; a
+     * SIGBUS sent by kill or sigqueue (si_code <= 0) carries a pid there. */
+    for (int i = 0; si->si_code > 0 && i < MM_GUARD_SLOTS; i++) {
         uintptr_t base = atomic_load(&mm_guards[i].base);
         size_t len = atomic_load(&mm_guards[i].len);
         if (base > 1 && a >= base && a < base + len) { /* 1: slot being filled */
-            long page = sysconf(_SC_PAGESIZE);
+            long page = mm_page_size;
             void *p = (void *)(a & ~(uintptr_t)(page - 1));
             if (mmap(p, (size_t)page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
                      -1, 0) != MAP_FAILED) {
@@ -55,6 +80,7 @@ static void mm_on_sigbus(int sig, siginfo_t *si, void *uctx)
     /* Not ours: hand it to whoever had it, or die as SIGBUS would. */
     if ((mm_old_bus.sa_flags & SA_SIGINFO) && mm_old_bus.sa_sigaction != NULL) {
         mm_old_bus.sa_sigaction(sig, si, uctx);
+        mm_after_forward();
         return;
     }
     sigaction(SIGBUS, &mm_old_bus, NULL);
@@ -65,6 +91,7 @@ static void mm_on_sigbus(int sig, siginfo_t *si, void *uctx)
         raise(sig);
     } else if (mm_old_bus.sa_handler != SIG_IGN) {
         mm_old_bus.sa_handler(sig);
+        mm_after_forward();
     }
 }
 
@@ -77,6 +104,7 @@ mm_status mm_sigbus_guard_install(void)
         atomic_store(&mm_installed, 0);
     }
     if (!atomic_exchange(&mm_installed, 1)) {
+        mm_page_size = sysconf(_SC_PAGESIZE);
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
         sa.sa_sigaction = mm_on_sigbus;
