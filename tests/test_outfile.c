@@ -6,6 +6,7 @@
  * mm_outfile_remove_all_temps removing exactly the temporaries in flight.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,17 @@ mode_t umask(mode_t m)
 {
     umask_calls++;
     return (mode_t)syscall(SYS_umask, m);
+}
+
+/* fchmod() too, to play a file system that refuses it (some FUSE, CIFS). */
+static int fchmod_refused;
+int fchmod(int fd, mode_t m)
+{
+    if (fchmod_refused) {
+        errno = EPERM;
+        return -1;
+    }
+    return (int)syscall(SYS_fchmod, fd, m);
 }
 
 static void test_umask_untouched(void **state)
@@ -78,6 +90,36 @@ static void test_replace_keeps_mode(void **state)
         assert_int_equal(sb.st_size, 4); /* replaced, not appended */
         assert_int_equal(unlink(path), 0);
     }
+}
+
+/* The temporary is never wider than the file it replaces, not even before
+ * its fchmod (another user could open it in that window and keep reading):
+ * with fchmod refused, what open() created must already be no wider; and
+ * that refusal is then no error. */
+static void test_replace_never_wider(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof path, "%s/outfile-narrow-%d.out", mm_test_tmpdir(), (int)getpid());
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(chmod(path, 0600), 0);
+    mode_t old = umask(022);
+    fchmod_refused = 1;
+    mm_outfile o;
+    mm_status st = mm_outfile_open(&o, path);
+    fchmod_refused = 0;
+    umask(old);
+    assert_int_equal(st, MM_OK);
+    struct stat sb;
+    assert_int_equal(stat(o.tmp_path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    fputs("new\n", o.fp);
+    assert_int_equal(mm_outfile_commit(&o), MM_OK);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    assert_int_equal(unlink(path), 0);
 }
 
 #define THREADS 8
@@ -147,6 +189,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_umask_untouched),
         cmocka_unit_test(test_replace_keeps_mode),
+        cmocka_unit_test(test_replace_never_wider),
         cmocka_unit_test(test_registry_threads),
         cmocka_unit_test(test_remove_all),
     };

@@ -271,7 +271,10 @@ mm_status mm_outfile_open(mm_outfile *o, const char *path)
     int fd = -1;
     for (unsigned attempt = 0; fd < 0 && attempt < 100; attempt++) {
         mm_temp_name(o->tmp_path, target, n, attempt);
-        fd = open(o->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+        /* replacing: never wider than the file replaced, not even until the
+         * fchmod below (another user could open it in between) */
+        fd = open(o->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                  replaces ? sb.st_mode & 0777 : 0666);
         if (fd < 0 && errno != EEXIST) {
             break;
         }
@@ -293,8 +296,13 @@ mm_status mm_outfile_open(mm_outfile *o, const char *path)
             fchown(fd, sb.st_uid, sb.st_gid) != 0) {
             /* not permitted: keep our own owner */
         }
-        if (fchmod(fd, sb.st_mode & 0777) != 0) {
-            int e = errno;
+        struct stat tsb;
+        int chmod_failed = fchmod(fd, sb.st_mode & 0777) != 0;
+        int e = errno;
+        if (chmod_failed &&
+            /* a file system without chmod (some FUSE, CIFS): what open gave
+             * is no wider than wanted, which is what matters */
+            (fstat(fd, &tsb) != 0 || (tsb.st_mode & 0777 & ~(sb.st_mode & 0777)) != 0)) {
             close(fd);
             mm_outfile_abort(o);
             return mm_fail(MM_ERR_IO, "%s: cannot set the mode of the output: %s", path,
