@@ -9,6 +9,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -163,9 +165,9 @@ static const char tune_usage[] =
     "Count CORPUS once, then for each smoothing k of a grid (N values spaced evenly\n"
     "in log k from LO to HI) score DEV with the add-k model: print the curve of\n"
     "the dev NLL (and the train NLL) and the k with the lowest dev NLL (the first,\n"
-    "on a tie).  DEV must use only characters of CORPUS.  When -o - or --svg -\n"
-    "puts the model or the drawing on standard output, the curve (text or JSON)\n"
-    "is printed on standard error instead.\n"
+    "on a tie).  DEV must use only characters of CORPUS.  When -o or --svg puts\n"
+    "the model or the drawing on standard output (-, /dev/stdout), the curve\n"
+    "(text or JSON) is printed on standard error instead.\n"
     "\n"
     "      --dev DEV        the held-out names (e.g. PREFIX.dev.txt of makemore split)\n"
     "      --order K        n-gram order 2..6 (default 2)\n"
@@ -180,6 +182,18 @@ static const char tune_usage[] =
     "  -q, --quiet          nothing on standard error but errors (and the curve,\n"
     "                       when it is there)\n"
     "  -h, --help           this text\n";
+
+/* 1 if writing path writes standard output: "-", or a name of the same
+ * open file (/dev/stdout, /dev/fd/1, or the file stdout is redirected to). */
+static int tune_is_stdout(const char *path)
+{
+    struct stat a, b;
+    if (path == NULL) {
+        return 0;
+    }
+    return strcmp(path, "-") == 0 || (stat(path, &a) == 0 && fstat(STDOUT_FILENO, &b) == 0 &&
+                                      a.st_dev == b.st_dev && a.st_ino == b.st_ino);
+}
 
 static int tune_parse_range(const char *s, double *lo, double *hi)
 {
@@ -269,6 +283,10 @@ int mm_cmd_tune(int argc, char **argv)
     if (!mm_cli_check_files("tune", files, 4)) {
         return MM_EXIT_FAIL;
     }
+    /* The report (table or JSON) goes where it cannot corrupt an output:
+     * on stderr when -o or --svg puts the model or the drawing on stdout
+     * ("-", /dev/stdout, ...).  Decided before the outputs are written. */
+    FILE *rep = tune_is_stdout(out) || tune_is_stdout(svg) ? stderr : stdout;
     mm_ngrams *gt = NULL, *gd = NULL;
     mm_corpus *dc = NULL;
     mm_model *m = NULL, *best_model = NULL;
@@ -361,10 +379,6 @@ int mm_cmd_tune(int argc, char **argv)
             goto cleanup;
         }
     }
-    /* The report (table or JSON) goes where it cannot corrupt an output:
-     * on stderr when -o - or --svg - puts the model or the drawing on stdout. */
-    FILE *rep = (out != NULL && strcmp(out, "-") == 0) || (svg != NULL && strcmp(svg, "-") == 0)
-                    ? stderr : stdout;
     if (json) {
         fprintf(rep, "{\"order\": %d, \"train\": {\"path\": ", order);
         mm_cli_json_string(rep, train);

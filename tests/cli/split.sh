@@ -99,6 +99,11 @@ run "$MM" tune "$T/s.train.txt" --dev "$T/s.dev.txt" --order 3 --svg -
 expect_rc 0 "tune --svg -"
 cmp -s "$T/out" "$T/t.svg" || fail "tune --svg -: stdout is not the SVG --svg FILE writes"
 expect_grep "$T/err" "<- best" "tune --svg -: the curve on stderr"
+# stdout named another way: /dev/stdout (stdout is the file $T/out here)
+run "$MM" tune "$T/s.train.txt" --dev "$T/s.dev.txt" --order 3 -o /dev/stdout
+expect_rc 0 "tune -o /dev/stdout"
+cmp -s "$T/out" "$T/best.model" || fail "tune -o /dev/stdout: stdout is not the model alone"
+expect_grep "$T/err" "<- best" "tune -o /dev/stdout: the curve on stderr"
 # errors
 for bad in 0..1 2..1 x -1; do
     run "$MM" tune "$T/s.train.txt" --dev "$T/s.dev.txt" --smoothing "$bad"

@@ -39,7 +39,11 @@ expect 2 "sample --isa ''" "--isa needs a value"
 run env MM_ISA=scalar "$MM" count "$T/c.txt" -o "$T/auto.mm" --isa auto --stats
 expect 0 "count --isa auto"
 best=$("$MM" --version | sed -n 's/^kernels this CPU runs: .*,\([a-z0-9]*\)$/\1/p; s/^kernels this CPU runs: \([a-z0-9]*\)$/\1/p')
-grep -q "isa $best," "$T/err" || fail "--isa auto under MM_ISA=scalar: not the best set ($best): $(cat "$T/err")"
+if [ "$best" = scalar ]; then
+    echo "skip: this CPU runs only scalar kernels: --isa auto over MM_ISA=scalar not told apart"
+else
+    grep -q "isa $best," "$T/err" || fail "--isa auto under MM_ISA=scalar: not the best set ($best): $(cat "$T/err")"
+fi
 run "$MM" export "$T/m.mm" --npy ''
 expect 2 "export --npy ''" "needs a file name"
 run "$MM" plot "$T/m.mm" -o ''
@@ -91,10 +95,14 @@ run "$MM" --help extra
 expect 2 "--help extra" "takes no arguments"
 # the top-level usage names every option of every command's own --help
 for cmd in $("$MM" --help | sed -n '/^commands:/,/^$/ s/^  \([a-z][a-z]*\) .*/\1/p'); do
-    line=$("$MM" --help | sed -n "/^  $cmd /,/^  [a-z]/p" | sed '$d')
-    [ -n "$line" ] || line=$("$MM" --help | grep "^  $cmd ")
-    for opt in $("$MM" "$cmd" --help | sed -n '1,/^$/p' | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
-        case $opt in --help|--quiet|--progress) continue ;; esac
+    # the command's lines: its own and the indented continuations after it
+    line=$("$MM" --help | sed -n "/^  $cmd /,/^  [a-z]\|^\$/p" | sed '$d')
+    [ -n "$line" ] || fail "makemore --help: no lines for $cmd"
+    # every option of the command's option table (not only its synopsis);
+    # -o and -n stand for --output and --count there
+    for opt in $("$MM" "$cmd" --help | grep -oE '^ +(-[a-zA-Z0-9], )?--[a-z][a-z0-9-]*' |
+                 grep -oE -- '--[a-z][a-z0-9-]*' | sort -u); do
+        case $opt in --help|--quiet|--progress|--output|--count) continue ;; esac
         printf '%s\n' "$line" | grep -q -- "$opt" || fail "makemore --help: $cmd lacks $opt"
     done
 done
