@@ -38,6 +38,19 @@ int fchmod(int fd, mode_t m)
     return (int)syscall(SYS_fchmod, fd, m);
 }
 
+/* The temporary in flight has mode want; written and committed, so has the
+ * file at path. */
+static void expect_mode_through_commit(mm_outfile *o, const char *path, mode_t want)
+{
+    struct stat sb;
+    assert_int_equal(stat(o->tmp_path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, want);
+    fputs("new\n", o->fp);
+    assert_int_equal(mm_outfile_commit(o), MM_OK);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, want);
+}
+
 static void test_umask_untouched(void **state)
 {
     (void)state;
@@ -47,14 +60,8 @@ static void test_umask_untouched(void **state)
     snprintf(path, sizeof path, "%s/outfile-mode-%d.out", mm_test_tmpdir(), (int)getpid());
     mm_outfile o;
     assert_int_equal(mm_outfile_open(&o, path), MM_OK);
-    struct stat sb;
-    assert_int_equal(stat(o.tmp_path, &sb), 0);
     /* created 0666 & ~umask at once, as any new file: no chmod window */
-    assert_int_equal(sb.st_mode & 0777, 0640);
-    fputs("x\n", o.fp);
-    assert_int_equal(mm_outfile_commit(&o), MM_OK);
-    assert_int_equal(stat(path, &sb), 0);
-    assert_int_equal(sb.st_mode & 0777, 0640);
+    expect_mode_through_commit(&o, path, 0640);
     assert_int_equal(umask_calls, 0);
     umask(old);
     unlink(path);
@@ -112,13 +119,7 @@ static void test_replace_never_wider(void **state)
     fchmod_refused = 0;
     umask(old);
     assert_int_equal(st, MM_OK);
-    struct stat sb;
-    assert_int_equal(stat(o.tmp_path, &sb), 0);
-    assert_int_equal(sb.st_mode & 0777, 0600);
-    fputs("new\n", o.fp);
-    assert_int_equal(mm_outfile_commit(&o), MM_OK);
-    assert_int_equal(stat(path, &sb), 0);
-    assert_int_equal(sb.st_mode & 0777, 0600);
+    expect_mode_through_commit(&o, path, 0600);
     assert_int_equal(unlink(path), 0);
 }
 

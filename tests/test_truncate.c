@@ -125,29 +125,53 @@ static void before_handler(int sig)
     g_before_ran = 1;
 }
 
-static int child_after_sigbus(void (*before)(int))
+/* Run body in a child that must die of SIGBUS (no core file from that) or
+ * exit; its wait status.  A body that loops dies of SIGALRM instead: the
+ * test fails rather than hangs. */
+static int child_status(void (*body)(void))
 {
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        /* no core file from the death that is expected */
         struct rlimit none = {0, 0};
         setrlimit(RLIMIT_CORE, &none);
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = before != NULL ? before : SIG_DFL;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGBUS, &sa, NULL);
-        if (mm_sigbus_guard_install() != MM_OK) {
-            _exit(3);
-        }
-        kill(getpid(), SIGBUS);
-        _exit(g_before_ran ? 42 : 0);
+        alarm(20);
+        body();
+        _exit(0);
     }
     int status = 0;
     assert_int_equal(waitpid(pid, &status, 0), pid);
     return status;
+}
+
+static void set_sigbus_handler(void (*h)(int), int flags, struct sigaction *old)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = h;
+    sa.sa_flags = flags;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGBUS, &sa, old);
+}
+
+/* the handler there before the guard (NULL: none), then the guard, then a
+ * SIGBUS sent by kill */
+static void (*g_before)(int);
+static void body_after_sigbus(void)
+{
+    set_sigbus_handler(g_before != NULL ? g_before : SIG_DFL, 0, NULL);
+    if (mm_sigbus_guard_install() != MM_OK) {
+        _exit(3);
+    }
+    kill(getpid(), SIGBUS);
+    _exit(g_before_ran ? 42 : 0);
+}
+
+static int child_after_sigbus(void (*before)(int))
+{
+    g_before = before;
+    return child_status(body_after_sigbus);
 }
 
 /* faulthandler's way: dump, put back the handler it found (here the guard),
@@ -160,39 +184,22 @@ static void chain_handler(int sig)
     raise(sig);
 }
 
-static int child_chained_sigbus(void)
+static void body_chained_sigbus(void)
 {
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        struct rlimit none = {0, 0};
-        setrlimit(RLIMIT_CORE, &none);
-        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-        alarm(20); /* a loop dies of SIGALRM, not SIGBUS: the test fails, not hangs */
-        if (mm_sigbus_guard_install() != MM_OK) {
-            _exit(3);
-        }
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = chain_handler;
-        sa.sa_flags = SA_NODEFER;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGBUS, &sa, &g_chain_prev);
-        if (mm_sigbus_guard_install() != MM_OK) {
-            _exit(4);
-        }
-        kill(getpid(), SIGBUS);
-        _exit(0);
+    if (mm_sigbus_guard_install() != MM_OK) {
+        _exit(3);
     }
-    int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    return status;
+    set_sigbus_handler(chain_handler, SA_NODEFER, &g_chain_prev);
+    if (mm_sigbus_guard_install() != MM_OK) {
+        _exit(4);
+    }
+    kill(getpid(), SIGBUS);
 }
 
 static void test_chained_sigbus_ends(void **state)
 {
     (void)state;
-    int status = child_chained_sigbus();
+    int status = child_status(body_chained_sigbus);
     if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGBUS) {
         fail_msg("guard, chaining handler, guard again: status 0x%x, not death by SIGBUS "
                  "(%s)", status, WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM

@@ -127,6 +127,13 @@ typedef struct mm_cli_file {
 } mm_cli_file;
 /* 1 if no output names an input or another output; else prints why, 0. */
 int mm_cli_check_files(const char *cmd, const mm_cli_file *f, size_t n);
+/* 1 if writing path writes standard output: "-", or another name of the
+ * open file stdout is (/dev/stdout, /dev/fd/1, the file it is redirected to). */
+int mm_cli_writes_stdout(const char *path);
+/* --isa's help, the same in every command's usage (without the line's end) */
+#define MM_CLI_ISA_HELP                                                                   \
+    "      --isa NAME       kernel set: scalar, avx2, avx512, or auto: the best this\n"      \
+    "                       CPU runs (the default, unless MM_ISA names one)"
 
 /* ---- count (cli_count.c) ---- */
 typedef struct mm_count_args {

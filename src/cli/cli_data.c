@@ -9,8 +9,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 
@@ -183,18 +181,6 @@ static const char tune_usage[] =
     "                       when it is there)\n"
     "  -h, --help           this text\n";
 
-/* 1 if writing path writes standard output: "-", or a name of the same
- * open file (/dev/stdout, /dev/fd/1, or the file stdout is redirected to). */
-static int tune_is_stdout(const char *path)
-{
-    struct stat a, b;
-    if (path == NULL) {
-        return 0;
-    }
-    return strcmp(path, "-") == 0 || (stat(path, &a) == 0 && fstat(STDOUT_FILENO, &b) == 0 &&
-                                      a.st_dev == b.st_dev && a.st_ino == b.st_ino);
-}
-
 static int tune_parse_range(const char *s, double *lo, double *hi)
 {
     const char *dots = strstr(s, "..");
@@ -286,7 +272,7 @@ int mm_cmd_tune(int argc, char **argv)
     /* The report (table or JSON) goes where it cannot corrupt an output:
      * on stderr when -o or --svg puts the model or the drawing on stdout
      * ("-", /dev/stdout, ...).  Decided before the outputs are written. */
-    FILE *rep = tune_is_stdout(out) || tune_is_stdout(svg) ? stderr : stdout;
+    FILE *rep = mm_cli_writes_stdout(out) || mm_cli_writes_stdout(svg) ? stderr : stdout;
     mm_ngrams *gt = NULL, *gd = NULL;
     mm_corpus *dc = NULL;
     mm_model *m = NULL, *best_model = NULL;
@@ -301,8 +287,7 @@ int mm_cmd_tune(int argc, char **argv)
     }
     mm_status st = mm_count_ngrams_file(train, order, &copts, &gt);
     if (st == MM_OK && mm_ngrams_get_total(gt) == 0) {
-        mm_cli_eprintf("%s: %s: no names (the file is empty or has only blank "
-                "lines)\n", mm_cli_name, train);
+        mm_cli_error("%s: no names (the file is empty or has only blank lines)", train);
         goto cleanup;
     }
     if (st == MM_OK) {
@@ -316,8 +301,8 @@ int mm_cmd_tune(int argc, char **argv)
         goto cleanup;
     }
     if (mm_ngrams_get_total(gd) == 0) {
-        mm_cli_eprintf("%s: %s: no names to evaluate (the file is empty or has only "
-                       "blank lines)\n", mm_cli_name, dev);
+        mm_cli_error("%s: no names to evaluate (the file is empty or has only blank lines)",
+                     dev);
         goto cleanup;
     }
     size_t best = 0;

@@ -102,3 +102,16 @@ int mm_cli_check_files(const char *cmd, const mm_cli_file *f, size_t n)
     }
     return 1;
 }
+
+int mm_cli_writes_stdout(const char *path)
+{
+    if (path == NULL) {
+        return 0;
+    }
+    mm_file_id a, out;
+    mm_file_identify(path, 1, &a);
+    mm_file_identify("-", 1, &out);
+    /* an existing file (name == NULL) that is stdout's, devices included */
+    return strcmp(path, "-") == 0 || (a.known && out.known && a.name == NULL &&
+                                      a.dev == out.dev && a.ino == out.ino);
+}
