@@ -37,8 +37,7 @@ static mm_status mm_eval_from_counts(const mm_model *m, const uint64_t *counts,
         }
     }
     if (n == 0 && oov_bigrams == 0) {
-        return mm_fail(MM_ERR_CORPUS, "%s: no names to evaluate (the file is empty or "
-                       "has only blank lines)", name);
+        return mm_fail_no_names(name, " to evaluate");
     }
     out->examples = n;
     out->log_likelihood = ll;
@@ -59,7 +58,7 @@ static mm_status mm_eval_from_counts(const mm_model *m, const uint64_t *counts,
 mm_status mm_eval_counts(const mm_model *m, const uint64_t *counts, const char *name,
                          mm_eval_result *out)
 {
-    return mm_eval_from_counts(m, counts, 0, 0, name != NULL ? name : "the counts", out);
+    return mm_eval_from_counts(m, counts, 0, 0, name, out);
 }
 
 /* Order K > 2: the corpus's n-grams in the model's vocabulary, scored one
@@ -239,7 +238,7 @@ mm_status mm_eval_ngrams(const mm_model *m, const mm_ngrams *g, mm_eval_result *
                        "model's vocabulary and order");
     }
     if (m->order > 2) {
-        return mm_ngram_eval(m, g, "the text", out);
+        return mm_ngram_eval(m, g, NULL, out);
     }
     /* the bigram sum: index order, as mm_eval_from_counts */
     const size_t V = m->vocab.size;
@@ -249,7 +248,7 @@ mm_status mm_eval_ngrams(const mm_model *m, const mm_ngrams *g, mm_eval_result *
     }
     mm_status st = mm_ngrams_get_dense(g, dense, V * V);
     if (st == MM_OK) {
-        st = mm_eval_from_counts(m, dense, 0, 0, "the text", out);
+        st = mm_eval_from_counts(m, dense, 0, 0, NULL, out);
     }
     free(dense);
     return st;

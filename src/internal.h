@@ -15,6 +15,11 @@
 
 /* Record the detail mm_errmsg() returns, and return s (for `return mm_fail(...)`). */
 mm_status mm_fail(mm_status s, const char *fmt, ...) MM_PRINTF(2, 3);
+/* MM_ERR_CORPUS, "<name>: no names<purpose> (the file is empty or has only
+ * blank lines)": the one sentence for a corpus without names, whichever
+ * step finds it.  name is a path ("-" is shown as <stdin>), or NULL for
+ * names given in memory; purpose is "" or " to train on", " to evaluate". */
+mm_status mm_fail_no_names(const char *name, const char *purpose);
 
 /* mm_outfile (atomic outputs, io/outfile.c) is public: makemore.h. */
 

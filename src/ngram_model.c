@@ -180,11 +180,13 @@ mm_status mm_ngram_eval(const mm_model *m, const mm_ngrams *g, const char *name,
         n += g->counts[i];
         ll += (double)g->counts[i] * mm_ngram_logprob(m, g->keys[i] / V, g->keys[i] % V);
     }
-    (void)name;
+    if (n == 0) { /* as the bigram eval, which refuses a corpus without names */
+        return mm_fail_no_names(name, " to evaluate");
+    }
     memset(out, 0, sizeof *out);
     out->examples = n;
     out->log_likelihood = ll;
-    out->nll = n > 0 ? -ll / (double)n : NAN; /* as the bigram eval: NaN for no names */
+    out->nll = -ll / (double)n;
     out->perplexity = exp(out->nll);
     out->nll_with_oov = out->nll; /* no --unk skip for order K: no skipped n-grams */
     out->perplexity_with_oov = out->perplexity;

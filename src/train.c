@@ -304,8 +304,7 @@ static mm_status mm_trainer_open(mm_trainer **out, const mm_model *m, const mm_c
         tr->N += counts[i];
     }
     if (tr->N == 0) {
-        st = mm_fail(MM_ERR_CORPUS, "%s: no names to train on (the file is empty or has "
-                     "only blank lines)", c->name);
+        st = mm_fail_no_names(c->name, " to train on");
         goto cleanup;
     }
     tr->positions = mm_positions(c);

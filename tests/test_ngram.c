@@ -182,6 +182,40 @@ static void test_order2_is_bigram(void **state)
     mm_corpus_close(c);
 }
 
+/* A corpus without names is refused at every order, by each way of
+ * scoring it, with the sentence that names it (order K once scored it as
+ * NaN, with MM_OK, where the bigram refused it). */
+static void test_eval_no_names(void **state)
+{
+    (void)state;
+    static const char text[] = "emma\nava\n", blank[] = "\n\r\n\n";
+    mm_corpus *c = NULL, *e = NULL;
+    assert_int_equal(mm_corpus_from_memory(&c, text, sizeof text - 1, "two"), MM_OK);
+    assert_int_equal(mm_corpus_from_memory(&e, blank, sizeof blank - 1, "blank"), MM_OK);
+    const mm_vocab *v = mm_corpus_get_vocab(c);
+    for (int K = 2; K <= 4; K++) {
+        mm_ngrams *g = NULL, *ge = NULL;
+        mm_model *m = NULL;
+        assert_int_equal(mm_count_ngrams(c, v, K, NULL, &g), MM_OK);
+        assert_int_equal(mm_model_from_ngrams(&m, g, 1.0), MM_OK);
+        assert_int_equal(mm_count_ngrams(e, v, K, NULL, &ge), MM_OK);
+        assert_int_equal(mm_ngrams_get_total(ge), 0);
+        mm_eval_result r;
+        assert_int_equal(mm_eval_corpus(m, e, NULL, &r), MM_ERR_CORPUS);
+        assert_non_null(strstr(mm_errmsg(), "blank: no names to evaluate (the file is empty"));
+        assert_int_equal(mm_eval_ngrams(m, ge, &r), MM_ERR_CORPUS);
+        assert_string_equal(mm_errmsg(), "no names to evaluate (every name given is empty)");
+        /* and a corpus with names still scores */
+        assert_int_equal(mm_eval_ngrams(m, g, &r), MM_OK);
+        assert_true(r.examples > 0 && isfinite(r.nll));
+        mm_model_destroy(m);
+        mm_ngrams_destroy(g);
+        mm_ngrams_destroy(ge);
+    }
+    mm_corpus_close(c);
+    mm_corpus_close(e);
+}
+
 /* Rows: P sums to 1 in float32, unseen contexts are uniform, k = 0 unseen
  * contexts give -inf log-probabilities, too large a k is refused. */
 static void test_rows(void **state)
@@ -312,6 +346,7 @@ int main(void)
         cmocka_unit_test(test_tables_threads),
         cmocka_unit_test(test_order2_is_bigram),
         cmocka_unit_test(test_rows),
+        cmocka_unit_test(test_eval_no_names),
         cmocka_unit_test(test_file_roundtrip),
         cmocka_unit_test(test_trigram_reference),
     };

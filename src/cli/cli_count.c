@@ -71,8 +71,7 @@ static int count_ngram_model(const char *path, const mm_count_opts *copts, int o
     }
     uint64_t total = mm_ngrams_get_total(g);
     if (total == 0) {
-        mm_cli_eprintf("makemore: %s: no names (the file is empty or has only blank "
-                "lines)\n", path);
+        mm_cli_no_names(path, "");
         goto cleanup;
     }
     st = mm_model_from_ngrams(&model, g, k);
@@ -246,8 +245,7 @@ int mm_cmd_count(int argc, char **argv)
     uint64_t names = 0, bigrams = 0;
     mm_cli_count_totals(counts, V, &names, &bigrams);
     if (names == 0) {
-        mm_cli_error("%s: no names (the file is empty or has only blank lines)",
-                     strcmp(path, "-") == 0 ? "<stdin>" : path);
+        mm_cli_no_names(path, "");
         goto cleanup;
     }
     st = mm_cli_count_save(&a, v, counts);

@@ -287,7 +287,7 @@ int mm_cmd_tune(int argc, char **argv)
     }
     mm_status st = mm_count_ngrams_file(train, order, &copts, &gt);
     if (st == MM_OK && mm_ngrams_get_total(gt) == 0) {
-        mm_cli_error("%s: no names (the file is empty or has only blank lines)", train);
+        mm_cli_no_names(train, "");
         goto cleanup;
     }
     if (st == MM_OK) {
@@ -301,8 +301,7 @@ int mm_cmd_tune(int argc, char **argv)
         goto cleanup;
     }
     if (mm_ngrams_get_total(gd) == 0) {
-        mm_cli_error("%s: no names to evaluate (the file is empty or has only blank lines)",
-                     dev);
+        mm_cli_no_names(dev, " to evaluate");
         goto cleanup;
     }
     size_t best = 0;

@@ -480,8 +480,7 @@ int mm_cli_train_run(mm_train_args *a, const mm_cli_train_env *env)
             n += dev[i];
         }
         if (n == 0) {
-            mm_cli_error("%s: no names (the file is empty or has only blank lines)",
-                         strcmp(o.dev, "-") == 0 ? "<stdin>" : o.dev);
+            mm_cli_no_names(o.dev, " to evaluate");
             goto dev_done;
         }
         o.cfg.dev_counts = dev;

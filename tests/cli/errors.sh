@@ -67,6 +67,47 @@ bad_input "empty corpus" "$T/empty.txt" "no names"
 printf '\n\r\n\n' >"$T/blank.txt"
 bad_input "blank lines only" "$T/blank.txt" "no names"
 
+# ---- no names: every command that reads names refuses a corpus without them,
+# at every order and from standard input, with one sentence that names the
+# file ('-' is <stdin>) and says what it was read for; exit 1, nothing written
+run "$MM" count "$T/good.txt" -o "$T/good3.model" --order 3
+expect_rc 0 "count good.txt --order 3"
+why="(the file is empty or has only blank lines)"
+no_names() { # no_names WHAT PURPOSE ARGS... (EMPTY in ARGS: the corpus without names)
+    local what=$1 purpose=$2 src name a
+    shift 2
+    for src in file stdin; do
+        local args=()
+        for a in "$@"; do
+            if [ "$a" = EMPTY ]; then
+                if [ $src = file ]; then a=$T/blank.txt; else a=-; fi
+            fi
+            args+=("$a")
+        done
+        if [ $src = file ]; then name=$T/blank.txt; else name="<stdin>"; fi
+        rm -rf "$T/nn" && mkdir "$T/nn"
+        "$MM" "${args[@]}" <"$T/blank.txt" >"$T/out" 2>"$T/err"
+        rc=$?
+        expect_rc 1 "$what ($src)"
+        expect_err "makemore: $name: no names$purpose $why" "$what ($src)"
+        [ -z "$(ls -A "$T/nn")" ] || fail "$what ($src): wrote $(ls -A "$T/nn")"
+        [ ! -s "$T/out" ] || fail "$what ($src): output on stdout: $(head -c 200 "$T/out")"
+    done
+}
+no_names "count" "" count EMPTY -o "$T/nn/m"
+no_names "count --order 3" "" count EMPTY -o "$T/nn/m" --order 3
+no_names "train" " to train on" train EMPTY -o "$T/nn/m" --steps 1
+no_names "train --order 3" " to train on" train EMPTY -o "$T/nn/m" --steps 1 --order 3
+no_names "train --dev" " to evaluate" train "$T/good.txt" -o "$T/nn/m" --steps 1 --dev EMPTY
+no_names "eval" " to evaluate" eval "$T/good.model" EMPTY
+no_names "eval, order 3" " to evaluate" eval "$T/good3.model" EMPTY
+no_names "eval --json" " to evaluate" eval "$T/good.model" EMPTY --json
+no_names "split" "" split EMPTY -o "$T/nn/p"
+no_names "tune, training corpus" "" tune EMPTY --dev "$T/good.txt" -o "$T/nn/m"
+no_names "tune --order 3, training corpus" "" tune EMPTY --dev "$T/good.txt" --order 3
+no_names "tune --dev" " to evaluate" tune "$T/good.txt" --dev EMPTY -o "$T/nn/m"
+no_names "tune --order 3 --dev" " to evaluate" tune "$T/good.txt" --dev EMPTY --order 3
+
 # 256 distinct characters (U+00A0..U+019F, two bytes each, 8 a line) vs 255
 make_distinct() { # make_distinct N FILE
     local n=$1 i cp fmt=""
