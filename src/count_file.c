@@ -326,6 +326,12 @@ mm_status mm_count_file_sized(const char *path, const mm_count_opts *opts, size_
     if (K == 0) {
         goto done;
     }
+    if (way == MM_READ_AUTO && (size + (size_t)T - 1) / (size_t)T + 1 <= piece) {
+        /* one piece per thread (its range and the byte it shares): each
+         * thread reads its first piece by pread (count_read.c), so a
+         * mapping would only cost its set-up */
+        way = MM_READ_PREAD;
+    }
     st = mm_cf_map_open(&f, path, &way);
     if (st != MM_OK) {
         general = 0;

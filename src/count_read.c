@@ -14,6 +14,15 @@
  * tables populated (0.2-0.35 s per GiB) while pread copied at 12 GB/s.
  *
  * The rule, per counting thread:
+ *  0. The thread's first piece: pread, untimed, as the auto counter gives
+ *     its first piece to its first candidate untimed.  Why: a mapping's
+ *     page faults pay only over many pieces, and a file of one piece per
+ *     thread (a small one) should not pay them at all: on the Zen 5 of
+ *     2026-12-05 (family 26 model 2) a forced counter, settled at once,
+ *     began its trial on names.txt's only piece, from the mapping, and took
+ *     0.267 ms where pread took 0.116 (results/2026-12-05-amd-epyc.json,
+ *     count_file/avx512/t1/names).  count_file.c does not even map a file
+ *     of one piece per thread.
  *  1. pread, until the counter has settled (the auto counter's own trial is
  *     over; at once for a forced one): two trials at the same time would
  *     time neither.  For the same reason a piece met while the counter runs
@@ -75,6 +84,7 @@ void mm_read_pick_begin(mm_read_pick *r, mm_read_way way)
     r->phase = MM_READ_PHASE_WAIT;
     r->way = way == MM_READ_MAP ? MM_READ_MAP : MM_READ_PREAD;
     r->recheck = MM_READ_RECHECK;
+    r->first = 1;
 }
 
 double (*mm_read_clock_ns)(void);
@@ -94,7 +104,8 @@ static void mm_read_choose(mm_read_pick *r)
 mm_read_way mm_read_pick_next(mm_read_pick *r, size_t bytes, int settled)
 {
     r->timed = 0;
-    if (r->forced != MM_READ_AUTO || bytes < MM_READ_MIN_PIECE) {
+    if (r->forced != MM_READ_AUTO || bytes < MM_READ_MIN_PIECE || r->first) {
+        r->first = 0;
         return r->way;
     }
     if (r->phase == MM_READ_PHASE_RUN) {

@@ -26,6 +26,7 @@ typedef struct mm_read_pick {
     int recheck;         /* pieces between the last choice and the next round */
     mm_read_way way;     /* the way of the piece being read */
     int timed;           /* that piece is timed */
+    int first;           /* no piece read yet: the first goes by pread */
     double rate[2];      /* best bytes per ns of CPU time, 0 if never timed */
     double t0;           /* thread CPU time (ns) when the timed piece began */
 } mm_read_pick;

@@ -2,8 +2,9 @@
  * test_count_read.c - how mm_count_file reads the file (src/count_read.c):
  * pread or in place from a mapping, chosen by measurement per thread.
  *
- * - The chooser's rule, step by step, on a fake clock: nothing is timed
- *   until the counter has settled, nor while it times again; then pieces
+ * - The chooser's rule, step by step, on a fake clock: a thread's first
+ *   piece is read by pread, untimed, and nothing is timed until the
+ *   counter has settled, nor while it times again; then pieces
  *   alternate map, pread, ...; the faster way is kept; later rounds can
  *   change it and come after MM_READ_RECHECK pieces, then twice as many, up
  *   to MM_READ_RECHECK_MAX; small pieces and forced ways are never timed.
@@ -12,6 +13,9 @@
  *   equals the general path (mm_corpus_open + mm_count_bigrams), for pieces
  *   from 1 byte to 64 KiB; and on a file long enough for the later rounds,
  *   whose random choices switch the way between pieces again and again.
+ * - A file of one piece per thread is never mapped under auto, whatever
+ *   the counter (a forced one is settled from the first piece); with two
+ *   pieces per thread the second starts the trial, from the mapping.
  * - Forcing: $MM_COUNT_READ=pread|map|auto; an unknown value and a forced
  *   map without the SIGBUS guard are errors naming the cause.
  * - A file truncated while it is counted from its mapping gives MM_ERR_IO
@@ -144,6 +148,24 @@ static void test_rule(void **state)
             assert_true(timed);
             gap = gap < MM_READ_RECHECK_MAX ? 2 * gap : MM_READ_RECHECK_MAX;
         }
+    }
+    /* settled from the first piece (a forced counter): that piece is still
+     * read by pread, untimed; the trial starts with the second */
+    {
+        mm_read_pick r;
+        int timed;
+        g_cost[MM_READ_MAP] = 100;
+        g_cost[MM_READ_PREAD] = 200;
+        mm_read_pick_begin(&r, MM_READ_AUTO);
+        assert_int_equal(read_piece(&r, PIECE, 1, &timed), MM_READ_PREAD);
+        assert_false(timed);
+        for (int i = 0; i < 2 * MM_READ_ROUNDS; i++) {
+            assert_int_equal(read_piece(&r, PIECE, 1, &timed),
+                             i % 2 == 0 ? MM_READ_MAP : MM_READ_PREAD);
+            assert_true(timed);
+        }
+        assert_int_equal(read_piece(&r, PIECE, 1, &timed), MM_READ_MAP);
+        assert_false(timed);
     }
     /* forced ways are never timed */
     for (int w = MM_READ_PREAD; w <= MM_READ_MAP; w++) {
@@ -332,6 +354,61 @@ static void test_tiny_pieces_mapped(void **state)
     unsetenv("MM_COUNT_READ");
 }
 
+/* One piece per thread: mapping a file costs page faults that pay only
+ * over many pieces, and the first piece of every thread is read by pread,
+ * so under auto such a file is not mapped at all (read_way "pread"), for
+ * the auto counter and a forced one alike.  Two full pieces per thread:
+ * the second is the trial's first, read from the mapping. */
+static void test_small_file_not_mapped(void **state)
+{
+    (void)state;
+    guard();
+    uint64_t rs = g_seed ^ 0x5a11;
+    static const char *const unset_or_auto[] = {NULL, "auto"};
+    const mm_counter *const counters[] = {&mm_counter_auto, &mm_counter_scalar,
+                                          &mm_counter_pairs};
+    for (int e = 0; e < 2; e++) {
+        if (unset_or_auto[e] == NULL) {
+            unsetenv("MM_COUNT_READ");
+        } else {
+            setenv("MM_COUNT_READ", unset_or_auto[e], 1);
+        }
+        for (int t = 1; t <= 3; t++) {
+            for (int per = 1; per <= 2; per++) {
+                /* per 1: each thread's range and the byte it shares fill one
+                 * piece; per 2: every thread's range is two full pieces */
+                size_t n = per == 1 ? (size_t)t * (PIECE - 1) : (size_t)t * 2 * PIECE;
+                uint8_t *b = make_names(n, "abcdefgh", &rs);
+                const char *path = write_file("small.txt", b, n);
+                mm_vocab rv, v;
+                uint64_t *ref = general_counts(path, &rv);
+                for (size_t c = 0; c < sizeof counters / sizeof counters[0]; c++) {
+                    mm_counter_set_active(counters[c]);
+                    mm_count_opts o = {.threads = t};
+                    mm_corpus_info info = {0};
+                    uint64_t *got = NULL;
+                    assert_int_equal(mm_count_file_sized(path, &o, 1024 * KIB, PIECE, &v, &got,
+                                                         &info), MM_OK);
+                    mm_counter_set_active(NULL);
+                    assert_true(info.streamed);
+                    mm_assert_counts_equal(ref, got, (size_t)v.size * v.size, "small file");
+                    if (per == 1) {
+                        assert_string_equal(info.read_way, "pread");
+                    } else if (counters[c] != &mm_counter_auto) {
+                        /* settled at once: piece 1 by pread, piece 2 (the
+                         * last) the trial's first, from the mapping */
+                        assert_string_equal(info.read_way, "map");
+                    }
+                    free(got);
+                }
+                free(ref);
+                free(b);
+            }
+        }
+    }
+    unsetenv("MM_COUNT_READ");
+}
+
 /* ---- forcing ---------------------------------------------------------------- */
 
 static void test_forcing_errors(void **state)
@@ -425,6 +502,7 @@ int main(void)
         cmocka_unit_test(test_exact_every_way),
         cmocka_unit_test(test_exact_later_rounds),
         cmocka_unit_test(test_tiny_pieces_mapped),
+        cmocka_unit_test(test_small_file_not_mapped),
         cmocka_unit_test(test_forcing_errors),
         cmocka_unit_test(test_truncated_while_mapped),
     };
