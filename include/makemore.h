@@ -153,7 +153,10 @@ MM_API void mm_corpus_get_info(const mm_corpus *c, mm_corpus_info *info);
 /* ---- Counting ------------------------------------------------------------ */
 
 typedef struct mm_count_opts {
-    int threads;        /* OpenMP threads; 0 = the OpenMP default */
+    int threads;        /* OpenMP threads; 0 = the OpenMP default (at most:
+                           mm_count_file gives each thread one 512 KiB piece
+                           of the file at least, and says in
+                           mm_corpus_info.threads how many counted) */
     /* Progress of mm_count_file / mm_eval_file, may be NULL: called on the
      * calling thread now and then (every few MiB) with the bytes read so far
      * and the total (0 when unknown: standard input). */

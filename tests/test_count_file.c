@@ -176,6 +176,44 @@ static void test_piece_boundaries(void **state)
     }
 }
 
+/* Each counting thread gets at least one whole piece: a file of fewer
+ * pieces than threads asked is counted on as many threads as it has whole
+ * pieces (one at least), and says so in info.threads; the counts do not
+ * change. */
+static void test_threads_capped(void **state)
+{
+    (void)state;
+    uint64_t rs = g_seed ^ 0x7c4b;
+    const size_t piece = 4096;
+    static const struct { size_t bytes; int asked, used; } cases[] = {
+        {100, 3, 1},           {4095, 2, 1},          {4096, 2, 1},
+        {2 * 4096 - 1, 2, 1},  {2 * 4096, 2, 2},      {5 * 4096 / 2, 3, 2},
+        {3 * 4096, 3, 3},      {10 * 4096, 3, 3},     {10 * 4096, 1, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint8_t *b = make_names(cases[i].bytes, "abcdefgh", 0, &rs);
+        const char *path = write_file("capped.txt", b, cases[i].bytes);
+        outcome ref;
+        run_general(path, 1, &ref);
+        assert_int_equal(ref.st, MM_OK);
+        mm_count_opts o = {.threads = cases[i].asked};
+        mm_corpus_info info = {0};
+        mm_vocab v;
+        uint64_t *got = NULL;
+        assert_int_equal(mm_count_file_sized(path, &o, 1024, piece, &v, &got, &info), MM_OK);
+        assert_true(info.streamed);
+        if (info.threads != cases[i].used) {
+            fail_msg("%zu bytes in pieces of %zu, %d threads asked: %d used, want %d",
+                     cases[i].bytes, piece, cases[i].asked, info.threads, cases[i].used);
+        }
+        assert_int_equal(v.size, ref.v.size);
+        mm_assert_counts_equal(ref.counts, got, (size_t)v.size * v.size, "capped");
+        free(got);
+        free(ref.counts);
+        free(b);
+    }
+}
+
 /* Tiny and degenerate files. */
 static void test_tiny(void **state)
 {
@@ -280,6 +318,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names_txt),
         cmocka_unit_test(test_piece_boundaries),
+        cmocka_unit_test(test_threads_capped),
         cmocka_unit_test(test_tiny),
         cmocka_unit_test(test_after_probe),
         cmocka_unit_test(test_small_probe_and_pieces),

@@ -354,11 +354,12 @@ static void test_tiny_pieces_mapped(void **state)
     unsetenv("MM_COUNT_READ");
 }
 
-/* One piece per thread: mapping a file costs page faults that pay only
- * over many pieces, and the first piece of every thread is read by pread,
- * so under auto such a file is not mapped at all (read_way "pread"), for
- * the auto counter and a forced one alike.  Two full pieces per thread:
- * the second is the trial's first, read from the mapping. */
+/* Under a piece and a half per thread: mapping a file costs page faults
+ * that pay only over many pieces, the first piece of every thread is read
+ * by pread and a second piece under MM_READ_MIN_PIECE is never timed, so
+ * under auto such a file is not mapped at all (read_way "pread"), for the
+ * auto counter and a forced one alike.  Two full pieces per thread: the
+ * second is the trial's first, read from the mapping. */
 static void test_small_file_not_mapped(void **state)
 {
     (void)state;
@@ -375,8 +376,9 @@ static void test_small_file_not_mapped(void **state)
         }
         for (int t = 1; t <= 3; t++) {
             for (int per = 1; per <= 2; per++) {
-                /* per 1: each thread's range and the byte it shares fill one
-                 * piece; per 2: every thread's range is two full pieces */
+                /* per 1: t - 1 pieces, less t bytes (mm_count_file gives each
+                 * thread one whole piece at least, so t - 1 threads or one);
+                 * per 2: every thread's range is two full pieces */
                 size_t n = per == 1 ? (size_t)t * (PIECE - 1) : (size_t)t * 2 * PIECE;
                 uint8_t *b = make_names(n, "abcdefgh", &rs);
                 const char *path = write_file("small.txt", b, n);
