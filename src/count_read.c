@@ -13,7 +13,7 @@
  * on, a first access to a mapped page cost about 1 us even with the page
  * tables populated (0.2-0.35 s per GiB) while pread copied at 12 GB/s.
  *
- * The rule, per counting thread:
+ * The rule, per counting thread (under MM_COUNT_READ=auto, the default):
  *  0. The thread's first piece: pread, untimed, as the auto counter gives
  *     its first piece to its first candidate untimed.  Why: a mapping's
  *     page faults pay only over many pieces, and a file of one piece per
@@ -22,7 +22,7 @@
  *     began its trial on names.txt's only piece, from the mapping, and took
  *     0.267 ms where pread took 0.116 (results/2026-12-05-amd-epyc.json,
  *     count_file/avx512/t1/names).  count_file.c does not even map a file
- *     of one piece per thread.
+ *     in which no thread has a second piece to time.
  *  1. pread, until the counter has settled (the auto counter's own trial is
  *     over; at once for a forced one): two trials at the same time would
  *     time neither.  For the same reason a piece met while the counter runs
@@ -33,10 +33,20 @@
  *     and the mapping's faults, and not the time the thread waits for the
  *     CPU on a shared machine); per way the best rate.
  *  3. The faster way reads on; after MM_READ_RECHECK pieces one more piece
- *     each way is timed and the choice made again on the best rates; the
- *     next such round comes after twice as many pieces, and so on (as the
- *     auto counter's, kernels/count_auto.c: a burst of load during the
- *     trial is corrected, and the rounds cost less and less).
+ *     each way is timed and the choice made again on that round's rates
+ *     alone; the next round comes after twice as many pieces if the way
+ *     stayed, after MM_READ_RECHECK again if it changed.  Why that round's
+ *     rates and not the best so far (as the auto counter keeps): a counter
+ *     runs as fast anywhere in the file, but what a mapped piece costs
+ *     depends on how the page cache holds that part of the file.  On the
+ *     Zen 5 of 2026-12-05 one thread's trial pieces read from the mapping at
+ *     5.3 bytes/ns of CPU time against 4.0 by pread, while the rest of its
+ *     half read from the mapping at under 1; kept as the best, that one fast
+ *     stretch held the thread on the mapping for 1,001 of 1,024 pieces and
+ *     doubled the time of a two-thread `makemore count` (0.39 s against
+ *     0.18-0.20 s; docs/notes/2026-12-05/s21.md).  Why soon (8 pieces) and
+ *     again after a change: a wrong choice costs every piece until the next
+ *     round, while a round costs one piece read the slower way.
  * Pieces under MM_READ_MIN_PIECE (a thread's last) are read the current
  * way, untimed.
  * Both ways give the same bytes, so the counts cannot depend on the choice.
@@ -96,7 +106,13 @@ static double mm_read_now_ns(void)
 
 static void mm_read_choose(mm_read_pick *r)
 {
-    r->way = r->rate[MM_READ_MAP] > r->rate[MM_READ_PREAD] ? MM_READ_MAP : MM_READ_PREAD;
+    mm_read_way w = r->rate[MM_READ_MAP] > r->rate[MM_READ_PREAD] ? MM_READ_MAP : MM_READ_PREAD;
+    if (r->later) { /* a later round: the spacing starts over if the way changed */
+        r->recheck = w != r->chosen
+                         ? MM_READ_RECHECK
+                         : (int)mm_recheck_next((uint64_t)r->recheck, MM_READ_RECHECK_MAX);
+    }
+    r->chosen = r->way = w;
     r->phase = MM_READ_PHASE_RUN;
     r->since = 0;
 }
@@ -119,8 +135,9 @@ mm_read_way mm_read_pick_next(mm_read_pick *r, size_t bytes, int settled)
         r->trial = 0;
     } else if (r->phase == MM_READ_PHASE_RUN && r->since >= r->recheck) {
         r->phase = MM_READ_PHASE_TRIAL;
-        r->recheck = (int)mm_recheck_next((uint64_t)r->recheck, MM_READ_RECHECK_MAX);
+        r->later = 1;
         r->trial = 2 * (MM_READ_ROUNDS - 1); /* one more piece each way */
+        r->rate[MM_READ_PREAD] = r->rate[MM_READ_MAP] = 0; /* this round decides */
     }
     if (r->phase == MM_READ_PHASE_TRIAL) {
         r->way = (r->trial & 1) ? MM_READ_PREAD : MM_READ_MAP;

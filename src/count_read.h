@@ -14,7 +14,8 @@
 typedef enum mm_read_way { MM_READ_PREAD = 0, MM_READ_MAP = 1, MM_READ_AUTO = 2 } mm_read_way;
 
 #define MM_READ_ROUNDS 3    /* timed pieces per way in the first trial */
-#define MM_READ_RECHECK 128 /* pieces before the first later round (one piece per way) */
+#define MM_READ_RECHECK 8   /* pieces before the first later round (one piece per way),
+                               and after a round that changed the way */
 #define MM_READ_RECHECK_MAX 4096 /* the spacing stops doubling here */
 #define MM_READ_MIN_PIECE ((size_t)64 << 10) /* smaller pieces are not timed */
 
@@ -27,6 +28,8 @@ typedef struct mm_read_pick {
     mm_read_way way;     /* the way of the piece being read */
     int timed;           /* that piece is timed */
     int first;           /* no piece read yet: the first goes by pread */
+    int later;           /* the trial under way is a later round */
+    mm_read_way chosen;  /* the way the last choice made */
     double rate[2];      /* best bytes per ns of CPU time, 0 if never timed */
     double t0;           /* thread CPU time (ns) when the timed piece began */
 } mm_read_pick;

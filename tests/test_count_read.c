@@ -5,9 +5,11 @@
  * - The chooser's rule, step by step, on a fake clock: a thread's first
  *   piece is read by pread, untimed, and nothing is timed until the
  *   counter has settled, nor while it times again; then pieces
- *   alternate map, pread, ...; the faster way is kept; later rounds can
- *   change it and come after MM_READ_RECHECK pieces, then twice as many, up
- *   to MM_READ_RECHECK_MAX; small pieces and forced ways are never timed.
+ *   alternate map, pread, ...; the faster way is kept; later rounds decide
+ *   on their own rates (not the best so far), can change the way, and come
+ *   after MM_READ_RECHECK pieces, then twice as many while the way stays,
+ *   up to MM_READ_RECHECK_MAX, and MM_READ_RECHECK after a change; small
+ *   pieces and forced ways are never timed.
  * - Counts are bit-exact whatever the way: every counter x pread, map, auto
  *   (on a fake clock that makes the choices random) x 1, 2, 3 threads
  *   equals the general path (mm_corpus_open + mm_count_bigrams), for pieces
@@ -92,6 +94,27 @@ static mm_read_way read_piece(mm_read_pick *r, size_t bytes, int settled, int *t
     return w;
 }
 
+/* n pieces read untimed, each the way w. */
+static void read_untimed(mm_read_pick *r, int n, mm_read_way w)
+{
+    for (int i = 0; i < n; i++) {
+        int timed;
+        if (read_piece(r, PIECE, 1, &timed) != w || timed) {
+            fail_msg("piece %d of %d after a choice: not the way %d, untimed", i + 1, n, w);
+        }
+    }
+}
+
+/* A later round: one piece each way, timed, map first. */
+static void later_round(mm_read_pick *r)
+{
+    int timed;
+    assert_int_equal(read_piece(r, PIECE, 1, &timed), MM_READ_MAP);
+    assert_true(timed);
+    assert_int_equal(read_piece(r, PIECE, 1, &timed), MM_READ_PREAD);
+    assert_true(timed);
+}
+
 static void test_rule(void **state)
 {
     (void)state;
@@ -121,21 +144,25 @@ static void test_rule(void **state)
             }
         }
         mm_read_way won = map_faster ? MM_READ_MAP : MM_READ_PREAD;
-        for (int i = 1; i < MM_READ_RECHECK; i++) {
-            assert_int_equal(read_piece(&r, PIECE, 1, &timed), won);
-            assert_false(timed);
-        }
-        /* a later round: one piece each way; the loser is now the faster */
-        g_cost[!won] = g_cost[won] / 4;
-        assert_int_equal(read_piece(&r, PIECE, 1, &timed), MM_READ_MAP);
-        assert_true(timed);
-        assert_int_equal(read_piece(&r, PIECE, 1, &timed), MM_READ_PREAD);
-        assert_true(timed);
-        assert_int_equal(read_piece(&r, PIECE, 1, &timed), (mm_read_way)!won);
-        assert_false(timed);
+        mm_read_way lost = (mm_read_way)!won;
+        read_untimed(&r, MM_READ_RECHECK - 1, won);
+        /* a later round: one piece each way; the loser is now the faster, so
+         * the way changes, and the next round comes MM_READ_RECHECK pieces on */
+        g_cost[lost] = g_cost[won] / 4;
+        later_round(&r);
+        read_untimed(&r, MM_READ_RECHECK - 1, lost);
+        /* a round that keeps the way: the next after twice as many pieces */
+        later_round(&r);
+        read_untimed(&r, 2 * MM_READ_RECHECK - 1, lost);
+        /* a round's own rates decide, not the best so far: `lost`, fast in
+         * every round until now, is the slower in this one (its part of the
+         * file costs more), so the way goes back, and the spacing starts over */
+        g_cost[lost] = g_cost[won] * 4;
+        later_round(&r);
+        assert_int_equal(r.way, won);
         /* the next rounds after twice as many pieces each time, up to the
          * cap; a round that falls due while the counter times waits */
-        for (int gap = 2 * MM_READ_RECHECK, k = 0; k < 8; k++) {
+        for (int gap = MM_READ_RECHECK, k = 0; k < 12; k++) {
             for (int i = 2; i < gap; i++) {
                 read_piece(&r, PIECE, 1, &timed);
                 assert_false(timed);
