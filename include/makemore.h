@@ -336,7 +336,8 @@ typedef struct mm_eval_opts {
 } mm_eval_opts;
 
 /* The NLL of model m on corpus c (opts may be NULL: the defaults).  Every
- * character of c must be in m's vocabulary, else MM_ERR_VOCAB naming it. */
+ * character of c must be in m's vocabulary, else MM_ERR_VOCAB naming it;
+ * a corpus without names is MM_ERR_CORPUS (every mm_eval_*, every order). */
 MM_API mm_status mm_eval_corpus(const mm_model *m, const mm_corpus *c,
                                 const mm_eval_opts *opts, mm_eval_result *out);
 /* The same from V*V bigram counts in m's vocabulary (row = first symbol),

@@ -35,6 +35,8 @@
 #include "kernels.h"
 #include "stream.h"
 
+int mm_count_file_maps;
+
 #define MM_CF_PIECE ((size_t)1 << 19) /* bytes per read: buffer and tables stay in L2 */
 #define MM_CF_PROBE ((size_t)1 << 20) /* bytes whose characters are the vocabulary */
 
@@ -161,6 +163,7 @@ static mm_status mm_cf_map_open(mm_cf_file *f, const char *path, mm_read_way *wa
         } else {
             f->map = m;
             f->page = (size_t)page;
+            __atomic_add_fetch(&mm_count_file_maps, 1, __ATOMIC_RELAXED);
             return MM_OK;
         }
     }
@@ -333,12 +336,13 @@ mm_status mm_count_file_sized(const char *path, const mm_count_opts *opts, size_
     if (K == 0) {
         goto done;
     }
-    if (way == MM_READ_AUTO &&
-        (size + (size_t)T - 1) / (size_t)T + 1 < piece + MM_READ_MIN_PIECE) {
-        /* no thread has a second piece the reader would time (its range,
-         * the byte it shares, less its first piece, which goes by pread:
-         * count_read.c), so nothing would be read from a mapping: it would
-         * only cost its set-up */
+    /* the longest thread range: with the byte it shares with the next, but
+     * for the last thread */
+    const size_t longest = T == 1 ? size : (size + (size_t)T - 1) / (size_t)T + 1;
+    if (way == MM_READ_AUTO && longest < piece + MM_READ_MIN_PIECE) {
+        /* no thread has a second piece the reader would time (after its
+         * first, which goes by pread: count_read.c), so nothing would be
+         * read from a mapping: it would only cost its set-up */
         way = MM_READ_PREAD;
     }
     st = mm_cf_map_open(&f, path, &way);

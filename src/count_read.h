@@ -34,6 +34,9 @@ typedef struct mm_read_pick {
     double t0;           /* thread CPU time (ns) when the timed piece began */
 } mm_read_pick;
 
+/* Files mm_count_file has mapped so far (tests: whether a file was). */
+extern int mm_count_file_maps;
+
 /* The clock pieces are timed by, in ns: NULL means the thread's CPU time.
  * Tests set a fake one to steer the choice; it must be thread-safe. */
 extern double (*mm_read_clock_ns)(void);

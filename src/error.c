@@ -61,7 +61,7 @@ mm_status mm_fail(mm_status s, const char *fmt, ...)
 mm_status mm_fail_no_names(const char *name, const char *purpose)
 {
     if (name == NULL) {
-        return mm_fail(MM_ERR_CORPUS, "no names%s (every name given is empty)", purpose);
+        return mm_fail(MM_ERR_CORPUS, "no names%s (the counts are all zero)", purpose);
     }
     return mm_fail(MM_ERR_CORPUS, "%s: no names%s (the file is empty or has only blank lines)",
                    strcmp(name, "-") == 0 ? "<stdin>" : name, purpose);

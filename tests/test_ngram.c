@@ -204,7 +204,7 @@ static void test_eval_no_names(void **state)
         assert_int_equal(mm_eval_corpus(m, e, NULL, &r), MM_ERR_CORPUS);
         assert_non_null(strstr(mm_errmsg(), "blank: no names to evaluate (the file is empty"));
         assert_int_equal(mm_eval_ngrams(m, ge, &r), MM_ERR_CORPUS);
-        assert_string_equal(mm_errmsg(), "no names to evaluate (every name given is empty)");
+        assert_string_equal(mm_errmsg(), "no names to evaluate (the counts are all zero)");
         /* and a corpus with names still scores */
         assert_int_equal(mm_eval_ngrams(m, g, &r), MM_OK);
         assert_true(r.examples > 0 && isfinite(r.nll));

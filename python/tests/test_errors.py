@@ -101,3 +101,16 @@ def test_arguments(tmp_path):
         makemore.count(c).eval_words(["em\nma"])
     with pytest.raises(TypeError):
         makemore.count(c).eval_words([1, 2])
+
+
+@pytest.mark.parametrize("order", [2, 3])
+def test_eval_without_names(tmp_path, order):
+    """A corpus or a list without names is an error at every order (an
+    order-3 model once scored it as NaN), naming the file."""
+    m = makemore.count_words(["emma", "ava"], order=order)
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"\n\n")
+    with pytest.raises(makemore.CorpusError, match=r"empty\.txt: no names to evaluate"):
+        m.eval(empty)
+    with pytest.raises(makemore.CorpusError, match=r"no names to evaluate"):
+        m.eval_words(["", ""])
