@@ -191,6 +191,20 @@ MM_API mm_status mm_count_bigrams(const mm_corpus *c, const mm_vocab *v,
 MM_API mm_status mm_count_file(const char *path, const mm_count_opts *opts, mm_vocab *v,
                                uint64_t **counts, mm_corpus_info *info);
 
+/* What a corpus's names are for, in the message of mm_require_names. */
+typedef enum mm_names_use {
+    MM_NAMES_COUNT = 0, /* "no names" */
+    MM_NAMES_TRAIN = 1, /* "no names to train on" */
+    MM_NAMES_EVAL = 2   /* "no names to evaluate" */
+} mm_names_use;
+/* MM_OK if names > 0; else MM_ERR_CORPUS with the message every step of the
+ * library gives for a corpus without names (mm_errmsg): "NAME: no names to
+ * train on (the file is empty or has only blank lines)", NAME "-" shown as
+ * <stdin>, or for name NULL "no names ... (the counts are all zero)".  Counts
+ * of an empty corpus are a valid result; a front end that refuses them (as
+ * makemore count does) says so with this. */
+MM_API mm_status mm_require_names(uint64_t names, const char *name, mm_names_use use);
+
 /* ---- Order-K n-gram counts ----------------------------------------------- */
 
 /* Orders K = 2..6: an n-gram is a context of K - 1 symbols and the symbol

@@ -39,7 +39,8 @@
  *     rates and not the best so far (as the auto counter keeps): a counter
  *     runs as fast anywhere in the file, but what a mapped piece costs
  *     depends on how the page cache holds that part of the file.  On the
- *     Zen 5 of 2026-12-05 one thread's trial pieces read from the mapping at
+ *     Zen 5 of 2026-12-05 (family 26 model 2, AVX-512, the same VM as in
+ *     rule 0) one thread's trial pieces read from the mapping at
  *     5.3 bytes/ns of CPU time against 4.0 by pread, while the rest of its
  *     half read from the mapping at under 1; kept as the best, that one fast
  *     stretch held the thread on the mapping for 1,001 of 1,024 pieces and

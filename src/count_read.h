@@ -30,7 +30,8 @@ typedef struct mm_read_pick {
     int first;           /* no piece read yet: the first goes by pread */
     int later;           /* the trial under way is a later round */
     mm_read_way chosen;  /* the way the last choice made */
-    double rate[2];      /* best bytes per ns of CPU time, 0 if never timed */
+    double rate[2];      /* best bytes per ns of CPU time in the trial or round
+                            under way (or the last), 0 if not timed in it */
     double t0;           /* thread CPU time (ns) when the timed piece began */
 } mm_read_pick;
 

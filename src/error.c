@@ -58,11 +58,16 @@ mm_status mm_fail(mm_status s, const char *fmt, ...)
     return s;
 }
 
-mm_status mm_fail_no_names(const char *name, const char *purpose)
+mm_status mm_require_names(uint64_t names, const char *name, mm_names_use use)
 {
+    static const char *const purpose[] = {"", " to train on", " to evaluate"};
+    const char *p = (unsigned)use < 3 ? purpose[use] : "";
+    if (names > 0) {
+        return MM_OK;
+    }
     if (name == NULL) {
-        return mm_fail(MM_ERR_CORPUS, "no names%s (the counts are all zero)", purpose);
+        return mm_fail(MM_ERR_CORPUS, "no names%s (the counts are all zero)", p);
     }
     return mm_fail(MM_ERR_CORPUS, "%s: no names%s (the file is empty or has only blank lines)",
-                   strcmp(name, "-") == 0 ? "<stdin>" : name, purpose);
+                   strcmp(name, "-") == 0 ? "<stdin>" : name, p);
 }

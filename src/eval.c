@@ -36,8 +36,9 @@ static mm_status mm_eval_from_counts(const mm_model *m, const uint64_t *counts,
             ll += (double)counts[i] * log((double)m->probs[i]);
         }
     }
-    if (n == 0 && oov_bigrams == 0) {
-        return mm_fail_no_names(name, " to evaluate");
+    mm_status st = mm_require_names(n + oov_bigrams, name, MM_NAMES_EVAL);
+    if (st != MM_OK) {
+        return st;
     }
     out->examples = n;
     out->log_likelihood = ll;

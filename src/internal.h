@@ -15,13 +15,6 @@
 
 /* Record the detail mm_errmsg() returns, and return s (for `return mm_fail(...)`). */
 mm_status mm_fail(mm_status s, const char *fmt, ...) MM_PRINTF(2, 3);
-/* MM_ERR_CORPUS, "<name>: no names<purpose> (the file is empty or has only
- * blank lines)": the one sentence for a corpus without names, whichever
- * step finds it.  name is the corpus's (a path, "-" shown as <stdin>, or a
- * corpus in memory's own name), or NULL for counts given without one
- * (mm_eval_counts, mm_eval_ngrams): "no names<purpose> (the counts are all
- * zero)".  purpose is "" or " to train on", " to evaluate". */
-mm_status mm_fail_no_names(const char *name, const char *purpose);
 
 /* mm_outfile (atomic outputs, io/outfile.c) is public: makemore.h. */
 

@@ -180,8 +180,9 @@ mm_status mm_ngram_eval(const mm_model *m, const mm_ngrams *g, const char *name,
         n += g->counts[i];
         ll += (double)g->counts[i] * mm_ngram_logprob(m, g->keys[i] / V, g->keys[i] % V);
     }
-    if (n == 0) { /* as the bigram eval, which refuses a corpus without names */
-        return mm_fail_no_names(name, " to evaluate");
+    mm_status st = mm_require_names(n, name, MM_NAMES_EVAL); /* as the bigram eval */
+    if (st != MM_OK) {
+        return st;
     }
     memset(out, 0, sizeof *out);
     out->examples = n;

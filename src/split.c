@@ -96,7 +96,7 @@ mm_status mm_split_corpus(const char *path, const uint32_t *ratios, size_t parts
         /* three empty parts would only hide the mistake, as count and train
          * refuse such a corpus too */
         mm_corpus_close(c);
-        return mm_fail_no_names(path, "");
+        return mm_require_names(0, path, MM_NAMES_COUNT);
     }
     uint64_t need[MM_SPLIT_MAX_PARTS], cum = 0, prev = 0;
     for (size_t j = 0; j < parts; j++) {

@@ -303,8 +303,8 @@ static mm_status mm_trainer_open(mm_trainer **out, const mm_model *m, const mm_c
     for (size_t i = 0; i < V * V; i++) {
         tr->N += counts[i];
     }
-    if (tr->N == 0) {
-        st = mm_fail_no_names(c->name, " to train on");
+    st = mm_require_names(tr->N, c->name, MM_NAMES_TRAIN);
+    if (st != MM_OK) {
         goto cleanup;
     }
     tr->positions = mm_positions(c);

@@ -85,7 +85,7 @@ mm_status mm_neural3_train(mm_model *m, const mm_corpus *c, const mm_train_confi
     float *Wprev = malloc(nw * sizeof *Wprev);
     double *logit = malloc(V * sizeof *logit);
     if (G == NULL || Wprev == NULL || logit == NULL || N == 0) {
-        st = N == 0 ? mm_fail_no_names(c->name, " to train on")
+        st = N == 0 ? mm_require_names(0, c->name, MM_NAMES_TRAIN)
                     : mm_fail(MM_ERR_NOMEM, "out of memory");
         goto cleanup;
     }

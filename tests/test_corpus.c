@@ -380,6 +380,28 @@ static void test_error_paths(void **state)
 }
 
 /* An eval corpus with a character the model lacks: MM_ERR_VOCAB naming it. */
+/* mm_require_names: MM_OK for any name count above zero; for none, the one
+ * sentence every step gives, per use, with "-" shown as <stdin> and the
+ * counts named when there is no name. */
+static void test_require_names(void **state)
+{
+    (void)state;
+    assert_int_equal(mm_require_names(1, "x.txt", MM_NAMES_COUNT), MM_OK);
+    assert_int_equal(mm_require_names(UINT64_MAX, NULL, MM_NAMES_EVAL), MM_OK);
+    static const struct { const char *name; mm_names_use use; const char *msg; } cases[] = {
+        {"x.txt", MM_NAMES_COUNT, "x.txt: no names (the file is empty or has only blank lines)"},
+        {"x.txt", MM_NAMES_TRAIN,
+         "x.txt: no names to train on (the file is empty or has only blank lines)"},
+        {"-", MM_NAMES_EVAL,
+         "<stdin>: no names to evaluate (the file is empty or has only blank lines)"},
+        {NULL, MM_NAMES_EVAL, "no names to evaluate (the counts are all zero)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(mm_require_names(0, cases[i].name, cases[i].use), MM_ERR_CORPUS);
+        assert_string_equal(mm_errmsg(), cases[i].msg);
+    }
+}
+
 static void test_eval_unknown_char(void **state)
 {
     (void)state;
@@ -453,6 +475,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_vocab_limit),
         cmocka_unit_test(test_error_paths),
         cmocka_unit_test(test_eval_unknown_char),
+        cmocka_unit_test(test_require_names),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

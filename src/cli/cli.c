@@ -37,14 +37,6 @@ int mm_cli_error(const char *fmt, ...)
     return MM_EXIT_FAIL;
 }
 
-int mm_cli_no_names(const char *path, const char *purpose)
-{
-    /* the sentence of mm_fail_no_names (src/error.c), which the CLI cannot
-     * call: tests/cli/errors.sh holds both to it */
-    return mm_cli_error("%s: no names%s (the file is empty or has only blank lines)",
-                        strcmp(path, "-") == 0 ? "<stdin>" : path, purpose);
-}
-
 void mm_cli_note(const char *fmt, ...)
 {
     if (!mm_cli_quiet) {

@@ -40,11 +40,6 @@ void mm_cli_veprintf(const char *fmt, va_list ap);
 int mm_cli_fail(mm_status s);
 /* Print "<name>: <fmt...>"; returns MM_EXIT_FAIL. */
 int mm_cli_error(const char *fmt, ...) MM_CLI_PRINTF(1, 2);
-/* Print "<name>: <path>: no names<purpose> (the file is empty or has only
- * blank lines)" ('-' shown as <stdin>), the library's sentence for a corpus
- * without names, for the checks the commands make on counts; returns
- * MM_EXIT_FAIL.  purpose: "", " to train on" or " to evaluate". */
-int mm_cli_no_names(const char *path, const char *purpose);
 /* Print fmt... on stderr (notes, progress). */
 void mm_cli_note(const char *fmt, ...) MM_CLI_PRINTF(1, 2);
 /* Print "<name> <cmd>: <msg>" and a hint to --help; returns MM_EXIT_USAGE. */

@@ -72,7 +72,7 @@ static int count_ngram_model(const char *path, const mm_count_opts *copts, int o
     }
     uint64_t total = mm_ngrams_get_total(g);
     if (total == 0) {
-        mm_cli_no_names(path, "");
+        mm_cli_fail(mm_require_names(0, path, MM_NAMES_COUNT));
         goto cleanup;
     }
     st = mm_model_from_ngrams(&model, g, k);
@@ -246,7 +246,7 @@ int mm_cmd_count(int argc, char **argv)
     uint64_t names = 0, bigrams = 0;
     mm_cli_count_totals(counts, V, &names, &bigrams);
     if (names == 0) {
-        mm_cli_no_names(path, "");
+        mm_cli_fail(mm_require_names(0, path, MM_NAMES_COUNT));
         goto cleanup;
     }
     st = mm_cli_count_save(&a, v, counts);

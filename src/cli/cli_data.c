@@ -287,7 +287,7 @@ int mm_cmd_tune(int argc, char **argv)
     }
     mm_status st = mm_count_ngrams_file(train, order, &copts, &gt);
     if (st == MM_OK && mm_ngrams_get_total(gt) == 0) {
-        mm_cli_no_names(train, "");
+        mm_cli_fail(mm_require_names(0, train, MM_NAMES_COUNT));
         goto cleanup;
     }
     if (st == MM_OK) {
@@ -301,7 +301,7 @@ int mm_cmd_tune(int argc, char **argv)
         goto cleanup;
     }
     if (mm_ngrams_get_total(gd) == 0) {
-        mm_cli_no_names(dev, " to evaluate");
+        mm_cli_fail(mm_require_names(0, dev, MM_NAMES_EVAL));
         goto cleanup;
     }
     size_t best = 0;

@@ -480,7 +480,7 @@ int mm_cli_train_run(mm_train_args *a, const mm_cli_train_env *env)
             n += dev[i];
         }
         if (n == 0) {
-            mm_cli_no_names(o.dev, " to evaluate");
+            mm_cli_fail(mm_require_names(0, o.dev, MM_NAMES_EVAL));
             goto dev_done;
         }
         o.cfg.dev_counts = dev;

@@ -70,7 +70,7 @@ int mmp_cmd_count(int argc, char **argv)
     uint64_t names = 0, bigrams = 0, bytes = info.bytes; /* this rank's part */
     mm_cli_count_totals(counts, V, &names, &bigrams);
     if (names == 0) {
-        st = mm_fail_no_names(path, "");
+        st = mm_require_names(0, path, MM_NAMES_COUNT);
         rc = mm_cli_fail(st);
         goto cleanup;
     }
