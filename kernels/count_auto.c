@@ -54,6 +54,23 @@
  *     are in them, which the first trial (fed by pread) did not have, so a
  *     round seldom beats a first trial's best; rates are kept per counter,
  *     so the comparison between counters stays fair.
+ *  5. Followers (count_file.c on two threads or more): one stream, the
+ *     leader, runs 1-4 and publishes each choice it makes (mm_count_auto_
+ *     share); the others give their first piece to the first candidate, as
+ *     in 1, and check that candidate alone against the reference on their
+ *     next piece of MM_AUTO_MIN_PIECE or more (the reference's counts kept,
+ *     as in 2), then count with it until the leader has chosen, and from
+ *     then on with the leader's latest choice (which the leader checked).
+ *     They time nothing.  Why: the trial's cost (the check, the slower
+ *     counters' pieces, the first touch of their work areas: about 10 ms
+ *     of CPU time per stream on the Zen 5 of 2026-12-05, family 26 model 2)
+ *     was paid by every thread, and on two threads the default ran 4-8%
+ *     behind the fastest counter forced (docs/notes/2026-12-05/s21.md);
+ *     count_file.c hands pieces out as the threads ask for them, so while
+ *     the leader chooses the followers count, and the cost is paid once.
+ *     A follower whose own check refused the first candidate counts with
+ *     the reference until the leader has chosen, and never with that
+ *     candidate.
  * Smaller pieces met during 2-3 go to the first candidate that agreed,
  * untimed.  Only the first piece is counted by a counter not yet checked:
  * the one the ISA rank picks, as before this chooser existed.  With four
@@ -68,7 +85,7 @@
 
 #include "count_auto.h"
 
-enum { MM_AUTO_FIRST, MM_AUTO_CHECK, MM_AUTO_TRIAL, MM_AUTO_RUN };
+enum { MM_AUTO_FIRST, MM_AUTO_CHECK, MM_AUTO_TRIAL, MM_AUTO_RUN, MM_AUTO_FOLLOW };
 
 typedef struct mm_auto {
     size_t K;
@@ -86,6 +103,10 @@ typedef struct mm_auto {
     int timed[MM_AUTO_MAX];              /* pieces timed */
     int order[MM_AUTO_MAX];              /* exact candidates, trial order */
     int nexact;
+    mm_count_auto_share *lead;           /* a leader's: where it publishes its choice */
+    const mm_count_auto_share *follow;   /* a follower's: where it reads the leader's */
+    int checked;                         /* a follower: its own check is done */
+    int scalar;                          /* index of the reference among the candidates */
     uint64_t *acc;                       /* K*K: the reference's counts */
     uint64_t *ref;                       /* K*K scratch */
     uint64_t *got;                       /* K*K scratch */
@@ -162,7 +183,25 @@ void mm_count_auto_begin_with(void *work, const uint8_t code[256], size_t K,
         a->work[i] = p;
         p += mm_auto_round(cands[i]->count_work_size(K));
         cands[i]->count_begin(a->work[i], code, K);
+        if (cands[i] == &mm_counter_scalar) {
+            a->scalar = i;
+        }
     }
+}
+
+void mm_count_auto_share_init(mm_count_auto_share *s)
+{
+    s->chosen = -1;
+}
+
+void mm_count_auto_lead(void *work, mm_count_auto_share *s)
+{
+    ((mm_auto *)work)->lead = s;
+}
+
+void mm_count_auto_follow(void *work, const mm_count_auto_share *s)
+{
+    ((mm_auto *)work)->follow = s;
 }
 
 /* Step 2: the reference and every candidate count the piece on their own. */
@@ -223,6 +262,9 @@ static void mm_auto_choose(mm_auto *a)
     a->chosen = mm_auto_fastest(a); /* scalar is a candidate: something agreed */
     a->phase = MM_AUTO_RUN;
     a->since_trial = 0;
+    if (a->lead != NULL) {
+        __atomic_store_n(&a->lead->chosen, a->chosen, __ATOMIC_RELAXED);
+    }
 }
 
 /* Out of the race: timed MM_AUTO_KEEP_AFTER times and its best rate under
@@ -268,6 +310,37 @@ static void mm_auto_trial(mm_auto *a, const uint8_t *b, size_t n)
     }
 }
 
+/* Rule 5: a follower's piece after its first. */
+static void mm_auto_follow_feed(mm_auto *a, const uint8_t *b, size_t n)
+{
+    int c = __atomic_load_n(&a->follow->chosen, __ATOMIC_RELAXED);
+    if (c >= 0 && (c != 0 || !a->checked || a->exact[0])) {
+        a->chosen = c; /* the leader checked it */
+        mm_auto_give(a, c, b, n);
+        return;
+    }
+    if (!a->checked && n >= MM_AUTO_MIN_PIECE) {
+        /* the first candidate alone against the reference, whose counts are kept */
+        const size_t KK = a->K * a->K;
+        memset(a->ref, 0, KK * sizeof *a->ref);
+        mm_count_pairs(&mm_counter_scalar, a->ref, b, n, a->code, a->K, a->scratch);
+        a->exact[0] = a->cand[0] == &mm_counter_scalar;
+        if (!a->exact[0]) {
+            memset(a->got, 0, KK * sizeof *a->got);
+            mm_count_pairs(a->cand[0], a->got, b, n, a->code, a->K, a->scratch);
+            a->exact[0] = memcmp(a->got, a->ref, KK * sizeof *a->got) == 0;
+        }
+        for (size_t i = 0; i < KK; i++) {
+            a->acc[i] += a->ref[i];
+        }
+        a->checked = 1;
+        return;
+    }
+    /* before the leader's choice: the first candidate unless refused (a
+     * small piece before the check goes to it, as in the leader's stream) */
+    mm_auto_give(a, a->checked && !a->exact[0] ? a->scalar : 0, b, n);
+}
+
 void mm_count_auto_feed(void *work, const uint8_t *b, size_t n)
 {
     mm_auto *a = work;
@@ -277,7 +350,10 @@ void mm_count_auto_feed(void *work, const uint8_t *b, size_t n)
     switch (a->phase) {
     case MM_AUTO_FIRST:
         mm_auto_give(a, 0, b, n);
-        a->phase = MM_AUTO_CHECK;
+        a->phase = a->follow != NULL ? MM_AUTO_FOLLOW : MM_AUTO_CHECK;
+        return;
+    case MM_AUTO_FOLLOW:
+        mm_auto_follow_feed(a, b, n);
         return;
     case MM_AUTO_CHECK:
         if (n < MM_AUTO_MIN_PIECE) {
@@ -393,7 +469,8 @@ int mm_counter_is_auto(const mm_counter *k)
 
 int mm_count_auto_settled(const void *work)
 {
-    return ((const mm_auto *)work)->phase == MM_AUTO_RUN;
+    const mm_auto *a = work;
+    return a->phase == MM_AUTO_RUN || (a->phase == MM_AUTO_FOLLOW && a->checked);
 }
 
 int mm_count_auto_trial_pieces(void)

@@ -40,6 +40,18 @@ int mm_counter_is_auto(const mm_counter *k);
  * (a driver timing something of its own waits for that). */
 int mm_count_auto_settled(const void *work);
 
+/* One stream chooses for all (count_file.c on two threads or more; rule 5
+ * at the top of count_auto.c): the leader's stream publishes its choice
+ * here, the followers count with it.  Initialised before the streams start;
+ * every stream of one share has the same candidates. */
+typedef struct mm_count_auto_share {
+    int chosen; /* index of the leader's choice among the candidates, -1 before */
+} mm_count_auto_share;
+void mm_count_auto_share_init(mm_count_auto_share *s);
+/* After count_begin, in the stream's own thread, before its first feed. */
+void mm_count_auto_lead(void *work, mm_count_auto_share *s);
+void mm_count_auto_follow(void *work, const mm_count_auto_share *s);
+
 /* Shared by every choice made by measurement (this file, src/count_read.c,
  * src/count_stream.c): the clock, the thread's CPU time in ns, or `hook`
  * when it is not NULL (tests steer choices with a fake one), and the

@@ -8,8 +8,8 @@
  *
  * So: read the first MiB and take its characters as the vocabulary; give
  * every other byte value one extra "unknown" class; count the whole file in
- * that class space, each thread reading its own byte range in 512 KiB pieces
- * (consecutive pieces overlap by one byte, so no pair is lost).  Every byte
+ * that class space, in 512 KiB pieces handed out to the threads as they ask
+ * (each piece reads the next one's first byte too, so no pair is lost).  Every byte
  * lands in some pair, so the unknown class has a count if and only if the
  * file holds a byte that is not in the vocabulary of its first MiB: a later
  * first use of a character, or one of the bytes the corpus rules forbid
@@ -190,23 +190,65 @@ static int mm_cf_map_close(mm_cf_file *f)
     return tripped;
 }
 
-/* Pages of the mapping this thread has counted, up to the one holding
- * byte `upto` (the next piece's first pair starts there), are let go every
- * MM_CF_DROP pieces.  Why: each mapped page stays in the process's page
- * tables until the end, so `makemore count` of 1 GiB showed a peak RSS of
- * 1 GB where pread's is 4 MB, and the final munmap of 262,144 pages took
- * 16 ms on one thread; dropped as it goes, the peak is about MM_CF_DROP
- * pieces (8 MiB) per thread and each thread clears its own (madvise needs no
+/* The pieces, handed out to the threads as they ask (not a fixed range
+ * each): piece j holds the pairs whose first byte is in [j piece,
+ * (j + 1) piece), so it reads its bytes and the next piece's first.  Why
+ * handed out: choosing how to count and read (count_auto.c, count_read.c)
+ * costs the thread that chooses about 10 ms of CPU time (a fixed cost) on the
+ * Zen 5 of 2026-12-05 (family 26 model 2), and with fixed halves that
+ * thread ended last, so the choice's cost was the count's (the default ran
+ * 4-8% behind the fastest counter forced on two threads,
+ * docs/notes/2026-12-05/s21.md).  Handed out, the other threads count
+ * while one chooses, and a thread the machine holds up (a shared VM) holds
+ * the count up by one run at most.  A thread takes a run of consecutive
+ * pieces at a time: a share of what is left, at most MM_CF_RUN, so the
+ * last runs are single pieces and the threads end together. */
+#define MM_CF_RUN 16
+typedef struct mm_cf_sched {
+    size_t next;   /* the next piece to hand out (atomic) */
+    size_t pieces; /* ceil((size - 1) / piece): every pair */
+    size_t threads;
+    int stop;      /* a read failed: hand out nothing more (atomic) */
+} mm_cf_sched;
+
+/* The length of the run that starts at piece j. */
+static size_t mm_cf_run_at(const mm_cf_sched *s, size_t j)
+{
+    size_t run = (s->pieces - j) / (2 * s->threads);
+    return run < 1 ? 1 : run > MM_CF_RUN ? MM_CF_RUN : run;
+}
+
+/* The next run [*first, *end); 0 when none is left. */
+static int mm_cf_take_run(mm_cf_sched *s, size_t *first, size_t *end)
+{
+    size_t j = __atomic_load_n(&s->next, __ATOMIC_RELAXED);
+    while (j < s->pieces && !__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) {
+        size_t run = mm_cf_run_at(s, j);
+        if (__atomic_compare_exchange_n(&s->next, &j, j + run, 0, __ATOMIC_RELAXED,
+                                        __ATOMIC_RELAXED)) {
+            *first = j;
+            *end = j + run;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The pages of the mapping in [lo, hi) are let go once a run read from it
+ * is counted.  Why: each mapped page stays in the process's page tables
+ * until the end, so `makemore count` of 1 GiB showed a peak RSS of 1 GB
+ * where pread's is 4 MB, and the final munmap of 262,144 pages took 16 ms
+ * on one thread; dropped run by run, the peak is about MM_CF_RUN pieces
+ * (8 MiB) per thread and each thread clears its own (madvise needs no
  * exclusive lock).  Correctness never depends on it: a dropped page that is
- * read again is mapped again from the file. */
-#define MM_CF_DROP 16
-static void mm_cf_map_drop(const mm_cf_file *f, size_t piece, size_t *dropped, size_t upto)
+ * read again (the byte a run shares with the next) is mapped again from
+ * the file. */
+static void mm_cf_map_drop(const mm_cf_file *f, size_t lo, size_t hi)
 {
     const size_t page = f->page;
-    size_t a = (*dropped + page - 1) & ~(page - 1), b = upto & ~(page - 1);
-    if (b > a && b - a >= MM_CF_DROP * piece) {
+    size_t a = (lo + page - 1) & ~(page - 1), b = hi & ~(page - 1);
+    if (b > a) {
         madvise((void *)(f->map + a), b - a, MADV_DONTNEED); /* only a hint if it fails */
-        *dropped = b;
     }
 }
 
@@ -221,46 +263,49 @@ static const char *mm_cf_read_name(const mm_cf_thread *th, int used)
     return mm_read_way_name(th[0].read.way);
 }
 
-/* One thread: pairs whose first byte is in [lo, hi), in pieces.  Every
- * thread adds what it read to *done; the calling thread (report) passes it
- * to the progress callback. */
-static void mm_cf_count_range(const mm_counter *k, const mm_cf_file *f, size_t lo, size_t hi,
-                              size_t piece, const uint8_t code[256], size_t K,
-                              mm_cf_thread *t, uint64_t *done, const mm_count_opts *report)
+/* One thread: runs of pieces until none is left, starting with
+ * [0, first_end) if that is not empty (the calling thread's: see the
+ * caller).  Every thread adds what it read to *done; the calling thread
+ * (report) passes it to the progress callback. */
+static void mm_cf_count_pieces(const mm_counter *k, const mm_cf_file *f, mm_cf_sched *s,
+                               size_t first_end, size_t piece, mm_cf_thread *t,
+                               uint64_t *done, const mm_count_opts *report)
 {
     const size_t size = f->size;
-    size_t end = hi < size ? hi + 1 : size;
-    size_t carry = 0, pos = lo, dropped = lo;
-    k->count_begin(t->work, code, K);
-    while (pos < end) {
-        size_t want = end - pos < piece ? end - pos : piece;
-        /* the counter's own timed rounds and the reader's never overlap */
-        int settled = k != &mm_counter_auto || mm_count_auto_settled(t->work);
-        const mm_read_way way = mm_read_pick_next(&t->read, want, settled);
-        if (way == MM_READ_MAP) {
-            k->count_feed(t->work, f->map + pos - carry, carry + want);
-            mm_cf_map_drop(f, piece, &dropped, pos + want - 1);
-        } else {
-            int e = mm_pread_all(f->fd, t->buf + carry, want, pos);
-            if (e != 0) {
-                t->err = e;
-                t->err_off = pos;
-                break;
+    size_t first = 0, end = first_end;
+    while (first < end || mm_cf_take_run(s, &first, &end)) {
+        int mapped = 0;
+        for (size_t j = first; j < end; j++) {
+            const size_t lo = j * piece;
+            const size_t n = size - lo < piece + 1 ? size - lo : piece + 1;
+            /* the counter's own timed rounds and the reader's never overlap */
+            int settled = !mm_counter_is_auto(k) || mm_count_auto_settled(t->work);
+            const mm_read_way way = mm_read_pick_next(&t->read, n, settled);
+            if (way == MM_READ_MAP) {
+                k->count_feed(t->work, f->map + lo, n);
+                mapped = 1;
+            } else {
+                int e = mm_pread_all(f->fd, t->buf, n, lo);
+                if (e != 0) {
+                    t->err = e;
+                    t->err_off = lo;
+                    __atomic_store_n(&s->stop, 1, __ATOMIC_RELAXED);
+                    return;
+                }
+                k->count_feed(t->work, t->buf, n);
             }
-            k->count_feed(t->work, t->buf, carry + want);
+            mm_read_pick_done(&t->read, n);
+            size_t mine = n - 1 + (lo + n == size); /* its bytes, the next piece's not */
+            uint64_t d = __atomic_add_fetch(done, (uint64_t)mine, __ATOMIC_RELAXED);
+            if (report != NULL) {
+                report->on_progress(d < size ? d : size, size, report->user);
+            }
         }
-        mm_read_pick_done(&t->read, want);
-        /* the next piece starts with the last byte of this one */
-        t->buf[0] = way == MM_READ_MAP ? f->map[pos + want - 1] : t->buf[carry + want - 1];
-        carry = 1;
-        pos += want;
-        uint64_t d = __atomic_add_fetch(done, (uint64_t)want, __ATOMIC_RELAXED);
-        if (report != NULL) {
-            report->on_progress(d < size ? d : size, size, report->user);
+        if (mapped) {
+            mm_cf_map_drop(f, first * piece, end * piece < size ? end * piece : size);
         }
+        first = end; /* the next run is taken */
     }
-    memset(t->counts, 0, K * K * sizeof *t->counts);
-    k->count_end(t->work, t->counts);
 }
 
 mm_status mm_count_file(const char *path, const mm_count_opts *opts, mm_vocab *v,
@@ -336,13 +381,10 @@ mm_status mm_count_file_sized(const char *path, const mm_count_opts *opts, size_
     if (K == 0) {
         goto done;
     }
-    /* the longest thread range: with the byte it shares with the next, but
-     * for the last thread */
-    const size_t longest = T == 1 ? size : (size + (size_t)T - 1) / (size_t)T + 1;
-    if (way == MM_READ_AUTO && longest < piece + MM_READ_MIN_PIECE) {
-        /* no thread has a second piece the reader would time (after its
-         * first, which goes by pread: count_read.c), so nothing would be
-         * read from a mapping: it would only cost its set-up */
+    if (way == MM_READ_AUTO && size < (size_t)T * piece + MM_READ_MIN_PIECE) {
+        /* after one piece per thread (a thread's first goes by pread,
+         * count_read.c) no piece the reader would time is left, so nothing
+         * would be read from a mapping: it would only cost its set-up */
         way = MM_READ_PREAD;
     }
     st = mm_cf_map_open(&f, path, &way);
@@ -370,17 +412,42 @@ mm_status mm_count_file_sized(const char *path, const mm_count_opts *opts, size_
     int used = T;
     uint64_t done = 0;
     const mm_count_opts *report = opts != NULL && opts->on_progress != NULL ? opts : NULL;
+    mm_cf_sched sched = {.next = 0, .pieces = (size - 1 + piece - 1) / piece, .stop = 0};
+    size_t first_run = 0;
+    mm_count_auto_share share; /* thread 0 chooses the counter for all */
+    mm_count_auto_share_init(&share);
 #pragma omp parallel num_threads(T)
     {
         size_t t, Tn;
         mm_omp_team(&t, &Tn);
-        if (t == 0) {
+#pragma omp single
+        {
             used = (int)Tn;
+            sched.threads = Tn;
+            /* the first run is the calling thread's: it reports the
+             * progress, and so has read something when it first does even
+             * if the others took every other piece before it asked */
+            first_run = sched.pieces > 0 ? mm_cf_run_at(&sched, 0) : 0;
+            sched.next = first_run;
+        } /* the barrier: every thread sees sched as set */
+        mm_cf_thread *me = &th[t];
+        k->count_begin(me->work, code, K);
+        if (Tn > 1) { /* thread 0 chooses the read way and the counter for all */
+            if (t > 0) {
+                mm_read_pick_follow(&me->read, &th[0].read);
+            }
+            if (mm_counter_is_auto(k)) {
+                if (t == 0) {
+                    mm_count_auto_lead(me->work, &share);
+                } else {
+                    mm_count_auto_follow(me->work, &share);
+                }
+            }
         }
-        size_t lo, hi;
-        mm_range(size, t, Tn, &lo, &hi);
-        mm_cf_count_range(k, &f, lo, hi, piece, code, K, &th[t], &done,
-                          t == 0 ? report : NULL);
+        mm_cf_count_pieces(k, &f, &sched, t == 0 ? first_run : 0, piece, me, &done,
+                           t == 0 ? report : NULL);
+        memset(me->counts, 0, K * K * sizeof *me->counts);
+        k->count_end(me->work, me->counts);
     }
     int bad = -1; /* a thread whose read failed */
     for (int t = 0; t < used && bad < 0; t++) {

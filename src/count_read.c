@@ -48,6 +48,14 @@
  *     0.18-0.20 s; docs/notes/2026-12-05/s21.md).  Why soon (8 pieces) and
  *     again after a change: a wrong choice costs every piece until the next
  *     round, while a round costs one piece read the slower way.
+ *  4. On two threads or more only the first chooses (the leader, the
+ *     calling thread): the others read each piece the way it last chose,
+ *     pread before its first choice, and time nothing.  Why: the trial's
+ *     cost (its pieces read the slower way) is per chooser, and count_file.c
+ *     hands the pieces out as the threads ask for them, so what the leader
+ *     spends choosing the others spend counting; the leader's pieces are
+ *     spread over the whole file like everyone's, so its rates are the
+ *     file's (rule 3's reason for later rounds holds for all).
  * Pieces under MM_READ_MIN_PIECE (a thread's last) are read the current
  * way, untimed.
  * Both ways give the same bytes, so the counts cannot depend on the choice.
@@ -113,14 +121,25 @@ static void mm_read_choose(mm_read_pick *r)
                          ? MM_READ_RECHECK
                          : (int)mm_recheck_next((uint64_t)r->recheck, MM_READ_RECHECK_MAX);
     }
-    r->chosen = r->way = w;
+    r->way = w;
+    __atomic_store_n(&r->chosen, w, __ATOMIC_RELAXED); /* followers read it */
     r->phase = MM_READ_PHASE_RUN;
     r->since = 0;
+}
+
+void mm_read_pick_follow(mm_read_pick *r, const mm_read_pick *lead)
+{
+    r->lead = lead;
 }
 
 mm_read_way mm_read_pick_next(mm_read_pick *r, size_t bytes, int settled)
 {
     r->timed = 0;
+    if (r->lead != NULL && r->forced == MM_READ_AUTO) {
+        r->first = 0;
+        r->way = __atomic_load_n(&r->lead->chosen, __ATOMIC_RELAXED);
+        return r->way;
+    }
     if (r->forced != MM_READ_AUTO || bytes < MM_READ_MIN_PIECE || r->first) {
         r->first = 0;
         return r->way;

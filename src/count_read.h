@@ -29,7 +29,8 @@ typedef struct mm_read_pick {
     int timed;           /* that piece is timed */
     int first;           /* no piece read yet: the first goes by pread */
     int later;           /* the trial under way is a later round */
-    mm_read_way chosen;  /* the way the last choice made */
+    mm_read_way chosen;  /* the way the last choice made (read by followers) */
+    const struct mm_read_pick *lead; /* a follower's leader, NULL if it chooses */
     double rate[2];      /* best bytes per ns of CPU time in the trial or round
                             under way (or the last), 0 if not timed in it */
     double t0;           /* thread CPU time (ns) when the timed piece began */
@@ -50,6 +51,10 @@ const char *mm_read_way_name(mm_read_way way);
 /* One thread's chooser.  `way` is MM_READ_PREAD when the file cannot be
  * mapped (no SIGBUS guard, mmap failed): then it is the only way. */
 void mm_read_pick_begin(mm_read_pick *r, mm_read_way way);
+/* Make r a follower of `lead` (another thread's chooser, begun first):
+ * from now on r reads every piece the way `lead` last chose (pread before
+ * its first choice) and times nothing, unless r's way is forced. */
+void mm_read_pick_follow(mm_read_pick *r, const mm_read_pick *lead);
 /* The way to read the next piece of `bytes` bytes; `settled`: the counter
  * has made its own choice (a trial of both at once would time neither). */
 mm_read_way mm_read_pick_next(mm_read_pick *r, size_t bytes, int settled);

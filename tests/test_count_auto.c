@@ -6,6 +6,9 @@
  *   rounds, and what it chose is a built-in counter this CPU runs;
  * - a counter that is fast and wrong is refused (never timed, never chosen,
  *   its stream never added), and so is one that is wrong only at the end;
+ * - a follower stream counts with the leader's choice once published,
+ *   with its own checked first candidate before, never reads the clock,
+ *   and never uses a candidate its own check refused;
  * - the pair-table counter around its table threshold and its pieces;
  * - mm_count_file and the mapped driver with auto at 1, 2, 3 threads, with
  *   inputs long enough for every thread to finish its trial;
@@ -415,6 +418,160 @@ static void test_auto_refuses_wrong_counters(void **state)
     free(b);
 }
 
+/* ---- followers (rule 5) ------------------------------------------------------------ */
+
+/* A clock that counts its readings (a follower must make none). */
+static int g_clock_calls;
+static double counting_clock(void)
+{
+    g_clock_calls++;
+    return g_fake_ns += 1;
+}
+
+/* A leader and a follower stream of the same candidates (the slow spy
+ * first, scalar): the follower gives its first piece to the first
+ * candidate, checks it on its next, counts with it until the leader has
+ * chosen (scalar: the spy is 1000 times slower) and with the leader's
+ * choice after; it never reads the clock, and both give scalar's counts. */
+static void test_auto_follower(void **state)
+{
+    (void)state;
+    uint64_t rs = g_seed ^ 0xf011;
+    mm_counter spy = mm_counter_pairs;
+    spy.name = "spy";
+    spy.count_feed = spy_feed;
+    const mm_counter *cands[] = {&spy, &mm_counter_scalar};
+    const size_t K = 28, piece = MM_AUTO_MIN_PIECE;
+    const size_t lead_pieces = 2 + MM_AUTO_ROUNDS * 2 + 3, follow_pieces = 12;
+    uint8_t *lb = random_bytes(lead_pieces * piece + 1, &rs);
+    uint8_t *fb = random_bytes(follow_pieces * piece + 1, &rs);
+    uint8_t code[256];
+    random_code(code, K, &rs);
+    uint64_t *lref = zeros(K * K), *fref = zeros(K * K), *got = zeros(K * K);
+    scalar_count(lref, lb, lead_pieces * piece + 1, code, K);
+    scalar_count(fref, fb, follow_pieces * piece + 1, code, K);
+    const size_t ws = mm_count_auto_work_size_with(K, cands, 2);
+    void *lw = alloc_work(ws), *fw = alloc_work(ws);
+    mm_count_auto_share share;
+    mm_count_auto_share_init(&share);
+    mm_count_auto_begin_with(lw, code, K, cands, 2);
+    mm_count_auto_lead(lw, &share);
+    mm_count_auto_begin_with(fw, code, K, cands, 2);
+    mm_count_auto_follow(fw, &share);
+    g_spy_ns = 1000;
+    mm_count_auto_clock_ns = counting_clock;
+    g_clock_calls = 0;
+    g_spy_feeds = 0;
+    /* the follower's first 6 pieces: first, check (the spy counts it again
+     * there), then 4 with the spy: the leader has not chosen */
+    for (size_t i = 0; i < 6; i++) {
+        mm_count_auto_feed(fw, fb + i * piece, piece + 1);
+    }
+    assert_int_equal(g_spy_feeds, 6);
+    assert_int_equal(g_clock_calls, 0);
+    assert_null(mm_count_auto_chosen(fw));
+    /* the leader's whole stream: it chooses scalar and publishes it */
+    mm_count_feed_pieces(&mm_counter_auto, lw, lb, lead_pieces * piece + 1, piece);
+    assert_ptr_equal(mm_count_auto_chosen(lw), &mm_counter_scalar);
+    assert_int_equal(share.chosen, 1);
+    /* the follower's other pieces: scalar's, untimed */
+    g_spy_feeds = 0;
+    g_clock_calls = 0;
+    mm_count_feed_pieces(&mm_counter_auto, fw, fb + 6 * piece, (follow_pieces - 6) * piece + 1,
+                         piece);
+    assert_int_equal(g_spy_feeds, 0);
+    assert_int_equal(g_clock_calls, 0);
+    assert_ptr_equal(mm_count_auto_chosen(fw), &mm_counter_scalar);
+    assert_true(mm_count_auto_rate(fw, &spy) == 0.0 &&
+                mm_count_auto_rate(fw, &mm_counter_scalar) == 0.0);
+    mm_count_auto_clock_ns = NULL;
+    mm_count_auto_end(lw, got);
+    mm_assert_counts_equal(lref, got, K * K, "leader");
+    memset(got, 0, K * K * sizeof *got);
+    mm_count_auto_end(fw, got);
+    mm_assert_counts_equal(fref, got, K * K, "follower");
+    free(lw);
+    free(fw);
+    free(lref);
+    free(fref);
+    free(got);
+    free(lb);
+    free(fb);
+}
+
+/* The pair table, plus one count in its first cell when it was fed a piece
+ * of MM_AUTO_MIN_PIECE or more: right on small pieces, wrong on big ones. */
+static size_t big_wrong_work_size(size_t K)
+{
+    return ((mm_counter_pairs.count_work_size(K) + 63) & ~(size_t)63) + sizeof(int);
+}
+static int *big_wrong_flag(void *work)
+{
+    size_t K = 28; /* the test's */
+    return (int *)((uint8_t *)work + ((mm_counter_pairs.count_work_size(K) + 63) & ~(size_t)63));
+}
+static void big_wrong_begin(void *work, const uint8_t code[256], size_t K)
+{
+    mm_counter_pairs.count_begin(work, code, K);
+    *big_wrong_flag(work) = 0;
+}
+static void big_wrong_feed(void *work, const uint8_t *b, size_t n)
+{
+    *big_wrong_flag(work) |= n >= MM_AUTO_MIN_PIECE;
+    mm_counter_pairs.count_feed(work, b, n);
+}
+static void big_wrong_end(void *work, uint64_t *counts)
+{
+    mm_counter_pairs.count_end(work, counts);
+    counts[0] += (uint64_t)*big_wrong_flag(work);
+}
+
+/* A follower whose own check refuses its first candidate (right on the
+ * small first piece, wrong on big ones) counts with the reference instead,
+ * before the leader's choice and after it, even when the leader's choice
+ * is that candidate: its counts stay exact. */
+static void test_auto_follower_refuses(void **state)
+{
+    (void)state;
+    uint64_t rs = g_seed ^ 0x4ef0;
+    const mm_counter big_wrong = {
+        .name = "big-wrong",
+        .supported = mm_cpu_always,
+        .count_work_size = big_wrong_work_size,
+        .count_begin = big_wrong_begin,
+        .count_feed = big_wrong_feed,
+        .count_end = big_wrong_end,
+    };
+    const mm_counter *cands[] = {&big_wrong, &mm_counter_pairs};
+    const size_t K = 28, piece = MM_AUTO_MIN_PIECE, n = 10 * piece + 100;
+    uint8_t *b = random_bytes(n, &rs);
+    uint8_t code[256];
+    random_code(code, K, &rs);
+    uint64_t *ref = zeros(K * K), *got = zeros(K * K);
+    scalar_count(ref, b, n, code, K);
+    void *w = alloc_work(mm_count_auto_work_size_with(K, cands, 2));
+    mm_count_auto_share share;
+    mm_count_auto_share_init(&share);
+    mm_count_auto_begin_with(w, code, K, cands, 2);
+    mm_count_auto_follow(w, &share);
+    mm_count_auto_feed(w, b, 101); /* the first piece: small */
+    size_t at = 100;
+    for (int i = 0; at + 1 < n; i++) {
+        if (i == 4) {
+            share.chosen = 0; /* a leader that chose the big-wrong counter */
+        }
+        size_t len = n - at < piece + 1 ? n - at : piece + 1;
+        mm_count_auto_feed(w, b + at, len);
+        at += len - 1;
+    }
+    mm_count_auto_end(w, got);
+    mm_assert_counts_equal(ref, got, K * K, "follower, first candidate refused");
+    free(w);
+    free(ref);
+    free(got);
+    free(b);
+}
+
 /* ---- the pair table -------------------------------------------------------------- */
 
 /* Sizes around the table's threshold, in one piece and in pieces that
@@ -501,16 +658,20 @@ static uint8_t *make_names(size_t n, int crlf, uint64_t *rs)
     return b;
 }
 
-/* 3 threads x (1 + 1 + 4 x 5) pieces of 64 KiB fit in 5 MiB (streaming
- * reader, piece 64 KiB); the mapped driver's pieces are 512 KiB, so its
- * trial needs about 30 MiB at 3 threads: the CRLF corpus (which takes the
- * mapped path) is that large. */
+/* The streaming reader (pieces of 64 KiB here) runs the trial on thread 0
+ * alone (1 + 1 + 4 x 5 pieces), but hands the pieces out as the threads
+ * ask, so thread 0 gets about a third of them at 3 threads, fewer while
+ * it runs the trial or when the machine holds it up: 32 MiB (512 pieces)
+ * leave it room (5 MiB did not on a loaded machine).  The mapped driver's
+ * pieces are 512 KiB, one range per thread, so its trial needs about
+ * 30 MiB at 3 threads: the CRLF corpus (which takes the mapped path) is
+ * that large. */
 static void test_drivers_with_auto(void **state)
 {
     (void)state;
     uint64_t rs = g_seed ^ 0xd71e;
     for (int crlf = 0; crlf < 2; crlf++) {
-        size_t n = crlf ? (size_t)34 << 20 : (size_t)5 << 20;
+        size_t n = crlf ? (size_t)34 << 20 : (size_t)32 << 20;
         uint8_t *b = make_names(n, crlf, &rs);
         char path[600];
         snprintf(path, sizeof path, "%s/names%d.txt", g_dir, crlf);
@@ -654,6 +815,8 @@ int main(void)
         cmocka_unit_test(test_auto_slow_candidate_out),
         cmocka_unit_test(test_auto_slow_first_candidate_out),
         cmocka_unit_test(test_auto_refuses_wrong_counters),
+        cmocka_unit_test(test_auto_follower),
+        cmocka_unit_test(test_auto_follower_refuses),
         cmocka_unit_test(test_pairs_threshold),
         cmocka_unit_test(test_drivers_with_auto),
         cmocka_unit_test(test_forcing),

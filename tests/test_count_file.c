@@ -4,7 +4,9 @@
  * status, message, vocabulary and counts, bit for bit, for every kernel
  * table and 1, 2, 3 and 8 threads.  Files cross the 512 KiB read pieces and
  * the 1 MiB probe, hold characters first seen after the probe, and every
- * kind of bad byte before and after it.
+ * kind of bad byte before and after it.  The pieces are handed out to the
+ * threads as they ask: a thread held up on its first piece does not hold up
+ * the others.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -313,6 +316,69 @@ static void test_small_probe_and_pieces(void **state)
     }
 }
 
+/* ---- pieces handed out as the threads ask --------------------------------
+ * The scalar counter, except that the first feed of all (whichever thread
+ * makes it) waits until the other threads have fed more than half of the
+ * pieces, or HELD_MAX_S seconds have passed: with a fixed half of the file
+ * per thread the others could never feed more than their half. */
+#define HELD_MAX_S 10
+static int g_held_first, g_fed_by_others;
+static void held_feed(void *work, const uint8_t *b, size_t n)
+{
+    static __thread int me_held;
+    if (__atomic_exchange_n(&g_held_first, 0, __ATOMIC_SEQ_CST)) {
+        me_held = 1;
+        struct timespec t0, now, nap = {0, 1000000};
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        do {
+            nanosleep(&nap, NULL);
+            clock_gettime(CLOCK_MONOTONIC, &now);
+        } while (__atomic_load_n(&g_fed_by_others, __ATOMIC_SEQ_CST) <= 32 &&
+                 now.tv_sec - t0.tv_sec < HELD_MAX_S);
+    } else if (!me_held) {
+        __atomic_add_fetch(&g_fed_by_others, 1, __ATOMIC_SEQ_CST);
+    }
+    mm_counter_scalar.count_feed(work, b, n);
+}
+
+static void test_pieces_handed_out(void **state)
+{
+    (void)state;
+    uint64_t rs = g_seed ^ 0x4e1d;
+    const size_t piece = 4096, pieces = 64; /* "more than half": more than 32 */
+    const size_t n = piece * pieces + 1;
+    uint8_t *b = make_names(n, "abcdefgh", 0, &rs);
+    const char *path = write_file("held.txt", b, n);
+    outcome ref;
+    run_general(path, 1, &ref);
+    assert_int_equal(ref.st, MM_OK);
+    mm_counter held = mm_counter_scalar;
+    held.name = "held";
+    held.count_feed = held_feed;
+    for (int T = 2; T <= 3; T++) {
+        g_held_first = 1;
+        g_fed_by_others = 0;
+        mm_counter_set_active(&held);
+        mm_count_opts o = {.threads = T};
+        mm_corpus_info info = {0};
+        mm_vocab v;
+        uint64_t *got = NULL;
+        mm_status st = mm_count_file_sized(path, &o, 1024, piece, &v, &got, &info);
+        mm_counter_set_active(NULL);
+        assert_int_equal(st, MM_OK);
+        assert_int_equal(info.threads, T);
+        int others = __atomic_load_n(&g_fed_by_others, __ATOMIC_SEQ_CST);
+        if (others <= 32) {
+            fail_msg("%d threads, %zu pieces: while one thread was held on its first, the "
+                     "others counted %d pieces, want more than half", T, pieces, others);
+        }
+        mm_assert_counts_equal(ref.counts, got, (size_t)v.size * v.size, "held");
+        free(got);
+    }
+    free(ref.counts);
+    free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -322,6 +388,7 @@ int main(void)
         cmocka_unit_test(test_tiny),
         cmocka_unit_test(test_after_probe),
         cmocka_unit_test(test_small_probe_and_pieces),
+        cmocka_unit_test(test_pieces_handed_out),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

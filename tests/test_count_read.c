@@ -15,9 +15,12 @@
  *   equals the general path (mm_corpus_open + mm_count_bigrams), for pieces
  *   from 1 byte to 64 KiB; and on a file long enough for the later rounds,
  *   whose random choices switch the way between pieces again and again.
+ * - On two threads or more the first thread chooses and the others follow
+ *   its choice, timing nothing.
  * - A file of one piece per thread is never mapped under auto, whatever
  *   the counter (a forced one is settled from the first piece); with two
- *   pieces per thread the second starts the trial, from the mapping.
+ *   pieces per thread it is, and on one thread the second piece starts the
+ *   trial, from the mapping.
  * - Forcing: $MM_COUNT_READ=pread|map|auto; an unknown value and a forced
  *   map without the SIGBUS guard are errors naming the cause.
  * - A file truncated while it is counted from its mapping gives MM_ERR_IO
@@ -207,6 +210,67 @@ static void test_rule(void **state)
     mm_read_clock_ns = NULL;
 }
 
+/* A follower (another thread's chooser) reads every piece the way its
+ * leader last chose, pread before the leader's first choice, and never
+ * reads the clock, whether its counter has settled or not; a follower whose
+ * way is forced keeps it. */
+static void test_follower(void **state)
+{
+    (void)state;
+    mm_read_clock_ns = fake_clock;
+    g_cost[MM_READ_MAP] = 100;
+    g_cost[MM_READ_PREAD] = 200;
+    mm_read_pick lead, f, forced[2];
+    int timed;
+    mm_read_pick_begin(&lead, MM_READ_AUTO);
+    mm_read_pick_begin(&f, MM_READ_AUTO);
+    mm_read_pick_follow(&f, &lead);
+    for (int w = MM_READ_PREAD; w <= MM_READ_MAP; w++) {
+        mm_read_pick_begin(&forced[w], (mm_read_way)w);
+        mm_read_pick_follow(&forced[w], &lead);
+    }
+    int calls = g_calls;
+    for (int i = 0; i < 3 * MM_READ_RECHECK; i++) { /* before the leader's choice */
+        assert_int_equal(read_piece(&f, PIECE, i % 2, &timed), MM_READ_PREAD);
+        assert_false(timed);
+    }
+    assert_int_equal(g_calls, calls);
+    /* the leader: its first piece, then its trial (map is the faster) */
+    read_piece(&lead, PIECE, 1, &timed);
+    for (int i = 0; i < 2 * MM_READ_ROUNDS; i++) {
+        read_piece(&lead, PIECE, 1, &timed);
+        assert_true(timed);
+        /* during the trial the follower still reads by pread */
+        calls = g_calls;
+        assert_int_equal(read_piece(&f, PIECE, 1, &timed), i + 1 < 2 * MM_READ_ROUNDS
+                                                                ? MM_READ_PREAD
+                                                                : MM_READ_MAP);
+        assert_int_equal(g_calls, calls);
+    }
+    assert_int_equal(lead.way, MM_READ_MAP);
+    calls = g_calls;
+    for (int i = 0; i < 3 * MM_READ_RECHECK; i++) {
+        assert_int_equal(read_piece(&f, PIECE, 1, &timed), MM_READ_MAP);
+        assert_false(timed);
+    }
+    assert_int_equal(g_calls, calls);
+    /* a later round of the leader's changes the way: the follower follows */
+    read_untimed(&lead, MM_READ_RECHECK - 1, MM_READ_MAP);
+    g_cost[MM_READ_PREAD] = 25;
+    later_round(&lead);
+    assert_int_equal(lead.way, MM_READ_PREAD);
+    calls = g_calls;
+    assert_int_equal(read_piece(&f, PIECE, 1, &timed), MM_READ_PREAD);
+    assert_int_equal(g_calls, calls);
+    for (int w = MM_READ_PREAD; w <= MM_READ_MAP; w++) {
+        for (int i = 0; i < 3; i++) {
+            assert_int_equal(read_piece(&forced[w], PIECE, 1, &timed), (mm_read_way)w);
+        }
+    }
+    assert_int_equal(g_calls, calls);
+    mm_read_clock_ns = NULL;
+}
+
 /* ---- exact counts whatever the way ------------------------------------------ */
 
 static const char *write_file(const char *name, const uint8_t *data, size_t n)
@@ -383,10 +447,12 @@ static void test_tiny_pieces_mapped(void **state)
 
 /* Under a piece and a half per thread: mapping a file costs page faults
  * that pay only over many pieces, the first piece of every thread is read
- * by pread and a second piece under MM_READ_MIN_PIECE is never timed, so
- * under auto such a file is not mapped at all (read_way "pread"), for the
- * auto counter and a forced one alike.  Two full pieces per thread: the
- * second is the trial's first, read from the mapping. */
+ * by pread and a piece under MM_READ_MIN_PIECE is never timed, so under auto
+ * a file of less than one piece per thread and MM_READ_MIN_PIECE is not
+ * mapped at all (read_way "pread"), for the auto counter and a forced one
+ * alike.  Two full pieces per thread: it is mapped; on one thread the second
+ * piece is the trial's first, read from the mapping (on more, which thread
+ * gets which piece depends on which asks first). */
 static void test_small_file_not_mapped(void **state)
 {
     (void)state;
@@ -429,8 +495,9 @@ static void test_small_file_not_mapped(void **state)
                     /* per 2, a forced counter (settled at once): piece 1 by
                      * pread, piece 2 (the last) the trial's first, from the
                      * mapping; the auto counter is still choosing then */
-                    const char *want = per == 1 ? "pread"
-                                       : counters[c] != &mm_counter_auto ? "map" : NULL;
+                    const char *want = per == 1                        ? "pread"
+                                       : counters[c] == &mm_counter_auto || t > 1 ? NULL
+                                                                                  : "map";
                     if (want != NULL && strcmp(info.read_way, want) != 0) {
                         fail_msg("MM_COUNT_READ=%s, %d threads, %d pieces each, counter %s: "
                                  "read by %s, want %s", unset_or_auto[e] ? unset_or_auto[e]
@@ -443,23 +510,30 @@ static void test_small_file_not_mapped(void **state)
             }
         }
     }
-    /* the edge, one thread: mapped only when a second piece of at least
-     * MM_READ_MIN_PIECE follows the first (the range is the whole file) */
+    /* the edge, T threads: mapped only when, after a piece per thread, a
+     * piece of at least MM_READ_MIN_PIECE is left */
     unsetenv("MM_COUNT_READ");
-    for (size_t n = PIECE + MM_READ_MIN_PIECE - 1; n <= PIECE + MM_READ_MIN_PIECE; n++) {
-        uint8_t *b = make_names(n, "abcdefgh", &rs);
-        const char *path = write_file("edge.txt", b, n);
-        mm_count_opts o = {.threads = 1};
-        mm_vocab v;
-        uint64_t *got = NULL;
-        int maps = __atomic_load_n(&mm_count_file_maps, __ATOMIC_RELAXED);
-        assert_int_equal(mm_count_file_sized(path, &o, 1024 * KIB, PIECE, &v, &got, NULL), MM_OK);
-        maps = __atomic_load_n(&mm_count_file_maps, __ATOMIC_RELAXED) - maps;
-        if (maps != (n == PIECE + MM_READ_MIN_PIECE ? 1 : 0)) {
-            fail_msg("%zu bytes, pieces of %zu, one thread: mapped %d times", n, PIECE, maps);
+    for (int t = 1; t <= 3; t++) {
+        const size_t edge = (size_t)t * PIECE + MM_READ_MIN_PIECE;
+        for (size_t n = edge - 1; n <= edge; n++) {
+            uint8_t *b = make_names(n, "abcdefgh", &rs);
+            const char *path = write_file("edge.txt", b, n);
+            mm_count_opts o = {.threads = t};
+            mm_corpus_info info = {0};
+            mm_vocab v;
+            uint64_t *got = NULL;
+            int maps = __atomic_load_n(&mm_count_file_maps, __ATOMIC_RELAXED);
+            assert_int_equal(mm_count_file_sized(path, &o, 1024 * KIB, PIECE, &v, &got, &info),
+                             MM_OK);
+            assert_int_equal(info.threads, t);
+            maps = __atomic_load_n(&mm_count_file_maps, __ATOMIC_RELAXED) - maps;
+            if (maps != (n == edge ? 1 : 0)) {
+                fail_msg("%zu bytes, pieces of %zu, %d threads: mapped %d times", n, PIECE, t,
+                         maps);
+            }
+            free(got);
+            free(b);
         }
-        free(got);
-        free(b);
     }
 }
 
@@ -553,6 +627,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rule),
+        cmocka_unit_test(test_follower),
         cmocka_unit_test(test_exact_every_way),
         cmocka_unit_test(test_exact_later_rounds),
         cmocka_unit_test(test_tiny_pieces_mapped),

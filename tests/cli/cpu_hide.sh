@@ -6,12 +6,14 @@
 # anything is written.  Env: MAKEMORE, MM_NAMES (optional), MM_TEST_TMP.
 . "$(dirname "$0")/lib.bash"
 
-# 22 MB of generated names (a 1.8 MB block 12 times: enough 512 KiB pieces
-# for the counter's trial on 2 threads, so --stats names the counter chosen),
-# plus names.txt when present.
+# 65 MB of generated names (a 1.8 MB block 36 times, 124 pieces of 512 KiB:
+# thread 0 runs the counter's trial, about 18 pieces, while the other counts
+# the pieces it does not take, so even a thread 0 the machine holds up gets
+# its trial done and --stats names the counter chosen; 22 MB did not always
+# on a loaded machine), plus names.txt when present.
 awk 'BEGIN { srand(11); for (i = 0; i < 280000; i++) { n = 2 + int(rand() * 8); s = "";
      for (j = 0; j < n; j++) s = s sprintf("%c", 97 + int(rand() * 26)); print s } }' >"$T/block.txt"
-for i in 1 2 3 4 5 6 7 8 9 10 11 12; do cat "$T/block.txt"; done >"$T/gen.txt"
+for i in $(seq 36); do cat "$T/block.txt"; done >"$T/gen.txt"
 corpora="$T/gen.txt"
 [ -f "${MM_NAMES:-}" ] && corpora="$corpora $MM_NAMES"
 
