@@ -322,12 +322,15 @@ static void test_small_probe_and_pieces(void **state)
  * pieces, or HELD_MAX_S seconds have passed: with a fixed half of the file
  * per thread the others could never feed more than their half. */
 #define HELD_MAX_S 10
-static int g_held_first, g_fed_by_others;
+static int g_held_first, g_fed_by_others, g_count_no; /* g_count_no: this count's */
 static void held_feed(void *work, const uint8_t *b, size_t n)
 {
-    static __thread int me_held;
+    /* the count in which this thread was held (OpenMP reuses its threads
+     * from one count to the next) */
+    static __thread int held_in;
+    const int me_held = held_in == g_count_no;
     if (__atomic_exchange_n(&g_held_first, 0, __ATOMIC_SEQ_CST)) {
-        me_held = 1;
+        held_in = g_count_no;
         struct timespec t0, now, nap = {0, 1000000};
         clock_gettime(CLOCK_MONOTONIC, &t0);
         do {
@@ -358,6 +361,7 @@ static void test_pieces_handed_out(void **state)
     for (int T = 2; T <= 3; T++) {
         g_held_first = 1;
         g_fed_by_others = 0;
+        g_count_no = T;
         mm_counter_set_active(&held);
         mm_count_opts o = {.threads = T};
         mm_corpus_info info = {0};
