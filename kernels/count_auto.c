@@ -204,26 +204,38 @@ void mm_count_auto_follow(void *work, const mm_count_auto_share *s)
     ((mm_auto *)work)->follow = s;
 }
 
-/* Step 2: the reference and every candidate count the piece on their own. */
-static void mm_auto_check(mm_auto *a, const uint8_t *b, size_t n)
+/* The reference's counts of the piece into a->ref, and kept (added to acc). */
+static void mm_auto_reference(mm_auto *a, const uint8_t *b, size_t n)
 {
     const size_t KK = a->K * a->K;
     memset(a->ref, 0, KK * sizeof *a->ref);
     mm_count_pairs(&mm_counter_scalar, a->ref, b, n, a->code, a->K, a->scratch);
+    for (size_t i = 0; i < KK; i++) {
+        a->acc[i] += a->ref[i];
+    }
+}
+
+/* 1 if candidate i counts the piece as the reference did (a->ref). */
+static int mm_auto_agrees(mm_auto *a, int i, const uint8_t *b, size_t n)
+{
+    if (a->cand[i] == &mm_counter_scalar) {
+        return 1; /* the reference itself: counting again proves nothing */
+    }
+    const size_t KK = a->K * a->K;
+    memset(a->got, 0, KK * sizeof *a->got);
+    mm_count_pairs(a->cand[i], a->got, b, n, a->code, a->K, a->scratch);
+    return memcmp(a->got, a->ref, KK * sizeof *a->got) == 0;
+}
+
+/* Step 2: the reference and every candidate count the piece on their own. */
+static void mm_auto_check(mm_auto *a, const uint8_t *b, size_t n)
+{
+    mm_auto_reference(a, b, n);
     for (int i = 0; i < a->n; i++) {
-        if (a->cand[i] == &mm_counter_scalar) {
-            a->exact[i] = 1; /* the reference itself: counting again proves nothing */
-        } else {
-            memset(a->got, 0, KK * sizeof *a->got);
-            mm_count_pairs(a->cand[i], a->got, b, n, a->code, a->K, a->scratch);
-            a->exact[i] = memcmp(a->got, a->ref, KK * sizeof *a->got) == 0;
-        }
+        a->exact[i] = mm_auto_agrees(a, i, b, n);
         if (a->exact[i]) {
             a->order[a->nexact++] = i;
         }
-    }
-    for (size_t i = 0; i < KK; i++) {
-        a->acc[i] += a->ref[i];
     }
 }
 
@@ -321,18 +333,8 @@ static void mm_auto_follow_feed(mm_auto *a, const uint8_t *b, size_t n)
     }
     if (!a->checked && n >= MM_AUTO_MIN_PIECE) {
         /* the first candidate alone against the reference, whose counts are kept */
-        const size_t KK = a->K * a->K;
-        memset(a->ref, 0, KK * sizeof *a->ref);
-        mm_count_pairs(&mm_counter_scalar, a->ref, b, n, a->code, a->K, a->scratch);
-        a->exact[0] = a->cand[0] == &mm_counter_scalar;
-        if (!a->exact[0]) {
-            memset(a->got, 0, KK * sizeof *a->got);
-            mm_count_pairs(a->cand[0], a->got, b, n, a->code, a->K, a->scratch);
-            a->exact[0] = memcmp(a->got, a->ref, KK * sizeof *a->got) == 0;
-        }
-        for (size_t i = 0; i < KK; i++) {
-            a->acc[i] += a->ref[i];
-        }
+        mm_auto_reference(a, b, n);
+        a->exact[0] = mm_auto_agrees(a, 0, b, n);
         a->checked = 1;
         return;
     }
