@@ -31,23 +31,32 @@
  *  2. MM_READ_ROUNDS pieces each way, alternating (map first), each timed by
  *     the thread's CPU time (CLOCK_THREAD_CPUTIME_ID: it holds pread's copy
  *     and the mapping's faults, and not the time the thread waits for the
- *     CPU on a shared machine); per way the best rate.
- *  3. The faster way reads on; after MM_READ_RECHECK pieces one more piece
- *     each way is timed and the choice made again on that round's rates
- *     alone; the next round comes after twice as many pieces if the way
- *     stayed, after MM_READ_RECHECK again if it changed.  Why that round's
- *     rates and not the best so far (as the auto counter keeps): a counter
- *     runs as fast anywhere in the file, but what a mapped piece costs
- *     depends on how the page cache holds that part of the file.  On the
- *     Zen 5 of 2026-12-05 (family 26 model 2, AVX-512, the same VM as in
- *     rule 0) one thread's trial pieces read from the mapping at
- *     5.3 bytes/ns of CPU time against 4.0 by pread, while the rest of its
- *     half read from the mapping at under 1; kept as the best, that one fast
- *     stretch held the thread on the mapping for 1,001 of 1,024 pieces and
- *     doubled the time of a two-thread `makemore count` (0.39 s against
- *     0.18-0.20 s; docs/notes/2026-12-05/s21.md).  Why soon (8 pieces) and
- *     again after a change: a wrong choice costs every piece until the next
- *     round, while a round costs one piece read the slower way.
+ *     CPU on a shared machine).
+ *  3. The way of the lower mean cost reads on: per way, the CPU time of
+ *     every piece it was timed on, over their bytes (the trial's pieces and
+ *     every later round's).  After MM_READ_RECHECK pieces one more piece
+ *     each way is timed and the choice made again; the next round comes
+ *     after twice as many pieces if the way stayed, after MM_READ_RECHECK
+ *     again if it changed.  Why the mean: what a mapped piece costs varies
+ *     far more than what a pread one does, with the part of the file and how
+ *     the page cache holds it.  On the Zen 5 of 2026-12-06 (family 26 model
+ *     2, AVX-512) one mapped piece cost from 0.19 to 1.6 ns per byte of CPU
+ *     time, one read by pread from 0.24 to 1.4 (most under 0.5); the
+ *     mapping was the slower on average (`makemore count` of 1 GiB forced to
+ *     it: 0.244 s against 0.195 s on two threads, results/2026-12-06-amd-
+ *     epyc-alternate-3.json), yet a choice by the best piece, or by one
+ *     round's piece alone (as until then), went to the mapping on its lucky
+ *     pieces: in two runs of three a fifth of the file was read from it
+ *     (docs/notes/2026-12-06/s23.md).  Judged by the best piece, the way
+ *     that varies more wins.  Earlier (2026-12-05, the same VM) one thread's
+ *     trial pieces read from the mapping at 5.3 bytes/ns against 4.0 by
+ *     pread while the rest of its half read from it at under 1; kept as the
+ *     best, that fast stretch held the thread on the mapping for 1,001 of
+ *     1,024 pieces and doubled the time of a two-thread count (0.39 s
+ *     against 0.18-0.20 s; docs/notes/2026-12-05/s21.md); the mean takes
+ *     one such dear piece to turn.  Why soon (8 pieces) and again after a
+ *     change: a wrong choice costs every piece until the next round, while
+ *     a round costs one piece read the slower way.
  *  4. On two threads or more only the first chooses (the leader, the
  *     calling thread): the others read each piece the way it last chose,
  *     pread before its first choice, and time nothing.  Why: the trial's
@@ -55,7 +64,7 @@
  *     hands the pieces out as the threads ask for them, so what the leader
  *     spends choosing the others spend counting; the leader's pieces are
  *     spread over the whole file like everyone's, so its rates are the
- *     file's (rule 3's reason for later rounds holds for all).
+ *     file's.
  * Pieces under MM_READ_MIN_PIECE (a thread's last) are read the current
  * way, untimed.
  * Both ways give the same bytes, so the counts cannot depend on the choice.
@@ -113,9 +122,16 @@ static double mm_read_now_ns(void)
     return mm_thread_cpu_ns(mm_read_clock_ns);
 }
 
+/* Bytes per ns over every timed piece read the way w, 0 if none. */
+static double mm_read_rate(const mm_read_pick *r, mm_read_way w)
+{
+    return r->ns[w] > 0 ? r->bytes[w] / r->ns[w] : 0;
+}
+
 static void mm_read_choose(mm_read_pick *r)
 {
-    mm_read_way w = r->rate[MM_READ_MAP] > r->rate[MM_READ_PREAD] ? MM_READ_MAP : MM_READ_PREAD;
+    mm_read_way w = mm_read_rate(r, MM_READ_MAP) > mm_read_rate(r, MM_READ_PREAD) ? MM_READ_MAP
+                                                                                  : MM_READ_PREAD;
     if (r->later) { /* a later round: the spacing starts over if the way changed */
         r->recheck = w != r->chosen
                          ? MM_READ_RECHECK
@@ -157,7 +173,6 @@ mm_read_way mm_read_pick_next(mm_read_pick *r, size_t bytes, int settled)
         r->phase = MM_READ_PHASE_TRIAL;
         r->later = 1;
         r->trial = 2 * (MM_READ_ROUNDS - 1); /* one more piece each way */
-        r->rate[MM_READ_PREAD] = r->rate[MM_READ_MAP] = 0; /* this round decides */
     }
     if (r->phase == MM_READ_PHASE_TRIAL) {
         r->way = (r->trial & 1) ? MM_READ_PREAD : MM_READ_MAP;
@@ -173,8 +188,9 @@ void mm_read_pick_done(mm_read_pick *r, size_t bytes)
         return;
     }
     double ns = mm_read_now_ns() - r->t0;
-    if (ns > 0 && (double)bytes / ns > r->rate[r->way]) {
-        r->rate[r->way] = (double)bytes / ns;
+    if (ns > 0) {
+        r->ns[r->way] += ns;
+        r->bytes[r->way] += (double)bytes;
     }
     r->timed = 0;
     if (++r->trial >= 2 * MM_READ_ROUNDS) {

@@ -31,8 +31,8 @@ typedef struct mm_read_pick {
     int later;           /* the trial under way is a later round */
     mm_read_way chosen;  /* the way the last choice made (read by followers) */
     const struct mm_read_pick *lead; /* a follower's leader, NULL if it chooses */
-    double rate[2];      /* best bytes per ns of CPU time in the trial or round
-                            under way (or the last), 0 if not timed in it */
+    double ns[2];        /* CPU time (ns) of every timed piece read each way */
+    double bytes[2];     /* and their bytes */
     double t0;           /* thread CPU time (ns) when the timed piece began */
 } mm_read_pick;
 
