@@ -10,6 +10,10 @@ command sees the same drift.  Each run's wall time comes from the monotonic
 clock around the child, its CPU time from wait4.
 
 Usage: scripts/bench-alternate.py [--rounds N] [--threads 1,2] [--build DIR]
+                                  [--baseline LABEL=DIR ...]
+--baseline adds DIR/makemore's default run (another commit's build, say) to
+every round as default@LABEL, so a before/after comparison shares the drift
+too; the default / baseline ratio is printed and saved.
 Writes results/<date>-<cpu>-alternate.json (every run, the medians, the CPU
 and the load) and prints the medians and default / fastest per thread count.
 With MM_CPU_HIDE set (e.g. avx512: as on a CPU without it) the name gets
@@ -39,8 +43,19 @@ def main():
     ap.add_argument("--rounds", type=int, default=12)
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--build", default=os.environ.get("MM_BENCH_BUILD", os.path.join(root, "build-bench")))
+    ap.add_argument("--baseline", action="append", default=[], metavar="LABEL=DIR",
+                    help="also run DIR/makemore with its default choices, as default@LABEL")
     a = ap.parse_args()
     mm = os.path.join(a.build, "makemore")
+    baselines = []
+    for spec in a.baseline:
+        label, sep, d = spec.partition("=")
+        if not sep or not label or "/" in label:
+            sys.exit("bench-alternate: --baseline wants LABEL=DIR (a label without '/'), not %r" % spec)
+        b = os.path.join(d, "makemore")
+        if not os.access(b, os.X_OK):
+            sys.exit("bench-alternate: --baseline %s: %s is not an executable" % (spec, b))
+        baselines.append((label, os.path.abspath(b)))
     corpus = os.path.join(os.environ.get("MM_CACHE_DIR", os.path.expanduser("~/.cache/makemore")),
                           "corpora", "synth-1g.txt")
     for f in (mm, corpus):
@@ -54,8 +69,11 @@ def main():
     hidden = re.search(r"^kernels hidden \(MM_CPU_HIDE\): (\S+)$", v.stdout, re.M)
     hidden = hidden.group(1) if hidden else ""
     counters = ["scalar", "pairs"] + [i for i in isas if i != "scalar"]
-    variants = [("default", "", {})] + [(k, "/" + w, {"MM_COUNT_KERNEL": k, "MM_COUNT_READ": w})
-                                        for k in counters for w in ("pread", "map")]
+    # (name, read-way suffix, environment, binary)
+    variants = [("default", "", {}, mm)] + \
+        [("default@" + label, "", {}, b) for label, b in baselines] + \
+        [(k, "/" + w, {"MM_COUNT_KERNEL": k, "MM_COUNT_READ": w}, mm)
+         for k in counters for w in ("pread", "map")]
     out_dir = os.path.join(os.environ.get("TMPDIR", "/tmp"), "bench-alternate.%d" % os.getpid())
     os.makedirs(out_dir)
     model = os.path.join(out_dir, "c.mm")
@@ -64,9 +82,9 @@ def main():
     try:
         for t in [int(x) for x in a.threads.split(",")]:
             for r in range(a.rounds + 1):  # round 0 warms up, not kept
-                for name, way, extra in variants:
+                for name, way, extra, binary in variants:
                     env = dict(os.environ, **extra)
-                    wall, cpu = run([mm, "count", corpus, "-o", model, "--threads", str(t)], env)
+                    wall, cpu = run([binary, "count", corpus, "-o", model, "--threads", str(t)], env)
                     if r > 0:
                         runs.append({"command": "count/%s/t%d/synth-1g%s" % (name, t, way), "round": r,
                                      "wall": wall, "cpu": cpu})
@@ -86,13 +104,17 @@ def main():
     for t in [int(x) for x in a.threads.split(",")]:
         d = med["count/default/t%d/synth-1g" % t]["rate_median"]
         forced = {c: m["rate_median"] for c, m in med.items()
-                  if "/t%d/synth-1g" % t in c and "/default/" not in c}
+                  if "/t%d/synth-1g" % t in c and not c.startswith("count/default")}
         fc = max(forced, key=forced.get)
         print("t%d: default / fastest forced (%s) = %.3f" % (t, fc, d / forced[fc]))
+        for label, _ in baselines:
+            bl = med["count/default@%s/t%d/synth-1g" % (label, t)]["rate_median"]
+            print("t%d: default / default@%s = %.3f" % (t, label, d / bl))
     commit = subprocess.run(["git", "-C", root, "describe", "--always", "--dirty"],
                             capture_output=True, text=True).stdout.strip()
     ctx = dict(cpu_context(hidden), git=commit, load_before=load_before, load_after=os.getloadavg(),
-               nproc=os.cpu_count(), rounds=a.rounds, bytes=nbytes)
+               nproc=os.cpu_count(), rounds=a.rounds, bytes=nbytes,
+               baselines={label: b for label, b in baselines})
     # <date>-<cpu>[-hide-<sets>]-alternate[-N].json (scripts/results_name.py)
     os.makedirs(os.path.join(root, "results"), exist_ok=True)
     dst = stem(os.path.join(root, "results"), "-alternate") + ".json"
