@@ -143,6 +143,11 @@ typedef struct mm_corpus_info {
                             (read in place), the threads' last choice ("mixed" if
                             they differ; $MM_COUNT_READ forces it); NULL otherwise
                             (added in 0.2.0) */
+    uint64_t pieces_pread; /* mm_count_file, one streaming pass: pieces the threads read
+                              by pread, and from the mapping (the whole file, with
+                              auto choice: what the choosing did); 0 otherwise
+                              (added in 0.2.0) */
+    uint64_t pieces_map;
 } mm_corpus_info;
 /* Names and bigrams come from the counts: names = sum of row 0 (every name
  * starts with a (., first) bigram), bigrams = sum of all counts. */

@@ -119,6 +119,7 @@ typedef struct mm_cf_thread {
     void *work;
     uint8_t *buf;     /* piece + 1 */
     mm_read_pick read; /* pread or the mapping, piece by piece (count_read.c) */
+    uint64_t pieces[2]; /* pieces read each way (mm_read_way) */
     int err;          /* errno of a failed read, ENODATA if the file shrank */
     size_t err_off;
 } mm_cf_thread;
@@ -295,6 +296,7 @@ static void mm_cf_count_pieces(const mm_counter *k, const mm_cf_file *f, mm_cf_s
                 k->count_feed(t->work, t->buf, n);
             }
             mm_read_pick_done(&t->read, n);
+            t->pieces[way]++;
             size_t mine = n - 1 + (lo + n == size); /* its bytes, the next piece's not */
             uint64_t d = __atomic_add_fetch(done, (uint64_t)mine, __ATOMIC_RELAXED);
             if (report != NULL) {
@@ -315,6 +317,8 @@ mm_status mm_count_file(const char *path, const mm_count_opts *opts, mm_vocab *v
     info = info != NULL ? info : &local;
     info->threads = 0;
     info->read_way = NULL;
+    info->pieces_pread = 0;
+    info->pieces_map = 0;
     mm_status st = mm_count_file_sized(path, opts, MM_CF_PROBE, MM_CF_PIECE, v, counts, info);
     if (st == MM_OK && info->threads == 0) {
         info->threads = mm_threads_used(opts != NULL ? opts->threads : 0);
@@ -336,6 +340,8 @@ mm_status mm_count_file_sized(const char *path, const mm_count_opts *opts, size_
     *counts = NULL;
     if (info != NULL) {
         info->read_way = NULL;
+        info->pieces_pread = 0;
+        info->pieces_map = 0;
     }
     mm_read_way way; /* checked for every input, read by the one pass only */
     mm_status st = mm_read_way_from_env(&way);
@@ -503,6 +509,10 @@ mm_status mm_count_file_sized(const char *path, const mm_count_opts *opts, size_
         info->threads = used;
         info->counter = k->name;
         info->read_way = mm_cf_read_name(th, used);
+        for (int t = 0; t < used; t++) {
+            info->pieces_pread += th[t].pieces[MM_READ_PREAD];
+            info->pieces_map += th[t].pieces[MM_READ_MAP];
+        }
         if (k == &mm_counter_auto && mm_count_auto_chosen(th[0].work) != NULL) {
             info->counter = mm_count_auto_chosen(th[0].work)->name;
         }

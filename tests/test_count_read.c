@@ -437,6 +437,12 @@ static void test_exact_every_way(void **state)
                 if (w < 2) {
                     assert_string_equal(info.read_way, ways[w]);
                 }
+                /* every piece read once, a forced way's by that way */
+                uint64_t total = (n - 1 + piece - 1) / piece;
+                assert_int_equal(info.pieces_pread + info.pieces_map, total);
+                if (w < 2) {
+                    assert_int_equal(w == 0 ? info.pieces_pread : info.pieces_map, total);
+                }
                 assert_int_equal(v.size, rv.size);
                 assert_memory_equal(v.cp, rv.cp, v.size * sizeof v.cp[0]);
                 mm_assert_counts_equal(ref, got, (size_t)v.size * v.size, what);

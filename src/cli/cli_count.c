@@ -256,9 +256,14 @@ int mm_cmd_count(int argc, char **argv)
     }
     if (stats) {
         double total = t2 - t0;
+        char split[96] = ""; /* what the read-way choice did, piece by piece */
+        if (info.read_way != NULL) {
+            snprintf(split, sizeof split, " (pieces: %llu pread, %llu map)",
+                     (unsigned long long)info.pieces_pread, (unsigned long long)info.pieces_map);
+        }
         fprintf(stderr,
                 "count: %llu bytes, %llu %s, %llu bigrams, V = %zu, isa %s, counter %s, "
-                "%d thread%s, %s%s%s\n"
+                "%d thread%s, %s%s%s%s\n"
                 "count: read+validate+count %.3f s, end to end %.2f GB/s\n",
                 (unsigned long long)info.bytes, (unsigned long long)names,
                 mm_cli_plural(names, "name", "names"), (unsigned long long)bigrams, V,
@@ -267,7 +272,7 @@ int mm_cmd_count(int argc, char **argv)
                 info.threads == 1 ? "" : "s",
                 info.streamed ? "one streaming pass" : info.ascii ? "mapped, ascii path"
                                                                   : "mapped, utf-8 path",
-                info.read_way ? ", read by " : "", info.read_way ? info.read_way : "",
+                info.read_way ? ", read by " : "", info.read_way ? info.read_way : "", split,
                 total, total > 0 ? (double)info.bytes / total / 1e9 : 0.0);
         count_print_memory();
     }

@@ -505,6 +505,8 @@ void mm_corpus_get_info(const mm_corpus *c, mm_corpus_info *info)
     info->counter = NULL;
     info->threads = 0;
     info->read_way = NULL;
+    info->pieces_pread = 0;
+    info->pieces_map = 0;
 }
 
 /* ---- makemore-mpi: one part of a corpus file --------------------------------

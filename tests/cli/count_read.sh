@@ -2,7 +2,7 @@
 # count_read.sh - `makemore count` reads a file with pread or in place from a
 # mapping (src/count_read.c; chosen by measurement, MM_COUNT_READ forces):
 # the model file is byte-identical whichever way and thread count, --stats
-# names the way that ran, and a bad MM_COUNT_READ is refused before anything
+# names the way that ran and the pieces each way read, and a bad MM_COUNT_READ is refused before anything
 # is written.  Env: MAKEMORE, MM_NAMES (optional), MM_TEST_TMP.
 . "$(dirname "$0")/lib.bash"
 
@@ -30,10 +30,16 @@ for c in $corpora; do
                 continue
             fi
             cmp -s "$T/ref.mm" "$T/m.mm" || fail "$tag: model differs from pread's"
-            if [ "$way" != auto ]; then
-                grep -q "read by $way\$" "$T/err" || fail "$tag: --stats does not say 'read by $way': $(head -1 "$T/err")"
+            # the way, then how many pieces each way read (a forced way all)
+            split=" \(pieces: ([0-9]+) pread, ([0-9]+) map\)\$"
+            if [ "$way" = pread ]; then
+                grep -Eq "read by pread \(pieces: [1-9][0-9]* pread, 0 map\)\$" "$T/err" ||
+                    fail "$tag: --stats does not say 'read by pread (pieces: N pread, 0 map)': $(head -1 "$T/err")"
+            elif [ "$way" = map ]; then
+                grep -Eq "read by map \(pieces: 0 pread, [1-9][0-9]* map\)\$" "$T/err" ||
+                    fail "$tag: --stats does not say 'read by map (pieces: 0 pread, N map)': $(head -1 "$T/err")"
             else
-                grep -Eq "read by (pread|map|mixed)\$" "$T/err" || fail "$tag: --stats names no way: $(head -1 "$T/err")"
+                grep -Eq "read by (pread|map|mixed)$split" "$T/err" || fail "$tag: --stats names no way: $(head -1 "$T/err")"
             fi
         done
     done
