@@ -14,6 +14,8 @@ Usage: scripts/bench-alternate.py [--rounds N] [--threads 1,2] [--build DIR]
 --baseline adds DIR/makemore's default run (another commit's build, say) to
 every round as default@LABEL, so a before/after comparison shares the drift
 too; the default / baseline ratio is printed and saved.
+Every run passes --stats, and the pieces it read each way are kept (the
+share read from the mapping shows what the read choice did).
 Writes results/<date>-<cpu>-alternate.json (every run, the medians, the CPU
 and the load) and prints the medians and default / fastest per thread count.
 With MM_CPU_HIDE set (e.g. avx512: as on a CPU without it) the name gets
@@ -27,6 +29,8 @@ root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def run(argv, env):
+    """Wall and CPU time of one run, and the pieces it read each way (from
+    --stats: "(pieces: N pread, M map)"; None from a build without it)."""
     t0 = time.perf_counter()
     p = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, ru = os.wait4(p.pid, 0)
@@ -35,7 +39,9 @@ def run(argv, env):
     p.stderr.close()
     if status != 0:
         sys.exit("bench-alternate: %s failed: %s" % (" ".join(argv), err))
-    return wall, ru.ru_utime + ru.ru_stime
+    m = re.search(r"\(pieces: (\d+) pread, (\d+) map\)", err)
+    pieces = {"pread": int(m.group(1)), "map": int(m.group(2))} if m else None
+    return wall, ru.ru_utime + ru.ru_stime, pieces
 
 
 def main():
@@ -84,10 +90,11 @@ def main():
             for r in range(a.rounds + 1):  # round 0 warms up, not kept
                 for name, way, extra, binary in variants:
                     env = dict(os.environ, **extra)
-                    wall, cpu = run([binary, "count", corpus, "-o", model, "--threads", str(t)], env)
+                    wall, cpu, pieces = run([binary, "count", corpus, "-o", model, "--threads",
+                                             str(t), "--stats"], env)
                     if r > 0:
                         runs.append({"command": "count/%s/t%d/synth-1g%s" % (name, t, way), "round": r,
-                                     "wall": wall, "cpu": cpu})
+                                     "wall": wall, "cpu": cpu, "pieces": pieces})
     finally:
         for f in os.listdir(out_dir):
             os.unlink(os.path.join(out_dir, f))
@@ -99,8 +106,15 @@ def main():
         med[c] = {"wall_median": statistics.median(w), "cpu_median":
                   statistics.median(r["cpu"] for r in runs if r["command"] == c),
                   "rate_median": nbytes / statistics.median(w)}
-        print("%-34s median %.3f s  %.2f GB/s  (cpu %.3f s)" % (c, med[c]["wall_median"],
-              med[c]["rate_median"] / 1e9, med[c]["cpu_median"]))
+        mapped = [r["pieces"]["map"] / (r["pieces"]["map"] + r["pieces"]["pread"])
+                  for r in runs if r["command"] == c and r["pieces"]]
+        if mapped:  # the read choice's doing: share of pieces read from the mapping
+            med[c]["mapped_share_median"] = statistics.median(mapped)
+            med[c]["mapped_share_max"] = max(mapped)
+        print("%-34s median %.3f s  %.2f GB/s  (cpu %.3f s)%s" % (
+              c, med[c]["wall_median"], med[c]["rate_median"] / 1e9, med[c]["cpu_median"],
+              "  mapped %.0f%% (max %.0f%%)" % (100 * med[c]["mapped_share_median"],
+                                                100 * med[c]["mapped_share_max"]) if mapped else ""))
     for t in [int(x) for x in a.threads.split(",")]:
         d = med["count/default/t%d/synth-1g" % t]["rate_median"]
         forced = {c: m["rate_median"] for c, m in med.items()
