@@ -57,6 +57,19 @@
  *     one such dear piece to turn.  Why soon (8 pieces) and again after a
  *     change: a wrong choice costs every piece until the next round, while
  *     a round costs one piece read the slower way.
+ *     The mapping is chosen only once MM_READ_MAP_EVIDENCE (8) mapped
+ *     pieces were timed; while it is the cheaper on fewer, pread reads on
+ *     and the rounds stay MM_READ_RECHECK pieces apart.  Why: the trial's
+ *     pieces all come from one part of the file, and the mapping's cost
+ *     goes with the part: on that Zen 5 (2026-12-06) stretches of several
+ *     MiB read from it at about 4.8 bytes/ns of CPU time and others at 1.5,
+ *     while pread read at 3.5-4 everywhere; the trial's part was often a
+ *     fast one, and in a third of the two-thread counts of 1 GiB the
+ *     mapping read 96% of the file, in 0.235 s against 0.165 by pread
+ *     (results/2026-12-06-amd-epyc-alternate-5.json, whose runs keep the
+ *     pieces read each way).  The risk is not even: a wrong mapping cost
+ *     2.5x per piece there, a wrong pread at most 1.3x; and eight rounds
+ *     8 pieces apart sample the mapping over tens of MiB.
  *  4. On two threads or more only the first chooses (the leader, the
  *     calling thread): the others read each piece the way it last chose,
  *     pread before its first choice, and time nothing.  Why: the trial's
@@ -130,10 +143,12 @@ static double mm_read_rate(const mm_read_pick *r, mm_read_way w)
 
 static void mm_read_choose(mm_read_pick *r)
 {
-    mm_read_way w = mm_read_rate(r, MM_READ_MAP) > mm_read_rate(r, MM_READ_PREAD) ? MM_READ_MAP
-                                                                                  : MM_READ_PREAD;
-    if (r->later) { /* a later round: the spacing starts over if the way changed */
-        r->recheck = w != r->chosen
+    int map_cheaper = mm_read_rate(r, MM_READ_MAP) > mm_read_rate(r, MM_READ_PREAD);
+    int thin = r->timed_n[MM_READ_MAP] < MM_READ_MAP_EVIDENCE; /* rule 3: too few to map */
+    mm_read_way w = map_cheaper && !thin ? MM_READ_MAP : MM_READ_PREAD;
+    if (r->later) { /* a later round: the spacing starts over if the way changed, and
+                       stays short while the mapping looks cheaper on too few pieces */
+        r->recheck = w != r->chosen || (map_cheaper && thin)
                          ? MM_READ_RECHECK
                          : (int)mm_recheck_next((uint64_t)r->recheck, MM_READ_RECHECK_MAX);
     }
@@ -191,6 +206,7 @@ void mm_read_pick_done(mm_read_pick *r, size_t bytes)
     if (ns > 0) {
         r->ns[r->way] += ns;
         r->bytes[r->way] += (double)bytes;
+        r->timed_n[r->way]++;
     }
     r->timed = 0;
     if (++r->trial >= 2 * MM_READ_ROUNDS) {

@@ -17,6 +17,7 @@ typedef enum mm_read_way { MM_READ_PREAD = 0, MM_READ_MAP = 1, MM_READ_AUTO = 2 
 #define MM_READ_RECHECK 8   /* pieces before the first later round (one piece per way),
                                and after a round that changed the way */
 #define MM_READ_RECHECK_MAX 4096 /* the spacing stops doubling here */
+#define MM_READ_MAP_EVIDENCE 8 /* timed mapped pieces before the mapping may be chosen */
 #define MM_READ_MIN_PIECE ((size_t)64 << 10) /* smaller pieces are not timed */
 
 typedef struct mm_read_pick {
@@ -33,6 +34,7 @@ typedef struct mm_read_pick {
     const struct mm_read_pick *lead; /* a follower's leader, NULL if it chooses */
     double ns[2];        /* CPU time (ns) of every timed piece read each way */
     double bytes[2];     /* and their bytes */
+    int timed_n[2];      /* and how many they were */
     double t0;           /* thread CPU time (ns) when the timed piece began */
 } mm_read_pick;
 

@@ -155,28 +155,49 @@ static void test_rule(void **state)
         }
         mm_read_way won = map_faster ? MM_READ_MAP : MM_READ_PREAD;
         mm_read_way lost = (mm_read_way)!won;
+        double sum[2] = {MM_READ_ROUNDS * g_cost[MM_READ_PREAD],
+                         MM_READ_ROUNDS * g_cost[MM_READ_MAP]}; /* equal counts each way */
+        int nmap = MM_READ_ROUNDS;                              /* timed mapped pieces */
+        if (map_faster) {
+            /* the mapping is the cheaper, on too few pieces: pread reads on,
+             * and rounds come every MM_READ_RECHECK pieces until the mapping
+             * has MM_READ_MAP_EVIDENCE timed pieces; then it is chosen */
+            for (; nmap < MM_READ_MAP_EVIDENCE; nmap++) {
+                assert_int_equal(r.way, MM_READ_PREAD);
+                read_untimed(&r, MM_READ_RECHECK - 1, MM_READ_PREAD);
+                later_round(&r);
+                sum[MM_READ_PREAD] += g_cost[MM_READ_PREAD];
+                sum[MM_READ_MAP] += g_cost[MM_READ_MAP];
+            }
+        }
+        assert_int_equal(r.way, won);
         read_untimed(&r, MM_READ_RECHECK - 1, won);
         /* later rounds, one piece each way: `lost` now costs 1 a piece, but
          * the way follows the mean cost of every timed piece (the trial's
          * included), so it changes only in the round where lost's mean
-         * falls under won's; until then the spacing doubles, and after the
-         * change the next round comes MM_READ_RECHECK pieces on */
-        double sum[2] = {MM_READ_ROUNDS * g_cost[MM_READ_PREAD],
-                         MM_READ_ROUNDS * g_cost[MM_READ_MAP]}; /* equal counts each way */
+         * falls under won's (and for the mapping, only once it has
+         * MM_READ_MAP_EVIDENCE timed pieces); until then the spacing
+         * doubles (stays MM_READ_RECHECK while the mapping is the cheaper
+         * on too few), and after the change the next round comes
+         * MM_READ_RECHECK pieces on */
         g_cost[lost] = 1;
         int rounds = 0;
         for (int gap = MM_READ_RECHECK;;) {
             later_round(&r);
             rounds++;
+            nmap++;
             sum[MM_READ_PREAD] += g_cost[MM_READ_PREAD];
             sum[MM_READ_MAP] += g_cost[MM_READ_MAP];
-            mm_read_way mean_cheaper = sum[MM_READ_MAP] < sum[MM_READ_PREAD] ? MM_READ_MAP
-                                                                             : MM_READ_PREAD;
-            assert_int_equal(r.way, mean_cheaper);
-            if (mean_cheaper == lost) {
+            int map_cheaper = sum[MM_READ_MAP] < sum[MM_READ_PREAD];
+            int thin = nmap < MM_READ_MAP_EVIDENCE;
+            mm_read_way expect = map_cheaper && !thin ? MM_READ_MAP : MM_READ_PREAD;
+            assert_int_equal(r.way, expect);
+            if (expect == lost) {
                 break;
             }
-            gap = gap < MM_READ_RECHECK_MAX ? 2 * gap : MM_READ_RECHECK_MAX;
+            gap = map_cheaper && thin ? MM_READ_RECHECK
+                  : gap < MM_READ_RECHECK_MAX ? 2 * gap
+                                              : MM_READ_RECHECK_MAX;
             read_untimed(&r, gap - 1, won);
         }
         assert_true(rounds > 1); /* one cheap piece does not outweigh three dear ones */
@@ -227,7 +248,8 @@ static void test_rule(void **state)
                              i % 2 == 0 ? MM_READ_MAP : MM_READ_PREAD);
             assert_true(timed);
         }
-        assert_int_equal(read_piece(&r, PIECE, 1, &timed), MM_READ_MAP);
+        /* the mapping, the cheaper on too few pieces: pread */
+        assert_int_equal(read_piece(&r, PIECE, 1, &timed), MM_READ_PREAD);
         assert_false(timed);
     }
     /* forced ways are never timed */
@@ -283,6 +305,63 @@ static void test_heavy_tail(void **state)
     mm_read_clock_ns = NULL;
 }
 
+/* The mapping is chosen only on MM_READ_MAP_EVIDENCE timed mapped pieces:
+ * until then pread reads on and the rounds stay MM_READ_RECHECK pieces
+ * apart.  Why: the cost of a mapped piece depends on the part of the file
+ * (on the Zen 5 of 2026-12-06, family 26 model 2, stretches of several MiB
+ * read from the mapping at 4.8 bytes/ns of CPU time, others at 1.5, while
+ * pread read at 3.5-4 everywhere), and the trial's pieces all come from one
+ * part: its mapped pieces won there, and a third of the two-thread counts
+ * read 96% of the file from the mapping, 40% slower than by pread.  Here
+ * mapped pieces cost 100 in the first 6 timed ones (a fast part), 1000
+ * after; pread costs 200: the mapping is never chosen. */
+static void test_map_needs_evidence(void **state)
+{
+    (void)state;
+    static double map_costs[MM_READ_MAP_EVIDENCE - 2 + 1];
+    for (int i = 0; i < MM_READ_MAP_EVIDENCE - 2 + 1; i++) {
+        map_costs[i] = i < MM_READ_MAP_EVIDENCE - 2 ? 100 : 1000;
+    }
+    mm_read_clock_ns = fake_clock;
+    g_cost[MM_READ_PREAD] = 200;
+    /* the fast part, then the slow: 3,000 pieces, none read from the
+     * mapping but the timed ones */
+    g_map_costs = map_costs;
+    g_map_ncosts = MM_READ_MAP_EVIDENCE - 2 + 1;
+    g_map_n = 0;
+    mm_read_pick r;
+    int timed;
+    mm_read_pick_begin(&r, MM_READ_AUTO);
+    for (int i = 0; i < 3000; i++) {
+        if (g_map_n >= MM_READ_MAP_EVIDENCE - 2) {
+            g_map_n = MM_READ_MAP_EVIDENCE - 2; /* every later mapped piece is dear */
+        }
+        mm_read_way w = read_piece(&r, PIECE, 1, &timed);
+        if (!timed && w == MM_READ_MAP) {
+            fail_msg("piece %d: read from the mapping, chosen on %d timed mapped pieces, %d "
+                     "of them from the fast part", i + 1, r.timed_n[MM_READ_MAP],
+                     MM_READ_MAP_EVIDENCE - 2);
+        }
+    }
+    g_map_costs = NULL;
+    /* the mapping cheaper everywhere: chosen after the round that gives it
+     * its MM_READ_MAP_EVIDENCE-th timed piece, the rounds MM_READ_RECHECK
+     * pieces apart until then */
+    g_cost[MM_READ_MAP] = 100;
+    mm_read_pick_begin(&r, MM_READ_AUTO);
+    read_piece(&r, PIECE, 1, &timed);
+    for (int i = 0; i < 2 * MM_READ_ROUNDS; i++) {
+        read_piece(&r, PIECE, 1, &timed);
+    }
+    for (int n = MM_READ_ROUNDS; n < MM_READ_MAP_EVIDENCE; n++) {
+        assert_int_equal(r.way, MM_READ_PREAD);
+        read_untimed(&r, MM_READ_RECHECK - 1, MM_READ_PREAD);
+        later_round(&r);
+    }
+    assert_int_equal(r.way, MM_READ_MAP);
+    mm_read_clock_ns = NULL;
+}
+
 /* A follower (another thread's chooser) reads every piece the way its
  * leader last chose, pread before the leader's first choice, and never
  * reads the clock, whether its counter has settled or not; a follower whose
@@ -315,10 +394,18 @@ static void test_follower(void **state)
         assert_true(timed);
         /* during the trial the follower still reads by pread */
         calls = g_calls;
-        assert_int_equal(read_piece(&f, PIECE, 1, &timed), i + 1 < 2 * MM_READ_ROUNDS
-                                                                ? MM_READ_PREAD
-                                                                : MM_READ_MAP);
+        assert_int_equal(read_piece(&f, PIECE, 1, &timed), MM_READ_PREAD);
         assert_int_equal(g_calls, calls);
+    }
+    /* the leader keeps pread until the mapping has enough timed pieces, and
+     * so does the follower; then both map */
+    for (int n = MM_READ_ROUNDS; n < MM_READ_MAP_EVIDENCE; n++) {
+        assert_int_equal(lead.way, MM_READ_PREAD);
+        read_untimed(&lead, MM_READ_RECHECK - 1, MM_READ_PREAD);
+        calls = g_calls;
+        assert_int_equal(read_piece(&f, PIECE, 1, &timed), MM_READ_PREAD);
+        assert_int_equal(g_calls, calls);
+        later_round(&lead);
     }
     assert_int_equal(lead.way, MM_READ_MAP);
     calls = g_calls;
@@ -710,6 +797,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rule),
         cmocka_unit_test(test_heavy_tail),
+        cmocka_unit_test(test_map_needs_evidence),
         cmocka_unit_test(test_follower),
         cmocka_unit_test(test_exact_every_way),
         cmocka_unit_test(test_exact_later_rounds),
