@@ -10,6 +10,7 @@ command sees the same drift.  Each run's wall time comes from the monotonic
 clock around the child, its CPU time from wait4.
 
 Usage: scripts/bench-alternate.py [--rounds N] [--threads 1,2] [--build DIR]
+                                  [--corpus FILE (default: the 1 GiB one)]
                                   [--baseline LABEL=DIR ...]
 --baseline adds DIR/makemore's default run (another commit's build, say) to
 every round as default@LABEL, so a before/after comparison shares the drift
@@ -49,6 +50,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=12)
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--build", default=os.environ.get("MM_BENCH_BUILD", os.path.join(root, "build-bench")))
+    ap.add_argument("--corpus", default=None,
+                    help="the corpus to count (default: the 1 GiB synthetic one)")
     ap.add_argument("--baseline", action="append", default=[], metavar="LABEL=DIR",
                     help="also run DIR/makemore with its default choices, as default@LABEL")
     a = ap.parse_args()
@@ -62,8 +65,11 @@ def main():
         if not os.access(b, os.X_OK):
             sys.exit("bench-alternate: --baseline %s: %s is not an executable" % (spec, b))
         baselines.append((label, os.path.abspath(b)))
-    corpus = os.path.join(os.environ.get("MM_CACHE_DIR", os.path.expanduser("~/.cache/makemore")),
-                          "corpora", "synth-1g.txt")
+    corpus = a.corpus or os.path.join(
+        os.environ.get("MM_CACHE_DIR", os.path.expanduser("~/.cache/makemore")), "corpora",
+        "synth-1g.txt")
+    # the corpus's name in the commands: synth-1g, names, ...
+    cname = re.sub(r"[^A-Za-z0-9_-]+", "-", os.path.splitext(os.path.basename(corpus))[0])
     for f in (mm, corpus):
         if not os.path.exists(f):
             sys.exit("bench-alternate: %s is missing (run scripts/bench-cli.sh once)" % f)
@@ -93,7 +99,7 @@ def main():
                     wall, cpu, pieces = run([binary, "count", corpus, "-o", model, "--threads",
                                              str(t), "--stats"], env)
                     if r > 0:
-                        runs.append({"command": "count/%s/t%d/synth-1g%s" % (name, t, way), "round": r,
+                        runs.append({"command": "count/%s/t%d/%s%s" % (name, t, cname, way), "round": r,
                                      "wall": wall, "cpu": cpu, "pieces": pieces})
     finally:
         for f in os.listdir(out_dir):
@@ -116,17 +122,18 @@ def main():
               "  mapped %.0f%% (max %.0f%%)" % (100 * med[c]["mapped_share_median"],
                                                 100 * med[c]["mapped_share_max"]) if mapped else ""))
     for t in [int(x) for x in a.threads.split(",")]:
-        d = med["count/default/t%d/synth-1g" % t]["rate_median"]
+        d = med["count/default/t%d/%s" % (t, cname)]["rate_median"]
         forced = {c: m["rate_median"] for c, m in med.items()
-                  if "/t%d/synth-1g" % t in c and not c.startswith("count/default")}
+                  if "/t%d/%s" % (t, cname) in c and not c.startswith("count/default")}
         fc = max(forced, key=forced.get)
         print("t%d: default / fastest forced (%s) = %.3f" % (t, fc, d / forced[fc]))
         for label, _ in baselines:
-            bl = med["count/default@%s/t%d/synth-1g" % (label, t)]["rate_median"]
+            bl = med["count/default@%s/t%d/%s" % (label, t, cname)]["rate_median"]
             print("t%d: default / default@%s = %.3f" % (t, label, d / bl))
     commit = subprocess.run(["git", "-C", root, "describe", "--always", "--dirty"],
                             capture_output=True, text=True).stdout.strip()
-    ctx = dict(cpu_context(hidden), git=commit, load_before=load_before, load_after=os.getloadavg(),
+    ctx = dict(cpu_context(hidden), git=commit, corpus=corpus, load_before=load_before,
+               load_after=os.getloadavg(),
                nproc=os.cpu_count(), rounds=a.rounds, bytes=nbytes,
                baselines={label: b for label, b in baselines})
     # <date>-<cpu>[-hide-<sets>]-alternate[-N].json (scripts/results_name.py)

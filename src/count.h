@@ -10,7 +10,12 @@
 
 /* One allocation for T counting threads: per thread a slice holding its
  * K*K uint64 counts, the kernel's work area, then `extra` bytes, each
- * 64-byte aligned (slice t starts at base + t * stride).  free(base). */
+ * 64-byte aligned (slice t starts at base + t * stride).  free(base).
+ * Slices start 256 bytes apart modulo 4 KiB; a slice of MM_WS_HUGE_MIN
+ * bytes or more gets 2 MiB regions of its own and the allocation is marked
+ * for transparent huge pages (src/count.c says why). */
+#define MM_WS_HUGE_MIN ((size_t)512 << 10)
+#define MM_WS_HUGE_PAGE ((size_t)2 << 20)
 typedef struct mm_count_ws {
     uint8_t *base;
     size_t stride;
