@@ -6,7 +6,8 @@ counter x read way forced, run in turn (round-robin) rather than in blocks.
 Why: hyperfine times one command's runs back to back, then the next; on a
 shared VM the load drifts between blocks by more than the 5% that issue 11
 allows between the default and the fastest variant.  Run in turn, every
-command sees the same drift.  Each run's wall time comes from the monotonic
+command sees the same drift; the order rotates by one each round, so no
+command always follows the same one.  Each run's wall time comes from the monotonic
 clock around the child, its CPU time from wait4.
 
 Usage: scripts/bench-alternate.py [--rounds N] [--threads 1,2] [--build DIR]
@@ -94,7 +95,11 @@ def main():
     try:
         for t in [int(x) for x in a.threads.split(",")]:
             for r in range(a.rounds + 1):  # round 0 warms up, not kept
-                for name, way, extra, binary in variants:
+                # rotated each round: every command runs in every position
+                # equally often (a run just after a whole-file mapping run
+                # may pay for the page cache state that run left)
+                k = r % len(variants)
+                for name, way, extra, binary in variants[k:] + variants[:k]:
                     env = dict(os.environ, **extra)
                     wall, cpu, pieces = run([binary, "count", corpus, "-o", model, "--threads",
                                              str(t), "--stats"], env)
