@@ -100,8 +100,11 @@ mm_status mm_count_ws_alloc(mm_count_ws *ws, int T, size_t K, size_t extra,
      * regions of their own, marked for transparent huge pages: then a
      * thread's first touch of its slice is one fault, not one per 4 KiB.
      * Why: on the Zen 5 VM of 2026-12-06 (family 26 model 2) a minor fault
-     * cost about 18 us, and a count touched some 300 small pages per
-     * thread before it read a byte (MM_WS_HUGE_MIN: count.h).  The kernel
+     * cost 10-19 us of CPU time, and a count under the auto counter touched
+     * some 280 small pages per thread before it read a byte: with the huge
+     * pages a two-thread count of 64 MiB took 546 faults and 10.4 ms of CPU
+     * time less (results/2026-12-06-amd-epyc-faults.json; names.txt on one
+     * thread: 100 and 1.0 ms, -faults-2.json).  MM_WS_HUGE_MIN: count.h.  The kernel
      * may ignore the hint (THP off); the layout is the same either way. */
     const size_t align = slice >= MM_WS_HUGE_MIN ? MM_WS_HUGE_PAGE : 4096;
     /* Successive slices differ by 256 bytes modulo 4 KiB: hot table entries
