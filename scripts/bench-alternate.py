@@ -23,9 +23,9 @@ and the load) and prints the medians and default / fastest per thread count.
 With MM_CPU_HIDE set (e.g. avx512: as on a CPU without it) the name gets
 -hide-<sets> before -alternate, and the context records it.
 """
-import argparse, json, os, re, statistics, subprocess, sys, time
+import argparse, os, re, statistics, subprocess, sys, time
 
-from results_name import cpu_context, stem
+from results_name import cpu_context, save_run
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -135,17 +135,11 @@ def main():
         for label, _ in baselines:
             bl = med["count/default@%s/t%d/%s" % (label, t, cname)]["rate_median"]
             print("t%d: default / default@%s = %.3f" % (t, label, d / bl))
-    commit = subprocess.run(["git", "-C", root, "describe", "--always", "--dirty"],
-                            capture_output=True, text=True).stdout.strip()
-    ctx = dict(cpu_context(hidden), git=commit, corpus=corpus, load_before=load_before,
-               load_after=os.getloadavg(),
-               nproc=os.cpu_count(), rounds=a.rounds, bytes=nbytes,
+    ctx = dict(cpu_context(hidden), corpus=corpus, load_before=load_before,
+               load_after=os.getloadavg(), nproc=os.cpu_count(), rounds=a.rounds, bytes=nbytes,
                baselines={label: b for label, b in baselines})
     # <date>-<cpu>[-hide-<sets>]-alternate[-N].json (scripts/results_name.py)
-    os.makedirs(os.path.join(root, "results"), exist_ok=True)
-    dst = stem(os.path.join(root, "results"), "-alternate") + ".json"
-    with open(dst, "w") as f:
-        json.dump({"context": ctx, "medians": med, "runs": runs}, f, indent=1)
+    dst = save_run(root, "-alternate", ctx, med, runs)
     print("wrote", dst)
 
 

@@ -15,9 +15,9 @@ round).  Writes results/<date>-<cpu>-faults.json (every run, medians, the
 CPU) and prints, per label, the median CPU ms and faults, and against the
 first label the CPU time per fault saved.
 """
-import argparse, json, os, re, statistics, subprocess, sys, tempfile
+import argparse, os, statistics, subprocess, sys, tempfile
 
-from results_name import cpu_context, stem
+from results_name import cpu_context, save_run
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -84,14 +84,9 @@ def main():
             med[label]["us_per_fault_saved"] = 1000 * dms / df
             print("%s against %s: %d faults fewer, %.2f ms less CPU: %.1f us per fault" % (
                   label, first, df, dms, 1000 * dms / df))
-    commit = subprocess.run(["git", "-C", root, "describe", "--always", "--dirty"],
-                            capture_output=True, text=True).stdout.strip()
-    ctx = dict(cpu_context(), git=commit, corpus=a.corpus, threads=a.threads, rounds=a.rounds,
+    ctx = dict(cpu_context(), corpus=a.corpus, threads=a.threads, rounds=a.rounds,
                load=os.getloadavg())
-    os.makedirs(os.path.join(root, "results"), exist_ok=True)
-    dst = stem(os.path.join(root, "results"), "-faults") + ".json"
-    with open(dst, "w") as f:
-        json.dump({"context": ctx, "medians": med, "runs": runs}, f, indent=1)
+    dst = save_run(root, "-faults", ctx, med, runs)
     print("wrote", dst)
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """results_name.py - where a benchmark run is saved, and the CPU it ran on,
-for bench.sh, bench-cli.sh and bench-alternate.py alike.
+for bench.sh, bench-cli.sh, bench-alternate.py and bench-faults.py alike
+(save_run writes the JSON of the last two).
 
 A run is saved as DIR/<date>-<cpu><hide><tag>[-N]<ext>:
   <date>  the UTC date, YYYY-MM-DD
@@ -23,6 +24,7 @@ import datetime
 import json
 import os
 import re
+import subprocess
 import sys
 
 
@@ -65,6 +67,20 @@ def stem(directory, tag="", ext=".json"):
     while os.path.exists(s + ext):
         s, n = "%s-%d" % (base, n), n + 1
     return s
+
+
+def save_run(root, tag, context, medians, runs):
+    """Writes ROOT/results/<stem><tag>.json: the context (with the git commit
+    added), the medians and every run; returns the path."""
+    commit = subprocess.run(["git", "-C", root, "describe", "--always", "--dirty"],
+                            capture_output=True, text=True).stdout.strip()
+    results = os.path.join(root, "results")
+    os.makedirs(results, exist_ok=True)
+    dst = stem(results, tag) + ".json"
+    with open(dst, "w") as f:
+        json.dump({"context": dict(context, git=commit), "medians": medians, "runs": runs}, f,
+                  indent=1)
+    return dst
 
 
 def main(argv):
