@@ -47,4 +47,20 @@ assert c["cpu_flags"] == info.get("flags", "")
 assert c["os_kernel"] == "%s %s" % (os.uname().sysname, os.uname().release)
 assert c["cpu_hidden"] == "avx512"
 PY
+# save_run: ROOT/results/<stem><tag>.json with the context (git added), the
+# medians and the runs, never overwriting
+"$py" - "$src/scripts" "$tmp/root" "$want" <<'PY' || fail "save_run"
+import json, os, sys
+sys.path.insert(0, sys.argv[1])
+from results_name import save_run
+root, want = sys.argv[2], os.path.basename(sys.argv[3])
+a = save_run(root, "-x", {"cpu_vendor": "v"}, {"m": 1}, [{"r": 1}])
+b = save_run(root, "-x", {"cpu_vendor": "v"}, {"m": 2}, [])
+assert a == os.path.join(root, "results", want + "-x.json"), a
+assert b == os.path.join(root, "results", want + "-x-2.json"), b
+d = json.load(open(a))
+assert d["context"]["cpu_vendor"] == "v" and "git" in d["context"], d
+assert d["medians"] == {"m": 1} and d["runs"] == [{"r": 1}], d
+assert json.load(open(b))["medians"] == {"m": 2}
+PY
 echo "results_name: ok"
