@@ -268,7 +268,10 @@ int mm_cmd_count(int argc, char **argv)
                 (unsigned long long)info.bytes, (unsigned long long)names,
                 mm_cli_plural(names, "name", "names"), (unsigned long long)bigrams, V,
                 mm_isa_name(),
-                info.counter ? info.counter : "?", info.threads,
+                !info.counter                       ? "?"
+                : strcmp(info.counter, "auto") == 0 ? "auto (too little input to finish choosing)"
+                                                    : info.counter,
+                info.threads,
                 info.threads == 1 ? "" : "s",
                 info.streamed ? "one streaming pass" : info.ascii ? "mapped, ascii path"
                                                                   : "mapped, utf-8 path",
