@@ -78,8 +78,13 @@
  * pieces) per thread, then rounds of at most 4 pieces after 64 MiB, 128
  * more, 256 more, ...
  *
+ * $MM_COUNT_TRACE=1 prints each choice with every candidate's best rate on
+ * stderr ("count trace: counter ..."): what the rule saw.
+ *
  * Not a kernel (it reads the clock), so it lives beside dispatch.c.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -106,6 +111,7 @@ typedef struct mm_auto {
     mm_count_auto_share *lead;           /* a leader's: where it publishes its choice */
     const mm_count_auto_share *follow;   /* a follower's: where it reads the leader's */
     int checked;                         /* a follower: its own check is done */
+    int trace;                           /* $MM_COUNT_TRACE: each choice on stderr */
     int scalar;                          /* index of the reference among the candidates */
     uint64_t *acc;                       /* K*K: the reference's counts */
     uint64_t *ref;                       /* K*K scratch */
@@ -170,6 +176,8 @@ void mm_count_auto_begin_with(void *work, const uint8_t code[256], size_t K,
     a->phase = MM_AUTO_FIRST;
     a->chosen = -1;
     a->recheck = MM_AUTO_RECHECK;
+    const char *trace = getenv("MM_COUNT_TRACE");
+    a->trace = trace != NULL && *trace != '\0' && strcmp(trace, "0") != 0;
     memcpy(a->code, code, 256);
     a->acc = (uint64_t *)p;
     a->ref = (uint64_t *)(p + kk);
@@ -269,22 +277,34 @@ static int mm_auto_fastest(const mm_auto *a)
     return best;
 }
 
-static void mm_auto_choose(mm_auto *a)
-{
-    a->chosen = mm_auto_fastest(a); /* scalar is a candidate: something agreed */
-    a->phase = MM_AUTO_RUN;
-    a->since_trial = 0;
-    if (a->lead != NULL) {
-        __atomic_store_n(&a->lead->chosen, a->chosen, __ATOMIC_RELAXED);
-    }
-}
-
 /* Out of the race: timed MM_AUTO_KEEP_AFTER times and its best rate under
  * MM_AUTO_KEEP of the best candidate's (see the top of the file). */
 static int mm_auto_is_out(const mm_auto *a, int i)
 {
     return a->timed[i] >= MM_AUTO_KEEP_AFTER &&
            a->rate[i] < MM_AUTO_KEEP * a->rate[mm_auto_fastest(a)];
+}
+
+static void mm_auto_choose(mm_auto *a)
+{
+    const int later = a->chosen >= 0;
+    a->chosen = mm_auto_fastest(a); /* scalar is a candidate: something agreed */
+    if (a->trace) {
+        char line[512];
+        int len = snprintf(line, sizeof line, "count trace: counter %s:", later ? "round" : "trial");
+        for (int i = 0; i < a->n && len > 0 && (size_t)len < sizeof line; i++) {
+            len += snprintf(line + len, sizeof line - (size_t)len, " %s %.3f bytes/ns%s%s",
+                            a->cand[i]->name, a->rate[i], !a->exact[i] ? " (refused)"
+                                                         : mm_auto_is_out(a, i) ? " (out)" : "",
+                            i + 1 < a->n ? "," : "");
+        }
+        fprintf(stderr, "%s: %s\n", line, a->cand[a->chosen]->name);
+    }
+    a->phase = MM_AUTO_RUN;
+    a->since_trial = 0;
+    if (a->lead != NULL) {
+        __atomic_store_n(&a->lead->chosen, a->chosen, __ATOMIC_RELAXED);
+    }
 }
 
 /* Candidate i counts the piece in its own stream. */

@@ -81,11 +81,15 @@
  * Pieces under MM_READ_MIN_PIECE (a thread's last) are read the current
  * way, untimed.
  * Both ways give the same bytes, so the counts cannot depend on the choice.
+ * $MM_COUNT_TRACE=1 prints each timed piece's rate and each choice with the
+ * means it was made on, on stderr ("count trace: read ..."; only the
+ * choosing thread times): what the rule saw, without a debugger.
  * $MM_COUNT_READ=pread|map|auto forces a way (map needs the SIGBUS guard,
  * mm_sigbus_guard_install: a file truncated under a mapping must give an
  * error, not kill the process, so without it only pread is offered).
  */
 #define _GNU_SOURCE
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,6 +130,8 @@ void mm_read_pick_begin(mm_read_pick *r, mm_read_way way)
     r->way = way == MM_READ_MAP ? MM_READ_MAP : MM_READ_PREAD;
     r->recheck = MM_READ_RECHECK;
     r->first = 1;
+    const char *t = getenv("MM_COUNT_TRACE");
+    r->trace = t != NULL && *t != '\0' && strcmp(t, "0") != 0;
 }
 
 double (*mm_read_clock_ns)(void);
@@ -151,6 +157,13 @@ static void mm_read_choose(mm_read_pick *r)
         r->recheck = w != r->chosen || (map_cheaper && thin)
                          ? MM_READ_RECHECK
                          : (int)mm_recheck_next((uint64_t)r->recheck, MM_READ_RECHECK_MAX);
+    }
+    if (r->trace) {
+        fprintf(stderr,
+                "count trace: read %s: mean pread %.3f bytes/ns (%d pieces), map %.3f (%d): %s\n",
+                r->later ? "round" : "trial", mm_read_rate(r, MM_READ_PREAD),
+                r->timed_n[MM_READ_PREAD], mm_read_rate(r, MM_READ_MAP), r->timed_n[MM_READ_MAP],
+                mm_read_way_name(w));
     }
     r->way = w;
     __atomic_store_n(&r->chosen, w, __ATOMIC_RELAXED); /* followers read it */
@@ -207,6 +220,10 @@ void mm_read_pick_done(mm_read_pick *r, size_t bytes)
         r->ns[r->way] += ns;
         r->bytes[r->way] += (double)bytes;
         r->timed_n[r->way]++;
+    }
+    if (r->trace) {
+        fprintf(stderr, "count trace: read piece %s %zu bytes %.3f bytes/ns\n",
+                mm_read_way_name(r->way), bytes, ns > 0 ? (double)bytes / ns : 0.0);
     }
     r->timed = 0;
     if (++r->trial >= 2 * MM_READ_ROUNDS) {

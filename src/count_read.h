@@ -35,6 +35,7 @@ typedef struct mm_read_pick {
     double ns[2];        /* CPU time (ns) of every timed piece read each way */
     double bytes[2];     /* and their bytes */
     int timed_n[2];      /* and how many they were */
+    int trace;           /* $MM_COUNT_TRACE: each timed piece and choice on stderr */
     double t0;           /* thread CPU time (ns) when the timed piece began */
 } mm_read_pick;
 

@@ -2,7 +2,8 @@
 # count_read.sh - `makemore count` reads a file with pread or in place from a
 # mapping (src/count_read.c; chosen by measurement, MM_COUNT_READ forces):
 # the model file is byte-identical whichever way and thread count, --stats
-# names the way that ran and the pieces each way read, and a bad MM_COUNT_READ is refused before anything
+# names the way that ran and the pieces each way read, MM_COUNT_TRACE shows
+# the choosing, and a bad MM_COUNT_READ is refused before anything
 # is written.  Env: MAKEMORE, MM_NAMES (optional), MM_TEST_TMP.
 . "$(dirname "$0")/lib.bash"
 
@@ -44,6 +45,29 @@ for c in $corpora; do
         done
     done
 done
+
+# MM_COUNT_TRACE=1: the choosing thread's timed pieces and choices on
+# stderr, the choices the ones --stats reports; unset or 0: no trace.  The
+# corpus is gen.txt 8 times (22 MB, 42 pieces): the counter's trial (18
+# pieces at most), then the reader's (7), on one thread.
+for i in 1 2 3 4 5 6 7 8; do cat "$T/gen.txt"; done >"$T/big.txt"
+if [ -z "${MM_COUNT_KERNEL:-}" ] && [ -z "${MM_COUNT_READ:-}" ] && [ -z "${MM_ISA:-}" ]; then
+    MM_COUNT_TRACE=1 "$MM" count "$T/big.txt" -o "$T/t.mm" --threads 1 --stats 2>"$T/err" ||
+        fail "MM_COUNT_TRACE=1: $(cat "$T/err")"
+    counter=$(sed -n 's/.*, counter \([a-z0-9]*\), .*/\1/p' "$T/err")
+    grep -Eq "^count trace: counter trial: .*scalar [0-9.]+ bytes/ns.*: $counter\$" "$T/err" ||
+        fail "MM_COUNT_TRACE=1: no counter trial line ending ': $counter': $(grep trace "$T/err" | head -3)"
+    [ "$(grep -c '^count trace: read piece map 524289 bytes [0-9.]* bytes/ns$' "$T/err")" -ge 3 ] ||
+        fail "MM_COUNT_TRACE=1: fewer than 3 timed mapped pieces: $(grep trace "$T/err" | head -5)"
+    # three mapped pieces are too few to choose the mapping on (count_read.c rule 3)
+    grep -Eq "^count trace: read trial: mean pread [0-9.]+ bytes/ns \(3 pieces\), map [0-9.]+ \(3\): pread\$" "$T/err" ||
+        fail "MM_COUNT_TRACE=1: no read trial line choosing pread: $(grep 'read trial' "$T/err")"
+    for v in "" 0; do
+        MM_COUNT_TRACE=$v "$MM" count "$T/big.txt" -o "$T/t.mm" --threads 1 2>"$T/err" ||
+            fail "MM_COUNT_TRACE='$v': $(cat "$T/err")"
+        ! grep -q "count trace" "$T/err" || fail "MM_COUNT_TRACE='$v': traced: $(head -2 "$T/err")"
+    done
+fi
 
 # a bad value: refused, named, nothing written
 MM_COUNT_READ=mmap "$MM" count "$T/gen.txt" -o "$T/bad.mm" 2>"$T/err"
