@@ -64,10 +64,11 @@
  *     goes with the part: on that Zen 5 (2026-12-06) stretches of several
  *     MiB read from it at about 4.8 bytes/ns of CPU time and others at 1.5,
  *     while pread read at 3.5-4 everywhere; the trial's part was often a
- *     fast one, and in a third of the two-thread counts of 1 GiB the
- *     mapping read 96% of the file, in 0.235 s against 0.165 by pread
- *     (results/2026-12-06-amd-epyc-alternate-5.json, whose runs keep the
- *     pieces read each way).  The risk is not even: a wrong mapping cost
+ *     fast one, and in 11 of 30 traced two-thread counts of 1 GiB the
+ *     mapping read 96% of the file; two such runs in
+ *     results/2026-12-06-amd-epyc-alternate-5.json (whose runs keep the
+ *     pieces read each way) took 0.235 s, the runs that kept pread
+ *     0.159-0.171 s.  The risk is not even: a wrong mapping cost
  *     2.5x per piece there, a wrong pread at most 1.3x; and eight rounds
  *     8 pieces apart sample the mapping over tens of MiB.
  *  4. On two threads or more only the first chooses (the leader, the
