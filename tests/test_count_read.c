@@ -311,8 +311,9 @@ static void test_heavy_tail(void **state)
  * (on the Zen 5 of 2026-12-06, family 26 model 2, stretches of several MiB
  * read from the mapping at 4.8 bytes/ns of CPU time, others at 1.5, while
  * pread read at 3.5-4 everywhere), and the trial's pieces all come from one
- * part: its mapped pieces won there, and a third of the two-thread counts
- * read 96% of the file from the mapping, 40% slower than by pread.  Here
+ * part: its mapped pieces won there, and 11 of 30 traced two-thread counts
+ * read 96% of the file from the mapping (0.235 s against 0.159-0.171 s by
+ * pread in results/2026-12-06-amd-epyc-alternate-5.json).  Here
  * mapped pieces cost 100 in the first 6 timed ones (a fast part), 1000
  * after; pread costs 200: the mapping is never chosen. */
 static void test_map_needs_evidence(void **state)
