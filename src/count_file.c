@@ -378,7 +378,7 @@ mm_status mm_count_file_sized(const char *path, const mm_count_opts *opts, size_
     int general = 1; /* fall back to the general path */
 
     size_t np = size < probe_bytes ? size : probe_bytes;
-    probe = malloc(np);
+    probe = mm_alloc_huge(np);
     if (probe == NULL || mm_pread_all(fd, probe, np, 0) != 0 ||
         mm_pread_all(fd, &last, 1, size - 1) != 0) {
         goto done; /* the general path reports it */

@@ -2,9 +2,11 @@
  * util.c - the helpers of util.h, shared by the counting and training
  * drivers, the model and the MPI engine.
  */
+#define _GNU_SOURCE /* MADV_HUGEPAGE */
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "makemore.h" /* mm_threads_used is public */
 #include "util.h"
@@ -19,6 +21,20 @@ void *mm_alloc64(size_t bytes)
     void *p = aligned_alloc(64, mm_round_up(bytes ? bytes : 1, 64));
     if (p != NULL) {
         memset(p, 0, mm_round_up(bytes ? bytes : 1, 64));
+    }
+    return p;
+}
+
+void *mm_alloc_huge(size_t bytes)
+{
+    const size_t huge = (size_t)2 << 20;
+    if (bytes < MM_HUGE_MIN) {
+        return malloc(bytes ? bytes : 1);
+    }
+    const size_t len = mm_round_up(bytes, huge);
+    void *p = aligned_alloc(huge, len);
+    if (p != NULL) {
+        madvise(p, len, MADV_HUGEPAGE); /* a hint: its failure changes nothing */
     }
     return p;
 }

@@ -16,6 +16,15 @@ size_t mm_round_up(size_t x, size_t a);
  * bytes == 0 still gives a valid pointer; NULL when out of memory. */
 void *mm_alloc64(size_t bytes);
 
+/* Memory for a buffer filled once and read (not zeroed): of MM_HUGE_MIN
+ * bytes or more, in 2 MiB regions marked for transparent huge pages, so
+ * its first touch is a few faults, not one per 4 KiB page (on the Zen 5 VM
+ * of 2026-12-06 each cost ~11 us: the 228 KB probe of names.txt took 54
+ * faults and 0.58 ms of CPU time more from malloc; see mm_count_ws_alloc
+ * in count.c for the threads' slices); smaller, malloc.  free() it. */
+#define MM_HUGE_MIN ((size_t)128 << 10)
+void *mm_alloc_huge(size_t bytes);
+
 /* [lo, hi) of part t of T even parts of [0, size): the first size % T parts
  * are one longer. */
 void mm_range(size_t size, size_t t, size_t T, size_t *lo, size_t *hi);

@@ -7,6 +7,8 @@
  *   slice, 64-byte aligned, and slices do not overlap; successive slices
  *   start 256 bytes apart modulo 4 KiB (hot table entries of different
  *   threads never share L1 sets).
+ * - mm_alloc_huge (util.c, the probe buffer): the same mark and 2 MiB
+ *   alignment from MM_HUGE_MIN bytes on.
  * - A slice of MM_WS_HUGE_MIN bytes or more (one holding a read buffer)
  *   starts a 2 MiB region of its own plus that 256-byte step, and the
  *   allocation is marked for transparent huge pages (the "hg" flag of its
@@ -27,11 +29,13 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <malloc.h>
 
 #include "count.h"
 #include "kernels.h"
 #include "makemore.h"
 #include "testutil.h"
+#include "util.h"
 
 
 /* 1 if the mapping holding p has flag `flag` in /proc/self/smaps; -1 if
@@ -128,10 +132,40 @@ static void test_layout(void **state)
     }
 }
 
+/* mm_alloc_huge (the probe buffer): from MM_HUGE_MIN bytes on, 2 MiB
+ * aligned and marked for huge pages; below, plain memory; every byte
+ * writable either way. */
+static void test_alloc_huge(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {0, 1, MM_HUGE_MIN - 1, MM_HUGE_MIN, 228145,
+                                   MM_WS_HUGE_PAGE + 1, (size_t)1 << 20};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        uint8_t *p = mm_alloc_huge(sizes[i]);
+        assert_non_null(p);
+        memset(p, 0x5a, sizes[i]);
+        if (sizes[i] >= MM_HUGE_MIN) {
+            if ((uintptr_t)p % MM_WS_HUGE_PAGE != 0) {
+                fail_msg("%zu bytes: %p is not 2 MiB aligned", sizes[i], (void *)p);
+            }
+            if (thp_available() && vma_has_flag(p, "hg") != 1) {
+                fail_msg("%zu bytes: not marked for huge pages", sizes[i]);
+            }
+        }
+        free(p);
+    }
+}
+
 int main(void)
 {
+    /* every big allocation a fresh mapping: with glibc's dynamic threshold
+     * a freed one raises it, later ones come from the heap, and a heap range
+     * an earlier allocation marked keeps the mark (the "hg" check would
+     * pass without the madvise under test) */
+    mallopt(M_MMAP_THRESHOLD, 64 << 10);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_layout),
+        cmocka_unit_test(test_alloc_huge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
