@@ -19,9 +19,10 @@ void *mm_alloc64(size_t bytes);
 /* Memory for a buffer filled once and read (not zeroed): of MM_HUGE_MIN
  * bytes or more, in 2 MiB regions marked for transparent huge pages, so
  * its first touch is a few faults, not one per 4 KiB page (on the Zen 5 VM
- * of 2026-12-06 each cost ~11 us: the 228 KB probe of names.txt took 54
- * faults and 0.58 ms of CPU time more from malloc; see mm_count_ws_alloc
- * in count.c for the threads' slices); smaller, malloc.  free() it. */
+ * of 2026-12-06 each cost ~10 us: `makemore count names.txt` took 53
+ * faults and 0.52 ms of CPU time more with the 228 KB probe from malloc,
+ * results/2026-12-06-amd-epyc-faults-3.json; see mm_count_ws_alloc in
+ * count.c for the threads' slices); smaller, malloc.  free() it. */
 #define MM_HUGE_MIN ((size_t)128 << 10)
 void *mm_alloc_huge(size_t bytes);
 
