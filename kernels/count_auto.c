@@ -176,8 +176,7 @@ void mm_count_auto_begin_with(void *work, const uint8_t code[256], size_t K,
     a->phase = MM_AUTO_FIRST;
     a->chosen = -1;
     a->recheck = MM_AUTO_RECHECK;
-    const char *trace = getenv("MM_COUNT_TRACE");
-    a->trace = trace != NULL && *trace != '\0' && strcmp(trace, "0") != 0;
+    a->trace = mm_count_trace_on();
     memcpy(a->code, code, 256);
     a->acc = (uint64_t *)p;
     a->ref = (uint64_t *)(p + kk);
@@ -248,6 +247,12 @@ static void mm_auto_check(mm_auto *a, const uint8_t *b, size_t n)
 }
 
 double (*mm_count_auto_clock_ns)(void);
+
+int mm_count_trace_on(void)
+{
+    const char *t = getenv("MM_COUNT_TRACE");
+    return t != NULL && *t != '\0' && strcmp(t, "0") != 0;
+}
 
 double mm_thread_cpu_ns(double (*hook)(void))
 {

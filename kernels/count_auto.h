@@ -58,6 +58,9 @@ void mm_count_auto_follow(void *work, const mm_count_auto_share *s);
  * spacing of later timed rounds, twice the last, up to max: min(2 cur, max),
  * written so that 2 cur cannot overflow. */
 double mm_thread_cpu_ns(double (*hook)(void));
+/* 1 if $MM_COUNT_TRACE asks for the choosers' trace on stderr (set, not
+ * empty, not "0"): the auto counter's and count_read.c's. */
+int mm_count_trace_on(void);
 static inline uint64_t mm_recheck_next(uint64_t cur, uint64_t max)
 {
     return cur <= max / 2 ? 2 * cur : max;

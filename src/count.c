@@ -21,10 +21,8 @@
  * symbol indices per thread, which the same kernel counts with an identity
  * class table.
  */
-#define _GNU_SOURCE /* MADV_HUGEPAGE */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 
 #include "corpus.h"
@@ -104,19 +102,16 @@ mm_status mm_count_ws_alloc(mm_count_ws *ws, int T, size_t K, size_t extra,
      * some 280 small pages per thread before it read a byte: with the huge
      * pages a two-thread count of 64 MiB took 546 faults and 10.4 ms of CPU
      * time less (results/2026-12-06-amd-epyc-faults.json; names.txt on one
-     * thread: 100 and 1.0 ms, -faults-2.json).  MM_WS_HUGE_MIN: count.h.  The kernel
-     * may ignore the hint (THP off); the layout is the same either way. */
-    const size_t align = slice >= MM_WS_HUGE_MIN ? MM_WS_HUGE_PAGE : 4096;
+     * thread: 100 and 1.0 ms, -faults-2.json).  MM_WS_HUGE_MIN: count.h.
+     * The kernel may ignore the hint (THP off); the layout is the same. */
+    const size_t align = slice >= MM_WS_HUGE_MIN ? MM_HUGE_PAGE : 4096;
     /* Successive slices differ by 256 bytes modulo 4 KiB: hot table entries
      * of different threads never alias in the L1 sets. */
     ws->stride = mm_round_up(slice, align) + 256;
     const size_t bytes = mm_round_up(ws->stride * (size_t)T, align);
-    ws->base = aligned_alloc(align, bytes);
+    ws->base = align == MM_HUGE_PAGE ? mm_alloc_huge_pages(bytes) : aligned_alloc(align, bytes);
     if (ws->base == NULL) {
         return mm_fail(MM_ERR_NOMEM, "out of memory for %d counting tables", T);
-    }
-    if (align == MM_WS_HUGE_PAGE) {
-        madvise(ws->base, bytes, MADV_HUGEPAGE); /* a hint: its failure changes nothing */
     }
     return MM_OK;
 }

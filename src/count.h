@@ -15,7 +15,6 @@
  * bytes or more gets 2 MiB regions of its own and the allocation is marked
  * for transparent huge pages (src/count.c says why). */
 #define MM_WS_HUGE_MIN ((size_t)512 << 10)
-#define MM_WS_HUGE_PAGE ((size_t)2 << 20)
 typedef struct mm_count_ws {
     uint8_t *base;
     size_t stride;

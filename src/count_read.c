@@ -131,8 +131,7 @@ void mm_read_pick_begin(mm_read_pick *r, mm_read_way way)
     r->way = way == MM_READ_MAP ? MM_READ_MAP : MM_READ_PREAD;
     r->recheck = MM_READ_RECHECK;
     r->first = 1;
-    const char *t = getenv("MM_COUNT_TRACE");
-    r->trace = t != NULL && *t != '\0' && strcmp(t, "0") != 0;
+    r->trace = mm_count_trace_on();
 }
 
 double (*mm_read_clock_ns)(void);

@@ -25,18 +25,19 @@ void *mm_alloc64(size_t bytes)
     return p;
 }
 
-void *mm_alloc_huge(size_t bytes)
+void *mm_alloc_huge_pages(size_t bytes)
 {
-    const size_t huge = (size_t)2 << 20;
-    if (bytes < MM_HUGE_MIN) {
-        return malloc(bytes ? bytes : 1);
-    }
-    const size_t len = mm_round_up(bytes, huge);
-    void *p = aligned_alloc(huge, len);
+    void *p = aligned_alloc(MM_HUGE_PAGE, bytes);
     if (p != NULL) {
-        madvise(p, len, MADV_HUGEPAGE); /* a hint: its failure changes nothing */
+        madvise(p, bytes, MADV_HUGEPAGE); /* a hint: its failure changes nothing */
     }
     return p;
+}
+
+void *mm_alloc_huge(size_t bytes)
+{
+    return bytes < MM_HUGE_MIN ? malloc(bytes ? bytes : 1)
+                               : mm_alloc_huge_pages(mm_round_up(bytes, MM_HUGE_PAGE));
 }
 
 void mm_range(size_t size, size_t t, size_t T, size_t *lo, size_t *hi)

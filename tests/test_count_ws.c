@@ -112,8 +112,8 @@ static void test_layout(void **state)
                         memset(ws.base + (size_t)t * ws.stride, 0xa5, slice);
                     }
                     if (slice >= MM_WS_HUGE_MIN) {
-                        if ((uintptr_t)ws.base % MM_WS_HUGE_PAGE != 0 ||
-                            (ws.stride - 256) % MM_WS_HUGE_PAGE != 0) {
+                        if ((uintptr_t)ws.base % MM_HUGE_PAGE != 0 ||
+                            (ws.stride - 256) % MM_HUGE_PAGE != 0) {
                             fail_msg("%s: a big slice (%zu bytes) not on its own 2 MiB region "
                                      "(base %p, stride %zu)", what, slice, (void *)ws.base,
                                      ws.stride);
@@ -139,13 +139,13 @@ static void test_alloc_huge(void **state)
 {
     (void)state;
     static const size_t sizes[] = {0, 1, MM_HUGE_MIN - 1, MM_HUGE_MIN, 228145,
-                                   MM_WS_HUGE_PAGE + 1, (size_t)1 << 20};
+                                   MM_HUGE_PAGE + 1, (size_t)1 << 20};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         uint8_t *p = mm_alloc_huge(sizes[i]);
         assert_non_null(p);
         memset(p, 0x5a, sizes[i]);
         if (sizes[i] >= MM_HUGE_MIN) {
-            if ((uintptr_t)p % MM_WS_HUGE_PAGE != 0) {
+            if ((uintptr_t)p % MM_HUGE_PAGE != 0) {
                 fail_msg("%zu bytes: %p is not 2 MiB aligned", sizes[i], (void *)p);
             }
             if (thp_available() && vma_has_flag(p, "hg") != 1) {
