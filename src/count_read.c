@@ -33,11 +33,12 @@
  *     and the mapping's faults, and not the time the thread waits for the
  *     CPU on a shared machine).
  *  3. The way of the lower mean cost reads on: per way, the CPU time of
- *     every piece it was timed on, over their bytes (the trial's pieces and
- *     every later round's).  After MM_READ_RECHECK pieces one more piece
- *     each way is timed and the choice made again; the next round comes
- *     after twice as many pieces if the way stayed, after MM_READ_RECHECK
- *     again if it changed.  Why the mean: what a mapped piece costs varies
+ *     every piece it was timed on but the dearest, over their bytes (the
+ *     trial's pieces and every later round's).  After MM_READ_RECHECK
+ *     pieces one more piece each way is timed and the choice made again;
+ *     the next round comes after twice as many pieces if the way stayed,
+ *     after MM_READ_RECHECK again if it changed or if the round's piece of
+ *     either way was that way's dearest yet.  Why the mean: what a mapped piece costs varies
  *     far more than what a pread one does, with the part of the file and how
  *     the page cache holds it.  On the Zen 5 of 2026-12-06 (family 26 model
  *     2, AVX-512) one mapped piece cost from 0.19 to 1.6 ns per byte of CPU
@@ -57,6 +58,15 @@
  *     one such dear piece to turn.  Why soon (8 pieces) and again after a
  *     change: a wrong choice costs every piece until the next round, while
  *     a round costs one piece read the slower way.
+ *     Why the dearest piece is left out: a piece's CPU time holds what the
+ *     VM bills the thread while the host runs something else.  With 128
+ *     KiB pieces on that Zen 5 (2026-12-06) one pread piece of the trial
+ *     took 0.074 bytes/ns, the others 2.6-3.0; with it pread's mean fell
+ *     under the mapping's (0.9) and the mapping read on for the rest of the
+ *     file (docs/notes/2026-12-06/s24.md).  A way that truly turns dear
+ *     shows it again in the next round, which comes MM_READ_RECHECK pieces
+ *     on after a new dearest piece, so leaving one out delays that turn by
+ *     8 pieces at most.
  *     The mapping is chosen only once MM_READ_MAP_EVIDENCE (8) mapped
  *     pieces were timed; while it is the cheaper on fewer, pread reads on
  *     and the rounds stay MM_READ_RECHECK pieces apart.  Why: the trial's
@@ -141,10 +151,16 @@ static double mm_read_now_ns(void)
     return mm_thread_cpu_ns(mm_read_clock_ns);
 }
 
-/* Bytes per ns over every timed piece read the way w, 0 if none. */
+/* Bytes per ns over every timed piece read the way w but its dearest (rule
+ * 3), 0 if none. */
 static double mm_read_rate(const mm_read_pick *r, mm_read_way w)
 {
-    return r->ns[w] > 0 ? r->bytes[w] / r->ns[w] : 0;
+    double ns = r->ns[w], bytes = r->bytes[w];
+    if (r->timed_n[w] >= 2) {
+        ns -= r->worst_ns[w];
+        bytes -= r->worst_bytes[w];
+    }
+    return ns > 0 ? bytes / ns : 0;
 }
 
 static void mm_read_choose(mm_read_pick *r)
@@ -154,7 +170,7 @@ static void mm_read_choose(mm_read_pick *r)
     mm_read_way w = map_cheaper && !thin ? MM_READ_MAP : MM_READ_PREAD;
     if (r->later) { /* a later round: the spacing starts over if the way changed, and
                        stays short while the mapping looks cheaper on too few pieces */
-        r->recheck = w != r->chosen || (map_cheaper && thin)
+        r->recheck = w != r->chosen || (map_cheaper && thin) || r->new_worst
                          ? MM_READ_RECHECK
                          : (int)mm_recheck_next((uint64_t)r->recheck, MM_READ_RECHECK_MAX);
     }
@@ -169,6 +185,7 @@ static void mm_read_choose(mm_read_pick *r)
     __atomic_store_n(&r->chosen, w, __ATOMIC_RELAXED); /* followers read it */
     r->phase = MM_READ_PHASE_RUN;
     r->since = 0;
+    r->new_worst = 0;
 }
 
 void mm_read_pick_follow(mm_read_pick *r, const mm_read_pick *lead)
@@ -217,9 +234,15 @@ void mm_read_pick_done(mm_read_pick *r, size_t bytes)
     }
     double ns = mm_read_now_ns() - r->t0;
     if (ns > 0) {
-        r->ns[r->way] += ns;
-        r->bytes[r->way] += (double)bytes;
-        r->timed_n[r->way]++;
+        const mm_read_way w = r->way;
+        if (r->timed_n[w] == 0 || ns / (double)bytes > r->worst_ns[w] / r->worst_bytes[w]) {
+            r->worst_ns[w] = ns;
+            r->worst_bytes[w] = (double)bytes;
+            r->new_worst |= r->timed_n[w] > 0;
+        }
+        r->ns[w] += ns;
+        r->bytes[w] += (double)bytes;
+        r->timed_n[w]++;
     }
     if (r->trace) {
         fprintf(stderr, "count trace: read piece %s %zu bytes %.3f bytes/ns\n",

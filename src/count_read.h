@@ -35,6 +35,9 @@ typedef struct mm_read_pick {
     double ns[2];        /* CPU time (ns) of every timed piece read each way */
     double bytes[2];     /* and their bytes */
     int timed_n[2];      /* and how many they were */
+    double worst_ns[2];  /* the dearest of them (ns per byte), left out of the mean */
+    double worst_bytes[2];
+    int new_worst;       /* the round's piece was its way's dearest yet: look again soon */
     int trace;           /* $MM_COUNT_TRACE: each timed piece and choice on stderr */
     double t0;           /* thread CPU time (ns) when the timed piece began */
 } mm_read_pick;
