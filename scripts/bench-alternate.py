@@ -19,7 +19,10 @@ too; the default / baseline ratio is printed and saved.
 Every run passes --stats, and the pieces it read each way are kept (the
 share read from the mapping shows what the read choice did).
 Writes results/<date>-<cpu>-alternate.json (every run, the medians, the CPU
-and the load) and prints the medians and default / fastest per thread count.
+and the load) and prints the medians and default / fastest per thread count,
+as a ratio of medians and paired by round (the median of the per-round
+ratios, kept as paired_vs_* in the default's medians: the load drifts between
+rounds by more than the margins compared).
 With MM_CPU_HIDE set (e.g. avx512: as on a CPU without it) the name gets
 -hide-<sets> before -alternate, and the context records it.
 """
@@ -126,15 +129,29 @@ def main():
               c, med[c]["wall_median"], med[c]["rate_median"] / 1e9, med[c]["cpu_median"],
               "  mapped %.0f%% (max %.0f%%)" % (100 * med[c]["mapped_share_median"],
                                                 100 * med[c]["mapped_share_max"]) if mapped else ""))
+    def paired(c, other):
+        """The median over rounds of c's rate / other's in the same round:
+        drift between rounds (the load on a shared host) cancels out."""
+        wall = {}
+        for r in runs:
+            wall.setdefault(r["round"], {})[r["command"]] = r["wall"]
+        return statistics.median(w[other] / w[c] for w in wall.values() if c in w and other in w)
+
     for t in [int(x) for x in a.threads.split(",")]:
-        d = med["count/default/t%d/%s" % (t, cname)]["rate_median"]
+        dc = "count/default/t%d/%s" % (t, cname)
+        d = med[dc]["rate_median"]
         forced = {c: m["rate_median"] for c, m in med.items()
                   if "/t%d/%s" % (t, cname) in c and not c.startswith("count/default")}
         fc = max(forced, key=forced.get)
-        print("t%d: default / fastest forced (%s) = %.3f" % (t, fc, d / forced[fc]))
+        med[dc]["fastest_forced"] = fc
+        med[dc]["paired_vs_fastest"] = paired(dc, fc)
+        print("t%d: default / fastest forced (%s) = %.3f (paired by round: %.3f)" % (
+              t, fc, d / forced[fc], med[dc]["paired_vs_fastest"]))
         for label, _ in baselines:
-            bl = med["count/default@%s/t%d/%s" % (label, t, cname)]["rate_median"]
-            print("t%d: default / default@%s = %.3f" % (t, label, d / bl))
+            bc = "count/default@%s/t%d/%s" % (label, t, cname)
+            med[dc]["paired_vs_" + label] = paired(dc, bc)
+            print("t%d: default / default@%s = %.3f (paired by round: %.3f)" % (
+                  t, label, d / med[bc]["rate_median"], med[dc]["paired_vs_" + label]))
     ctx = dict(cpu_context(hidden), corpus=corpus, load_before=load_before,
                load_after=os.getloadavg(), nproc=os.cpu_count(), rounds=a.rounds, bytes=nbytes,
                baselines={label: b for label, b in baselines})
